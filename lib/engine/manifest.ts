@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/**
+ * The dump's contract with restore, verify and the dashboard. Bump MANIFEST_VERSION on any change
+ * that an older reader would misread; readers refuse versions they do not know.
+ */
+export const MANIFEST_VERSION = 1;
+
+/** A key value: integer (number when safe, else digit string), text, or `{ hex }` of raw bytes. */
+export const KeyValue = z.union([z.number(), z.string(), z.object({ hex: z.string().regex(/^([0-9a-f]{2})*$/i) })]);
+export type KeyValue = z.infer<typeof KeyValue>;
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+/** A path relative to the dump directory, never absolute, never leaving it. */
+const RelativeFile = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.split('/').some((seg) => seg === '..' || seg === '' || seg === '.'), 'must be a relative path inside the dump');
+
+export const Compression = z.enum(['none', 'gzip', 'zstd']);
+export type Compression = z.infer<typeof Compression>;
+
+export const LockScope = z.enum(['instance', 'database', 'table']);
+
+export const LockRecord = z.object({
+  id: z.string(),
+  scope: LockScope,
+  /** What the lock covers: null for the instance, the database, or `db.table`. */
+  target: z.string().nullable(),
+  statement: z.string(),
+  /** In the words of the flavor layer: what the lock blocks while held. */
+  blocks: z.string(),
+  requestedAt: z.string(),
+  acquiredAt: z.string().nullable(),
+  releasedAt: z.string().nullable(),
+  waitMs: z.number().nullable(),
+  holdMs: z.number().nullable(),
+});
+export type LockRecord = z.infer<typeof LockRecord>;
+
+export const BinlogCoordinates = z.object({ file: z.string(), position: z.number().int().nonnegative() });
+
+export const ChunkRecord = z.object({
+  index: z.number().int().nonnegative(),
+  file: RelativeFile,
+  /** Inclusive lower bound of the chunk key, null for the first chunk. */
+  lower: z.array(KeyValue).nullable(),
+  /** Exclusive upper bound, null for the last chunk. Equals the next chunk's `lower`. */
+  upper: z.array(KeyValue).nullable(),
+  rows: z.number().int().nonnegative(),
+  /** Size of the file as written (compressed, if compressed). */
+  bytes: z.number().int().nonnegative(),
+  /** sha256 of the file as written. */
+  sha256: Sha256,
+  /** sha256 over the encoded rows (see docs/manifest.md), independent of compression and statement size. */
+  contentSha256: Sha256,
+  /** Which consistent snapshot the rows were read in (resumed dumps have more than one). */
+  snapshot: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+  worker: z.number().int().nonnegative(),
+});
+export type ChunkRecord = z.infer<typeof ChunkRecord>;
+
+export const KeyColumnRecord = z.object({
+  name: z.string(),
+  encoding: z.enum(['number', 'utf8', 'charset', 'charset-hex', 'binary', 'hex', 'quoted']),
+  charset: z.string().nullable(),
+});
+
+export const TableRecord = z.object({
+  database: z.string(),
+  table: z.string(),
+  engine: z.string().nullable(),
+  /** False for MyISAM, Aria and other engines without transactions: dumped while commits were blocked. */
+  transactional: z.boolean(),
+  schemaFile: RelativeFile,
+  /** Columns in the INSERTs, in order (generated columns are left out, invisible ones kept). */
+  columns: z.array(z.string()),
+  /** The chunk key's columns, empty when the table has no usable key (one streamed chunk). */
+  chunkKey: z.array(z.string()),
+  chunkKeyColumns: z.array(KeyColumnRecord),
+  /** Which index the key comes from: PRIMARY, a unique index name, or null. */
+  chunkIndex: z.string().nullable(),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  chunks: z.array(ChunkRecord),
+  skipped: z.object({ code: z.string(), reason: z.string() }).nullable(),
+});
+export type TableRecord = z.infer<typeof TableRecord>;
+
+export const ObjectRecord = z.object({
+  type: z.enum(['view', 'trigger', 'procedure', 'function', 'event']),
+  name: z.string(),
+  file: RelativeFile,
+});
+export type ObjectRecord = z.infer<typeof ObjectRecord>;
+
+export const DatabaseRecord = z.object({
+  name: z.string(),
+  charset: z.string(),
+  collation: z.string(),
+  /** CREATE DATABASE with its character set and collation. */
+  schemaFile: RelativeFile,
+  /** Views in dependency order (a view after the views it reads), then triggers, routines, events. */
+  objects: z.array(ObjectRecord),
+});
+export type DatabaseRecord = z.infer<typeof DatabaseRecord>;
+
+export const Manifest = z.object({
+  format: z.literal('paradump'),
+  version: z.literal(MANIFEST_VERSION),
+  tool: z.object({ name: z.literal('paradump'), version: z.string() }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  source: z.object({ flavor: z.enum(['mariadb', 'mysql']), version: z.string(), host: z.string(), port: z.number().int() }),
+  options: z.object({
+    threads: z.number().int(),
+    chunkRows: z.number().int(),
+    statementBytes: z.number().int(),
+    compress: Compression,
+    lock: z.string(),
+    databases: z.array(z.string()),
+    tables: z.array(z.string()),
+    excludeTables: z.array(z.string()),
+  }),
+  consistency: z.object({
+    mode: z.string(),
+    /** True when every table's rows were read at one point in time (instance-wide). */
+    consistent: z.boolean(),
+    /** One line on what the reader can rely on. */
+    note: z.string(),
+    binlog: BinlogCoordinates.nullable(),
+    gtid: z.string().nullable(),
+  }),
+  locks: z.array(LockRecord),
+  databases: z.array(DatabaseRecord),
+  tables: z.array(TableRecord),
+  totals: z.object({ tables: z.number().int(), skippedTables: z.number().int(), chunks: z.number().int(), rows: z.number().int(), bytes: z.number().int() }),
+  warnings: z.array(z.object({ code: z.string(), message: z.string(), database: z.string().optional(), table: z.string().optional() })),
+});
+export type Manifest = z.infer<typeof Manifest>;
+
+export const MANIFEST_FILE = 'manifest.json';

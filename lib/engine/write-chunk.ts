@@ -1,0 +1,200 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { CompressStream } from 'zstd-napi';
+import { quoteId, qualified, type RawRow, type Session } from '../mysql/session.ts';
+import { selectExpression, type ColumnInfo } from './column-kind.ts';
+import { ByteBuilder, compileRowWriter } from './encode-values.ts';
+import type { Compression, KeyValue } from './manifest.ts';
+import { describeRange, orderBy, rangeCondition, type KeyColumn } from './range-sql.ts';
+import { commentSafe } from './write-schema.ts';
+import { insideDir } from './write-file-atomic.ts';
+
+/** Session settings at the top of every data file: the values' literal forms depend on them. */
+export const DATA_PREAMBLE =
+  "/*!40101 SET NAMES utf8mb4 */;\nSET SESSION time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO', foreign_key_checks = 0, unique_checks = 0;\n";
+
+export interface ChunkSpec {
+  database: string;
+  table: string;
+  index: number;
+  lower: KeyValue[] | null;
+  upper: KeyValue[] | null;
+  /** Columns in the INSERT (generated ones left out). */
+  columns: ColumnInfo[];
+  keyColumns: KeyColumn[];
+  /** Index to read the range through (FORCE INDEX), null for the primary key or no key. */
+  forceIndex: string | null;
+  /** Relative path of the data file. */
+  file: string;
+}
+
+export interface ChunkResult {
+  rows: number;
+  bytes: number;
+  sha256: string;
+  contentSha256: string;
+  durationMs: number;
+}
+
+/** The SELECT that reads one chunk, in key order. */
+export function chunkSelect(spec: Pick<ChunkSpec, 'database' | 'table' | 'columns' | 'keyColumns' | 'forceIndex' | 'lower' | 'upper'>): string {
+  const cols = spec.columns.map((c) => selectExpression(c, quoteId(c.name))).join(', ');
+  const force = spec.forceIndex ? ` FORCE INDEX (${quoteId(spec.forceIndex)})` : '';
+  if (spec.keyColumns.length === 0) return `SELECT ${cols} FROM ${qualified(spec.database, spec.table)}`;
+  return `SELECT ${cols} FROM ${qualified(spec.database, spec.table)}${force} WHERE ${rangeCondition(spec.keyColumns, spec.lower, spec.upper)} ORDER BY ${orderBy(spec.keyColumns)}`;
+}
+
+/**
+ * Turns raw rows into multi-row INSERT statements of at most `statementBytes` (a row larger than that
+ * gets a statement of its own), and hashes the encoded rows for verification: contentSha256 is the
+ * sha256 of every row's `(v1,…,vn)` followed by `\n`, in chunk order, whatever the statement size.
+ */
+class InsertEncoder extends Transform {
+  rows = 0;
+  private readonly out = new ByteBuilder(512 * 1024);
+  /** Encoded rows for the content hash, hashed in batches rather than one update per row. */
+  private readonly content = new ByteBuilder(512 * 1024);
+  private readonly contentHash: Hash = createHash('sha256');
+  private readonly writeRow: (out: ByteBuilder, row: RawRow) => void;
+  private readonly prefix: string;
+  private readonly statementBytes: number;
+  private inStatement = false;
+  private statementLength = 0;
+  private readonly onRows: (rows: number) => void;
+
+  constructor(spec: ChunkSpec, header: string, statementBytes: number, onRows: (rows: number) => void) {
+    super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 256 });
+    this.writeRow = compileRowWriter(spec.columns);
+    this.prefix = `INSERT INTO ${quoteId(spec.table)} (${spec.columns.map((c) => quoteId(c.name)).join(',')}) VALUES `;
+    this.statementBytes = statementBytes;
+    this.onRows = onRows;
+    this.out.utf8(header);
+  }
+
+  override _transform(row: RawRow, _enc: BufferEncoding, done: TransformCallback): void {
+    const out = this.out;
+    const before = out.length;
+    if (!this.inStatement) {
+      this.inStatement = true;
+      this.statementLength = 0;
+      out.utf8(this.prefix);
+    } else {
+      out.byte(0x2c);
+    }
+    const rowStart = out.length;
+    this.writeRow(out, row);
+    this.content.bytes(out.view(rowStart, out.length));
+    this.content.byte(0x0a);
+    this.statementLength += out.length - before;
+    this.rows++;
+    if (this.statementLength >= this.statementBytes) {
+      out.ascii(';\n');
+      this.inStatement = false;
+    }
+    // The file is a byte stream: hand bytes on whenever enough have gathered, mid-statement or not.
+    if (out.length >= FLUSH_BYTES) this.push(out.take());
+    if (this.content.length >= FLUSH_BYTES) {
+      this.contentHash.update(this.content.view());
+      this.content.truncate(0);
+    }
+    if ((this.rows & 1023) === 0) this.onRows(this.rows);
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.inStatement) this.out.ascii(';\n');
+    this.out.ascii(`-- rows: ${this.rows}\n`);
+    this.push(this.out.take());
+    this.contentHash.update(this.content.view());
+    this.onRows(this.rows);
+    done();
+  }
+
+  contentDigest(): string {
+    return this.contentHash.digest('hex');
+  }
+}
+
+const FLUSH_BYTES = 256 * 1024;
+
+/** Counts and hashes the bytes on their way to disk: `bytes` and `sha256` are of the file as written. */
+class FileHasher extends Transform {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+function compressor(compress: Compression, level: number | undefined): Transform | null {
+  if (compress === 'gzip') return createGzip({ level: level ?? 1 });
+  if (compress === 'zstd') return new CompressStream({ compressionLevel: level ?? 3 });
+  return null;
+}
+
+/**
+ * Streams one chunk from the server to its file: rows → INSERT encoder → compressor → hasher → disk,
+ * under one `pipeline`, so a slow disk slows the reader and memory stays flat. The file is written
+ * as `<file>.partial`, fsynced and renamed: a file under its final name is always complete.
+ */
+export async function writeChunk(options: {
+  session: Session;
+  outDir: string;
+  spec: ChunkSpec;
+  compress: Compression;
+  compressLevel?: number | undefined;
+  statementBytes: number;
+  signal?: AbortSignal | undefined;
+  onRows?: (rows: number) => void;
+}): Promise<ChunkResult> {
+  const { session, outDir, spec } = options;
+  const started = performance.now();
+  const full = insideDir(outDir, spec.file);
+  const tmp = `${full}.partial`;
+  await mkdir(path.dirname(full), { recursive: true });
+
+  const header =
+    `-- paradump chunk ${spec.index} of ${commentSafe(qualified(spec.database, spec.table))}\n` +
+    `-- range: ${commentSafe(describeRange(spec.keyColumns, spec.lower, spec.upper))} (lower inclusive, upper exclusive)\n` +
+    DATA_PREAMBLE;
+  const encoder = new InsertEncoder(spec, header, options.statementBytes, options.onRows ?? (() => undefined));
+  const hasher = new FileHasher();
+  const { stream } = session.streamRaw(chunkSelect(spec));
+  const zip = compressor(options.compress, options.compressLevel);
+  const sink = createWriteStream(tmp);
+  try {
+    const stages = zip ? [stream, encoder, zip, hasher, sink] : [stream, encoder, hasher, sink];
+    // @ts-expect-error -- pipeline's overloads do not cover a computed list of stages
+    await pipeline(...stages, options.signal ? { signal: options.signal } : {});
+    const fh = await open(tmp, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, full);
+  } catch (error) {
+    stream.destroy();
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  return {
+    rows: encoder.rows,
+    bytes: hasher.bytes,
+    sha256: hasher.digest(),
+    contentSha256: encoder.contentDigest(),
+    durationMs: Math.round(performance.now() - started),
+  };
+}

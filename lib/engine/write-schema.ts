@@ -1,0 +1,136 @@
+import { quoteId, qualified, type Session } from '../mysql/session.ts';
+import type { DatabaseInfo } from './discover.ts';
+import { fromDriverError, ParadumpError } from './errors.ts';
+import { dumpPaths } from './file-names.ts';
+import type { ObjectRecord } from './manifest.ts';
+import { writeFileAtomic } from './write-file-atomic.ts';
+
+/** The session settings every schema file starts with (no ANSI_QUOTES, no strict zero-date checks). */
+const SCHEMA_PREAMBLE = "SET NAMES utf8mb4;\nSET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', foreign_key_checks = 0;\n";
+
+/** Comment text must stay on one line whatever an identifier contains. */
+export function commentSafe(text: string): string {
+  return text.replace(/[\0-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export interface DatabaseSchema {
+  charset: string;
+  collation: string;
+  schemaFile: string;
+  objects: ObjectRecord[];
+}
+
+/**
+ * Writes CREATE DATABASE and, per object, a file that the `mariadb` client or the restore engine can
+ * run: views in dependency order, then triggers, routines and events, each with the sql_mode and
+ * character set it was defined with. Definitions are written as SHOW CREATE returns them.
+ */
+export async function writeDatabaseSchema({ session, outDir, db }: { session: Session; outDir: string; db: DatabaseInfo }): Promise<DatabaseSchema & { warnings: string[] }> {
+  const warnings: string[] = [];
+  // With the database current, SHOW CREATE VIEW leaves out its name, so the files load into any database.
+  await session.exec(`USE ${quoteId(db.name)}`);
+  const [dbRow] = await session.query<{ charset: string; collation: string }>(
+    'SELECT DEFAULT_CHARACTER_SET_NAME AS charset, DEFAULT_COLLATION_NAME AS collation FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+    [db.name],
+  );
+  if (!dbRow) throw new ParadumpError('UNKNOWN_DATABASE', `database "${db.name}" disappeared during the dump`);
+  const schemaFile = dumpPaths.databaseSchema(db.name);
+  await writeFileAtomic(
+    outDir,
+    schemaFile,
+    `-- paradump: database ${commentSafe(quoteId(db.name))}\nCREATE DATABASE IF NOT EXISTS ${quoteId(db.name)} CHARACTER SET ${dbRow.charset} COLLATE ${dbRow.collation};\n`,
+  );
+
+  const objects: ObjectRecord[] = [];
+  const views: { name: string; text: string }[] = [];
+  for (const name of db.views) {
+    try {
+      const [row] = await session.query<Record<string, string>>(`SHOW CREATE VIEW ${qualified(db.name, name)}`);
+      if (!row) continue;
+      views.push({ name, text: objectFile('view', db.name, name, row['Create View']!, row) });
+    } catch (error) {
+      warnings.push(`view ${db.name}.${name} skipped: ${fromDriverError(error, 'SHOW CREATE VIEW').message}`);
+    }
+  }
+  for (const v of orderViews(views)) {
+    const file = dumpPaths.objectSchema(db.name, 'view', v.name);
+    await writeFileAtomic(outDir, file, v.text);
+    objects.push({ type: 'view', name: v.name, file });
+  }
+
+  const others: { type: ObjectRecord['type']; name: string; show: string; column: string }[] = [
+    ...db.triggers.map((name) => ({ type: 'trigger' as const, name, show: 'TRIGGER', column: 'SQL Original Statement' })),
+    ...db.routines.map((r) => ({ type: r.type, name: r.name, show: r.type.toUpperCase(), column: r.type === 'procedure' ? 'Create Procedure' : 'Create Function' })),
+    ...db.events.map((name) => ({ type: 'event' as const, name, show: 'EVENT', column: 'Create Event' })),
+  ];
+  for (const o of others) {
+    try {
+      const [row] = await session.query<Record<string, string | null>>(`SHOW CREATE ${o.show} ${qualified(db.name, o.name)}`);
+      const definition = row?.[o.column];
+      if (!row || !definition) {
+        warnings.push(`${o.type} ${db.name}.${o.name} skipped: its definition is not readable with this account`);
+        continue;
+      }
+      const file = dumpPaths.objectSchema(db.name, o.type, o.name);
+      await writeFileAtomic(outDir, file, objectFile(o.type, db.name, o.name, definition, row));
+      objects.push({ type: o.type, name: o.name, file });
+    } catch (error) {
+      warnings.push(`${o.type} ${db.name}.${o.name} skipped: ${fromDriverError(error, `SHOW CREATE ${o.show}`).message}`);
+    }
+  }
+  return { charset: dbRow.charset, collation: dbRow.collation, schemaFile, objects, warnings };
+}
+
+/** Writes one table's CREATE TABLE (as SHOW CREATE TABLE returns it). */
+export async function writeTableSchema({ session, outDir, database, table }: { session: Session; outDir: string; database: string; table: string }): Promise<string> {
+  const [row] = await session.query<Record<string, string>>(`SHOW CREATE TABLE ${qualified(database, table)}`);
+  const create = row?.['Create Table'];
+  if (!create) throw new ParadumpError('TABLE_DROPPED', `table ${database}.${table} has no definition`);
+  const file = dumpPaths.tableSchema(database, table);
+  await writeFileAtomic(outDir, file, `-- paradump: table ${commentSafe(qualified(database, table))}\n${SCHEMA_PREAMBLE}${create};\n`);
+  return file;
+}
+
+/**
+ * A file for a stored object. Its body is sent with the client character set and collation it was
+ * created with when the text allows (pure ASCII), so the server records the same metadata; otherwise
+ * as utf8mb4, which is what the file is written in.
+ */
+function objectFile(type: string, database: string, name: string, definition: string, row: Record<string, string | null>): string {
+  const ascii = /^[\x00-\x7f]*$/.test(definition);
+  const client = ascii && row['character_set_client'] ? row['character_set_client'] : 'utf8mb4';
+  const collation = ascii && row['collation_connection'] ? row['collation_connection'] : 'utf8mb4_general_ci';
+  const lines = [
+    `-- paradump: ${type} ${commentSafe(quoteId(name))} of ${commentSafe(quoteId(database))}`,
+    `SET NAMES ${sqlWord(client)} COLLATE ${sqlWord(collation)};`,
+  ];
+  if (row['sql_mode'] !== undefined) lines.push(`SET SESSION sql_mode = '${(row['sql_mode'] ?? '').replace(/[^A-Z_,]/g, '')}';`);
+  if (row['time_zone']) lines.push(`SET SESSION time_zone = '${row['time_zone'].replace(/'/g, "''")}';`);
+  lines.push('DELIMITER ;;', definition, ';;', 'DELIMITER ;', 'SET NAMES utf8mb4;', '');
+  return lines.join('\n');
+}
+
+function sqlWord(word: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(word)) throw new ParadumpError('INTERNAL', `unexpected character set or collation name ${JSON.stringify(word)}`);
+  return word;
+}
+
+/** Orders views so each comes after the views it selects from (by quoted name); cycles keep name order. */
+export function orderViews<T extends { name: string; text: string }>(views: T[]): T[] {
+  const byName = new Map(views.map((v) => [v.name, v]));
+  const done = new Set<string>();
+  const visiting = new Set<string>();
+  const out: T[] = [];
+  const visit = (v: T) => {
+    if (done.has(v.name) || visiting.has(v.name)) return;
+    visiting.add(v.name);
+    for (const other of views) {
+      if (other.name !== v.name && v.text.includes(quoteId(other.name))) visit(byName.get(other.name)!);
+    }
+    visiting.delete(v.name);
+    done.add(v.name);
+    out.push(v);
+  };
+  for (const v of views) visit(v);
+  return out;
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { flavorSql, normalizeGtid, parseServerVersion } from './flavor.ts';
+
+describe('parseServerVersion', () => {
+  it('recognises MariaDB, with and without the legacy 5.5.5- prefix', () => {
+    expect(parseServerVersion('10.11.19-MariaDB-0+deb12u1-log')).toMatchObject({ kind: 'mariadb', major: 10, minor: 11, patch: 19 });
+    expect(parseServerVersion('5.5.5-10.3.39-MariaDB')).toMatchObject({ kind: 'mariadb', major: 10, minor: 3, patch: 39 });
+    expect(parseServerVersion('11.4.2', 'mariadb.org binary distribution')).toMatchObject({ kind: 'mariadb', major: 11 });
+  });
+  it('recognises MySQL', () => {
+    expect(parseServerVersion('8.0.36', 'MySQL Community Server - GPL')).toMatchObject({ kind: 'mysql', major: 8, minor: 0, patch: 36 });
+    expect(parseServerVersion('5.7.44-log')).toMatchObject({ kind: 'mysql', major: 5, minor: 7 });
+  });
+  it('refuses garbage', () => {
+    expect(() => parseServerVersion('banana')).toThrow(/cannot parse/);
+  });
+});
+
+describe('flavorSql', () => {
+  const sql = (v: string, c = '') => flavorSql(parseServerVersion(v, c));
+
+  it('MariaDB 10.4.1+ blocks only commits with BACKUP STAGE', () => {
+    const s = sql('10.11.19-MariaDB');
+    expect(s.commitBlock.acquire).toEqual(['BACKUP STAGE START', 'BACKUP STAGE BLOCK_COMMIT']);
+    expect(s.commitBlock.release).toEqual(['BACKUP STAGE END']);
+    expect(s.binlogStatus).toBe('SHOW MASTER STATUS');
+    expect(s.gtidPosition).toBe('SELECT @@GLOBAL.gtid_binlog_pos AS gtid');
+    expect(s.startSnapshot).toBe('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+  });
+  it('MariaDB before 10.4.1 falls back to FLUSH TABLES WITH READ LOCK', () => {
+    expect(sql('10.4.0-MariaDB').commitBlock.acquire).toEqual(['FLUSH TABLES WITH READ LOCK']);
+    expect(sql('10.3.39-MariaDB').commitBlock.release).toEqual(['UNLOCK TABLES']);
+  });
+  it('MySQL 5.7: FTWRL, SHOW MASTER STATUS, no backup lock', () => {
+    const s = sql('5.7.44');
+    expect(s.commitBlock.acquire).toEqual(['FLUSH TABLES WITH READ LOCK']);
+    expect(s.binlogStatus).toBe('SHOW MASTER STATUS');
+    expect(s.ddlBlock).toBeNull();
+    expect(s.gtidPosition).toBe('SELECT @@GLOBAL.gtid_executed AS gtid');
+    expect(s.startSnapshot).toBe('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+  });
+  it('MySQL 8.0: LOCK INSTANCE FOR BACKUP and SHOW MASTER STATUS', () => {
+    const s = sql('8.0.36');
+    expect(s.ddlBlock?.acquire).toEqual(['LOCK INSTANCE FOR BACKUP']);
+    expect(s.ddlBlock?.release).toEqual(['UNLOCK INSTANCE']);
+    expect(s.binlogStatus).toBe('SHOW MASTER STATUS');
+  });
+  it('MySQL 8.4 uses SHOW BINARY LOG STATUS', () => {
+    expect(sql('8.4.3').binlogStatus).toBe('SHOW BINARY LOG STATUS');
+    expect(sql('9.1.0').binlogStatus).toBe('SHOW BINARY LOG STATUS');
+  });
+  it('builds lock-wait and kill statements safely', () => {
+    const s = sql('10.11.1-MariaDB');
+    expect(s.lockWaitTimeout(2.2)).toBe('SET SESSION lock_wait_timeout = 3');
+    expect(s.killQuery(42)).toBe('KILL QUERY 42');
+    expect(() => s.killQuery(Number.NaN)).toThrow(TypeError);
+  });
+});
+
+describe('normalizeGtid', () => {
+  it('keeps MariaDB domain-server-seq lists and MySQL UUID sets, without whitespace', () => {
+    expect(normalizeGtid('0-1-42,1-2-7')).toBe('0-1-42,1-2-7');
+    expect(normalizeGtid('3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5,\n4E11FA47-71CA-11E1-9E33-C80AA9429562:1-3')).toBe(
+      '3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5,4E11FA47-71CA-11E1-9E33-C80AA9429562:1-3',
+    );
+    expect(normalizeGtid('')).toBeNull();
+    expect(normalizeGtid(null)).toBeNull();
+  });
+});

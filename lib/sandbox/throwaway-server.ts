@@ -1,0 +1,411 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants as fsConstants, readFileSync, rmSync } from 'node:fs';
+import { chown, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import mysql from 'mysql2/promise';
+
+// A disposable MariaDB server in a temp dir: for tests, benchmarks and the dashboard's
+// "local sandbox" button. No Next/React here.
+
+export type SandboxErrorCode =
+  | 'BINARY_MISSING'
+  | 'NO_MYSQL_USER'
+  | 'INSTALL_FAILED'
+  | 'START_FAILED'
+  | 'START_TIMEOUT'
+  | 'STOPPED';
+
+export class SandboxError extends Error {
+  readonly code: SandboxErrorCode;
+  readonly details: Record<string, unknown>;
+  constructor(code: SandboxErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'SandboxError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export interface StartThrowawayServerOptions {
+  /** `--server-id`. @default 1 */
+  serverId?: number;
+  /** TCP port on 127.0.0.1. @default a free port picked by the OS */
+  port?: number;
+  /** Extra `mariadbd` arguments, appended last so they override the defaults. */
+  extraArgs?: string[];
+  /** How long to wait for the server to accept connections. @default 60_000 */
+  readyTimeoutMs?: number;
+  /** Parent directory for the temp dir. @default os.tmpdir() */
+  baseDir?: string;
+}
+
+export interface ThrowawayServer {
+  /** `mysql://root@127.0.0.1:PORT` (root, no password). */
+  readonly uri: string;
+  readonly port: number;
+  readonly socket: string;
+  readonly datadir: string;
+  /** The temp dir holding datadir, socket, pid file and error log; removed by stop(). */
+  readonly dir: string;
+  readonly errorLog: string;
+  readonly serverId: number;
+  /** PID of the current mariadbd process (changes after restart()). */
+  readonly pid: number;
+  /** SIGTERM, wait for exit (SIGKILL after a deadline), remove the temp dir. Idempotent. */
+  stop(): Promise<void>;
+  /** SIGKILL, wait for exit; keeps the datadir so restart() exercises crash recovery. */
+  kill9(): Promise<void>;
+  /** Stop gracefully if running (keeping the datadir), start again on the same port. */
+  restart(): Promise<void>;
+  /** Last lines of the error log. */
+  errorLogTail(lines?: number): string;
+}
+
+const SEARCH_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];
+const STOP_DEADLINE_MS = 30_000;
+
+function findBinary(names: string[]): string {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...SEARCH_DIRS];
+  for (const name of names) {
+    for (const dir of dirs) {
+      const candidate = join(dir, name);
+      try {
+        accessSync(candidate, fsConstants.X_OK);
+        return candidate;
+      } catch {
+        // keep looking
+      }
+    }
+  }
+  throw new SandboxError(
+    'BINARY_MISSING',
+    `Cannot find ${names.join(' or ')} in PATH or ${SEARCH_DIRS.join(', ')}. ` +
+      'Install the MariaDB server: apt-get install mariadb-server',
+    { names },
+  );
+}
+
+function lookupUser(name: string): { uid: number; gid: number } | undefined {
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f[0] === name && f[2] !== undefined && f[3] !== undefined) {
+        return { uid: Number(f[2]), gid: Number(f[3]) };
+      }
+    }
+  } catch {
+    // fall through to `id`
+  }
+  const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
+  if (uid.status === 0 && gid.status === 0) return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
+  return undefined;
+}
+
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => {
+        if (addr && typeof addr === 'object') resolve(addr.port);
+        else reject(new Error('could not determine a free port'));
+      });
+    });
+  });
+}
+
+function tailFile(path: string, lines = 30): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no error log)';
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolve(false);
+    }, ms);
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once('exit', onExit);
+  });
+}
+
+// Last resort for servers whose owner forgot stop() (e.g. a crashed test worker): kill them
+// when this Node process exits so no mariadbd outlives it, and drop their temp dirs.
+const live = new Map<number, { child: ChildProcess; dir: string }>();
+let exitHookInstalled = false;
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const { child, dir } of live.values()) {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // the kernel may still hold files; nothing more to do in an exit hook
+      }
+    }
+  });
+}
+
+async function runInstallDb(installDb: string, datadir: string, asUser: string | undefined, logFile: string) {
+  const args = [
+    '--no-defaults',
+    ...(asUser ? [`--user=${asUser}`] : []),
+    `--datadir=${datadir}`,
+    '--auth-root-authentication-method=normal',
+    '--skip-test-db',
+  ];
+  const log = await open(logFile, 'a');
+  try {
+    const child = spawn(installDb, args, { stdio: ['ignore', log.fd, log.fd] });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (c) => resolve(c));
+    });
+    if (code !== 0) {
+      throw new SandboxError(
+        'INSTALL_FAILED',
+        `mariadb-install-db exited with ${code}:\n${tailFile(logFile)}`,
+        { code, logFile },
+      );
+    }
+  } finally {
+    await log.close();
+  }
+}
+
+async function canConnect(port: number): Promise<unknown> {
+  let conn: mysql.Connection | undefined;
+  try {
+    conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 2000 });
+    await conn.query('SELECT 1');
+    return undefined;
+  } catch (err) {
+    return err;
+  } finally {
+    await conn?.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Start a fresh MariaDB server (binlog on, ROW format) in a new temp dir.
+ * Resolves once it accepts connections as root over TCP.
+ */
+export async function startThrowawayServer(options: StartThrowawayServerOptions = {}): Promise<ThrowawayServer> {
+  const serverId = options.serverId ?? 1;
+  if (!Number.isInteger(serverId) || serverId < 1 || serverId > 4294967295) {
+    throw new TypeError('serverId must be an integer from 1 to 4294967295');
+  }
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) {
+    throw new TypeError('port must be an integer from 1 to 65535');
+  }
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const extraArgs = options.extraArgs ?? [];
+
+  const mariadbd = findBinary(['mariadbd', 'mysqld']);
+  const installDb = findBinary(['mariadb-install-db', 'mysql_install_db']);
+
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  let owner: { uid: number; gid: number } | undefined;
+  if (isRoot) {
+    owner = lookupUser('mysql');
+    if (!owner) {
+      throw new SandboxError(
+        'NO_MYSQL_USER',
+        'Running as root but there is no "mysql" user to run mariadbd as. Install the MariaDB server: apt-get install mariadb-server',
+      );
+    }
+  }
+  const asUser = isRoot ? 'mysql' : undefined;
+
+  const dir = await mkdtemp(join(options.baseDir ?? tmpdir(), 'paradump-sandbox-'));
+  const datadir = join(dir, 'data');
+  const tmp = join(dir, 'tmp');
+  const socket = join(dir, 'mariadb.sock');
+  const pidFile = join(dir, 'mariadbd.pid');
+  const errorLog = join(dir, 'error.log');
+
+  let child: ChildProcess | undefined;
+  let port = options.port ?? 0;
+  let stopped = false;
+
+  const cleanupDir = () => rm(dir, { recursive: true, force: true });
+
+  try {
+    await mkdir(tmp);
+    if (owner) {
+      await chown(dir, owner.uid, owner.gid);
+      await chown(tmp, owner.uid, owner.gid);
+    }
+    await runInstallDb(installDb, datadir, asUser, join(dir, 'install.log'));
+    if (owner) {
+      const log = await open(errorLog, 'a');
+      await log.close();
+      await chown(errorLog, owner.uid, owner.gid);
+    }
+  } catch (err) {
+    await cleanupDir();
+    throw err;
+  }
+
+  const serverArgs = (p: number) => [
+    '--no-defaults',
+    ...(asUser ? [`--user=${asUser}`] : []),
+    `--datadir=${datadir}`,
+    `--tmpdir=${tmp}`,
+    `--socket=${socket}`,
+    `--port=${p}`,
+    '--bind-address=127.0.0.1',
+    `--pid-file=${pidFile}`,
+    `--log-error=${errorLog}`,
+    `--log-bin=${join(datadir, 'binlog')}`,
+    `--server-id=${serverId}`,
+    '--binlog-format=ROW',
+    '--skip-name-resolve',
+    '--innodb-buffer-pool-size=256M',
+    '--innodb-flush-log-at-trx-commit=2',
+    '--sync-binlog=0',
+    '--max-allowed-packet=64M',
+    '--event-scheduler=ON',
+    '--character-set-server=utf8mb4',
+    '--collation-server=utf8mb4_general_ci',
+    ...extraArgs,
+  ];
+
+  /** Spawn mariadbd and wait until it accepts connections; throws with the log tail if it dies. */
+  const launch = async (p: number): Promise<ChildProcess> => {
+    const proc = spawn(mariadbd, serverArgs(p), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr?.setEncoding('utf8');
+    proc.stderr?.on('data', (s: string) => {
+      if (stderr.length < 16_384) stderr += s;
+    });
+    const spawnError = new Promise<Error>((resolve) => proc.once('error', resolve));
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    if (proc.pid === undefined) {
+      throw new SandboxError('START_FAILED', `could not spawn ${mariadbd}: ${String(await spawnError)}`);
+    }
+    live.set(proc.pid, { child: proc, dir });
+    installExitHook();
+
+    const deadline = Date.now() + readyTimeoutMs;
+    let lastErr: unknown;
+    for (;;) {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        live.delete(proc.pid);
+        await exited;
+        throw new SandboxError(
+          'START_FAILED',
+          `mariadbd exited during startup (code ${proc.exitCode}, signal ${proc.signalCode}). Error log ${errorLog}:\n` +
+            tailFile(errorLog) +
+            (stderr ? `\nstderr:\n${stderr}` : ''),
+          { port: p, exitCode: proc.exitCode },
+        );
+      }
+      lastErr = await canConnect(p);
+      if (lastErr === undefined) return proc;
+      if (Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        await waitForExit(proc, 10_000);
+        live.delete(proc.pid);
+        throw new SandboxError(
+          'START_TIMEOUT',
+          `mariadbd did not accept connections on port ${p} within ${readyTimeoutMs} ms ` +
+            `(last error: ${String(lastErr)}). Error log ${errorLog}:\n${tailFile(errorLog)}`,
+          { port: p },
+        );
+      }
+      await Promise.race([sleep(150), exited]);
+    }
+  };
+
+  /** A picked port can be taken between probing and binding: retry with a new one. */
+  const launchWithPortRetry = async (): Promise<ChildProcess> => {
+    for (let attempt = 1; ; attempt++) {
+      if (!options.port && port === 0) port = await findFreePort();
+      try {
+        return await launch(port);
+      } catch (err) {
+        const portTaken = /Address already in use|Can't start server: Bind on TCP\/IP port/i.test(tailFile(errorLog, 10));
+        if (options.port || !portTaken || attempt >= 5) throw err;
+        port = 0;
+      }
+    }
+  };
+
+  const terminate = async (signal: 'SIGTERM' | 'SIGKILL') => {
+    const proc = child;
+    if (!proc || proc.pid === undefined) return;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill(signal);
+      if (!(await waitForExit(proc, signal === 'SIGTERM' ? STOP_DEADLINE_MS : 10_000))) {
+        proc.kill('SIGKILL');
+        await waitForExit(proc, 10_000);
+      }
+    }
+    live.delete(proc.pid);
+  };
+
+  try {
+    child = await launchWithPortRetry();
+  } catch (err) {
+    await cleanupDir();
+    throw err;
+  }
+
+  const server: ThrowawayServer = {
+    get uri() {
+      return `mysql://root@127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    socket,
+    datadir,
+    dir,
+    errorLog,
+    serverId,
+    get pid() {
+      return child?.pid ?? -1;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await terminate('SIGTERM');
+      await cleanupDir();
+    },
+    async kill9() {
+      if (stopped) throw new SandboxError('STOPPED', 'server was stopped');
+      await terminate('SIGKILL');
+    },
+    async restart() {
+      if (stopped) throw new SandboxError('STOPPED', 'server was stopped');
+      await terminate('SIGTERM');
+      child = await launch(port);
+    },
+    errorLogTail(lines = 30) {
+      return tailFile(errorLog, lines);
+    },
+  };
+  return server;
+}
