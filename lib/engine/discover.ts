@@ -31,6 +31,8 @@ export interface DatabaseInfo {
   name: string;
   tables: TableInfo[];
   views: string[];
+  /** MariaDB sequences: created before the tables (a column default may use one). */
+  sequences: string[];
   triggers: string[];
   routines: RoutineRef[];
   events: string[];
@@ -76,6 +78,7 @@ export async function discover(session: Session, options: Pick<DumpOptions, 'dat
       if (!wholeDb(db)) {
         // Partial database: objects belong to the whole database, so leave them out.
         info.views = info.views.filter((v) => tableInclude?.(`${db}.${v}`) && !tableExclude(`${db}.${v}`));
+        info.sequences = info.sequences.filter((v) => tableInclude?.(`${db}.${v}`) && !tableExclude(`${db}.${v}`));
         info.triggers = [];
         info.routines = [];
         info.events = [];
@@ -86,7 +89,7 @@ export async function discover(session: Session, options: Pick<DumpOptions, 'dat
       if (isPattern(t)) continue;
       const { database, table } = splitQualified(t);
       const db = result.find((d) => d.name === database);
-      if (!db?.tables.some((x) => x.name === table) && !db?.views.includes(table)) {
+      if (!db?.tables.some((x) => x.name === table) && !db?.views.includes(table) && !db?.sequences.includes(table)) {
         throw new ParadumpError('UNKNOWN_TABLE', `unknown table "${t}"`, { details: { database, table } });
       }
     }
@@ -171,10 +174,14 @@ async function discoverDatabase(session: Session, db: string, objects: boolean):
     idxByTable.set(r.table, m);
   }
 
-  const info: DatabaseInfo = { name: db, tables: [], views: [], triggers: [], routines: [], events: [] };
+  const info: DatabaseInfo = { name: db, tables: [], views: [], sequences: [], triggers: [], routines: [], events: [] };
   for (const t of tables) {
     if (t.type === 'VIEW') {
       info.views.push(t.name);
+      continue;
+    }
+    if (t.type === 'SEQUENCE') {
+      info.sequences.push(t.name);
       continue;
     }
     if (t.type !== 'BASE TABLE' && t.type !== 'SYSTEM VERSIONED') continue;

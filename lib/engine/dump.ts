@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Session, qualified, type RawValue } from '../mysql/session.ts';
 import { parseServerUri, redactUri } from '../mysql/uri.ts';
 import { isIntegerType, type ColumnInfo } from './column-kind.ts';
+import { checkDumpPrivileges } from './check-privileges.ts';
 import { chooseChunkKey, discover, type DatabaseInfo, type TableInfo } from './discover.ts';
 import { driverErrno, ER, fromDriverError, isParadumpError, ParadumpError } from './errors.ts';
 import type { DumpEvent, DumpEventListener } from './events.ts';
@@ -70,6 +71,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     sessions.push(control);
     emit({ type: 'run-started', at: started.toISOString(), source: redactUri(address), flavor: control.flavor.kind, version: control.flavor.versionString });
     await control.exec("SET SESSION sql_mode = '', sql_quote_show_create = 1, time_zone = '+00:00'");
+    await checkDumpPrivileges(control);
 
     const databases = await discover(control, options);
     if (databases.length === 0) throw new ParadumpError('NOTHING_TO_DUMP', 'no database matches the filters');

@@ -89,7 +89,7 @@ export const TableRecord = z.object({
 export type TableRecord = z.infer<typeof TableRecord>;
 
 export const ObjectRecord = z.object({
-  type: z.enum(['view', 'trigger', 'procedure', 'function', 'event']),
+  type: z.enum(['sequence', 'view', 'trigger', 'procedure', 'function', 'event']),
   name: z.string(),
   file: RelativeFile,
 });
@@ -101,7 +101,7 @@ export const DatabaseRecord = z.object({
   collation: z.string(),
   /** CREATE DATABASE with its character set and collation. */
   schemaFile: RelativeFile,
-  /** Views in dependency order (a view after the views it reads), then triggers, routines, events. */
+  /** Sequences (before tables), then views in dependency order (a view after the views it reads), then triggers, routines, events. */
   objects: z.array(ObjectRecord),
 });
 export type DatabaseRecord = z.infer<typeof DatabaseRecord>;

@@ -13,6 +13,13 @@ export function commentSafe(text: string): string {
   return text.replace(/[\0-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+interface ShowCreate {
+  type: ObjectRecord['type'];
+  name: string;
+  show: string;
+  column: string;
+}
+
 export interface DatabaseSchema {
   charset: string;
   collation: string;
@@ -42,6 +49,30 @@ export async function writeDatabaseSchema({ session, outDir, db }: { session: Se
   );
 
   const objects: ObjectRecord[] = [];
+  for (const name of db.sequences) {
+    try {
+      const [row] = await session.query<Record<string, string>>(`SHOW CREATE SEQUENCE ${qualified(db.name, name)}`);
+      const [state] = await session.query<{ next: string }>(`SELECT next_not_cached_value AS next FROM ${qualified(db.name, name)}`);
+      if (!row?.['Create Table'] || !state) continue;
+      const file = dumpPaths.objectSchema(db.name, 'sequence', name);
+      // SETVAL(…, n, 0): the next value handed out is n, as on the source (cached values are skipped, as after a restart).
+      await writeFileAtomic(
+        outDir,
+        file,
+        `-- paradump: sequence ${commentSafe(quoteId(name))} of ${commentSafe(quoteId(db.name))}\n${SCHEMA_PREAMBLE}${row['Create Table']};\nDO SETVAL(${quoteId(name)}, ${BigInt(state.next).toString()}, 0);\n`,
+      );
+      objects.push({ type: 'sequence', name, file });
+    } catch (error) {
+      warnings.push(`sequence ${db.name}.${name} skipped: ${fromDriverError(error, 'SHOW CREATE SEQUENCE').message}`);
+    }
+  }
+  // Routines before views (a view may call a function), triggers and events last.
+  const routines: ShowCreate[] = db.routines.map((r) => ({ type: r.type, name: r.name, show: r.type.toUpperCase(), column: r.type === 'procedure' ? 'Create Procedure' : 'Create Function' }));
+  const later: ShowCreate[] = [
+    ...db.triggers.map((name) => ({ type: 'trigger' as const, name, show: 'TRIGGER', column: 'SQL Original Statement' })),
+    ...db.events.map((name) => ({ type: 'event' as const, name, show: 'EVENT', column: 'Create Event' })),
+  ];
+  await writeShown(routines);
   const views: { name: string; text: string }[] = [];
   for (const name of db.views) {
     try {
@@ -58,27 +89,26 @@ export async function writeDatabaseSchema({ session, outDir, db }: { session: Se
     objects.push({ type: 'view', name: v.name, file });
   }
 
-  const others: { type: ObjectRecord['type']; name: string; show: string; column: string }[] = [
-    ...db.triggers.map((name) => ({ type: 'trigger' as const, name, show: 'TRIGGER', column: 'SQL Original Statement' })),
-    ...db.routines.map((r) => ({ type: r.type, name: r.name, show: r.type.toUpperCase(), column: r.type === 'procedure' ? 'Create Procedure' : 'Create Function' })),
-    ...db.events.map((name) => ({ type: 'event' as const, name, show: 'EVENT', column: 'Create Event' })),
-  ];
-  for (const o of others) {
-    try {
-      const [row] = await session.query<Record<string, string | null>>(`SHOW CREATE ${o.show} ${qualified(db.name, o.name)}`);
-      const definition = row?.[o.column];
-      if (!row || !definition) {
-        warnings.push(`${o.type} ${db.name}.${o.name} skipped: its definition is not readable with this account`);
-        continue;
+  await writeShown(later);
+  return { charset: dbRow.charset, collation: dbRow.collation, schemaFile, objects, warnings };
+
+  async function writeShown(list: readonly ShowCreate[]): Promise<void> {
+    for (const o of list) {
+      try {
+        const [row] = await session.query<Record<string, string | null>>(`SHOW CREATE ${o.show} ${qualified(db.name, o.name)}`);
+        const definition = row?.[o.column];
+        if (!row || !definition) {
+          warnings.push(`${o.type} ${db.name}.${o.name} skipped: its definition is not readable with this account`);
+          continue;
+        }
+        const file = dumpPaths.objectSchema(db.name, o.type, o.name);
+        await writeFileAtomic(outDir, file, objectFile(o.type, db.name, o.name, definition, row));
+        objects.push({ type: o.type, name: o.name, file });
+      } catch (error) {
+        warnings.push(`${o.type} ${db.name}.${o.name} skipped: ${fromDriverError(error, `SHOW CREATE ${o.show}`).message}`);
       }
-      const file = dumpPaths.objectSchema(db.name, o.type, o.name);
-      await writeFileAtomic(outDir, file, objectFile(o.type, db.name, o.name, definition, row));
-      objects.push({ type: o.type, name: o.name, file });
-    } catch (error) {
-      warnings.push(`${o.type} ${db.name}.${o.name} skipped: ${fromDriverError(error, `SHOW CREATE ${o.show}`).message}`);
     }
   }
-  return { charset: dbRow.charset, collation: dbRow.collation, schemaFile, objects, warnings };
 }
 
 /** Writes one table's CREATE TABLE (as SHOW CREATE TABLE returns it). */
