@@ -22,6 +22,9 @@ export function parseServerUri(uri: string): ServerAddress {
   try {
     url = new URL(uri);
   } catch {
+    const port = /^[a-z]+:\/\/[^/?#]*:([^/?#:@\]]*)(?:[/?#]|$)/i.exec(uri)?.[1];
+    if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new ParadumpError('BAD_URI', `invalid port "${port}" (1–65535)`);
+    if (port !== undefined && Number(port) > 65535) throw new ParadumpError('BAD_URI', `invalid port "${port}" (1–65535)`);
     throw new ParadumpError('BAD_URI', `not a valid server URI: expected mysql://user:password@host:port`);
   }
   if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
