@@ -15,6 +15,7 @@ import { openConsistentSnapshots, type SnapshotPoint } from './open-snapshots.ts
 import { DumpOptions, type DumpOptionsInput } from './options.ts';
 import { planChunks, type KeyProbe, type PlannedChunk } from './plan-chunks.ts';
 import { keyValueFromRaw, orderBy, rangeCondition, type KeyColumn } from './range-sql.ts';
+import { openReader } from './open-reader.ts';
 import { writeChunk, type ChunkSpec } from './write-chunk.ts';
 import { writeFileAtomic } from './write-file-atomic.ts';
 import { writeDatabaseSchema, writeTableSchema } from './write-schema.ts';
@@ -112,7 +113,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       .sort((a, b) => b.info.bytesEstimate - a.info.bytesEstimate)
       .flatMap((plan) => plan.chunks.map((chunk) => ({ plan, chunk })));
     const workerCount = Math.max(1, Math.min(options.threads, tasks.length));
-    const workers = await Promise.all(Array.from({ length: workerCount }, () => openWorker(address)));
+    const workers = await Promise.all(Array.from({ length: workerCount }, () => openReader(address)));
     sessions.push(...workers);
     journal = await Journal.open(outDir);
     const openJournal = journal;
@@ -244,20 +245,6 @@ async function prepareOutputDir(outDir: string): Promise<void> {
     if (code === 'ENOSPC') throw new ParadumpError('DISK_FULL', `no space left in ${outDir}`, { cause: error });
     throw new ParadumpError('OUTPUT_UNWRITABLE', `cannot write to output directory ${outDir} (${code ?? 'error'})`, { cause: error });
   }
-}
-
-async function openWorker(address: ReturnType<typeof parseServerUri>): Promise<Session> {
-  const s = await Session.open(address, { label: 'opening a worker connection' });
-  // Raw column bytes (no conversion to the connection charset): every value is written back in its
-  // own charset. UTC so TIMESTAMP values load the same in any time zone. Long net timeouts because
-  // a slow disk pauses reading (backpressure) and the server must not give up on us.
-  await s.exec(
-    "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
-  );
-  await s.exec("SET SESSION character_set_results = NULL, time_zone = '+00:00', sql_mode = '', net_write_timeout = 3600, net_read_timeout = 3600, wait_timeout = 86400");
-  if (s.flavor.kind === 'mariadb') await s.exec('SET SESSION max_statement_time = 0');
-  else await s.exec('SET SESSION max_execution_time = 0');
-  return s;
 }
 
 /** Answers the planner's questions with SQL on the control connection. */

@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { CompressStream } from 'zstd-napi';
@@ -197,4 +197,22 @@ export async function writeChunk(options: {
     contentSha256: encoder.contentDigest(),
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * The content hash of a key range as it is now on a server, computed exactly as the dump computed
+ * `contentSha256` (same SELECT, same encoder), without writing anything. `session` must come from
+ * `openReader`. Verify compares it with the manifest to find changed ranges.
+ */
+export async function hashRangeContent({ session, spec, signal }: { session: Session; spec: Omit<ChunkSpec, 'file' | 'index'>; signal?: AbortSignal }): Promise<{ rows: number; contentSha256: string }> {
+  const encoder = new InsertEncoder({ ...spec, index: 0, file: '' }, '', Number.MAX_SAFE_INTEGER, () => undefined);
+  const { stream } = session.streamRaw(chunkSelect(spec));
+  const drain = new Writable({ write: (_chunk, _enc, done) => done() });
+  try {
+    await pipeline(stream, encoder, drain, signal ? { signal } : {});
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
+  return { rows: encoder.rows, contentSha256: encoder.contentDigest() };
 }

@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { dump } from '../lib/engine/dump.ts';
+import type { DumpOptionsInput } from '../lib/engine/options.ts';
+import { integer, list, positiveNumber, serverUri, UsageError, withInterrupt, type Io } from './args.ts';
+import { createProgressReporter } from './progress.ts';
+
+export const DUMP_USAGE = `  paradump dump --source URI --out DIR [options]
+    --source URI            mysql://user:password@host:port (or env PARADUMP_SOURCE;
+                            a password missing from the URI is read from env PARADUMP_PASSWORD)
+    --out DIR               output directory (created; must be empty)
+    --databases a,b         databases or glob patterns (default: all but system databases)
+    --exclude-databases x   databases or patterns to leave out
+    --tables db.t,...       only these tables (names or patterns)
+    --exclude-tables db.t   tables to leave out
+    --threads N             parallel worker connections (default 4)
+    --chunk-rows N          rows per chunk (default 100000)
+    --statement-bytes N     max bytes per INSERT statement (default 1000000)
+    --compress KIND         none | gzip | zstd (default zstd)
+    --compress-level N      compression level (default gzip 1, zstd 3)
+    --lock-wait-timeout S   seconds to wait for the instance lock (default 5)
+    --no-objects            skip views, triggers, routines and events
+    --json                  print events as JSON lines on stdout instead of a progress bar
+    --quiet                 no progress output
+`;
+
+export async function dumpCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      source: { type: 'string' },
+      out: { type: 'string' },
+      databases: { type: 'string' },
+      'exclude-databases': { type: 'string' },
+      tables: { type: 'string' },
+      'exclude-tables': { type: 'string' },
+      threads: { type: 'string' },
+      'chunk-rows': { type: 'string' },
+      'statement-bytes': { type: 'string' },
+      compress: { type: 'string' },
+      'compress-level': { type: 'string' },
+      'lock-wait-timeout': { type: 'string' },
+      'no-objects': { type: 'boolean' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    },
+  });
+  const source = serverUri('source', values.source, { uri: 'PARADUMP_SOURCE', password: 'PARADUMP_PASSWORD' });
+  if (!values.out) throw new UsageError('--out is required (an empty or new directory)');
+  const compress = values.compress ?? 'zstd';
+  if (compress !== 'none' && compress !== 'gzip' && compress !== 'zstd') throw new UsageError(`--compress must be none, gzip or zstd, got "${compress}"`);
+
+  const options: DumpOptionsInput = {
+    source,
+    outDir: values.out,
+    databases: list(values.databases),
+    excludeDatabases: list(values['exclude-databases']),
+    tables: list(values.tables),
+    excludeTables: list(values['exclude-tables']),
+    threads: integer('threads', values.threads),
+    chunkRows: integer('chunk-rows', values['chunk-rows']),
+    statementBytes: integer('statement-bytes', values['statement-bytes']),
+    compress,
+    compressLevel: integer('compress-level', values['compress-level']),
+    lockWaitTimeout: positiveNumber('lock-wait-timeout', values['lock-wait-timeout']),
+    objects: !values['no-objects'],
+  };
+  const reporter = createProgressReporter({ mode: values.json ? 'json' : values.quiet ? 'quiet' : io.stderr.isTTY ? 'bar' : 'lines', stdout: io.stdout, stderr: io.stderr });
+  try {
+    const manifest = await withInterrupt((signal) => dump(options, { onEvent: reporter.onEvent, signal }));
+    reporter.finish();
+    if (!values.json && !values.quiet) {
+      io.stderr.write(
+        `dumped ${manifest.totals.tables} tables (${manifest.totals.rows} rows, ${manifest.totals.chunks} chunks, ${manifest.totals.bytes} bytes) to ${values.out}` +
+          (manifest.totals.skippedTables ? `; ${manifest.totals.skippedTables} skipped (see warnings in manifest.json)` : '') +
+          '\n',
+      );
+    }
+    return 0;
+  } finally {
+    reporter.finish();
+  }
+}
