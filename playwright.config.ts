@@ -1,16 +1,5 @@
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
-
-const port = Number(process.env.PARADUMP_E2E_PORT ?? 3107);
-const baseURL = `http://127.0.0.1:${port}`;
-
-/**
- * The store the e2e server uses: a fixed path (the config is evaluated again in every worker, so a
- * random one would differ between them), emptied by the webServer command before each run.
- */
-export const e2eStoreDir = path.join(tmpdir(), `paradump-e2e-${port}`);
-export const e2eStoreFile = path.join(e2eStoreDir, 'paradump.db');
+import { e2eBaseURL as baseURL, e2ePort as port, e2eStoreDir, e2eStoreFile } from './e2e/paths.ts';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -49,7 +38,7 @@ export default defineConfig({
   ],
   webServer: {
     // The production build, as `npm start` serves it. The build takes a minute or two on two cores.
-    command: `rm -rf '${e2eStoreDir}' && npx next build && npx next start -p ${port}`,
+    command: `rm -rf '${e2eStoreDir}' && npx next build && npx next start -H 127.0.0.1 -p ${port}`,
     url: baseURL,
     env: { PARADUMP_DATABASE_URL: `file:${e2eStoreFile}`, NEXT_TELEMETRY_DISABLED: '1' },
     timeout: 300_000,

@@ -1,23 +1,38 @@
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Session, qualified, type RawValue } from '../mysql/session.ts';
-import { parseServerUri, redactUri } from '../mysql/uri.ts';
-import { isIntegerType, type ColumnInfo } from './column-kind.ts';
+import { pipeline } from 'node:stream/promises';
+import { Session, qualified, quoteId, type RawValue } from '../mysql/session.ts';
+import { parseServerUri, redactUri, type ServerAddress } from '../mysql/uri.ts';
+import { acquireLock, type HeldLock } from './acquire-lock.ts';
 import { checkDumpPrivileges } from './check-privileges.ts';
-import { chooseChunkKey, discover, type DatabaseInfo, type TableInfo } from './discover.ts';
+import { isIntegerType, type ColumnInfo } from './column-kind.ts';
+import { chooseChunkKey, discover, type TableInfo } from './discover.ts';
+import { readDumpState, STATE_FILE, writeDumpState, type DumpState, type TablePlanState } from './dump-state.ts';
 import { driverErrno, ER, fromDriverError, isParadumpError, ParadumpError } from './errors.ts';
 import type { DumpEvent, DumpEventListener } from './events.ts';
 import { dumpPaths } from './file-names.ts';
-import { Journal } from './journal.ts';
+import { Journal, JOURNAL_FILE, readJournal } from './journal.ts';
 import { LockLedger } from './lock-ledger.ts';
-import { Manifest, MANIFEST_FILE, MANIFEST_VERSION, type ChunkRecord, type DatabaseRecord, type KeyValue, type TableRecord } from './manifest.ts';
-import { openConsistentSnapshots, type SnapshotPoint } from './open-snapshots.ts';
-import { DumpOptions, type DumpOptionsInput } from './options.ts';
-import { planChunks, type KeyProbe, type PlannedChunk } from './plan-chunks.ts';
-import { keyValueFromRaw, orderBy, rangeCondition, type KeyColumn } from './range-sql.ts';
+import {
+  Manifest,
+  MANIFEST_FILE,
+  MANIFEST_VERSION,
+  type ChunkRecord,
+  type DatabaseRecord,
+  type KeyValue,
+  type LockRecord,
+  type SnapshotRecord,
+  type TableRecord,
+} from './manifest.ts';
+import { readCoordinates } from './read-coordinates.ts';
 import { openReader } from './open-reader.ts';
+import { DumpOptions, type DumpOptionsInput } from './options.ts';
+import { planChunks, type KeyProbe } from './plan-chunks.ts';
+import { keyValueFromRaw, orderBy, rangeCondition } from './range-sql.ts';
 import { writeChunk, type ChunkSpec } from './write-chunk.ts';
-import { writeFileAtomic } from './write-file-atomic.ts';
+import { insideDir, writeFileAtomic } from './write-file-atomic.ts';
 import { writeDatabaseSchema, writeTableSchema } from './write-schema.ts';
 
 export const TOOL_VERSION = '0.1.0';
@@ -25,182 +40,219 @@ export const TOOL_VERSION = '0.1.0';
 export interface DumpControls {
   /** Receives every event, synchronously, in order. */
   onEvent?: DumpEventListener;
-  /** Aborting stops the workers, leaves finished chunks and their journal, and rejects with ABORTED. */
+  /** Aborting stops the workers, keeps finished chunks and their journal (resumable), rejects with ABORTED. */
   signal?: AbortSignal;
   /** Test hooks: pause points for race tests. */
   hooks?: { afterDiscovery?: () => Promise<void>; afterPlanning?: () => Promise<void> };
 }
 
 /** A table as the workers see it: what to read and what has been written. */
-interface TablePlan {
-  info: TableInfo;
-  columns: ColumnInfo[];
-  keyColumns: KeyColumn[];
-  chunkIndex: string | null;
-  schemaFile: string;
-  chunks: PlannedChunk[];
+interface TablePlan extends TablePlanState {
   done: ChunkRecord[];
-  skipped: { code: string; reason: string } | null;
 }
 
 interface ChunkTask {
   plan: TablePlan;
-  chunk: PlannedChunk;
+  chunk: TablePlan['chunks'][number];
 }
 
-/** Rows of chunks are read in the snapshot; which dump resumed from which comes with resume. */
-const FIRST_SNAPSHOT = 0;
+/** Tables locked and read together: the whole instance, one database, or one table. */
+interface LockSet {
+  scope: SnapshotRecord['scope'];
+  target: string | null;
+  plans: TablePlan[];
+}
+
+type Warn = (w: Manifest['warnings'][number]) => void;
 
 /**
- * Dumps databases in parallel, chunked by key range, from one consistent snapshot, and writes
- * `manifest.json` last. Resolves with the manifest; rejects with a ParadumpError.
+ * Dumps databases in parallel, chunked by key range, under the chosen lock strategy, and writes
+ * `manifest.json` last. With `resume`, continues an interrupted dump in `outDir`. Resolves with the
+ * manifest; rejects with a ParadumpError (the directory then has no manifest and can be resumed).
  */
 export async function dump(input: DumpOptionsInput, controls: DumpControls = {}): Promise<Manifest> {
-  const options = parseOptions(input);
-  const address = parseServerUri(options.source);
+  const requested = parseOptions(input);
+  const address = parseServerUri(requested.source);
   const emit: DumpEventListener = (event) => controls.onEvent?.(event);
   const signal = controls.signal;
-  const started = new Date();
   const startedTick = performance.now();
-  const outDir = path.resolve(options.outDir);
+  const outDir = path.resolve(requested.outDir);
   const sessions: Session[] = [];
   let journal: Journal | null = null;
+  const heldLocks: HeldLock[] = [];
 
   try {
-    await prepareOutputDir(outDir);
+    const previous = requested.resume ? await loadForResume(outDir) : null;
+    if (!previous) await prepareOutputDir(outDir);
+    const options = previous ? mergeResumedOptions(requested, previous.state) : requested;
+    const started = previous ? new Date(previous.state.startedAt) : new Date();
+
     const control = await Session.open(address, { label: `connecting to ${redactUri(address)}` });
     sessions.push(control);
-    emit({ type: 'run-started', at: started.toISOString(), source: redactUri(address), flavor: control.flavor.kind, version: control.flavor.versionString });
+    emit({ type: 'run-started', at: new Date().toISOString(), source: redactUri(address), flavor: control.flavor.kind, version: control.flavor.versionString });
     await control.exec("SET SESSION sql_mode = '', sql_quote_show_create = 1, time_zone = '+00:00'");
-    await checkDumpPrivileges(control);
+    if (options.lock !== 'none') await checkDumpPrivileges(control);
 
-    const databases = await discover(control, options);
-    if (databases.length === 0) throw new ParadumpError('NOTHING_TO_DUMP', 'no database matches the filters');
-    const allTables = databases.flatMap((d) => d.tables);
-    emit({
-      type: 'discovered',
-      databases: databases.length,
-      tables: allTables.length,
-      rowsEstimate: allTables.reduce((a, t) => a + t.rowsEstimate, 0),
-      bytesEstimate: allTables.reduce((a, t) => a + t.bytesEstimate, 0),
-    });
-    await controls.hooks?.afterDiscovery?.();
-    signal?.throwIfAborted();
-
-    const warnings: Manifest['warnings'] = [];
-    const warn = (w: Manifest['warnings'][number]) => {
+    const warnings: Manifest['warnings'] = previous ? [...previous.state.warnings] : [];
+    const warn: Warn = (w) => {
       warnings.push(w);
       emit({ type: 'warning', ...w });
     };
 
-    // Schema and plans are read before any lock: locks are taken as late as possible.
-    const databaseRecords: DatabaseRecord[] = [];
-    const plans: TablePlan[] = [];
-    for (const db of databases) {
-      const schema = await writeDatabaseSchema({ session: control, outDir, db: options.objects ? db : { ...db, views: [], triggers: [], routines: [], events: [] } });
-      for (const message of schema.warnings) warn({ code: 'OBJECT_SKIPPED', message, database: db.name });
-      databaseRecords.push({ name: db.name, charset: schema.charset, collation: schema.collation, schemaFile: schema.schemaFile, objects: schema.objects });
-      for (const table of db.tables) {
-        signal?.throwIfAborted();
-        plans.push(await planTable({ control, outDir, table, chunkRows: options.chunkRows, emit, warn, signal }));
-      }
+    journal = await Journal.open(outDir);
+    const openJournal = journal;
+    let databaseRecords: DatabaseRecord[];
+    let plans: TablePlan[];
+    if (previous) {
+      databaseRecords = previous.state.databases;
+      plans = previous.plans;
+      await openJournal.append({ type: 'resume', at: new Date().toISOString() });
+      for (const p of plans) emitPlanned(p, emit);
+    } else {
+      ({ databaseRecords, plans } = await discoverAndPlan({ control, options, outDir, emit, warn, signal, hooks: controls.hooks }));
+      await writeDumpState(outDir, {
+        format: 'paradump-state',
+        version: 1,
+        startedAt: started.toISOString(),
+        source: { host: address.host, port: address.port },
+        options: {
+          databases: options.databases,
+          tables: options.tables,
+          excludeTables: options.excludeTables,
+          chunkRows: options.chunkRows,
+          statementBytes: options.statementBytes,
+          compress: options.compress,
+          ...(options.compressLevel !== undefined ? { compressLevel: options.compressLevel } : {}),
+          lock: options.lock,
+          ...(options.blockDdl !== undefined ? { blockDdl: options.blockDdl } : {}),
+          threads: options.threads,
+        },
+        databases: databaseRecords,
+        plans: plans.map(({ done: _done, ...p }) => p),
+        warnings,
+      });
     }
     await controls.hooks?.afterPlanning?.();
     signal?.throwIfAborted();
 
-    const tasks = plans
-      .filter((p) => !p.skipped)
-      .sort((a, b) => b.info.bytesEstimate - a.info.bytesEstimate)
-      .flatMap((plan) => plan.chunks.map((chunk) => ({ plan, chunk })));
-    const workerCount = Math.max(1, Math.min(options.threads, tasks.length));
-    const workers = await Promise.all(Array.from({ length: workerCount }, () => openReader(address)));
+    const pendingChunks = plans.reduce((a, p) => a + (p.skipped ? 0 : p.chunks.length - p.done.length), 0);
+    const workerCount = Math.max(1, Math.min(options.threads, pendingChunks));
+    const workers = await Promise.all(Array.from({ length: workerCount }, () => openReader(address, 'opening a worker connection')));
     sessions.push(...workers);
-    journal = await Journal.open(outDir);
-    const openJournal = journal;
+    const guard = await Session.open(address, { label: 'opening the lock-guard connection' });
+    sessions.push(guard);
+    const ownIds = new Set(sessions.map((s) => s.threadId));
 
-    const runTasks = (list: ChunkTask[]) =>
+    const ledger = new LockLedger((event) => {
+      emit(event);
+      if (event.type === 'lock-released') openJournal.append({ type: 'lock', lock: event.lock }).catch(() => undefined);
+    });
+    const lockOptions = { guard, ownIds, ledger, timeoutSeconds: options.lockWaitTimeout, killLongQueriesAfter: options.killLongQueries, onKilled: (b: { id: number; info: string | null; time: number }) => warn({ code: 'QUERY_KILLED', message: `killed #${b.id} (running ${b.time}s) to take the lock: ${(b.info ?? '').slice(0, 200)}` }) };
+
+    // Block DDL for the whole dump where asked (or free): a table cannot change shape under us.
+    const blockDdl = options.blockDdl ?? control.sql.ddlBlockIsFree;
+    let ddlHeld = false;
+    if (blockDdl && options.lock !== 'none') {
+      if (control.sql.ddlBlock) {
+        const ddlSession = await Session.open(address, { label: 'opening the DDL-lock connection' });
+        sessions.push(ddlSession);
+        ownIds.add(ddlSession.threadId);
+        heldLocks.push(await acquireLock({ ...lockOptions, session: ddlSession, scope: 'instance', target: null, statements: control.sql.ddlBlock }));
+        ddlHeld = true;
+      } else {
+        warn({ code: 'NO_DDL_LOCK', message: `${control.flavor.kind} ${control.flavor.versionString} has no backup lock that blocks DDL; tables changed during the dump are skipped and reported` });
+      }
+    }
+
+    const previousSnapshots = previous?.snapshots ?? [];
+    const snapshots: SnapshotRecord[] = [...previousSnapshots];
+    let nextSnapshot = previousSnapshots.reduce((m, s) => Math.max(m, s.id + 1), 0);
+    const runTasks = (list: ChunkTask[], snapshotId: number) =>
       runPool({
         workers,
         tasks: list,
         signal,
-        run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, outDir, options, journal: openJournal, emit, warn, signal }),
+        run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, outDir, options, journal: openJournal, snapshotId, emit, warn, signal }),
       });
+    const pendingTasks = (set: LockSet) =>
+      set.plans.filter((p) => !p.skipped).flatMap((plan) => plan.chunks.filter((c) => !plan.done.some((d) => d.index === c.index)).map((chunk) => ({ plan, chunk })));
 
-    // Non-transactional tables have no snapshot: they are read while commits are still blocked, and
-    // the lock goes the moment they are done.
-    const nonTransactional = tasks.filter((t) => !t.plan.info.transactional);
-    const ledger = new LockLedger(emit);
-    const point: SnapshotPoint = await openConsistentSnapshots({
+    for (const set of lockSets(plans, options.lock)) {
+      signal?.throwIfAborted();
+      if (pendingTasks(set).length === 0) continue;
+      const snapshotId = nextSnapshot++;
+      const recordSnapshot = async (point: { binlog: SnapshotRecord['binlog']; gtid: string | null }) => {
+        const record: SnapshotRecord = { id: snapshotId, scope: set.scope, target: set.target, openedAt: new Date().toISOString(), ...point };
+        snapshots.push(record);
+        await openJournal.append({ type: 'snapshot', ...record });
+        emit({ type: 'snapshot-opened', snapshot: record });
+      };
+
+      if (set.scope === 'table') {
+        // per-table: the table is write-locked from before its first chunk until after its last.
+        const lock = await lockTables({ control, set, lockOptions, warn, emit, openJournal });
+        if (!lock) continue;
+        try {
+          await recordSnapshot(await readCoordinates(control));
+          await runTasks(pendingTasks(set), snapshotId);
+        } finally {
+          await lock.release();
+        }
+        continue;
+      }
+
+      let lock: HeldLock | null = null;
+      if (set.scope === 'instance') {
+        lock = await acquireLock({ ...lockOptions, session: control, scope: 'instance', target: null, statements: ddlHeld ? control.sql.commitBlockWithDdlBlock : control.sql.commitBlock });
+      } else if (set.scope === 'database') {
+        lock = await lockTables({ control, set, lockOptions, warn, emit, openJournal });
+        if (!lock) continue;
+      }
+      try {
+        // Lock held (or none, for --lock none): open every worker's snapshot at this one point.
+        await Promise.all(workers.map((w) => w.exec(w.sql.startSnapshot)));
+        await recordSnapshot(set.scope === 'none' ? { binlog: null, gtid: null } : await readCoordinates(control));
+        // Non-transactional tables have no snapshot: read them while writes are still blocked.
+        const nonTransactional = pendingTasks(set).filter((t) => !t.plan.info.transactional);
+        if (nonTransactional.length > 0) await runTasks(nonTransactional, snapshotId);
+      } finally {
+        await lock?.release();
+      }
+      await runTasks(pendingTasks(set), snapshotId);
+      await Promise.all(workers.map((w) => w.exec('COMMIT')));
+    }
+    for (const held of heldLocks.splice(0)) await held.release();
+
+    const manifest = buildManifest({
+      options,
+      address,
       control,
-      workers,
-      ledger,
-      lockWaitTimeout: options.lockWaitTimeout,
-      whileLocked: nonTransactional.length > 0 ? () => runTasks(nonTransactional) : undefined,
-    });
-    const consistent = true;
-    emit({ type: 'consistency', mode: options.lock, consistent, binlog: point.binlog, gtid: point.gtid });
-
-    await runTasks(tasks.filter((t) => t.plan.info.transactional));
-    await Promise.all(workers.map((w) => w.exec('COMMIT')));
-
-    const tables: TableRecord[] = plans.map((p) => tableRecord(p));
-    const finished = new Date();
-    const manifest: Manifest = {
-      format: 'paradump',
-      version: MANIFEST_VERSION,
-      tool: { name: 'paradump', version: TOOL_VERSION },
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-      source: { flavor: control.flavor.kind, version: control.flavor.versionString, host: address.host, port: address.port },
-      options: {
-        threads: options.threads,
-        chunkRows: options.chunkRows,
-        statementBytes: options.statementBytes,
-        compress: options.compress,
-        lock: options.lock,
-        databases: options.databases,
-        tables: options.tables,
-        excludeTables: options.excludeTables,
-      },
-      consistency: {
-        mode: options.lock,
-        consistent,
-        note: point.binlog
-          ? `All tables were read at one point in time, binlog ${point.binlog.file}:${point.binlog.position}; commits were blocked only while the snapshots opened.`
-          : 'All tables were read at one point in time; the server has no binary log, so no point-in-time recovery from this dump.',
-        binlog: point.binlog,
-        gtid: point.gtid,
-      },
-      locks: ledger.records,
-      databases: databaseRecords,
-      tables,
-      totals: {
-        tables: tables.filter((t) => !t.skipped).length,
-        skippedTables: tables.filter((t) => t.skipped).length,
-        chunks: tables.reduce((a, t) => a + t.chunks.length, 0),
-        rows: tables.reduce((a, t) => a + t.rows, 0),
-        bytes: tables.reduce((a, t) => a + t.bytes, 0),
-      },
+      started,
+      snapshots,
+      locks: [...(previous?.locks ?? []), ...ledger.records],
+      resumedAt: previous ? [...previous.resumedAt, new Date().toISOString()] : [],
+      databaseRecords,
+      plans,
       warnings,
-    };
-    const checked = Manifest.parse(manifest);
-    await writeFileAtomic(outDir, MANIFEST_FILE, JSON.stringify(checked, null, 2) + '\n');
+    });
+    await writeFileAtomic(outDir, MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
     emit({
       type: 'run-finished',
-      at: finished.toISOString(),
-      rows: checked.totals.rows,
-      bytes: checked.totals.bytes,
-      chunks: checked.totals.chunks,
-      tables: checked.totals.tables,
-      skippedTables: checked.totals.skippedTables,
+      at: manifest.finishedAt,
+      rows: manifest.totals.rows,
+      bytes: manifest.totals.bytes,
+      chunks: manifest.totals.chunks,
+      tables: manifest.totals.tables,
+      skippedTables: manifest.totals.skippedTables,
       durationMs: Math.round(performance.now() - startedTick),
     });
-    return checked;
+    return manifest;
   } catch (error) {
     const failure = toParadumpError(error, signal);
     emit({ type: 'run-failed', at: new Date().toISOString(), code: failure.code, message: failure.message });
     throw failure;
   } finally {
+    for (const held of heldLocks) await held.release().catch(() => undefined);
     await journal?.close().catch(() => undefined);
     await Promise.all(sessions.map((s) => s.close().catch(() => s.destroy())));
   }
@@ -216,11 +268,313 @@ function parseOptions(input: DumpOptionsInput): DumpOptions {
   return parsed.data;
 }
 
+/** On resume the plan's options win (chunks must line up); threads and lock timing may change. */
+function mergeResumedOptions(requested: DumpOptions, state: DumpState): DumpOptions {
+  const o = state.options;
+  return {
+    ...requested,
+    databases: o.databases,
+    tables: o.tables,
+    excludeTables: o.excludeTables,
+    chunkRows: o.chunkRows,
+    statementBytes: o.statementBytes,
+    compress: o.compress,
+    compressLevel: o.compressLevel,
+    lock: o.lock,
+    blockDdl: requested.blockDdl ?? o.blockDdl,
+  };
+}
+
+function lockSets(plans: TablePlan[], mode: DumpOptions['lock']): LockSet[] {
+  switch (mode) {
+    case 'snapshot':
+      return [{ scope: 'instance', target: null, plans }];
+    case 'none':
+      return [{ scope: 'none', target: null, plans }];
+    case 'per-db': {
+      const byDb = new Map<string, TablePlan[]>();
+      for (const p of plans) byDb.set(p.info.database, [...(byDb.get(p.info.database) ?? []), p]);
+      return [...byDb].map(([db, list]) => ({ scope: 'database', target: db, plans: list }));
+    }
+    case 'per-table':
+      return plans.map((p) => ({ scope: 'table', target: `${p.info.database}.${p.info.name}`, plans: [p] }));
+  }
+}
+
+/**
+ * LOCK TABLES … READ on the set's tables. A table dropped or renamed since discovery makes the
+ * statement fail: it is marked skipped and the rest are locked. Null when none is left.
+ */
+async function lockTables(args: {
+  control: Session;
+  set: LockSet;
+  lockOptions: Omit<Parameters<typeof acquireLock>[0], 'session' | 'scope' | 'target' | 'statements'>;
+  warn: Warn;
+  emit: (e: DumpEvent) => void;
+  openJournal: Journal;
+}): Promise<HeldLock | null> {
+  const { control, set } = args;
+  for (;;) {
+    const live = set.plans.filter((p) => !p.skipped);
+    if (live.length === 0) return null;
+    try {
+      return await acquireLock({
+        ...args.lockOptions,
+        session: control,
+        scope: set.scope === 'table' ? 'table' : 'database',
+        target: set.target,
+        statements: control.sql.lockTablesRead(live.map((p) => qualified(p.info.database, p.info.name))),
+      });
+    } catch (error) {
+      if (!isTableGone(error)) throw error;
+      const existing = new Set(
+        (
+          await control.query<{ db: string; name: string }>(
+            `SELECT TABLE_SCHEMA AS db, TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${[...new Set(live.map((p) => control.connection.escape(p.info.database)))].join(', ')})`,
+          )
+        ).map((r) => `${r.db}\u0000${r.name}`),
+      );
+      const gone = live.filter((p) => !existing.has(`${p.info.database}\u0000${p.info.name}`));
+      if (gone.length === 0) throw error;
+      for (const p of gone) await skipTable(p, error, { ...args, outDir: null });
+    }
+  }
+}
+
+async function loadForResume(outDir: string): Promise<{
+  state: DumpState;
+  plans: TablePlan[];
+  snapshots: SnapshotRecord[];
+  locks: LockRecord[];
+  resumedAt: string[];
+} | null> {
+  let entries: string[];
+  try {
+    entries = await readdir(outDir);
+  } catch {
+    throw new ParadumpError('BAD_OPTION', `nothing to resume: ${outDir} does not exist`);
+  }
+  if (entries.includes(MANIFEST_FILE)) throw new ParadumpError('BAD_OPTION', `the dump in ${outDir} is already complete (it has a manifest.json); nothing to resume`);
+  const state = await readDumpState(outDir);
+  if (!state) {
+    // Interrupted before planning finished: only schema files were written. Start over, but only
+    // if the directory holds nothing but what a dump writes.
+    const ours = new Set(['schema', 'data', JOURNAL_FILE, `${STATE_FILE}.partial`]);
+    const foreign = entries.filter((e) => !ours.has(e));
+    if (foreign.length > 0) throw new ParadumpError('BAD_OPTION', `${outDir} is not a paradump dump directory (found ${foreign.slice(0, 3).join(', ')}); refusing to resume into it`);
+    for (const e of entries) await rm(path.join(outDir, e), { recursive: true, force: true });
+    return null;
+  }
+  const journal = await readJournal(outDir);
+  const plans: TablePlan[] = state.plans.map((p) => ({ ...p, done: [] }));
+  const byTable = new Map(plans.map((p) => [`${p.info.database}\u0000${p.info.name}`, p]));
+  const keep = new Set<string>();
+  for (const e of journal) {
+    if (e.type === 'skip') {
+      const p = byTable.get(`${e.database}\u0000${e.table}`);
+      if (p) {
+        p.skipped = { code: e.code, reason: e.reason };
+        p.done = [];
+      }
+    }
+  }
+  for (const e of journal) {
+    if (e.type !== 'chunk') continue;
+    const p = byTable.get(`${e.database}\u0000${e.table}`);
+    if (!p || p.skipped || p.done.some((d) => d.index === e.index)) continue;
+    // A journaled chunk is kept only if its file is exactly what was journaled.
+    if (await fileMatches(outDir, e.file, e.bytes, e.sha256)) {
+      const { type: _t, database: _d, table: _tb, ...record } = e;
+      p.done.push(record);
+      keep.add(e.file);
+    }
+  }
+  // Anything else under data/ is a partial or unverified file from the interrupted run.
+  await removeUnkept(outDir, 'data', keep);
+  return {
+    state,
+    plans,
+    snapshots: journal.flatMap((e) => (e.type === 'snapshot' ? [{ id: e.id, scope: e.scope, target: e.target, openedAt: e.openedAt, binlog: e.binlog, gtid: e.gtid }] : [])),
+    locks: journal.flatMap((e) => (e.type === 'lock' ? [e.lock] : [])),
+    resumedAt: journal.flatMap((e) => (e.type === 'resume' ? [e.at] : [])),
+  };
+}
+
+async function fileMatches(outDir: string, file: string, bytes: number, sha256: string): Promise<boolean> {
+  try {
+    const full = insideDir(outDir, file);
+    if ((await stat(full)).size !== bytes) return false;
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(full), hash);
+    return hash.digest('hex') === sha256;
+  } catch {
+    return false;
+  }
+}
+
+async function removeUnkept(outDir: string, sub: string, keep: ReadonlySet<string>): Promise<void> {
+  const root = path.join(outDir, sub);
+  let dirs: string[];
+  try {
+    dirs = await readdir(root);
+  } catch {
+    return;
+  }
+  for (const d of dirs) {
+    for (const f of await readdir(path.join(root, d)).catch(() => [] as string[])) {
+      const rel = `${sub}/${d}/${f}`;
+      if (!keep.has(rel)) await rm(path.join(root, d, f), { force: true });
+    }
+  }
+}
+
+async function discoverAndPlan(args: {
+  control: Session;
+  options: DumpOptions;
+  outDir: string;
+  emit: (e: DumpEvent) => void;
+  warn: Warn;
+  signal: AbortSignal | undefined;
+  hooks: DumpControls['hooks'];
+}): Promise<{ databaseRecords: DatabaseRecord[]; plans: TablePlan[] }> {
+  const { control, options, outDir, emit, signal } = args;
+  const databases = await discover(control, options);
+  if (databases.length === 0) throw new ParadumpError('NOTHING_TO_DUMP', 'no database matches the filters');
+  const allTables = databases.flatMap((d) => d.tables);
+  emit({
+    type: 'discovered',
+    databases: databases.length,
+    tables: allTables.length,
+    rowsEstimate: allTables.reduce((a, t) => a + t.rowsEstimate, 0),
+    bytesEstimate: allTables.reduce((a, t) => a + t.bytesEstimate, 0),
+  });
+  await args.hooks?.afterDiscovery?.();
+  signal?.throwIfAborted();
+
+  // Schema and plans are read before any lock: locks are taken as late as possible.
+  const databaseRecords: DatabaseRecord[] = [];
+  const plans: TablePlan[] = [];
+  for (const db of databases) {
+    let schema: Awaited<ReturnType<typeof writeDatabaseSchema>>;
+    try {
+      schema = await writeDatabaseSchema({ session: control, outDir, db: options.objects ? db : { ...db, views: [], triggers: [], routines: [], events: [] } });
+    } catch (error) {
+      if (driverErrno(error) !== ER.BAD_DB && !isParadumpError(error, 'UNKNOWN_DATABASE')) throw error;
+      args.warn({ code: 'DATABASE_DROPPED', message: `database ${db.name} was dropped after discovery; skipped`, database: db.name });
+      for (const table of db.tables) plans.push(skippedPlan(table, 'DATABASE_DROPPED', `database ${db.name} was dropped after discovery`));
+      continue;
+    }
+    for (const message of schema.warnings) args.warn({ code: 'OBJECT_SKIPPED', message, database: db.name });
+    databaseRecords.push({ name: db.name, charset: schema.charset, collation: schema.collation, schemaFile: schema.schemaFile, objects: schema.objects });
+    for (const table of db.tables) {
+      signal?.throwIfAborted();
+      plans.push(await planTable({ control, outDir, table, chunkRows: options.chunkRows, emit, warn: args.warn, signal }));
+    }
+  }
+  return { databaseRecords, plans };
+}
+
+function skippedPlan(table: TableInfo, code: string, reason: string): TablePlan {
+  return { info: table, columns: [], keyColumns: [], chunkIndex: null, schemaFile: dumpPaths.tableSchema(table.database, table.name), chunks: [], done: [], skipped: { code, reason } };
+}
+
+function emitPlanned(plan: TablePlan, emit: (e: DumpEvent) => void): void {
+  if (plan.skipped) return;
+  emit({
+    type: 'table-planned',
+    database: plan.info.database,
+    table: plan.info.name,
+    chunkKey: plan.keyColumns.map((c) => c.name),
+    rowsEstimate: plan.info.rowsEstimate,
+    bytesEstimate: plan.info.bytesEstimate,
+    chunks: plan.chunks.map((c) => ({ index: c.index, lower: c.lower, upper: c.upper, done: plan.done.some((d) => d.index === c.index) })),
+  });
+}
+
+function buildManifest(args: {
+  options: DumpOptions;
+  address: ServerAddress;
+  control: Session;
+  started: Date;
+  snapshots: SnapshotRecord[];
+  locks: LockRecord[];
+  resumedAt: string[];
+  databaseRecords: DatabaseRecord[];
+  plans: TablePlan[];
+  warnings: Manifest['warnings'];
+}): Manifest {
+  const { options, snapshots } = args;
+  const tables: TableRecord[] = args.plans.map(tableRecord);
+  const used = new Set(tables.flatMap((t) => t.chunks.map((c) => c.snapshot)));
+  const instance = options.lock === 'snapshot' && used.size <= 1 ? (snapshots.find((s) => used.has(s.id)) ?? snapshots[0] ?? null) : null;
+  const consistency = describeConsistency(options.lock, instance, used.size);
+  const manifest: Manifest = {
+    format: 'paradump',
+    version: MANIFEST_VERSION,
+    tool: { name: 'paradump', version: TOOL_VERSION },
+    startedAt: args.started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    source: { flavor: args.control.flavor.kind, version: args.control.flavor.versionString, host: args.address.host, port: args.address.port },
+    options: {
+      threads: options.threads,
+      chunkRows: options.chunkRows,
+      statementBytes: options.statementBytes,
+      compress: options.compress,
+      lock: options.lock,
+      blockDdl: options.blockDdl ?? args.control.sql.ddlBlockIsFree,
+      databases: options.databases,
+      tables: options.tables,
+      excludeTables: options.excludeTables,
+    },
+    consistency: { ...consistency, binlog: instance?.binlog ?? null, gtid: instance?.gtid ?? null, snapshots },
+    resumedAt: args.resumedAt,
+    locks: args.locks,
+    databases: args.databaseRecords,
+    tables,
+    totals: {
+      tables: tables.filter((t) => !t.skipped).length,
+      skippedTables: tables.filter((t) => t.skipped).length,
+      chunks: tables.reduce((a, t) => a + t.chunks.length, 0),
+      rows: tables.reduce((a, t) => a + t.rows, 0),
+      bytes: tables.reduce((a, t) => a + t.bytes, 0),
+    },
+    warnings: args.warnings,
+  };
+  return Manifest.parse(manifest);
+}
+
+function describeConsistency(
+  mode: DumpOptions['lock'],
+  instance: SnapshotRecord | null,
+  snapshotsUsed: number,
+): Pick<Manifest['consistency'], 'mode' | 'consistent' | 'consistentWithin' | 'note'> {
+  switch (mode) {
+    case 'snapshot':
+      if (snapshotsUsed > 1) {
+        return { mode, consistent: false, consistentWithin: 'chunk-set', note: `Resumed: rows come from ${snapshotsUsed} snapshots. Chunks of one snapshot are consistent with each other; the dump as a whole is not one point in time.` };
+      }
+      return {
+        mode,
+        consistent: true,
+        consistentWithin: 'instance',
+        note: instance?.binlog
+          ? `All tables were read at one point in time, binlog ${instance.binlog.file}:${instance.binlog.position}; commits were blocked only while the snapshots opened.`
+          : 'All tables were read at one point in time; the server has no binary log, so no point-in-time recovery from this dump.',
+      };
+    case 'per-db':
+      return { mode, consistent: false, consistentWithin: 'database', note: 'Each database was locked and read at its own point in time (see snapshots): consistent within a database, not across databases.' };
+    case 'per-table':
+      return { mode, consistent: false, consistentWithin: 'table', note: 'Each table was write-locked while it was read: consistent within a table, not across tables.' };
+    case 'none':
+      return { mode, consistent: false, consistentWithin: 'none', note: 'No locks were taken: rows were read while the server may have been changing them. Consistent only if the server was quiet (e.g. a stopped replica).' };
+  }
+}
+
 function toParadumpError(error: unknown, signal: AbortSignal | undefined): ParadumpError {
-  if (signal?.aborted) return new ParadumpError('ABORTED', 'the dump was cancelled; finished chunks are kept in the journal', { cause: error });
+  if (signal?.aborted) return new ParadumpError('ABORTED', 'the dump was cancelled; finished chunks are kept and the dump can be resumed', { cause: error });
   if (isParadumpError(error)) return error;
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOSPC') return new ParadumpError('DISK_FULL', 'the output disk is full; the dump is incomplete (no manifest was written)', { cause: error });
+  if (code === 'ENOSPC') return new ParadumpError('DISK_FULL', 'the output disk is full; the dump is incomplete (no manifest was written) and can be resumed once there is space', { cause: error });
   if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return new ParadumpError('OUTPUT_UNWRITABLE', `cannot write the output directory (${code})`, { cause: error });
   return fromDriverError(error, 'dumping');
 }
@@ -228,7 +582,7 @@ function toParadumpError(error: unknown, signal: AbortSignal | undefined): Parad
 async function prepareOutputDir(outDir: string): Promise<void> {
   try {
     const entries = await readdir(outDir);
-    if (entries.length > 0) throw new ParadumpError('OUTPUT_NOT_EMPTY', `output directory ${outDir} is not empty (${entries.length} entries); choose an empty or new directory`);
+    if (entries.length > 0) throw new ParadumpError('OUTPUT_NOT_EMPTY', `output directory ${outDir} is not empty (${entries.length} entries); choose an empty or new directory, or --resume an interrupted dump`);
   } catch (error) {
     if (isParadumpError(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -254,13 +608,13 @@ function sqlProbe(session: Session, table: TableInfo, key: { index: string; colu
     return { keyKind: 'none', integerBounds: async () => null, countRows: async () => 0n, keyAtOffset: async () => null };
   }
   const cols = key.columns;
-  const force = key.index === 'PRIMARY' ? '' : ` FORCE INDEX (${'`' + key.index.replace(/`/g, '``') + '`'})`;
+  const force = key.index === 'PRIMARY' ? '' : ` FORCE INDEX (${quoteId(key.index)})`;
   const integer = cols.length === 1 && isIntegerType(cols[0]!.dataType);
   const asKey = (row: RawValue[]): KeyValue[] => cols.map((c, i) => keyValueFromRaw(c, row[i] ?? null));
   return {
     keyKind: integer ? 'integer' : 'other',
     async integerBounds() {
-      const id = '`' + cols[0]!.name.replace(/`/g, '``') + '`';
+      const id = quoteId(cols[0]!.name);
       const [row] = await session.queryRaw(`SELECT MIN(${id}), MAX(${id}) FROM ${from}`);
       if (!row || row[0] === null || row[1] === null) return null;
       return { min: BigInt(row[0]!.toString('latin1')), max: BigInt(row[1]!.toString('latin1')) };
@@ -284,15 +638,14 @@ async function planTable(args: {
   table: TableInfo;
   chunkRows: number;
   emit: (e: DumpEvent) => void;
-  warn: (w: Manifest['warnings'][number]) => void;
+  warn: Warn;
   signal: AbortSignal | undefined;
 }): Promise<TablePlan> {
   const { control, table } = args;
   const key = chooseChunkKey(table);
-  const columns = table.columns.filter((c) => !c.generated);
   const plan: TablePlan = {
     info: table,
-    columns,
+    columns: table.columns.filter((c) => !c.generated),
     keyColumns: key?.columns ?? [],
     chunkIndex: key?.index ?? null,
     schemaFile: dumpPaths.tableSchema(table.database, table.name),
@@ -305,34 +658,33 @@ async function planTable(args: {
     plan.chunks = await planChunks({ probe: sqlProbe(control, table, key), chunkRows: args.chunkRows, signal: args.signal });
   } catch (error) {
     if (!isTableGone(error)) throw error;
-    skipTable(plan, error, args);
+    await skipTable(plan, error, { ...args, openJournal: null, outDir: null });
     return plan;
   }
-  args.emit({
-    type: 'table-planned',
-    database: table.database,
-    table: table.name,
-    chunkKey: plan.keyColumns.map((c) => c.name),
-    rowsEstimate: table.rowsEstimate,
-    bytesEstimate: table.bytesEstimate,
-    chunks: plan.chunks.map((c) => ({ index: c.index, lower: c.lower, upper: c.upper })),
-  });
+  emitPlanned(plan, args.emit);
   return plan;
 }
 
-/** The table was dropped, renamed or redefined after discovery. */
+/** The table was dropped, renamed or changed after discovery. */
 function isTableGone(error: unknown): boolean {
   const errno = driverErrno(error) ?? (isParadumpError(error) ? driverErrno(error.cause) : undefined);
-  return errno === ER.NO_SUCH_TABLE || errno === 1412 /* ER_TABLE_DEF_CHANGED */ || (isParadumpError(error) && error.code === 'TABLE_DROPPED');
+  return errno === ER.NO_SUCH_TABLE || errno === ER.BAD_FIELD || errno === 1412 /* ER_TABLE_DEF_CHANGED */ || isParadumpError(error, 'TABLE_DROPPED');
 }
 
-function skipTable(plan: TablePlan, error: unknown, args: { emit: (e: DumpEvent) => void; warn: (w: Manifest['warnings'][number]) => void }): void {
+async function skipTable(plan: TablePlan, error: unknown, args: { emit: (e: DumpEvent) => void; warn: Warn; openJournal: Journal | null; outDir: string | null }): Promise<void> {
   if (plan.skipped) return;
+  const errno = driverErrno(error) ?? (isParadumpError(error) ? driverErrno(error.cause) : undefined);
+  const code = errno === ER.BAD_FIELD || errno === 1412 ? 'TABLE_CHANGED' : 'TABLE_DROPPED';
   const text = fromDriverError(error, `${plan.info.database}.${plan.info.name}`).message;
-  const reason = `table disappeared or changed after discovery: ${text}`;
-  plan.skipped = { code: 'TABLE_DROPPED', reason };
-  args.emit({ type: 'table-skipped', database: plan.info.database, table: plan.info.name, code: 'TABLE_DROPPED', reason });
-  args.warn({ code: 'TABLE_DROPPED', message: reason, database: plan.info.database, table: plan.info.name });
+  const reason = code === 'TABLE_CHANGED' ? `table was altered after discovery: ${text}` : `table disappeared after discovery: ${text}`;
+  plan.skipped = { code, reason };
+  args.emit({ type: 'table-skipped', database: plan.info.database, table: plan.info.name, code, reason });
+  args.warn({ code, message: reason, database: plan.info.database, table: plan.info.name });
+  await args.openJournal?.append({ type: 'skip', database: plan.info.database, table: plan.info.name, code, reason });
+  // Its files are not part of the dump: a skipped table has no chunks.
+  const outDir = args.outDir;
+  if (outDir) await Promise.all(plan.done.map((c) => rm(path.join(outDir, c.file), { force: true })));
+  plan.done = [];
 }
 
 async function dumpChunk(args: {
@@ -342,8 +694,9 @@ async function dumpChunk(args: {
   outDir: string;
   options: DumpOptions;
   journal: Journal;
+  snapshotId: number;
   emit: (e: DumpEvent) => void;
-  warn: (w: Manifest['warnings'][number]) => void;
+  warn: Warn;
   signal: AbortSignal | undefined;
 }): Promise<void> {
   const { task, worker, workerIndex, emit } = args;
@@ -380,8 +733,8 @@ async function dumpChunk(args: {
         emit({ type: 'chunk-progress', database, table, index: chunk.index, worker: workerIndex, rows });
       },
     });
-    const record: ChunkRecord = { index: chunk.index, file: spec.file, lower: chunk.lower, upper: chunk.upper, ...result, snapshot: FIRST_SNAPSHOT, worker: workerIndex };
     if (plan.skipped) return;
+    const record: ChunkRecord = { index: chunk.index, file: spec.file, lower: chunk.lower, upper: chunk.upper, ...result, snapshot: args.snapshotId, worker: workerIndex };
     await args.journal.append({ type: 'chunk', database, table, ...record });
     plan.done.push(record);
     emit({ type: 'chunk-finished', database, table, index: chunk.index, worker: workerIndex, rows: result.rows, bytes: result.bytes, sha256: result.sha256, durationMs: result.durationMs, file: spec.file });
@@ -390,10 +743,7 @@ async function dumpChunk(args: {
     }
   } catch (error) {
     if (!isTableGone(error) || args.signal?.aborted) throw error;
-    skipTable(plan, error, args);
-    // Its files are not part of the dump: a skipped table has no chunks.
-    await Promise.all(plan.done.map((c) => rm(path.join(args.outDir, c.file), { force: true })));
-    plan.done = [];
+    await skipTable(plan, error, { emit, warn: args.warn, openJournal: args.journal, outDir: args.outDir });
   }
 }
 
@@ -430,7 +780,10 @@ async function runPool<T>(args: { workers: readonly Session[]; tasks: readonly T
   await Promise.all(
     args.workers.map(async (worker, index) => {
       while (failure === null && next < args.tasks.length) {
-        args.signal?.throwIfAborted();
+        if (args.signal?.aborted) {
+          failure ??= args.signal.reason;
+          break;
+        }
         const task = args.tasks[next++]!;
         try {
           await args.run(task, worker, index);

@@ -1,14 +1,23 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { z } from 'zod';
 import { insideDir } from './write-file-atomic.ts';
-import type { ChunkRecord } from './manifest.ts';
+import { ChunkRecord, LockRecord, SnapshotRecord } from './manifest.ts';
 
 export const JOURNAL_FILE = 'journal.ndjson';
 
-export type JournalEntry = { type: 'chunk'; database: string; table: string } & ChunkRecord;
+export const JournalEntry = z.discriminatedUnion('type', [
+  ChunkRecord.extend({ type: z.literal('chunk'), database: z.string(), table: z.string() }),
+  z.object({ type: z.literal('skip'), database: z.string(), table: z.string(), code: z.string(), reason: z.string() }),
+  SnapshotRecord.extend({ type: z.literal('snapshot') }),
+  z.object({ type: z.literal('lock'), lock: LockRecord }),
+  z.object({ type: z.literal('resume'), at: z.string() }),
+]);
+export type JournalEntry = z.infer<typeof JournalEntry>;
 
 /**
- * Appends one line per finished chunk, synced before the chunk counts as done, so a dump killed at
- * any point can tell which files are complete.
+ * Appends one line per event that resume needs — a finished chunk, a skipped table, an opened
+ * snapshot, a released lock — synced before the chunk counts as done, so a dump killed at any point
+ * can tell which files are complete.
  */
 export class Journal {
   private constructor(private readonly fh: FileHandle) {}
@@ -25,4 +34,26 @@ export class Journal {
   async close(): Promise<void> {
     await this.fh.close();
   }
+}
+
+/** Reads the journal; a torn last line (the process was killed mid-write) is ignored. */
+export async function readJournal(outDir: string): Promise<JournalEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(insideDir(outDir, JOURNAL_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const entries: JournalEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const parsed = JournalEntry.safeParse(JSON.parse(line));
+      if (parsed.success) entries.push(parsed.data);
+    } catch {
+      // torn write
+    }
+  }
+  return entries;
 }

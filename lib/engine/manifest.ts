@@ -40,6 +40,18 @@ export type LockRecord = z.infer<typeof LockRecord>;
 
 export const BinlogCoordinates = z.object({ file: z.string(), position: z.number().int().nonnegative() });
 
+/** One point in time the rows were read at: the whole instance, one database, or one table. */
+export const SnapshotRecord = z.object({
+  id: z.number().int().nonnegative(),
+  scope: z.enum(['instance', 'database', 'table', 'none']),
+  /** The database or `db.table` the snapshot covers; null for the instance (or no snapshot). */
+  target: z.string().nullable(),
+  openedAt: z.string(),
+  binlog: BinlogCoordinates.nullable(),
+  gtid: z.string().nullable(),
+});
+export type SnapshotRecord = z.infer<typeof SnapshotRecord>;
+
 export const ChunkRecord = z.object({
   index: z.number().int().nonnegative(),
   file: RelativeFile,
@@ -54,7 +66,7 @@ export const ChunkRecord = z.object({
   sha256: Sha256,
   /** sha256 over the encoded rows (see docs/manifest.md), independent of compression and statement size. */
   contentSha256: Sha256,
-  /** Which consistent snapshot the rows were read in (resumed dumps have more than one). */
+  /** Id of the snapshot (consistency.snapshots) the rows were read in. */
   snapshot: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
   worker: z.number().int().nonnegative(),
@@ -118,20 +130,28 @@ export const Manifest = z.object({
     chunkRows: z.number().int(),
     statementBytes: z.number().int(),
     compress: Compression,
-    lock: z.string(),
+    lock: z.enum(['snapshot', 'per-db', 'per-table', 'none']),
+    blockDdl: z.boolean(),
     databases: z.array(z.string()),
     tables: z.array(z.string()),
     excludeTables: z.array(z.string()),
   }),
   consistency: z.object({
-    mode: z.string(),
+    mode: z.enum(['snapshot', 'per-db', 'per-table', 'none']),
     /** True when every table's rows were read at one point in time (instance-wide). */
     consistent: z.boolean(),
+    /** The largest unit whose rows are mutually consistent. */
+    consistentWithin: z.enum(['instance', 'database', 'table', 'chunk-set', 'none']),
     /** One line on what the reader can rely on. */
     note: z.string(),
+    /** Coordinates of the one instance-wide snapshot; null otherwise (see `snapshots`). */
     binlog: BinlogCoordinates.nullable(),
     gtid: z.string().nullable(),
+    /** Every snapshot rows were read in; chunks name theirs by `snapshot` id. */
+    snapshots: z.array(SnapshotRecord),
   }),
+  /** When the dump was resumed after an interruption (empty if it ran in one go). */
+  resumedAt: z.array(z.string()),
   locks: z.array(LockRecord),
   databases: z.array(DatabaseRecord),
   tables: z.array(TableRecord),

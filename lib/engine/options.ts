@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Compression } from './manifest.ts';
 
-export const LockMode = z.enum(['snapshot']);
+export const LockMode = z.enum(['snapshot', 'per-db', 'per-table', 'none']);
 export type LockMode = z.infer<typeof LockMode>;
 
 const int = (name: string, min: number, max: number) =>
@@ -37,8 +37,14 @@ export const DumpOptions = z.object({
   compressLevel: int('compressLevel', 1, 19).optional(),
   /** @default "snapshot" */
   lock: LockMode.default('snapshot'),
-  /** Seconds to wait for the global lock before giving up. @default 5 */
+  /** Seconds to wait for a lock before giving up (the server is left unblocked). @default 5 */
   lockWaitTimeout: z.number().positive().max(3600).default(5),
+  /** When a lock times out, kill statements running at least this many seconds and try once more. */
+  killLongQueries: z.number().nonnegative().max(86400).optional(),
+  /** Block DDL for the whole dump. Default: on where it is free (MySQL 8's backup lock), off on MariaDB. */
+  blockDdl: z.boolean().optional(),
+  /** Continue an interrupted dump in `outDir`: keep verified chunks, dump the rest in a new snapshot. */
+  resume: z.boolean().default(false),
   /** Dump views, triggers, routines and events. @default true */
   objects: z.boolean().default(true),
 });

@@ -49,6 +49,22 @@ describe('flavorSql', () => {
     expect(sql('8.4.3').binlogStatus).toBe('SHOW BINARY LOG STATUS');
     expect(sql('9.1.0').binlogStatus).toBe('SHOW BINARY LOG STATUS');
   });
+  it('DDL blocks: BACKUP STAGE BLOCK_DDL on MariaDB (with FTWRL for the snapshot), LOCK INSTANCE FOR BACKUP on MySQL 8 (free)', () => {
+    const maria = sql('10.11.19-MariaDB');
+    expect(maria.ddlBlock?.acquire).toEqual(['BACKUP STAGE START', 'BACKUP STAGE BLOCK_DDL']);
+    expect(maria.commitBlockWithDdlBlock.acquire).toEqual(['FLUSH TABLES WITH READ LOCK']);
+    expect(maria.ddlBlockIsFree).toBe(false);
+    expect(sql('10.3.39-MariaDB').ddlBlock).toBeNull();
+    const mysql8 = sql('8.0.36');
+    expect(mysql8.ddlBlockIsFree).toBe(true);
+    expect(mysql8.commitBlockWithDdlBlock.release).toEqual(['UNLOCK TABLES']);
+    expect(sql('5.7.44').ddlBlockIsFree).toBe(false);
+  });
+  it('locks a set of tables for reading in one statement', () => {
+    const s = sql('10.11.1-MariaDB');
+    expect(s.lockTablesRead(['`a`.`t1`', '`a`.`t2`'])).toMatchObject({ acquire: ['LOCK TABLES `a`.`t1` READ, `a`.`t2` READ'], release: ['UNLOCK TABLES'] });
+    expect(() => s.lockTablesRead([])).toThrow(TypeError);
+  });
   it('builds lock-wait and kill statements safely', () => {
     const s = sql('10.11.1-MariaDB');
     expect(s.lockWaitTimeout(2.2)).toBe('SET SESSION lock_wait_timeout = 3');

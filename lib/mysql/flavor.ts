@@ -29,8 +29,18 @@ export interface FlavorSql {
   gtidPosition: string | null;
   /** Instance-wide lock held only while the workers open their snapshots. */
   commitBlock: LockStatements;
-  /** Blocks DDL for the dump's duration without blocking commits; null when the server has none. */
+  /**
+   * Blocks DDL for the dump's duration; null when the server has none. On MariaDB it is
+   * BACKUP STAGE BLOCK_DDL, which rules out BACKUP STAGE BLOCK_COMMIT for the snapshot opening, so
+   * `commitBlockWithDdlBlock` (FLUSH TABLES WITH READ LOCK) is used instead.
+   */
   ddlBlock: LockStatements | null;
+  /** The commit block to use while `ddlBlock` is held. */
+  commitBlockWithDdlBlock: LockStatements;
+  /** Whether holding `ddlBlock` costs nothing extra (MySQL 8) — then it is on by default. */
+  ddlBlockIsFree: boolean;
+  /** Locks a set of tables against writes (per-db and per-table strategies). */
+  lockTablesRead(qualifiedNames: readonly string[]): LockStatements;
   /** Opens a worker's snapshot transaction. */
   startSnapshot: string;
   /** Sets how long a lock request may wait, in seconds. */
@@ -64,6 +74,10 @@ function atLeast(f: ServerFlavor, major: number, minor: number, patch = 0): bool
 
 export function flavorSql(f: ServerFlavor): FlavorSql {
   const common = {
+    lockTablesRead: (names: readonly string[]): LockStatements => {
+      if (names.length === 0) throw new TypeError('lockTablesRead needs at least one table');
+      return { acquire: [`LOCK TABLES ${names.map((n) => `${n} READ`).join(', ')}`], release: ['UNLOCK TABLES'], blocks: 'writes to these tables; reads continue' };
+    },
     lockWaitTimeout: (seconds: number) => `SET SESSION lock_wait_timeout = ${Math.max(1, Math.ceil(seconds))}`,
     processlist:
       'SELECT ID AS id, USER AS user, HOST AS host, DB AS db, COMMAND AS command, TIME AS time, STATE AS state, LEFT(INFO, 300) AS info FROM information_schema.PROCESSLIST',
@@ -91,7 +105,11 @@ export function flavorSql(f: ServerFlavor): FlavorSql {
             blocks: 'commits and writes to non-transactional tables; running statements continue',
           }
         : ftwrl,
-      ddlBlock: null,
+      ddlBlock: hasBackupStage
+        ? { acquire: ['BACKUP STAGE START', 'BACKUP STAGE BLOCK_DDL'], release: ['BACKUP STAGE END'], blocks: 'DDL (and writes to non-transactional tables); commits continue' }
+        : null,
+      commitBlockWithDdlBlock: ftwrl,
+      ddlBlockIsFree: false,
       startSnapshot: 'START TRANSACTION WITH CONSISTENT SNAPSHOT',
     };
   }
@@ -106,6 +124,8 @@ export function flavorSql(f: ServerFlavor): FlavorSql {
     ddlBlock: is8
       ? { acquire: ['LOCK INSTANCE FOR BACKUP'], release: ['UNLOCK INSTANCE'], blocks: 'DDL; reads, writes and commits continue' }
       : null,
+    commitBlockWithDdlBlock: ftwrl,
+    ddlBlockIsFree: is8,
     startSnapshot: atLeast(f, 5, 6, 5) ? 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY' : 'START TRANSACTION WITH CONSISTENT SNAPSHOT',
   };
 }
