@@ -5,6 +5,7 @@ import { integer, list, positiveNumber, serverUri, UsageError, withInterrupt, ty
 import { createProgressReporter } from './progress.ts';
 
 export const DUMP_USAGE = `  paradump dump --source URI --out DIR [options]
+  paradump dump --source URI --resume DIR        continue an interrupted dump
     --source URI            mysql://user:password@host:port (or env PARADUMP_SOURCE;
                             a password missing from the URI is read from env PARADUMP_PASSWORD)
     --out DIR               output directory (created; must be empty)
@@ -17,7 +18,18 @@ export const DUMP_USAGE = `  paradump dump --source URI --out DIR [options]
     --statement-bytes N     max bytes per INSERT statement (default 1000000)
     --compress KIND         none | gzip | zstd (default zstd)
     --compress-level N      compression level (default gzip 1, zstd 3)
-    --lock-wait-timeout S   seconds to wait for the instance lock (default 5)
+    --lock MODE             snapshot (default): one instance-wide point in time, commits
+                              blocked only while worker snapshots open;
+                            per-db: each database locked (LOCK TABLES … READ) and read at its
+                              own point in time, released before the next is locked;
+                            per-table: each table write-locked while it is read;
+                            none: no locks (quiet servers, stopped replicas); not consistent
+    --lock-wait-timeout S   seconds to wait for a lock before giving up (default 5)
+    --kill-long-queries S   on lock timeout, kill statements running ≥ S seconds and retry once
+    --block-ddl             block DDL for the whole dump (default on MySQL 8; on MariaDB it
+                              needs FLUSH TABLES WITH READ LOCK for the snapshot opening)
+    --no-block-ddl          never block DDL
+    --resume DIR            continue the interrupted dump in DIR (same --source)
     --no-objects            skip views, triggers, routines and events
     --json                  print events as JSON lines on stdout instead of a progress bar
     --quiet                 no progress output
@@ -40,19 +52,35 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
       compress: { type: 'string' },
       'compress-level': { type: 'string' },
       'lock-wait-timeout': { type: 'string' },
+      lock: { type: 'string' },
+      'kill-long-queries': { type: 'string' },
+      'block-ddl': { type: 'boolean' },
+      'no-block-ddl': { type: 'boolean' },
+      resume: { type: 'string' },
       'no-objects': { type: 'boolean' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
   });
   const source = serverUri('source', values.source, { uri: 'PARADUMP_SOURCE', password: 'PARADUMP_PASSWORD' });
-  if (!values.out) throw new UsageError('--out is required (an empty or new directory)');
+  if (values.resume && values.out) throw new UsageError('give either --out (a new dump) or --resume DIR (continue one), not both');
+  const outDir = values.resume ?? values.out;
+  if (!outDir) throw new UsageError('--out is required (an empty or new directory)');
+  const lock = values.lock ?? 'snapshot';
+  if (lock !== 'snapshot' && lock !== 'per-db' && lock !== 'per-table' && lock !== 'none') throw new UsageError(`--lock must be snapshot, per-db, per-table or none, got "${lock}"`);
+  if (values['block-ddl'] && values['no-block-ddl']) throw new UsageError('--block-ddl and --no-block-ddl contradict each other');
+  const killAfter = values['kill-long-queries'];
+  if (killAfter !== undefined && !/^\d+(\.\d+)?$/.test(killAfter)) throw new UsageError(`--kill-long-queries must be a number of seconds, got "${killAfter}"`);
   const compress = values.compress ?? 'zstd';
   if (compress !== 'none' && compress !== 'gzip' && compress !== 'zstd') throw new UsageError(`--compress must be none, gzip or zstd, got "${compress}"`);
 
   const options: DumpOptionsInput = {
     source,
-    outDir: values.out,
+    outDir,
+    resume: values.resume !== undefined,
+    lock,
+    ...(values['block-ddl'] ? { blockDdl: true } : values['no-block-ddl'] ? { blockDdl: false } : {}),
+    ...(killAfter !== undefined ? { killLongQueries: Number(killAfter) } : {}),
     databases: list(values.databases),
     excludeDatabases: list(values['exclude-databases']),
     tables: list(values.tables),
@@ -71,7 +99,7 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
     reporter.finish();
     if (!values.json && !values.quiet) {
       io.stderr.write(
-        `dumped ${manifest.totals.tables} tables (${manifest.totals.rows} rows, ${manifest.totals.chunks} chunks, ${manifest.totals.bytes} bytes) to ${values.out}` +
+        `dumped ${manifest.totals.tables} tables (${manifest.totals.rows} rows, ${manifest.totals.chunks} chunks, ${manifest.totals.bytes} bytes) to ${outDir}` +
           (manifest.totals.skippedTables ? `; ${manifest.totals.skippedTables} skipped (see warnings in manifest.json)` : '') +
           '\n',
       );

@@ -91,7 +91,21 @@ export class Session {
     });
     fields.catch(() => undefined);
     // highWaterMark is in rows: enough to keep the encoder busy, small enough to keep memory flat.
-    return { stream: query.stream({ highWaterMark: 256 }), fields };
+    const stream = query.stream({ highWaterMark: 256 });
+    // mysql2 reports a lost connection only to the connection, not to a callback-less query: without
+    // this the stream would wait forever — or worse, a caller could mistake the silence for the end.
+    const lost = (error?: unknown) => {
+      if (!stream.destroyed && !stream.readableEnded) {
+        stream.destroy(fromDriverError(error ?? Object.assign(new Error('connection closed'), { code: 'PROTOCOL_CONNECTION_LOST' }), 'reading rows'));
+      }
+    };
+    this.connection.once('error', lost);
+    this.connection.once('end', lost);
+    stream.once('close', () => {
+      this.connection.off('error', lost);
+      this.connection.off('end', lost);
+    });
+    return { stream, fields };
   }
 
   /** All rows of a small query as raw Buffers (key boundaries, where exact bytes matter). */

@@ -1,0 +1,93 @@
+import { stat } from 'node:fs/promises';
+import type { ChunkRecord, TableRecord } from '../engine/manifest.ts';
+import { insideDir } from '../engine/write-file-atomic.ts';
+import { hashFile } from './dump-file.ts';
+
+export interface FileProblem {
+  file: string;
+  /** `missing`: not there (or not a file); `size`: other length than recorded; `sha256`: other content. */
+  problem: 'missing' | 'size' | 'sha256';
+  expected?: string | number;
+  actual?: string | number;
+  /** The chunk it belongs to, when it is a data file. */
+  chunk?: { database: string; table: string; index: number };
+}
+
+export interface FileCheck {
+  files: number;
+  bytes: number;
+  problems: FileProblem[];
+}
+
+/**
+ * Checks that every file a restore or verify needs is there, has the recorded size, and (with
+ * `hash`) the recorded sha256. Schema and object files have no recorded hash: only their presence
+ * is checked. Hashes run `threads` files at a time. `onChunk` hears about each data file.
+ */
+export async function checkDumpFiles(args: {
+  dir: string;
+  /** Schema and object files: presence only. */
+  plainFiles: readonly string[];
+  chunks: readonly { table: TableRecord; chunk: ChunkRecord }[];
+  hash: boolean;
+  threads: number;
+  signal?: AbortSignal | undefined;
+  onChunk?: (result: { table: TableRecord; chunk: ChunkRecord; problem: FileProblem | null }) => void;
+}): Promise<FileCheck> {
+  const problems: FileProblem[] = [];
+  let files = 0;
+  let bytes = 0;
+  for (const file of new Set(args.plainFiles)) {
+    files++;
+    if (!(await isFile(insideDir(args.dir, file)))) problems.push({ file, problem: 'missing' });
+  }
+  const queue = [...args.chunks];
+  const worker = async () => {
+    for (;;) {
+      args.signal?.throwIfAborted();
+      const item = queue.shift();
+      if (!item) return;
+      const { table, chunk } = item;
+      const where = { database: table.database, table: table.table, index: chunk.index };
+      const full = insideDir(args.dir, chunk.file);
+      let problem: FileProblem | null = null;
+      const size = await fileSize(full);
+      if (size === null) problem = { file: chunk.file, problem: 'missing', chunk: where };
+      else if (size !== chunk.bytes) problem = { file: chunk.file, problem: 'size', expected: chunk.bytes, actual: size, chunk: where };
+      else if (args.hash) {
+        const h = await hashFile(full, args.signal);
+        if (h.sha256 !== chunk.sha256) problem = { file: chunk.file, problem: 'sha256', expected: chunk.sha256, actual: h.sha256, chunk: where };
+      }
+      files++;
+      bytes += size ?? 0;
+      if (problem) problems.push(problem);
+      args.onChunk?.({ table, chunk, problem });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(args.threads, queue.length)) }, worker));
+  return { files, bytes, problems };
+}
+
+async function fileSize(full: string): Promise<number | null> {
+  try {
+    const s = await stat(full);
+    return s.isFile() ? s.size : null;
+  } catch {
+    return null;
+  }
+}
+
+async function isFile(full: string): Promise<boolean> {
+  return (await fileSize(full)) !== null;
+}
+
+/** One line naming the bad files (up to a few), for an error message. */
+export function describeProblems(problems: readonly FileProblem[]): string {
+  const shown = problems.slice(0, 5).map((p) => {
+    if (p.problem === 'missing') return `${p.file} is missing`;
+    if (p.problem === 'size') return `${p.file} has ${p.actual} bytes, the manifest says ${p.expected}`;
+    return `${p.file} does not match its sha256`;
+  });
+  const more = problems.length > shown.length ? ` and ${problems.length - shown.length} more` : '';
+  return shown.join('; ') + more;
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { DecompressStream } from 'zstd-napi';
+import { insideDir } from '../engine/write-file-atomic.ts';
+
+/** Counts and hashes bytes as they pass: sha256 of a file exactly as stored. */
+export class ByteHasher extends Transform {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/** The decompressor a dump file's name calls for (`.sql`, `.sql.gz`, `.sql.zst`). */
+export function decompressorFor(file: string): Transform | null {
+  if (file.endsWith('.gz')) return createGunzip();
+  if (file.endsWith('.zst')) return new DecompressStream();
+  return null;
+}
+
+/**
+ * A dump file as a byte stream: read → (hash of the stored bytes) → decompress. The path comes from
+ * the manifest and is resolved inside the dump directory only.
+ */
+export function readDumpFile(dir: string, file: string): { stream: Readable; hasher: ByteHasher; stages: (Readable | Transform)[] } {
+  const full = insideDir(dir, file);
+  const source = createReadStream(full, { highWaterMark: 256 * 1024 });
+  const hasher = new ByteHasher();
+  const unzip = decompressorFor(file);
+  const stages: (Readable | Transform)[] = unzip ? [source, hasher, unzip] : [source, hasher];
+  return { stream: source, hasher, stages };
+}
+
+/** sha256 and size of a file as stored. */
+export async function hashFile(full: string, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
+  const hasher = new ByteHasher();
+  const sink = new Transform({ transform: (_c, _e, done) => done() });
+  sink.resume();
+  await pipeline(createReadStream(full, { highWaterMark: 1024 * 1024 }), hasher, sink, signal ? { signal } : {});
+  return { sha256: hasher.digest(), bytes: hasher.bytes };
+}
+
+/** Reads a whole small file (schema and object files). */
+export async function readSmallFile(dir: string, file: string): Promise<Buffer> {
+  const fh = await open(insideDir(dir, file), 'r');
+  try {
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import { ParadumpError } from '../engine/errors.ts';
+import { KeyValue } from '../engine/manifest.ts';
+
+const int = (name: string, min: number, max: number) =>
+  z
+    .number({ error: `${name} must be a number` })
+    .int({ error: `${name} must be an integer from ${min} to ${max}` })
+    .min(min, { error: `${name} must be an integer from ${min} to ${max}` })
+    .max(max, { error: `${name} must be an integer from ${min} to ${max}` });
+
+/** `{ source: target }` database renames. MariaDB/MySQL database names are at most 64 characters. */
+export const Renames = z
+  .record(z.string().min(1, { error: 'rename: empty source database name' }), z.string().min(1, { error: 'rename: empty target database name' }).max(64, { error: 'rename: target database names are at most 64 characters' }))
+  .default({});
+export type Renames = z.infer<typeof Renames>;
+
+const QualifiedTable = z.string().regex(/^[^.]+\..+$/, { error: 'tables must be given as db.table' });
+
+/** Part of one table: chunk indexes from the manifest, and/or a key range (lower inclusive, upper exclusive). */
+export const ChunkSelection = z
+  .object({
+    /** Chunk indexes as recorded in the manifest. */
+    indexes: z.array(int('chunk index', 0, 1_000_000_000)).min(1, { error: 'chunks.indexes must not be empty' }).optional(),
+    /** Inclusive lower key bound, in the manifest's key encoding (numbers, strings, `{ hex }`); null = open. */
+    lower: z.array(KeyValue).min(1).nullable().optional(),
+    /** Exclusive upper key bound; null = open. */
+    upper: z.array(KeyValue).min(1).nullable().optional(),
+  })
+  .refine((c) => c.indexes !== undefined || c.lower != null || c.upper != null, { error: 'chunks needs indexes or a key range (lower/upper)' });
+export type ChunkSelection = z.infer<typeof ChunkSelection>;
+
+/** Options of one restore. */
+export const RestoreOptions = z.object({
+  /** The dump directory (holds manifest.json). */
+  from: z.string().min(1, { error: 'from is required (the dump directory)' }),
+  /** `mysql://user:password@host:port` of the server to restore into. */
+  target: z.string().min(1, { error: 'target is required (mysql://user:password@host:port)' }),
+  /** Restore database `source` as `target`. @default {} */
+  rename: Renames,
+  /** Only these databases of the dump (names or glob patterns). Empty = all. */
+  databases: z.array(z.string().min(1)).default([]),
+  /** Only these tables (`db.table`, names or patterns, source names). No views, triggers, routines or events then. */
+  tables: z.array(QualifiedTable).default([]),
+  /** Only part of a table: needs `tables` naming exactly one table. Replaces those key ranges in an existing table. */
+  chunks: ChunkSelection.optional(),
+  /** Parallel loader connections. @default 4 */
+  threads: int('threads', 1, 64).default(4),
+  /** Drop target tables and objects that already exist with the same names. @default false */
+  dropExisting: z.boolean().default(false),
+  /** `SET SESSION sql_log_bin = 0` on every connection (needs SUPER or BINLOG ADMIN). @default false */
+  noBinlog: z.boolean().default(false),
+  /** Create tables without their non-unique secondary indexes, add them after the data. @default false */
+  deferIndexes: z.boolean().default(false),
+  /** Do not check file hashes before loading (existence is still checked). Loud. @default false */
+  skipVerify: z.boolean().default(false),
+  /** Continue an interrupted restore from its journal. @default false */
+  resume: z.boolean().default(false),
+  /** Create views, triggers, routines and events. @default true */
+  objects: z.boolean().default(true),
+  /** Where the restore journal lives. @default "<from>/.paradump-restore" */
+  stateDir: z.string().min(1).optional(),
+});
+export type RestoreOptionsInput = z.input<typeof RestoreOptions>;
+export type RestoreOptions = z.infer<typeof RestoreOptions>;
+
+/** Options of one verify: files only (no target), or the target's rows against the manifest. */
+export const VerifyOptions = z.object({
+  from: z.string().min(1, { error: 'from is required (the dump directory)' }),
+  /** Compare the rows in this server with the manifest's per-chunk content hashes. */
+  target: z.string().min(1).optional(),
+  rename: Renames,
+  databases: z.array(z.string().min(1)).default([]),
+  tables: z.array(QualifiedTable).default([]),
+  /** Only these chunks of the one table in `tables`. */
+  chunks: ChunkSelection.optional(),
+  /** Parallel readers (target) or hashers (files). @default 4 */
+  threads: int('threads', 1, 64).default(4),
+});
+export type VerifyOptionsInput = z.input<typeof VerifyOptions>;
+export type VerifyOptions = z.infer<typeof VerifyOptions>;
+
+/** Where point-in-time recovery stops. */
+export type StopPoint =
+  /** The source's binlog end as it is when the replay starts. */
+  | { kind: 'end' }
+  /** Replay every transaction whose binlog timestamp is before this instant (second resolution). */
+  | { kind: 'datetime'; at: Date }
+  /** Replay events that start before this position of this file. */
+  | { kind: 'position'; file: string; position: number }
+  /** Replay up to and including these GTIDs (MariaDB `domain-server-seq`, comma separated). */
+  | { kind: 'gtid'; gtid: string };
+
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+const POSITION = /^([A-Za-z0-9_.-]+\.\d+):(\d+)$/;
+const MARIADB_GTID = /^\d+-\d+-\d+(,\d+-\d+-\d+)*$/;
+
+/**
+ * Parses `--until`: `end`, a datetime (`2026-11-23 12:00:00`, UTC unless it has `Z` or an offset),
+ * `binlog.000042:1234`, or a MariaDB GTID list (`0-1-500`).
+ */
+export function parseStopPoint(text: string): StopPoint {
+  const t = text.trim();
+  if (t === 'end') return { kind: 'end' };
+  const dt = DATETIME.exec(t);
+  if (dt) {
+    if (dt[7] && !/^\.0*$/.test(dt[7])) {
+      throw new ParadumpError('BAD_OPTION', `until: binlog timestamps have one-second resolution; give whole seconds (got "${t}")`);
+    }
+    const [y, mo, d, h, mi, se] = dt.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+    const zone = dt[8] === undefined || dt[8] === 'Z' ? 'Z' : dt[8].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+    const at = new Date(`${dt[1]}-${dt[2]}-${dt[3]}T${dt[4]}:${dt[5]}:${dt[6]}${zone}`);
+    const calendar = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+    if (Number.isNaN(at.getTime()) || calendar.getUTCMonth() !== mo - 1 || calendar.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) {
+      throw new ParadumpError('BAD_OPTION', `until: "${t}" is not a valid date and time`);
+    }
+    return { kind: 'datetime', at };
+  }
+  const pos = POSITION.exec(t);
+  if (pos) {
+    const position = Number(pos[2]);
+    if (!Number.isSafeInteger(position)) throw new ParadumpError('BAD_OPTION', `until: position ${pos[2]} is out of range`);
+    return { kind: 'position', file: pos[1]!, position };
+  }
+  if (MARIADB_GTID.test(t)) {
+    const domains = t.split(',').map((g) => g.split('-')[0]);
+    if (new Set(domains).size !== domains.length) throw new ParadumpError('BAD_OPTION', `until: GTID list "${t}" names a domain twice`);
+    return { kind: 'gtid', gtid: t };
+  }
+  if (/^[0-9a-f-]{36}:/i.test(t)) {
+    throw new ParadumpError('BAD_OPTION', `until: MySQL GTID sets ("${t}") are not supported yet; use a binlog file:position or a datetime`);
+  }
+  throw new ParadumpError('BAD_OPTION', `until: "${t}" is not a stop point: use end, a datetime (2026-11-23 12:00:00, UTC), binlog-file:position, or a GTID (0-1-500)`);
+}
+
+export const PitrOptions = z.object({
+  from: z.string().min(1, { error: 'from is required (the dump directory)' }),
+  /** The server the dump was taken from (its binary log is read). */
+  source: z.string().min(1, { error: 'source is required (mysql://user:password@host:port)' }),
+  /** The server the dump was restored into. */
+  target: z.string().min(1, { error: 'target is required (mysql://user:password@host:port)' }),
+  /** Where to stop: see parseStopPoint. */
+  until: z.string().min(1, { error: 'until is required (end, a datetime, binlog-file:position or a GTID)' }),
+  rename: Renames,
+  /** Only these databases of the dump. Empty = all of them. */
+  databases: z.array(z.string().min(1)).default([]),
+  /** Read binlog files from this directory instead of from the source server. */
+  binlogDir: z.string().min(1).optional(),
+  /** Print the plan and the exact commands; change nothing. @default false */
+  dryRun: z.boolean().default(false),
+  /** The replayed events are not written to the target's own binary log (needs SUPER). @default false */
+  noBinlog: z.boolean().default(false),
+  /** The binlog reader. @default mariadb-binlog, else mysqlbinlog */
+  binlogTool: z.string().min(1).optional(),
+  /** The SQL client. @default mariadb, else mysql */
+  clientTool: z.string().min(1).optional(),
+});
+export type PitrOptionsInput = z.input<typeof PitrOptions>;
+export type PitrOptions = z.infer<typeof PitrOptions>;
+
+/** zod's first complaint as a BAD_OPTION naming the option. */
+export function parseOptions<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.join('.');
+    throw new ParadumpError('BAD_OPTION', where && !issue.message.startsWith(where.split('.')[0]!) ? `${where}: ${issue.message}` : issue.message, { details: { path: where } });
+  }
+  return parsed.data;
+}
+
+/** `src:dst` pairs from the command line into a rename map, refusing duplicates. */
+export function parseRenames(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const colon = pair.indexOf(':');
+    if (colon <= 0 || colon === pair.length - 1) throw new ParadumpError('BAD_OPTION', `rename "${pair}" must be source:target (two database names)`);
+    const from = pair.slice(0, colon);
+    const to = pair.slice(colon + 1);
+    if (from in out) throw new ParadumpError('BAD_OPTION', `database "${from}" is renamed twice`);
+    out[from] = to;
+  }
+  return out;
+}

@@ -1,0 +1,349 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { ParadumpError } from '../engine/errors.ts';
+
+/** Where the scanner is. Lookahead states (`DASH1`, `SLASH`, …) let a token span two chunks. */
+const enum S {
+  Normal,
+  /** Inside '…' (backslash escapes; '' is two adjacent strings, which splits the same way). */
+  Single,
+  SingleEscape,
+  Double,
+  DoubleEscape,
+  /** Inside `…` (`` is two adjacent identifiers, which splits the same way). */
+  Backtick,
+  LineComment,
+  BlockComment,
+  BlockStar,
+  /** Saw `-` in Normal: a line comment needs `--` and a space or control character. */
+  Dash1,
+  Dash2,
+  /** Saw `/` in Normal: `/*` starts a comment. */
+  Slash,
+}
+
+const SEMI = 0x3b;
+const QUOTE = 0x27;
+const DQUOTE = 0x22;
+const BACKTICK = 0x60;
+const BACKSLASH = 0x5c;
+const DASH = 0x2d;
+const SLASH = 0x2f;
+const STAR = 0x2a;
+const HASH = 0x23;
+const BANG = 0x21;
+const NL = 0x0a;
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x0b || b === 0x0c;
+}
+
+/** The largest statement the server could ever take (max_allowed_packet tops out at 1 GiB). */
+export const MAX_STATEMENT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Splits SQL bytes into statements at top-level `;`, the way the server's lexer sees them: `'…'`
+ * and `"…"` with backslash escapes, `` `…` `` identifiers (which may hold `;`, quotes and newlines),
+ * `-- ` and `#` line comments, block comments. Executable comments (`/*!40101 … *\/`, `/*M!…`)
+ * count as content. Comment-only pieces are dropped; each statement is the exact bytes from its
+ * first significant byte to just before its `;` (never decoded, so any charset survives; a comment
+ * inside a statement becomes a space). Feed it chunks of any size: only the statement in progress
+ * is held.
+ */
+export class StatementScanner {
+  private state: S = S.Normal;
+  /** Slices of the statement in progress, from its first significant byte. */
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  /** Whether the statement in progress has anything but whitespace and comments. */
+  private significant = false;
+  /** Bytes held back because they might start a comment (`-`, `--`, `/`, `/*`, `/*M`). */
+  private held: Buffer | null = null;
+  private out: (statement: Buffer) => void = () => undefined;
+  statements = 0;
+
+  constructor(private readonly maxStatementBytes = MAX_STATEMENT_BYTES) {}
+
+  /** Scans `chunk`, calling `onStatement` for every statement it completes. */
+  feed(chunk: Buffer, onStatement: (statement: Buffer) => void): void {
+    this.out = onStatement;
+    this.scan(chunk);
+  }
+
+  /** End of input: the last statement may lack its `;`. Throws if the input stops inside a quote. */
+  end(onStatement: (statement: Buffer) => void): void {
+    this.out = onStatement;
+    if (this.held) {
+      // A lone `-` or `/` at the very end is content; an unterminated `/*` is a comment.
+      if (this.held[0] === SLASH && this.held[1] === STAR) this.held = null;
+      else this.addSignificant(this.held, 0, this.held.length);
+      this.held = null;
+    }
+    if (this.state === S.Single || this.state === S.SingleEscape || this.state === S.Double || this.state === S.DoubleEscape) {
+      throw new ParadumpError('MANIFEST_INVALID', 'the SQL ends inside a string literal (the file is truncated or damaged)', { details: { reason: 'TRUNCATED_STATEMENT' } });
+    }
+    if (this.state === S.Backtick) {
+      throw new ParadumpError('MANIFEST_INVALID', 'the SQL ends inside a quoted identifier (the file is truncated or damaged)', { details: { reason: 'TRUNCATED_STATEMENT' } });
+    }
+    if (this.significant) this.emitStatement();
+    else this.reset();
+  }
+
+  private reset(): void {
+    this.parts = [];
+    this.partsBytes = 0;
+    this.significant = false;
+  }
+
+  private emitStatement(): void {
+    const stmt = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsBytes);
+    this.reset();
+    this.statements++;
+    this.out(stmt);
+  }
+
+  private append(buf: Buffer, start: number, end: number): void {
+    if (end <= start) return;
+    this.parts.push(buf.subarray(start, end));
+    this.partsBytes += end - start;
+    if (this.partsBytes > this.maxStatementBytes) {
+      throw new ParadumpError('MANIFEST_INVALID', `a statement is larger than ${this.maxStatementBytes} bytes (no terminating ";" found)`, { details: { reason: 'STATEMENT_TOO_LARGE' } });
+    }
+  }
+
+  private addSignificant(buf: Buffer, start: number, end: number): void {
+    this.significant = true;
+    this.append(buf, start, end);
+  }
+
+  private scan(input: Buffer): void {
+    let buf = input;
+    if (this.held) {
+      buf = Buffer.concat([this.held, input]);
+      this.held = null;
+    }
+    const n = buf.length;
+    let state = this.state;
+    // Start of the run of bytes that belong to the statement and are not yet appended; -1 = none
+    // (whitespace and comments before the first significant byte are skipped).
+    let run = this.significant && state !== S.LineComment && state !== S.BlockComment && state !== S.BlockStar ? 0 : -1;
+    if (this.blockExecutable && (state === S.BlockComment || state === S.BlockStar)) run = 0;
+    let i = 0;
+    const begin = (at: number) => {
+      if (run < 0) run = at;
+    };
+    /** Ends the run before a comment starting at `at`. */
+    const cut = (at: number) => {
+      if (run >= 0 && at > run) this.append(buf, run, at);
+      run = -1;
+    };
+    while (i < n) {
+      const b = buf[i]!;
+      switch (state) {
+        case S.Normal:
+          if (b === SEMI) {
+            cut(i);
+            if (this.significant) this.emitStatement();
+            else this.reset();
+          } else if (b === QUOTE) {
+            begin(i);
+            this.significant = true;
+            state = S.Single;
+          } else if (b === DQUOTE) {
+            begin(i);
+            this.significant = true;
+            state = S.Double;
+          } else if (b === BACKTICK) {
+            begin(i);
+            this.significant = true;
+            state = S.Backtick;
+          } else if (b === DASH) {
+            state = S.Dash1;
+          } else if (b === SLASH) {
+            state = S.Slash;
+          } else if (b === HASH) {
+            cut(i);
+            state = S.LineComment;
+          } else if (!isSpace(b)) {
+            begin(i);
+            this.significant = true;
+          } else if (this.significant) {
+            begin(i);
+          }
+          i++;
+          break;
+        case S.Single:
+          // Fast path: skip ordinary bytes.
+          while (i < n && buf[i] !== QUOTE && buf[i] !== BACKSLASH) i++;
+          if (i < n) {
+            state = buf[i] === QUOTE ? S.Normal : S.SingleEscape;
+            i++;
+          }
+          break;
+        case S.SingleEscape:
+          state = S.Single;
+          i++;
+          break;
+        case S.Double:
+          while (i < n && buf[i] !== DQUOTE && buf[i] !== BACKSLASH) i++;
+          if (i < n) {
+            state = buf[i] === DQUOTE ? S.Normal : S.DoubleEscape;
+            i++;
+          }
+          break;
+        case S.DoubleEscape:
+          state = S.Double;
+          i++;
+          break;
+        case S.Backtick:
+          while (i < n && buf[i] !== BACKTICK) i++;
+          if (i < n) {
+            state = S.Normal;
+            i++;
+          }
+          break;
+        case S.LineComment: {
+          const nl = buf.indexOf(NL, i);
+          if (nl < 0) {
+            i = n;
+          } else {
+            i = nl + 1;
+            state = S.Normal;
+            // The newline ends the comment and separates tokens: keep it inside a statement.
+            if (this.significant) run = nl;
+          }
+          break;
+        }
+        case S.BlockComment:
+          while (i < n && buf[i] !== STAR) i++;
+          if (i < n) {
+            state = S.BlockStar;
+            i++;
+          }
+          break;
+        case S.BlockStar:
+          if (b === SLASH) {
+            state = S.Normal;
+            if (!this.blockExecutable && this.significant) {
+              // A comment separates tokens: `a/*x*/b` is `a b`.
+              this.append(SPACE, 0, 1);
+            }
+            this.blockExecutable = false;
+          } else if (b !== STAR) {
+            state = S.BlockComment;
+          }
+          i++;
+          break;
+        case S.Dash1:
+          if (b === DASH) {
+            state = S.Dash2;
+            i++;
+          } else {
+            // A lone `-` (minus) is content; this byte is looked at again in Normal.
+            begin(i - 1);
+            this.significant = true;
+            state = S.Normal;
+          }
+          break;
+        case S.Dash2:
+          if (b <= 0x20) {
+            // `-- ` (or `--` and a control character): a comment from the first dash.
+            cut(i - 2);
+            state = S.LineComment;
+            i++;
+          } else {
+            // `--x` is two minus signs.
+            begin(i - 2);
+            this.significant = true;
+            state = S.Normal;
+          }
+          break;
+        case S.Slash:
+          if (b === STAR) {
+            if (i + 2 >= n) {
+              // Cannot tell yet whether this is `/*!` or `/*M!`: hold the bytes for the next chunk.
+              cut(i - 1);
+              this.held = Buffer.from(buf.subarray(i - 1));
+              this.state = S.Normal;
+              return;
+            }
+            const executable = buf[i + 1] === BANG || (buf[i + 1] === 0x4d && buf[i + 2] === BANG);
+            if (executable) {
+              begin(i - 1);
+              this.significant = true;
+              this.blockExecutable = true;
+            } else {
+              cut(i - 1);
+            }
+            state = S.BlockComment;
+            i++;
+          } else {
+            begin(i - 1);
+            this.significant = true;
+            state = S.Normal;
+          }
+          break;
+      }
+    }
+    // Lookahead states at the end of the chunk: hold their bytes back so the next chunk decides.
+    if (state === S.Dash1 || state === S.Dash2 || state === S.Slash) {
+      const back = state === S.Dash2 ? 2 : 1;
+      cut(n - back);
+      this.held = Buffer.from(buf.subarray(n - back));
+      this.state = S.Normal;
+      return;
+    }
+    if (run >= 0 && n > run) this.append(buf, run, n);
+    this.state = state;
+  }
+
+  private blockExecutable = false;
+}
+
+const SPACE = Buffer.from(' ');
+
+/** A stream of SQL bytes in, statements (Buffers) out, with backpressure. */
+export class StatementSplitter extends Transform {
+  private readonly scanner: StatementScanner;
+  private readonly onStatement = (s: Buffer) => {
+    this.push(s);
+  };
+
+  constructor(maxStatementBytes = MAX_STATEMENT_BYTES) {
+    super({ readableObjectMode: true, writableObjectMode: false, readableHighWaterMark: 4 });
+    this.scanner = new StatementScanner(maxStatementBytes);
+  }
+
+  get statements(): number {
+    return this.scanner.statements;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.scanner.feed(chunk, this.onStatement);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      this.scanner.end(this.onStatement);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+}
+
+/** All statements of a small in-memory SQL text (schema and object files). */
+export function splitStatements(sql: Buffer | string): Buffer[] {
+  const scanner = new StatementScanner();
+  const out: Buffer[] = [];
+  const collect = (s: Buffer) => {
+    out.push(s);
+  };
+  scanner.feed(typeof sql === 'string' ? Buffer.from(sql, 'utf8') : sql, collect);
+  scanner.end(collect);
+  return out;
+}

@@ -1,0 +1,147 @@
+import mysql from 'mysql2';
+import type { Connection, ResultSetHeader } from 'mysql2';
+import { fromDriverError, ParadumpError } from '../engine/errors.ts';
+import { parseServerVersion, type ServerFlavor } from '../mysql/flavor.ts';
+import type { ServerAddress } from '../mysql/uri.ts';
+
+/** What a write statement reports. */
+export interface ExecResult {
+  affectedRows: number;
+  warningStatus: number;
+}
+
+/** The session settings every restore connection runs with (dump files repeat them; they are harmless twice). */
+export const RESTORE_SESSION_SQL = [
+  'SET NAMES utf8mb4',
+  "SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'",
+];
+
+/**
+ * A connection to the restore target that sends statements as exact bytes. Dump files hold raw
+ * bytes in several charsets (`_latin1'…'`, `_binary'…'`); a driver that takes SQL as a JS string
+ * and encodes it as UTF-8 would mangle them. The client side of this connection is `binary` (one
+ * JS char per byte, sent as is) while the server is told `SET NAMES utf8mb4`, which is what the
+ * files are written for. Text the engine builds itself goes through `exec`, which encodes UTF-8.
+ *
+ * (lib/mysql's Session always encodes UTF-8; this is the one other place that opens a connection.)
+ */
+export class TargetConnection {
+  readonly flavor: ServerFlavor;
+  readonly threadId: number;
+  private closed = false;
+
+  private constructor(
+    private readonly connection: Connection,
+    flavor: ServerFlavor,
+    threadId: number,
+  ) {
+    this.flavor = flavor;
+    this.threadId = threadId;
+  }
+
+  static async open(address: ServerAddress, options: { label?: string; noBinlog?: boolean } = {}): Promise<TargetConnection> {
+    const label = options.label ?? `connecting to the target ${address.host}:${address.port}`;
+    const connection = mysql.createConnection({
+      host: address.host,
+      port: address.port,
+      user: address.user,
+      password: address.password,
+      ...(address.socketPath ? { socketPath: address.socketPath } : {}),
+      ...(address.ssl ? { ssl: {} } : {}),
+      // Client-side encoding 'binary': the bytes of a statement go out untouched.
+      charset: 'BINARY',
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+      multipleStatements: false,
+      connectTimeout: 10_000,
+      enableKeepAlive: true,
+    });
+    connection.on('error', () => undefined);
+    try {
+      await new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
+    } catch (error) {
+      connection.destroy();
+      throw fromDriverError(error, label);
+    }
+    const raw = new TargetConnection(connection, { kind: 'mariadb', major: 0, minor: 0, patch: 0, versionString: '' }, connection.threadId ?? -1);
+    try {
+      for (const sql of RESTORE_SESSION_SQL) await raw.exec(sql);
+      const [row] = await raw.query<{ version: string; comment: string | null; id: string | number }>('SELECT VERSION() AS version, @@version_comment AS comment, CONNECTION_ID() AS id');
+      if (!row) throw new ParadumpError('UNSUPPORTED_SERVER', 'the target did not report its version');
+      const flavor = parseServerVersion(row.version, row.comment ?? '');
+      const conn = new TargetConnection(connection, flavor, Number(row.id));
+      await conn.exec(flavor.kind === 'mariadb' ? 'SET SESSION max_statement_time = 0' : 'SET SESSION max_execution_time = 0');
+      await conn.exec('SET SESSION net_read_timeout = 3600, net_write_timeout = 3600, wait_timeout = 86400');
+      if (options.noBinlog) {
+        try {
+          await conn.exec('SET SESSION sql_log_bin = 0');
+        } catch (error) {
+          throw fromDriverError(error, '--no-binlog needs SET SESSION sql_log_bin = 0 (SUPER or BINLOG ADMIN privilege)');
+        }
+      }
+      return conn;
+    } catch (error) {
+      connection.destroy();
+      throw fromDriverError(error, label);
+    }
+  }
+
+  /** Runs a statement given as exact bytes. */
+  execBytes(sql: Buffer): Promise<ExecResult> {
+    return this.send(sql.toString('latin1'));
+  }
+
+  /** Runs a statement the engine wrote (UTF-8 text, `?` placeholders escaped client-side). */
+  exec(sql: string, values?: unknown[]): Promise<ExecResult> {
+    return this.send(toWire(values ? mysql.format(sql, values) : sql));
+  }
+
+  /** Rows of a metadata query, as objects (text decoded by each column's charset). */
+  query<T>(sql: string, values?: unknown[]): Promise<T[]> {
+    return new Promise((resolve, reject) => {
+      this.connection.query({ sql: toWire(values ? mysql.format(sql, values) : sql) }, (err, rows) => {
+        if (err) reject(err);
+        else resolve((Array.isArray(rows) ? rows : [rows]) as T[]);
+      });
+    });
+  }
+
+  private send(wire: string): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      this.connection.query({ sql: wire }, (err, result) => {
+        if (err) reject(err);
+        else {
+          const header = (Array.isArray(result) ? {} : result) as Partial<ResultSetHeader>;
+          resolve({ affectedRows: header.affectedRows ?? 0, warningStatus: header.warningStatus ?? 0 });
+        }
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.connection.destroy();
+        resolve();
+      }, 2_000);
+      this.connection.end(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  destroy(): void {
+    this.closed = true;
+    this.connection.destroy();
+  }
+}
+
+/** UTF-8 text as the one-char-per-byte string the binary client side sends unchanged. */
+function toWire(text: string): string {
+  // Pure ASCII is the same either way: skip the copy.
+  return /^[\x00-\x7f]*$/.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
+}
