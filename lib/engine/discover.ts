@@ -126,7 +126,7 @@ interface IndexRow {
   nullable: string | null;
 }
 
-async function discoverDatabase(session: Session, db: string, objects: boolean): Promise<DatabaseInfo> {
+export async function discoverDatabase(session: Session, db: string, objects: boolean): Promise<DatabaseInfo> {
   const tables = await session.query<TableRow>(
     `SELECT TABLE_NAME AS name, TABLE_TYPE AS type, ENGINE AS engine, TABLE_ROWS AS \`rows\`, DATA_LENGTH AS data, INDEX_LENGTH AS idx
        FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`,

@@ -8,7 +8,7 @@ import { parseServerUri, redactUri, type ServerAddress } from '../mysql/uri.ts';
 import { acquireLock, type HeldLock } from './acquire-lock.ts';
 import { checkDumpPrivileges } from './check-privileges.ts';
 import { isIntegerType, type ColumnInfo } from './column-kind.ts';
-import { chooseChunkKey, discover, type TableInfo } from './discover.ts';
+import { chooseChunkKey, discover, discoverDatabase, type TableInfo } from './discover.ts';
 import { readDumpState, STATE_FILE, writeDumpState, type DumpState, type TablePlanState } from './dump-state.ts';
 import { driverErrno, ER, fromDriverError, isParadumpError, ParadumpError } from './errors.ts';
 import type { DumpEvent, DumpEventListener } from './events.ts';
@@ -194,6 +194,9 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
         if (!lock) continue;
         try {
           await recordSnapshot(await readCoordinates(control));
+          if (await replanChangedTables({ control, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
+            await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
+          }
           await runTasks(pendingTasks(set), snapshotId);
         } finally {
           await lock.release();
@@ -217,6 +220,9 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
         if (nonTransactional.length > 0) await runTasks(nonTransactional, snapshotId);
       } finally {
         await lock?.release();
+      }
+      if (await replanChangedTables({ control, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
+        await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
       }
       await runTasks(pendingTasks(set), snapshotId);
       await Promise.all(workers.map((w) => w.exec('COMMIT')));
@@ -663,6 +669,70 @@ async function planTable(args: {
   }
   emitPlanned(plan, args.emit);
   return plan;
+}
+
+/** Column list as the INSERTs name it, with types: what must not change between plan and read. */
+function columnSignature(columns: readonly { name: string; columnType: string; generated: boolean }[]): string {
+  return JSON.stringify(columns.filter((c) => !c.generated).map((c) => [c.name, c.columnType]));
+}
+
+/**
+ * A table altered between discovery and its snapshot (a column added, dropped or retyped) is
+ * re-planned: its definition is read again, its schema file rewritten, and its chunks re-planned if
+ * the key changed. A table altered after its snapshot opened cannot be read in it (MariaDB reports
+ * "table definition has changed") and is skipped with that reason. Returns whether any plan changed.
+ */
+async function replanChangedTables(args: {
+  control: Session;
+  outDir: string;
+  plans: TablePlan[];
+  chunkRows: number;
+  warn: Warn;
+  emit: (e: DumpEvent) => void;
+  signal: AbortSignal | undefined;
+  openJournal: Journal;
+}): Promise<boolean> {
+  const { control } = args;
+  const live = args.plans.filter((p) => !p.skipped);
+  if (live.length === 0) return false;
+  const dbs = [...new Set(live.map((p) => p.info.database))];
+  const rows = await control.query<{ db: string; t: string; name: string; columnType: string; extra: string | null }>(
+    `SELECT TABLE_SCHEMA AS db, TABLE_NAME AS t, COLUMN_NAME AS name, COLUMN_TYPE AS columnType, EXTRA AS extra
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (${dbs.map((d) => control.connection.escape(d)).join(', ')}) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
+  );
+  const current = new Map<string, { name: string; columnType: string; generated: boolean }[]>();
+  for (const r of rows) {
+    const key = `${r.db}\u0000${r.t}`;
+    const generated = /\bGENERATED\b|\b(VIRTUAL|PERSISTENT|STORED)\b/.test((r.extra ?? '').toUpperCase());
+    current.set(key, [...(current.get(key) ?? []), { name: r.name, columnType: r.columnType, generated }]);
+  }
+  let changed = false;
+  for (const plan of live) {
+    const now = current.get(`${plan.info.database}\u0000${plan.info.name}`);
+    if (!now) continue; // dropped: reading it reports that
+    if (columnSignature(now) === columnSignature(plan.info.columns)) continue;
+    if (plan.done.length > 0) {
+      // Chunks already on disk have the old columns: mixing shapes would not load.
+      await skipTable(plan, Object.assign(new Error('columns changed while the table was being dumped'), { errno: 1412 }), { ...args, outDir: args.outDir });
+      continue;
+    }
+    const fresh = (await discoverDatabase(control, plan.info.database, false)).tables.find((t) => t.name === plan.info.name);
+    if (!fresh) continue;
+    const before = plan.keyColumns.map((c) => c.name).join(',');
+    const key = chooseChunkKey(fresh);
+    plan.info = fresh;
+    plan.columns = fresh.columns.filter((c) => !c.generated);
+    plan.keyColumns = key?.columns ?? [];
+    plan.chunkIndex = key?.index ?? null;
+    plan.schemaFile = await writeTableSchema({ session: control, outDir: args.outDir, database: fresh.database, table: fresh.name });
+    if (plan.keyColumns.map((c) => c.name).join(',') !== before) {
+      plan.chunks = await planChunks({ probe: sqlProbe(control, fresh, key), chunkRows: args.chunkRows, signal: args.signal });
+    }
+    changed = true;
+    args.warn({ code: 'TABLE_REPLANNED', message: `table ${fresh.database}.${fresh.name} was altered after discovery; its definition and chunks were read again`, database: fresh.database, table: fresh.name });
+    emitPlanned(plan, args.emit);
+  }
+  return changed;
 }
 
 /** The table was dropped, renamed or changed after discovery. */

@@ -56,4 +56,59 @@ describe('tables that disappear during a dump', () => {
     await loadDumpWithClient({ uri, dir, manifest, source: src.name, target: dst.name });
     expect(await checksumTables(uri, dst.name)).toEqual(await checksumTables(uri, src.name));
   });
+
+  it('re-plans a table altered after discovery (column added, key changed) and round-trips it', async () => {
+    const src = await createTestDatabase(uri, 'alter_src');
+    cleanup.push(src.drop);
+    await createChunkTable({ uri, db: src.name, table: 'widened', rows: 1200 });
+    await createChunkTable({ uri, db: src.name, table: 'rekeyed', rows: 900, key: 'none' });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'paradump-alter-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const c = await connect(uri, src.name);
+    cleanup.push(() => c.end());
+    for (const lock of ['snapshot', 'per-table'] as const) {
+      const out = path.join(dir, lock);
+      const manifest = await dump(
+        { source: uri, outDir: out, databases: [src.name], chunkRows: 400, lock },
+        {
+          hooks: {
+            afterPlanning: async () => {
+              await c.query(`ALTER TABLE widened ADD COLUMN note VARCHAR(20) NOT NULL DEFAULT 'added-${lock}'`);
+              await c.query(`ALTER TABLE rekeyed ADD COLUMN rid INT NOT NULL AUTO_INCREMENT PRIMARY KEY`);
+            },
+          },
+        },
+      );
+      const byName = Object.fromEntries(manifest.tables.map((t) => [t.table, t]));
+      expect(byName['widened']!.columns).toContain('note');
+      expect(byName['rekeyed']!.chunkKey).toEqual(['rid']);
+      expect(byName['rekeyed']!.chunks).toHaveLength(3);
+      expect(manifest.warnings.filter((w) => w.code === 'TABLE_REPLANNED').map((w) => w.table).sort()).toEqual(['rekeyed', 'widened']);
+      const dst = await createTestDatabase(uri, 'alter_dst');
+      cleanup.push(dst.drop);
+      await loadDumpWithClient({ uri, dir: out, manifest, source: src.name, target: dst.name });
+      expect(await checksumTables(uri, dst.name)).toEqual(await checksumTables(uri, src.name));
+      await c.query('ALTER TABLE widened DROP COLUMN note; ALTER TABLE rekeyed DROP COLUMN rid');
+    }
+  });
+
+  it('per-db: a database dropped before its lock set is reported, the other set completes', async () => {
+    const a = await createTestDatabase(uri, 'dropdb_a');
+    const b = await createTestDatabase(uri, 'dropdb_b');
+    cleanup.push(a.drop, b.drop);
+    await createChunkTable({ uri, db: a.name, table: 't', rows: 500 });
+    await createChunkTable({ uri, db: b.name, table: 't', rows: 500 });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'paradump-dropdb-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const manifest = await dump(
+      { source: uri, outDir: dir, databases: [a.name, b.name], lock: 'per-db', chunkRows: 200 },
+      { hooks: { afterPlanning: () => b.drop() } },
+    );
+    const byDb = Object.fromEntries(manifest.tables.map((t) => [t.database, t]));
+    expect(byDb[a.name]!.rows).toBe(500);
+    expect(byDb[b.name]!.skipped).toMatchObject({ code: 'TABLE_DROPPED' });
+    expect(manifest.locks.filter((l) => l.acquiredAt !== null).map((l) => l.target)).toEqual([a.name]);
+    // The attempt on the dropped database is on record too: requested, never acquired, no hold.
+    expect(manifest.locks.find((l) => l.target === b.name)).toMatchObject({ acquiredAt: null, holdMs: null });
+  });
 });
