@@ -44,6 +44,12 @@ export class ByteBuilder {
     this.length += src.copy(this.buf, this.length, start, end);
   }
 
+  /** Appends bytes `start..end` of another builder, without making a view of them. */
+  copyFrom(other: ByteBuilder, start: number, end: number): void {
+    this.ensure(end - start);
+    this.length += other.buf.copy(this.buf, this.length, start, end);
+  }
+
   /** Hex digits of `src`, no prefix. */
   hex(src: Buffer): void {
     this.ensure(src.length * 2);

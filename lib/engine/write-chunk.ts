@@ -88,7 +88,7 @@ class InsertEncoder extends Transform {
     }
     const rowStart = out.length;
     this.writeRow(out, row);
-    this.content.bytes(out.view(rowStart, out.length));
+    this.content.copyFrom(out, rowStart, out.length);
     this.content.byte(0x0a);
     this.statementLength += out.length - before;
     this.rows++;
