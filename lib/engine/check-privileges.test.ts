@@ -1,23 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerVersion } from '../mysql/flavor.ts';
-import { globalPrivilegesFromGrants, requiredPrivileges } from './check-privileges.ts';
+import { describeMissing, missingPrivileges, parseGrants, requiredPrivileges } from './check-privileges.ts';
 
-describe('globalPrivilegesFromGrants', () => {
-  it('collects privileges granted ON *.*', () => {
-    const p = globalPrivilegesFromGrants([
+const maria = parseServerVersion('10.11.2-MariaDB');
+const mysql8 = parseServerVersion('8.0.36');
+
+describe('parseGrants', () => {
+  it('separates global and per-database privileges', () => {
+    const g = parseGrants([
       "GRANT SELECT, RELOAD, BINLOG MONITOR ON *.* TO `bk`@`%` IDENTIFIED BY PASSWORD '*x'",
       'GRANT ALL PRIVILEGES ON `shop`.* TO `bk`@`%`',
-    ]);
-    expect([...(p ?? [])].sort()).toEqual(['BINLOG MONITOR', 'RELOAD', 'SELECT']);
+      'GRANT LOCK TABLES ON `we``ird`.* TO `bk`@`%`',
+    ])!;
+    expect([...g.global].sort()).toEqual(['BINLOG MONITOR', 'RELOAD', 'SELECT']);
+    expect(g.databases.get('shop')).toEqual(new Set(['ALL PRIVILEGES']));
+    expect(g.databases.get('we`ird')).toEqual(new Set(['LOCK TABLES']));
   });
   it('gives up (null) when a role may carry privileges', () => {
-    expect(globalPrivilegesFromGrants(['GRANT USAGE ON *.* TO `bk`@`%`', 'GRANT `backup_role` TO `bk`@`%`'])).toBeNull();
+    expect(parseGrants(['GRANT USAGE ON *.* TO `bk`@`%`', 'GRANT `backup_role` TO `bk`@`%`'])).toBeNull();
   });
 });
 
-describe('requiredPrivileges', () => {
-  it('accepts BINLOG MONITOR on MariaDB and REPLICATION CLIENT on MySQL', () => {
-    expect(requiredPrivileges(parseServerVersion('10.11.2-MariaDB'))[1]!.anyOf).toContain('BINLOG MONITOR');
-    expect(requiredPrivileges(parseServerVersion('8.0.36'))[1]!.anyOf).toEqual(['REPLICATION CLIENT', 'SUPER']);
+describe('missingPrivileges per lock strategy', () => {
+  const selectOnly = parseGrants(['GRANT SELECT ON *.* TO `r`@`%`'])!;
+  it('snapshot needs RELOAD and the binlog privilege', () => {
+    expect(missingPrivileges(requiredPrivileges(maria, 'snapshot'), selectOnly, []).map((m) => m.need)).toEqual(['RELOAD', 'BINLOG MONITOR']);
+    expect(missingPrivileges(requiredPrivileges(mysql8, 'snapshot'), selectOnly, []).map((m) => m.need)).toEqual(['RELOAD', 'REPLICATION CLIENT']);
+  });
+  it('per-db needs LOCK TABLES, satisfied per database or by a wildcard grant', () => {
+    const g = parseGrants(['GRANT SELECT, BINLOG MONITOR ON *.* TO `r`@`%`', 'GRANT LOCK TABLES ON `shop\\_%`.* TO `r`@`%`'])!;
+    expect(missingPrivileges(requiredPrivileges(maria, 'per-db'), g, ['shop_eu', 'shop_us'])).toEqual([]);
+    expect(missingPrivileges(requiredPrivileges(maria, 'per-db'), g, ['shop_eu', 'crm']).map((m) => m.need)).toEqual(['LOCK TABLES']);
+  });
+  it('none needs only SELECT; ALL PRIVILEGES covers everything', () => {
+    expect(missingPrivileges(requiredPrivileges(maria, 'none'), selectOnly, [])).toEqual([]);
+    expect(missingPrivileges(requiredPrivileges(maria, 'snapshot'), parseGrants(['GRANT ALL PRIVILEGES ON *.* TO `root`@`%`'])!, [])).toEqual([]);
+  });
+  it('describes what is missing in words', () => {
+    expect(describeMissing(requiredPrivileges(maria, 'snapshot').slice(1))).toBe('RELOAD to BACKUP STAGE, BINLOG MONITOR (or REPLICATION CLIENT or SUPER) to read the binlog coordinates');
   });
 });

@@ -91,7 +91,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     sessions.push(control);
     emit({ type: 'run-started', at: new Date().toISOString(), source: redactUri(address), flavor: control.flavor.kind, version: control.flavor.versionString });
     await control.exec("SET SESSION sql_mode = '', sql_quote_show_create = 1, time_zone = '+00:00'");
-    if (options.lock !== 'none') await checkDumpPrivileges(control);
+    await checkDumpPrivileges(control, options.lock);
 
     const warnings: Manifest['warnings'] = previous ? [...previous.state.warnings] : [];
     const warn: Warn = (w) => {

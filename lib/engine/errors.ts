@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'HOST_UNREACHABLE',
   'CONNECTION_REFUSED',
   'ACCESS_DENIED',
+  'TLS_FAILED',
   'MISSING_PRIVILEGES',
   'UNKNOWN_DATABASE',
   'UNKNOWN_TABLE',
@@ -74,6 +75,9 @@ export function fromDriverError(error: unknown, context: string): ParadumpError 
   if (error instanceof ParadumpError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as MysqlDriverError;
   const text = e.sqlMessage ?? e.message ?? String(error);
+  if (typeof e.code === 'string' && (e.code.startsWith('ERR_SSL') || e.code.startsWith('ERR_TLS') || e.code === 'HANDSHAKE_NO_SSL_SUPPORT' || e.code === 'EPROTO' || e.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || e.code === 'SELF_SIGNED_CERT_IN_CHAIN' || e.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || e.code === 'CERT_HAS_EXPIRED' || e.code === 'ERR_TLS_CERT_ALTNAME_INVALID')) {
+    return new ParadumpError('TLS_FAILED', `${context}: TLS failed (${e.code}): ${text}`, { cause: error });
+  }
   switch (e.code) {
     case 'ECONNREFUSED':
       return new ParadumpError('CONNECTION_REFUSED', `${context}: connection refused (is the server running and listening on that port?)`, { cause: error });
