@@ -99,6 +99,9 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       emit({ type: 'warning', ...w });
     };
 
+    // Workers open before planning (they plan tables in parallel), but take no lock until later.
+    const workers = await Promise.all(Array.from({ length: options.threads }, () => openReader(address, 'opening a worker connection')));
+    sessions.push(...workers);
     journal = await Journal.open(outDir);
     const openJournal = journal;
     let databaseRecords: DatabaseRecord[];
@@ -109,7 +112,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       await openJournal.append({ type: 'resume', at: new Date().toISOString() });
       for (const p of plans) emitPlanned(p, emit);
     } else {
-      ({ databaseRecords, plans } = await discoverAndPlan({ control, options, outDir, emit, warn, signal, hooks: controls.hooks }));
+      ({ databaseRecords, plans } = await discoverAndPlan({ control, planners: workers, options, outDir, emit, warn, signal, hooks: controls.hooks }));
       await writeDumpState(outDir, {
         format: 'paradump-state',
         version: 1,
@@ -135,10 +138,6 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     await controls.hooks?.afterPlanning?.();
     signal?.throwIfAborted();
 
-    const pendingChunks = plans.reduce((a, p) => a + (p.skipped ? 0 : p.chunks.length - p.done.length), 0);
-    const workerCount = Math.max(1, Math.min(options.threads, pendingChunks));
-    const workers = await Promise.all(Array.from({ length: workerCount }, () => openReader(address, 'opening a worker connection')));
-    sessions.push(...workers);
     const guard = await Session.open(address, { label: 'opening the lock-guard connection' });
     sessions.push(guard);
     const ownIds = new Set(sessions.map((s) => s.threadId));
@@ -194,7 +193,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
         if (!lock) continue;
         try {
           await recordSnapshot(await readCoordinates(control));
-          if (await replanChangedTables({ control, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
+          if (await replanChangedTables({ control, planner: workers[0]!, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
             await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
           }
           await runTasks(pendingTasks(set), snapshotId);
@@ -221,7 +220,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       } finally {
         await lock?.release();
       }
-      if (await replanChangedTables({ control, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
+      if (await replanChangedTables({ control, planner: workers[0]!, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
         await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
       }
       await runTasks(pendingTasks(set), snapshotId);
@@ -436,6 +435,7 @@ async function removeUnkept(outDir: string, sub: string, keep: ReadonlySet<strin
 
 async function discoverAndPlan(args: {
   control: Session;
+  planners: readonly Session[];
   options: DumpOptions;
   outDir: string;
   emit: (e: DumpEvent) => void;
@@ -474,9 +474,16 @@ async function discoverAndPlan(args: {
     databaseRecords.push({ name: db.name, charset: schema.charset, collation: schema.collation, schemaFile: schema.schemaFile, objects: schema.objects });
     for (const table of db.tables) {
       signal?.throwIfAborted();
-      plans.push(await planTable({ control, outDir, table, chunkRows: options.chunkRows, emit, warn: args.warn, signal }));
+      plans.push(await writeTableSchemaOrSkip({ control, outDir, table, emit, warn: args.warn }));
     }
   }
+  // Finding chunk boundaries reads each key once; the worker connections share the tables.
+  await runPool({
+    workers: args.planners,
+    tasks: plans.filter((p) => !p.skipped),
+    signal,
+    run: (plan, session) => planTable({ session, plan, chunkRows: options.chunkRows, emit, warn: args.warn, signal }),
+  });
   return { databaseRecords, plans };
 }
 
@@ -607,7 +614,7 @@ async function prepareOutputDir(outDir: string): Promise<void> {
   }
 }
 
-/** Answers the planner's questions with SQL on the control connection. */
+/** Answers the planner's questions with SQL; `session` must be a reader (raw bytes, see open-reader.ts). */
 function sqlProbe(session: Session, table: TableInfo, key: { index: string; columns: ColumnInfo[] } | null): KeyProbe {
   const from = qualified(table.database, table.name);
   if (!key) {
@@ -638,16 +645,8 @@ function sqlProbe(session: Session, table: TableInfo, key: { index: string; colu
   };
 }
 
-async function planTable(args: {
-  control: Session;
-  outDir: string;
-  table: TableInfo;
-  chunkRows: number;
-  emit: (e: DumpEvent) => void;
-  warn: Warn;
-  signal: AbortSignal | undefined;
-}): Promise<TablePlan> {
-  const { control, table } = args;
+async function writeTableSchemaOrSkip(args: { control: Session; outDir: string; table: TableInfo; emit: (e: DumpEvent) => void; warn: Warn }): Promise<TablePlan> {
+  const { table } = args;
   const key = chooseChunkKey(table);
   const plan: TablePlan = {
     info: table,
@@ -660,15 +659,25 @@ async function planTable(args: {
     skipped: null,
   };
   try {
-    plan.schemaFile = await writeTableSchema({ session: control, outDir: args.outDir, database: table.database, table: table.name });
-    plan.chunks = await planChunks({ probe: sqlProbe(control, table, key), chunkRows: args.chunkRows, signal: args.signal });
+    plan.schemaFile = await writeTableSchema({ session: args.control, outDir: args.outDir, database: table.database, table: table.name });
   } catch (error) {
     if (!isTableGone(error)) throw error;
     await skipTable(plan, error, { ...args, openJournal: null, outDir: null });
-    return plan;
+  }
+  return plan;
+}
+
+async function planTable(args: { session: Session; plan: TablePlan; chunkRows: number; emit: (e: DumpEvent) => void; warn: Warn; signal: AbortSignal | undefined }): Promise<void> {
+  const { plan } = args;
+  const key = plan.chunkIndex === null ? null : { index: plan.chunkIndex, columns: plan.keyColumns };
+  try {
+    plan.chunks = await planChunks({ probe: sqlProbe(args.session, plan.info, key), chunkRows: args.chunkRows, signal: args.signal });
+  } catch (error) {
+    if (!isTableGone(error)) throw error;
+    await skipTable(plan, error, { ...args, openJournal: null, outDir: null });
+    return;
   }
   emitPlanned(plan, args.emit);
-  return plan;
 }
 
 /** Column list as the INSERTs name it, with types: what must not change between plan and read. */
@@ -684,6 +693,8 @@ function columnSignature(columns: readonly { name: string; columnType: string; g
  */
 async function replanChangedTables(args: {
   control: Session;
+  /** A reader session (raw bytes): key boundaries must be read exactly. */
+  planner: Session;
   outDir: string;
   plans: TablePlan[];
   chunkRows: number;
@@ -726,7 +737,7 @@ async function replanChangedTables(args: {
     plan.chunkIndex = key?.index ?? null;
     plan.schemaFile = await writeTableSchema({ session: control, outDir: args.outDir, database: fresh.database, table: fresh.name });
     if (plan.keyColumns.map((c) => c.name).join(',') !== before) {
-      plan.chunks = await planChunks({ probe: sqlProbe(control, fresh, key), chunkRows: args.chunkRows, signal: args.signal });
+      plan.chunks = await planChunks({ probe: sqlProbe(args.planner, fresh, key), chunkRows: args.chunkRows, signal: args.signal });
     }
     changed = true;
     args.warn({ code: 'TABLE_REPLANNED', message: `table ${fresh.database}.${fresh.name} was altered after discovery; its definition and chunks were read again`, database: fresh.database, table: fresh.name });

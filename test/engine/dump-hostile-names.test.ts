@@ -50,3 +50,41 @@ describe('hostile identifiers', () => {
     expect(Number(rows[0].n)).toBe(3);
   });
 });
+
+describe('keys in other character sets', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const f of cleanup.reverse()) await f();
+  });
+
+  it('chunks latin1, utf16 and binary keys exactly and round-trips them', async () => {
+    const db = uniqueName('cs_src');
+    const dst = uniqueName('cs_dst');
+    const c = await connect(uri);
+    try {
+      await c.query(`CREATE DATABASE ${db}; CREATE DATABASE ${dst}`);
+      await c.query(`CREATE TABLE ${db}.l1 (k VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_german2_ci NOT NULL PRIMARY KEY, n INT)`);
+      await c.query(`CREATE TABLE ${db}.u16 (k VARCHAR(20) CHARACTER SET utf16 COLLATE utf16_bin NOT NULL PRIMARY KEY, n INT)`);
+      await c.query(`CREATE TABLE ${db}.bin (k VARBINARY(8) NOT NULL PRIMARY KEY, n INT)`);
+      const words = ['Äpfel', 'apfel', 'Öl', 'oel2', 'Straße', 'strasse2', 'Müller', 'muller', 'Zoë', 'zz', "o'hara", 'back\\slash', 'ñ', 'é', 'x'];
+      for (const [i, w] of words.entries()) {
+        await c.query(`INSERT INTO ${db}.l1 VALUES (?, ?)`, [w, i]);
+        await c.query(`INSERT INTO ${db}.u16 VALUES (?, ?)`, [w, i]);
+        await c.query(`INSERT INTO ${db}.bin VALUES (?, ?)`, [Buffer.from([i, 0x27, 0x5c, 255 - i]), i]);
+      }
+      const parent = await mkdtemp(path.join(os.tmpdir(), 'paradump-cs-'));
+      cleanup.push(() => rm(parent, { recursive: true, force: true }));
+      const dir = path.join(parent, 'dump');
+      const manifest = await dump({ source: uri, outDir: dir, databases: [db], chunkRows: 4, threads: 2 });
+      for (const t of manifest.tables) {
+        expect(t.chunks.map((ch) => ch.rows)).toEqual([4, 4, 4, 3]);
+        if (t.table !== 'bin') expect(t.chunks[1]!.lower![0]).toHaveProperty('hex');
+      }
+      await loadDumpWithClient({ uri, dir, manifest, source: db, target: dst });
+      expect(await checksumTables(uri, dst)).toEqual(await checksumTables(uri, db));
+    } finally {
+      await c.query(`DROP DATABASE IF EXISTS ${db}; DROP DATABASE IF EXISTS ${dst}`);
+      await c.end();
+    }
+  });
+});
