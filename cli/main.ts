@@ -1,10 +1,16 @@
 import { isParadumpError, type ErrorCode } from '../lib/engine/errors.ts';
 import { UsageError, type Io } from './args.ts';
 import { DUMP_USAGE, dumpCommand } from './dump-command.ts';
+import { PITR_USAGE, pitrCommand } from './pitr-command.ts';
+import { RESTORE_USAGE, restoreCommand } from './restore-command.ts';
+import { VERIFY_USAGE, verifyCommand } from './verify-command.ts';
 
 /** Each command: its usage text and its runner (parse flags, call one lib function, report). */
 const COMMANDS: Record<string, { usage: string; run: (args: string[], io: Io) => Promise<number> }> = {
   dump: { usage: DUMP_USAGE, run: dumpCommand },
+  restore: { usage: RESTORE_USAGE, run: restoreCommand },
+  verify: { usage: VERIFY_USAGE, run: verifyCommand },
+  pitr: { usage: PITR_USAGE, run: pitrCommand },
 };
 
 const usage = () => `paradump — parallel, chunked, consistent MySQL/MariaDB dumps and restores

@@ -55,7 +55,7 @@ export async function checkDumpFiles(args: {
       if (size === null) problem = { file: chunk.file, problem: 'missing', chunk: where };
       else if (size !== chunk.bytes) problem = { file: chunk.file, problem: 'size', expected: chunk.bytes, actual: size, chunk: where };
       else if (args.hash) {
-        const h = await hashFile(full, args.signal);
+        const h = await hashFile(full, args.signal, size);
         if (h.sha256 !== chunk.sha256) problem = { file: chunk.file, problem: 'sha256', expected: chunk.sha256, actual: h.sha256, chunk: where };
       }
       files++;

@@ -4,8 +4,8 @@ import { open } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { DecompressStream } from 'zstd-napi';
 import { insideDir } from '../engine/write-file-atomic.ts';
+import { ZstdDecompress } from './zstd-decompress.ts';
 
 /** Counts and hashes bytes as they pass: sha256 of a file exactly as stored. */
 export class ByteHasher extends Transform {
@@ -26,7 +26,7 @@ export class ByteHasher extends Transform {
 /** The decompressor a dump file's name calls for (`.sql`, `.sql.gz`, `.sql.zst`). */
 export function decompressorFor(file: string): Transform | null {
   if (file.endsWith('.gz')) return createGunzip();
-  if (file.endsWith('.zst')) return new DecompressStream();
+  if (file.endsWith('.zst')) return new ZstdDecompress();
   return null;
 }
 
@@ -34,21 +34,30 @@ export function decompressorFor(file: string): Transform | null {
  * A dump file as a byte stream: read → (hash of the stored bytes) → decompress. The path comes from
  * the manifest and is resolved inside the dump directory only.
  */
-export function readDumpFile(dir: string, file: string): { stream: Readable; hasher: ByteHasher; stages: (Readable | Transform)[] } {
+export function readDumpFile(dir: string, file: string, sizeHint?: number): { stream: Readable; hasher: ByteHasher; stages: (Readable | Transform)[] } {
   const full = insideDir(dir, file);
-  const source = createReadStream(full, { highWaterMark: 256 * 1024 });
+  const source = createReadStream(full, { highWaterMark: readBufferSize(sizeHint) });
   const hasher = new ByteHasher();
   const unzip = decompressorFor(file);
   const stages: (Readable | Transform)[] = unzip ? [source, hasher, unzip] : [source, hasher];
   return { stream: source, hasher, stages };
 }
 
+/**
+ * Read buffers sized to the file: a dump has many small chunk files, and a fixed large buffer per
+ * file would be mostly garbage.
+ */
+function readBufferSize(size: number | undefined): number {
+  if (size === undefined) return 256 * 1024;
+  return Math.max(16 * 1024, Math.min(1024 * 1024, 2 ** Math.ceil(Math.log2(Math.max(1, size + 1)))));
+}
+
 /** sha256 and size of a file as stored. */
-export async function hashFile(full: string, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
+export async function hashFile(full: string, signal?: AbortSignal, sizeHint?: number): Promise<{ sha256: string; bytes: number }> {
   const hasher = new ByteHasher();
   const sink = new Transform({ transform: (_c, _e, done) => done() });
   sink.resume();
-  await pipeline(createReadStream(full, { highWaterMark: 1024 * 1024 }), hasher, sink, signal ? { signal } : {});
+  await pipeline(createReadStream(full, { highWaterMark: readBufferSize(sizeHint) }), hasher, sink, signal ? { signal } : {});
   return { sha256: hasher.digest(), bytes: hasher.bytes };
 }
 

@@ -46,7 +46,7 @@ export async function streamChunkFile(args: {
   const { conn, table, chunk } = args;
   const started = performance.now();
   const insertPrefix = Buffer.from(`INSERT INTO ${quoteId(table.table)} (`, 'utf8');
-  const file = readDumpFile(args.dir, chunk.file);
+  const file = readDumpFile(args.dir, chunk.file, chunk.bytes);
   const splitter = new StatementSplitter();
   let rows = 0;
   let lastProgress = 0;
@@ -62,6 +62,15 @@ export async function streamChunkFile(args: {
           }),
         );
         return;
+      }
+      if (!isInsert) {
+        // The preamble sets the session up; once per connection is enough.
+        const text = stmt.toString('latin1');
+        if (conn.sessionStatements.has(text)) {
+          done();
+          return;
+        }
+        conn.sessionStatements.add(text);
       }
       conn.execBytes(stmt).then(
         (r) => {
@@ -82,16 +91,16 @@ export async function streamChunkFile(args: {
   } catch (error) {
     file.stream.destroy();
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ParadumpError('MANIFEST_INVALID', `data file ${chunk.file} is missing`, { details: { reason: 'FILES_MISSING', files: [chunk.file] }, cause: error });
+      throw new ParadumpError('FILES_MISSING', `data file ${chunk.file} is missing`, { details: { reason: 'FILES_MISSING', files: [chunk.file] }, cause: error });
     }
     if (isDecompressError(error)) {
-      throw new ParadumpError('MANIFEST_INVALID', `data file ${chunk.file} cannot be decompressed: ${(error as Error).message}`, { details: { reason: 'CHECKSUM_MISMATCH', files: [chunk.file] }, cause: error });
+      throw new ParadumpError('CHECKSUM_MISMATCH', `data file ${chunk.file} cannot be decompressed: ${(error as Error).message}`, { details: { reason: 'CHECKSUM_MISMATCH', files: [chunk.file] }, cause: error });
     }
     throw error;
   }
   const sha256 = file.hasher.digest();
   if (args.checkHash && (sha256 !== chunk.sha256 || file.hasher.bytes !== chunk.bytes)) {
-    throw new ParadumpError('MANIFEST_INVALID', `data file ${chunk.file} does not match its sha256 in the manifest (changed after the check?)`, { details: { reason: 'CHECKSUM_MISMATCH', files: [chunk.file] } });
+    throw new ParadumpError('CHECKSUM_MISMATCH', `data file ${chunk.file} does not match its sha256 in the manifest (changed after the check?)`, { details: { reason: 'CHECKSUM_MISMATCH', files: [chunk.file] } });
   }
   if (rows !== chunk.rows) {
     throw new ParadumpError('MANIFEST_INVALID', `data file ${chunk.file} inserted ${rows} rows; the manifest says ${chunk.rows}`, { details: { reason: 'ROW_COUNT', file: chunk.file, rows, expected: chunk.rows } });
@@ -137,11 +146,11 @@ export async function loadChunk(args: {
     const stage = qualified(args.stagingDatabase, table.table);
     await conn.exec(`CREATE TABLE IF NOT EXISTS ${stage} LIKE ${target}`);
     await conn.exec(`DELETE FROM ${stage}`);
-    await conn.exec(`USE ${quoteId(args.stagingDatabase)}`);
+    await conn.use(args.stagingDatabase);
     const loaded = await streamChunkFile({ ...args, onProgress: args.onProgress });
     const inRange = rangeCondition(table.chunkKeyColumns, args.keyRange.lower, args.keyRange.upper);
     const cols = table.columns.map((c) => quoteId(c)).join(', ');
-    await conn.exec(`USE ${quoteId(args.targetDatabase)}`);
+    await conn.use(args.targetDatabase);
     if (transactional) await conn.exec('START TRANSACTION');
     try {
       const del = await conn.exec(`DELETE FROM ${target} WHERE (${chunkWhere(table, chunk)}) AND (${inRange})`);
@@ -156,7 +165,7 @@ export async function loadChunk(args: {
     }
   }
 
-  await conn.exec(`USE ${quoteId(args.targetDatabase)}`);
+  await conn.use(args.targetDatabase);
   if (transactional) await conn.exec('START TRANSACTION');
   try {
     if (args.replace) {

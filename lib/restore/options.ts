@@ -135,8 +135,8 @@ export function parseStopPoint(text: string): StopPoint {
 
 export const PitrOptions = z.object({
   from: z.string().min(1, { error: 'from is required (the dump directory)' }),
-  /** The server the dump was taken from (its binary log is read). */
-  source: z.string().min(1, { error: 'source is required (mysql://user:password@host:port)' }),
+  /** The server the dump was taken from (its binary log is read). Not needed with `binlogDir`. */
+  source: z.string().min(1, { error: 'source must be mysql://user:password@host:port' }).optional(),
   /** The server the dump was restored into. */
   target: z.string().min(1, { error: 'target is required (mysql://user:password@host:port)' }),
   /** Where to stop: see parseStopPoint. */
@@ -154,7 +154,7 @@ export const PitrOptions = z.object({
   binlogTool: z.string().min(1).optional(),
   /** The SQL client. @default mariadb, else mysql */
   clientTool: z.string().min(1).optional(),
-});
+}).refine((o) => o.source !== undefined || o.binlogDir !== undefined, { error: 'source is required (mysql://user:password@host:port), or binlogDir with the binlog files', path: ['source'] });
 export type PitrOptionsInput = z.input<typeof PitrOptions>;
 export type PitrOptions = z.infer<typeof PitrOptions>;
 
@@ -181,4 +181,41 @@ export function parseRenames(pairs: readonly string[]): Record<string, string> {
     out[from] = to;
   }
   return out;
+}
+
+/** `3,5-7` → [3, 5, 6, 7]. */
+export function parseChunkIndexes(text: string): number[] {
+  const out = new Set<number>();
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new ParadumpError('BAD_OPTION', `chunks: "${part}" is not a chunk index or a range like 5-7`);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from) throw new ParadumpError('BAD_OPTION', `chunks: range ${part} runs backwards`);
+    if (to - from > 1_000_000) throw new ParadumpError('BAD_OPTION', `chunks: range ${part} is too large`);
+    for (let i = from; i <= to; i++) out.add(i);
+  }
+  if (out.size === 0) throw new ParadumpError('BAD_OPTION', 'chunks: give chunk indexes, e.g. 3,5-7');
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * A key bound from the command line, in the manifest's key encoding: a JSON array for a composite
+ * key (`[3,"b"]`), or one value (`1000`, `"abc"`, `abc`). Integers beyond 2^53 stay digit strings;
+ * bytes are `{"hex":"00ff"}`.
+ */
+export function parseKeyBound(name: string, text: string): KeyValue[] {
+  const t = text.trim();
+  if (/^-?\d+$/.test(t)) return [Number.isSafeInteger(Number(t)) ? Number(t) : t];
+  let value: unknown;
+  try {
+    // Keep big integers exact: quote digit runs that JSON would round.
+    value = JSON.parse(t.replace(/(?<=[[,\s])(-?\d{16,})(?=\s*[,\]])/g, '"$1"'));
+  } catch {
+    return [t];
+  }
+  const list = Array.isArray(value) ? value : [value];
+  const parsed = z.array(KeyValue).min(1).safeParse(list);
+  if (!parsed.success) throw new ParadumpError('BAD_OPTION', `${name}: ${JSON.stringify(text)} is not a key value (numbers, strings or {"hex": "…"}, in a JSON array for a composite key)`);
+  return parsed.data;
 }

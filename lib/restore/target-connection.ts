@@ -4,6 +4,9 @@ import { fromDriverError, ParadumpError } from '../engine/errors.ts';
 import { parseServerVersion, type ServerFlavor } from '../mysql/flavor.ts';
 import type { ServerAddress } from '../mysql/uri.ts';
 
+/** A value for a `?` placeholder. */
+export type SqlParam = string | number | bigint | boolean | null;
+
 /** What a write statement reports. */
 export interface ExecResult {
   affectedRows: number;
@@ -28,6 +31,9 @@ export const RESTORE_SESSION_SQL = [
 export class TargetConnection {
   readonly flavor: ServerFlavor;
   readonly threadId: number;
+  /** Session-setting statements already run on this connection (the data files' preamble). */
+  readonly sessionStatements = new Set<string>();
+  private currentDatabase: string | null = null;
   private closed = false;
 
   private constructor(
@@ -50,6 +56,9 @@ export class TargetConnection {
       ...(address.ssl ? { ssl: {} } : {}),
       // Client-side encoding 'binary': the bytes of a statement go out untouched.
       charset: 'BINARY',
+      // Without session tracking the driver does not follow the server's character_set_client
+      // (SET NAMES below) and keeps sending bytes as they are.
+      flags: ['-SESSION_TRACK'],
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,
@@ -73,6 +82,11 @@ export class TargetConnection {
       const conn = new TargetConnection(connection, flavor, Number(row.id));
       await conn.exec(flavor.kind === 'mariadb' ? 'SET SESSION max_statement_time = 0' : 'SET SESSION max_execution_time = 0');
       await conn.exec('SET SESSION net_read_timeout = 3600, net_write_timeout = 3600, wait_timeout = 86400');
+      // Loads never read what others write: READ COMMITTED takes no gap locks, so parallel chunks
+      // of one table (and a range delete before a reload) do not lock each other out. Statement-based
+      // binary logging refuses it for InnoDB, so then the server's default stays.
+      const [fmt] = await conn.query<{ f: string | null }>('SELECT @@SESSION.binlog_format AS f');
+      if (fmt?.f !== 'STATEMENT') await conn.exec('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
       if (options.noBinlog) {
         try {
           await conn.exec('SET SESSION sql_log_bin = 0');
@@ -87,18 +101,26 @@ export class TargetConnection {
     }
   }
 
+  /** `USE db`, skipped when it is the current database already. */
+  async use(database: string): Promise<void> {
+    if (this.currentDatabase === database) return;
+    this.currentDatabase = null;
+    await this.exec(`USE \`${database.replace(/`/g, '``')}\``);
+    this.currentDatabase = database;
+  }
+
   /** Runs a statement given as exact bytes. */
   execBytes(sql: Buffer): Promise<ExecResult> {
     return this.send(sql.toString('latin1'));
   }
 
   /** Runs a statement the engine wrote (UTF-8 text, `?` placeholders escaped client-side). */
-  exec(sql: string, values?: unknown[]): Promise<ExecResult> {
+  exec(sql: string, values?: SqlParam[]): Promise<ExecResult> {
     return this.send(toWire(values ? mysql.format(sql, values) : sql));
   }
 
   /** Rows of a metadata query, as objects (text decoded by each column's charset). */
-  query<T>(sql: string, values?: unknown[]): Promise<T[]> {
+  query<T>(sql: string, values?: SqlParam[]): Promise<T[]> {
     return new Promise((resolve, reject) => {
       this.connection.query({ sql: toWire(values ? mysql.format(sql, values) : sql) }, (err, rows) => {
         if (err) reject(err);

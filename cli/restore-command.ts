@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+import type { RestoreEvent } from '../lib/restore/events.ts';
+import { parseChunkIndexes, parseKeyBound, parseRenames, type RestoreOptionsInput } from '../lib/restore/options.ts';
+import { restore } from '../lib/restore/restore.ts';
+import { integer, list, serverUri, UsageError, withInterrupt, type Io } from './args.ts';
+import { createRestoreReporter, formatBytes } from './restore-progress.ts';
+
+export const RESTORE_USAGE = `  paradump restore --from DIR --target URI [options]
+    --from DIR              the dump directory (holds manifest.json)
+    --target URI            mysql://user:password@host:port (or env PARADUMP_TARGET; a password
+                            missing from the URI is read from env PARADUMP_TARGET_PASSWORD)
+    --rename SRC:DST        restore database SRC as DST (repeatable, or comma separated)
+    --databases a,b         only these databases of the dump (names or patterns)
+    --tables db.t,...       only these tables (source names); no views, triggers, routines, events
+    --chunks 3,5-7          with one --tables table: replace only these chunks' key ranges
+    --key-from K --key-to K with one --tables table: replace only rows with key in [K, K)
+                            (a value, or a JSON array for a composite key: '[3,"b"]')
+    --threads N             parallel loader connections (default 4)
+    --drop-existing         replace target tables and objects that exist (default: refuse)
+    --defer-indexes         create secondary indexes after the data is loaded
+    --no-binlog             SET sql_log_bin = 0 while loading (needs SUPER or BINLOG ADMIN)
+    --skip-verify           do not check file hashes before loading (not recommended)
+    --resume                continue an interrupted restore (same options as before)
+    --state-dir DIR         where the restore journal is kept (default DIR/.paradump-restore)
+    --no-objects            skip views, triggers, routines and events
+    --json                  print events as JSON lines on stdout instead of a progress bar
+    --quiet                 no progress output
+`;
+
+export async function restoreCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      from: { type: 'string' },
+      target: { type: 'string' },
+      rename: { type: 'string', multiple: true },
+      databases: { type: 'string' },
+      tables: { type: 'string' },
+      chunks: { type: 'string' },
+      'key-from': { type: 'string' },
+      'key-to': { type: 'string' },
+      threads: { type: 'string' },
+      'drop-existing': { type: 'boolean' },
+      'defer-indexes': { type: 'boolean' },
+      'no-binlog': { type: 'boolean' },
+      'skip-verify': { type: 'boolean' },
+      resume: { type: 'boolean' },
+      'state-dir': { type: 'string' },
+      'no-objects': { type: 'boolean' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    },
+  });
+  if (!values.from) throw new UsageError('--from is required (the dump directory)');
+  const target = serverUri('target', values.target, { uri: 'PARADUMP_TARGET', password: 'PARADUMP_TARGET_PASSWORD' });
+  const tables = list(values.tables);
+  const partial = values.chunks !== undefined || values['key-from'] !== undefined || values['key-to'] !== undefined;
+  if (partial && tables.length !== 1) throw new UsageError('--chunks, --key-from and --key-to need --tables naming exactly one table');
+
+  const options: RestoreOptionsInput = {
+    from: values.from,
+    target,
+    rename: parseRenames((values.rename ?? []).flatMap((r) => list(r))),
+    databases: list(values.databases),
+    tables,
+    ...(partial
+      ? {
+          chunks: {
+            ...(values.chunks !== undefined ? { indexes: parseChunkIndexes(values.chunks) } : {}),
+            ...(values['key-from'] !== undefined ? { lower: parseKeyBound('--key-from', values['key-from']) } : {}),
+            ...(values['key-to'] !== undefined ? { upper: parseKeyBound('--key-to', values['key-to']) } : {}),
+          },
+        }
+      : {}),
+    threads: integer('threads', values.threads),
+    dropExisting: values['drop-existing'] ?? false,
+    deferIndexes: values['defer-indexes'] ?? false,
+    noBinlog: values['no-binlog'] ?? false,
+    skipVerify: values['skip-verify'] ?? false,
+    resume: values.resume ?? false,
+    objects: !values['no-objects'],
+    ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
+  };
+  const mode = values.json ? 'json' : values.quiet ? 'quiet' : io.stderr.isTTY ? 'bar' : 'lines';
+  const reporter = createRestoreReporter({ mode, stdout: io.stdout, stderr: io.stderr });
+  let loading = false;
+  const onEvent = (e: RestoreEvent) => {
+    if (e.type === 'files-checked') loading = true;
+    reporter.onEvent(e);
+  };
+  try {
+    const result = await withInterrupt((signal) => restore(options, { onEvent, signal }));
+    reporter.finish();
+    if (mode !== 'json' && mode !== 'quiet') {
+      io.stderr.write(
+        `restored ${result.tables} tables (${result.rows} rows in ${result.chunks} chunks, ${formatBytes(result.bytes)}${result.skippedChunks ? `; ${result.skippedChunks} chunks were already loaded` : ''}) and ${result.objects} objects in ${(result.durationMs / 1000).toFixed(1)} s\n`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    reporter.finish();
+    if (loading && mode !== 'json') io.stderr.write(`the restore is journaled: run the same command with --resume to continue it\n`);
+    throw error;
+  }
+}
