@@ -1,10 +1,14 @@
 /**
  * Runs once per server process, before it serves a request: brings the store's schema up to date,
- * so that no two processes apply the same migration and no page ever reads an unmigrated store.
+ * so that no two processes apply the same migration and no page ever reads an unmigrated store,
+ * then marks runs the previous process left running as interrupted (their engine died with it).
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { migrateStoreOnStart } = await import('./lib/store/migrate-on-start.ts');
     migrateStoreOnStart();
+    const { markInterruptedRuns } = await import('./lib/runs/control-run.ts');
+    const interrupted = await markInterruptedRuns();
+    if (interrupted.length > 0) console.log(`paradump: ${interrupted.length} run(s) were interrupted by the last shutdown; they can be resumed`);
   }
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import './globals.css';
 
@@ -7,10 +8,32 @@ export const metadata: Metadata = {
   description: 'Parallel, chunked, consistent dumps and restores for MySQL and MariaDB.',
 };
 
+const NAV = [
+  { href: '/', label: 'Overview' },
+  { href: '/backups/new', label: 'New backup' },
+  { href: '/servers', label: 'Servers' },
+];
+
 export default function RootLayout({ children }: Readonly<{ children: ReactNode }>) {
   return (
     <html lang="en">
       <body className="min-h-screen bg-white text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+        <header className="border-b border-zinc-200 dark:border-zinc-800">
+          <nav aria-label="Main" className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3 text-sm">
+            <Link href="/" className="font-semibold tracking-tight">
+              paradump
+            </Link>
+            <ul className="flex gap-4">
+              {NAV.map((item) => (
+                <li key={item.href}>
+                  <Link href={item.href} className="text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        </header>
         {children}
       </body>
     </html>

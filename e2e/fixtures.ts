@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { test as base } from '@playwright/test';
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
 import { e2eStoreFile } from './paths.ts';
 
 export interface SeedRun {
   kind: 'dump' | 'restore' | 'pitr';
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
   outDir: string;
   startedAt: Date;
   finishedAt?: Date;
@@ -14,11 +15,32 @@ export interface SeedRun {
   errorCode?: string;
 }
 
+export interface SourceServer {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /**
+   * A new database named `<prefix>_<random>` with an `orders` table of `rows` rows (id 1…rows) and a
+   * small `customers` table; dropped after the test.
+   */
+  createDatabase(prefix: string, options: { rows: number }): Promise<string>;
+  query(sql: string): Promise<unknown[]>;
+  /** Drop this database after the test (one the dashboard creates, e.g. a restore target). */
+  dropAfter(name: string): void;
+}
+
 // Dates as the Prisma better-sqlite3 adapter writes them by default (ISO 8601 with an explicit offset).
 const isoForStore = (date: Date) => date.toISOString().replace('Z', '+00:00');
 
-/** Writes runs straight into the server's store and removes them after the test. */
-export const test = base.extend<{ store: { insertRun(run: SeedRun): string } }>({
+function mariadbUri(): string {
+  const uri = process.env.PARADUMP_E2E_MARIADB_URI;
+  if (!uri) throw new Error('PARADUMP_E2E_MARIADB_URI is not set: e2e/global-setup.ts starts the server');
+  return uri;
+}
+
+export const test = base.extend<{ store: { insertRun(run: SeedRun): string }; source: SourceServer }>({
+  /** Writes runs straight into the server's store and removes them after the test. */
   store: async ({}, use) => {
     const db = new Database(e2eStoreFile, { fileMustExist: true });
     const inserted: string[] = [];
@@ -48,6 +70,44 @@ export const test = base.extend<{ store: { insertRun(run: SeedRun): string } }>(
       const remove = db.prepare('DELETE FROM "Run" WHERE "id" = ?');
       for (const id of inserted) remove.run(id);
       db.close();
+    }
+  },
+
+  /** The throwaway MariaDB; databases a test creates are dropped after it. */
+  source: async ({}, use) => {
+    const uri = new URL(mariadbUri());
+    const conn = await mysql.createConnection({ uri: uri.toString() });
+    const created: string[] = [];
+    try {
+      await use({
+        host: uri.hostname,
+        port: Number(uri.port),
+        user: decodeURIComponent(uri.username),
+        password: decodeURIComponent(uri.password),
+        async createDatabase(prefix, { rows }) {
+          const name = `${prefix}_${randomBytes(3).toString('hex')}`;
+          await conn.query(`CREATE DATABASE \`${name}\``);
+          created.push(name);
+          await conn.query(`USE \`${name}\``);
+          await conn.query('CREATE TABLE orders (id BIGINT NOT NULL PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad VARCHAR(60) NOT NULL, KEY (k)) ENGINE=InnoDB');
+          // MariaDB's sequence engine: rows without a round trip each.
+          await conn.query(`INSERT INTO orders SELECT seq, seq % 1000, REPEAT(CHAR(65 + seq % 26), 120), REPEAT('x', seq % 60) FROM seq_1_to_${rows}`);
+          await conn.query('CREATE TABLE customers (id INT NOT NULL PRIMARY KEY, name VARCHAR(80) NOT NULL) ENGINE=InnoDB');
+          await conn.query("INSERT INTO customers SELECT seq, CONCAT('customer ', seq) FROM seq_1_to_5000");
+          await conn.query(`ANALYZE TABLE orders, customers`);
+          return name;
+        },
+        dropAfter(name) {
+          created.push(name);
+        },
+        async query(sql) {
+          const [rows] = await conn.query(sql);
+          return rows as unknown[];
+        },
+      });
+    } finally {
+      for (const name of created) await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await conn.end();
     }
   },
 });

@@ -12,6 +12,9 @@ test('the overview names the product and shows that there are no runs yet', asyn
   await expect(page.getByRole('heading', { level: 2, name: 'Recent runs' })).toBeVisible();
   await expect(page.getByText('No runs yet')).toBeVisible();
   await expect(page.getByRole('table')).toHaveCount(0);
+  // The way to a first backup: a server of one's own, or the local sandbox (MariaDB is installed here).
+  await expect(page.getByRole('link', { name: 'Add a server' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Start a local sandbox server' })).toBeVisible();
 });
 
 test('the overview lists a run recorded after the server started', async ({ page, store }) => {
@@ -33,6 +36,8 @@ test('the overview lists a run recorded after the server started', async ({ page
   await expect(run.getByRole('cell')).toHaveText([
     'Dump',
     'succeeded',
+    '—',
+    '—',
     '2026-11-23 10:00 UTC',
     '3 min 07 s',
     '1,234,567',
@@ -40,4 +45,12 @@ test('the overview lists a run recorded after the server started', async ({ page
     '/backups/e2e-shop',
   ]);
   await expect(page.getByText('No runs yet')).toHaveCount(0);
+  await expect(page.getByRole('term').filter({ hasText: 'Success rate' })).toBeVisible();
+  await expect(page.getByText('1 of 1 finished backups')).toBeVisible();
+
+  // Filters: a status with no runs empties the table.
+  await page.getByRole('combobox', { name: 'Status' }).selectOption('failed');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/status=failed/);
+  await expect(page.getByText('No runs match these filters')).toBeVisible();
 });

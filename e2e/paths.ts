@@ -4,11 +4,15 @@ import path from 'node:path';
 const port = Number(process.env.PARADUMP_E2E_PORT ?? 3107);
 
 export const e2ePort = port;
-export const e2eBaseURL = `http://127.0.0.1:${port}`;
+export const e2eBaseURL = process.env.PARADUMP_E2E_BASE_URL ?? `http://127.0.0.1:${port}`;
 
 /**
  * The store of the server under test: a fixed path, because the config is evaluated again in every
  * worker and a random one would differ between them. The webServer command empties it before a run.
  */
-export const e2eStoreDir = path.join(tmpdir(), `paradump-e2e-${port}`);
+export const e2eStoreDir = process.env.PARADUMP_E2E_STORE_DIR ?? path.join(tmpdir(), `paradump-e2e-${port}`);
 export const e2eStoreFile = path.join(e2eStoreDir, 'paradump.db');
+/** Where the server under test writes dumps started from the form with no output location. */
+export const e2eDumpsDir = path.join(e2eStoreDir, 'dumps');
+/** Screenshots for review. */
+export const e2eShots = path.join(import.meta.dirname, 'output', 'screenshots');

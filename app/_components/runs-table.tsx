@@ -1,13 +1,7 @@
+import Link from 'next/link';
 import type { RunSummary } from '@/lib/store/list-recent-runs.ts';
 import { formatBytes, formatCount, formatDuration, formatTimestamp } from '../_lib/format.ts';
-
-const STATUS_STYLE: Record<RunSummary['status'], string> = {
-  queued: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
-  running: 'bg-sky-100 text-sky-800 dark:bg-sky-950 dark:text-sky-300',
-  succeeded: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300',
-  failed: 'bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300',
-  cancelled: 'bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300',
-};
+import { StatusBadge } from './ui.tsx';
 
 const KIND_LABEL: Record<RunSummary['kind'], string> = {
   dump: 'Dump',
@@ -24,6 +18,8 @@ export function RunsTable({ runs, caption }: { runs: RunSummary[]; caption: stri
           <tr>
             <th scope="col" className="px-4 py-2 font-medium">Kind</th>
             <th scope="col" className="px-4 py-2 font-medium">Status</th>
+            <th scope="col" className="px-4 py-2 font-medium">Server</th>
+            <th scope="col" className="px-4 py-2 font-medium">Databases</th>
             <th scope="col" className="px-4 py-2 font-medium">Started</th>
             <th scope="col" className="px-4 py-2 font-medium">Duration</th>
             <th scope="col" className="px-4 py-2 text-right font-medium">Rows</th>
@@ -33,13 +29,19 @@ export function RunsTable({ runs, caption }: { runs: RunSummary[]; caption: stri
         </thead>
         <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
           {runs.map((run) => (
-            <tr key={run.id}>
-              <td className="px-4 py-2">{KIND_LABEL[run.kind]}</td>
+            <tr key={run.id} className="hover:bg-zinc-50 dark:hover:bg-zinc-900/50">
               <td className="px-4 py-2">
-                <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[run.status]}`}>
-                  {run.status}
-                </span>
-                {run.errorCode ? <span className="ml-2 font-mono text-xs text-red-700 dark:text-red-400">{run.errorCode}</span> : null}
+                <Link href={`/runs/${run.id}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+                  {KIND_LABEL[run.kind]}
+                </Link>
+              </td>
+              <td className="px-4 py-2">
+                <StatusBadge status={run.status} />
+                {run.errorCode && run.status !== 'cancelled' ? <span className="ml-2 font-mono text-xs text-red-700 dark:text-red-400">{run.errorCode}</span> : null}
+              </td>
+              <td className="px-4 py-2">{run.server?.name ?? '—'}</td>
+              <td className="max-w-[12rem] truncate px-4 py-2" title={run.databases.join(', ')}>
+                {run.databases.length ? run.databases.join(', ') : '—'}
               </td>
               <td className="whitespace-nowrap px-4 py-2">
                 <time dateTime={run.startedAt.toISOString()}>{formatTimestamp(run.startedAt)}</time>

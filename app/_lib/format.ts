@@ -31,3 +31,25 @@ export function formatDuration(ms: number): string {
   if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
+
+/** `1,234 rows/s` style numbers, rounded to what a person reads. */
+export function formatRate(value: number): string {
+  return value >= 100 ? count.format(Math.round(value)) : decimal.format(value);
+}
+
+/** `12.5 MB/s` in MiB, one decimal. */
+export function formatMiBPerSecond(bytesPerSecond: number): string {
+  return `${decimal.format(bytesPerSecond / 1024 / 1024)} MiB/s`;
+}
+
+/** `14:03:27.120` (UTC) for a timeline. */
+export function formatClock(iso: string): string {
+  return `${iso.slice(11, 23)}`;
+}
+
+/** `1.2 ms`, `350 ms`, `4.1 s` */
+export function formatMs(ms: number): string {
+  if (ms < 10) return `${decimal.format(ms)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${decimal.format(ms / 1000)} s`;
+}

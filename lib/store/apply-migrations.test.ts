@@ -75,10 +75,10 @@ describe('applyMigrations', () => {
     const before = Date.now();
     const { applied } = applyMigrations({ databasePath, migrationsDir });
 
-    expect(applied).toEqual(['20261123200000_init']);
-    expect(tables()).toEqual(['Run', 'Server', '_prisma_migrations']);
+    expect(applied).toEqual(['20261123200000_init', '20261124090000_runs_live']);
+    expect(tables()).toEqual(['Run', 'RunChunk', 'RunLock', 'RunLog', 'RunSample', 'RunSnapshot', 'RunTable', 'Server', '_prisma_migrations', 'sqlite_sequence']);
     const [row, ...rest] = recorded();
-    expect(rest).toEqual([]);
+    expect(rest.map((r) => r.migration_name)).toEqual(['20261124090000_runs_live']);
     const script = readFileSync(path.join(migrationsDir, '20261123200000_init', 'migration.sql'), 'utf8');
     expect(row).toMatchObject({
       migration_name: '20261123200000_init',
@@ -106,7 +106,7 @@ describe('applyMigrations', () => {
     addMigration('20261201000000_add_note', 'ALTER TABLE "Run" ADD COLUMN "note" TEXT;\n');
 
     expect(applyMigrations({ databasePath, migrationsDir }).applied).toEqual(['20261201000000_add_note']);
-    expect(recorded().map((row) => row.migration_name)).toEqual(['20261123200000_init', '20261201000000_add_note']);
+    expect(recorded().map((row) => row.migration_name)).toEqual(['20261123200000_init', '20261124090000_runs_live', '20261201000000_add_note']);
   });
 
   it('refuses a migration edited after it was applied', () => {

@@ -1,0 +1,16 @@
+import { buildRestoreScript } from '@/lib/runs/build-restore-kit.ts';
+import { readRunManifest } from '@/lib/runs/read-run-manifest.ts';
+import { attachment, errorReply } from '../../_reply.ts';
+
+export const dynamic = 'force-dynamic';
+
+/** A shell script with the exact restore / verify / pitr commands for this run. */
+export async function GET(_: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  const { id } = await params;
+  try {
+    const { manifest, outDir } = await readRunManifest({ id });
+    return attachment(`restore-kit-${id}.sh`, buildRestoreScript({ manifest, outDir, runId: id, threads: manifest.options.threads }), 'text/x-shellscript; charset=utf-8');
+  } catch (error) {
+    return errorReply(error);
+  }
+}

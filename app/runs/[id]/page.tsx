@@ -1,0 +1,25 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { connection } from 'next/server';
+import { isRunError } from '@/lib/runs/errors.ts';
+import { getRunView } from '@/lib/runs/load-run-state.ts';
+import { RunLive } from './run-live.tsx';
+
+export const metadata: Metadata = { title: 'Run' };
+
+export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
+  await connection();
+  const { id } = await params;
+  let view: Awaited<ReturnType<typeof getRunView>>;
+  try {
+    view = await getRunView({ id });
+  } catch (error) {
+    if (isRunError(error, 'RUN_NOT_FOUND')) notFound();
+    throw error;
+  }
+  return (
+    <main className="mx-auto max-w-6xl px-6 py-10">
+      <RunLive initialState={view.state} initialEventId={view.eventId} />
+    </main>
+  );
+}

@@ -1,0 +1,59 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { connection } from 'next/server';
+import { describeError, errorCode } from '@/lib/runs/errors.ts';
+import { readRunManifest } from '@/lib/runs/read-run-manifest.ts';
+import { listServers } from '@/lib/runs/servers.ts';
+import { PageTitle } from '../../../_components/ui.tsx';
+import { RestoreForm } from './restore-form.tsx';
+
+export const metadata: Metadata = { title: 'Restore' };
+
+export default async function RestorePage({ params }: { params: Promise<{ id: string }> }) {
+  await connection();
+  const { id } = await params;
+  let loaded: Awaited<ReturnType<typeof readRunManifest>>;
+  try {
+    loaded = await readRunManifest({ id });
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'RUN_NOT_FOUND') notFound();
+    if (code === 'INTERNAL') throw error;
+    const words = describeError(code);
+    return (
+      <main className="mx-auto max-w-3xl px-6 py-10">
+        <PageTitle>Restore</PageTitle>
+        <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950/40 dark:text-amber-200">
+          <p className="font-medium">{words.title}</p>
+          <p>{words.hint}</p>
+        </div>
+      </main>
+    );
+  }
+  const servers = await listServers();
+  const { manifest } = loaded;
+  return (
+    <main className="mx-auto max-w-4xl px-6 py-10">
+      <p className="text-sm text-zinc-500">
+        <Link href={`/runs/${id}`} className="hover:underline">
+          Run {id}
+        </Link>{' '}
+        / restore
+      </p>
+      <PageTitle subtitle={`From the dump of ${manifest.source.host}:${manifest.source.port} finished ${manifest.finishedAt.slice(0, 16).replace('T', ' ')} UTC. It becomes a run of its own, with the same live page.`}>
+        Restore
+      </PageTitle>
+      <RestoreForm
+        sourceRunId={id}
+        servers={servers.map((s) => ({ id: s.id, name: s.name, address: `${s.user}@${s.host}:${s.port}` }))}
+        databases={manifest.databases.map((d) => ({
+          name: d.name,
+          tables: manifest.tables.filter((t) => t.database === d.name && !t.skipped).map((t) => ({ name: t.table, rows: t.rows })),
+        }))}
+        threads={manifest.options.threads}
+        defaultServerId={loaded.serverId}
+      />
+    </main>
+  );
+}

@@ -1,0 +1,210 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Manifest } from '../lib/engine/manifest.ts';
+import { expect, test } from './fixtures.ts';
+import { e2eShots } from './paths.ts';
+
+const ROWS = 700_000;
+
+/** Rows written, as the progress bar announces it (`42% · 123,456 rows`). */
+async function rowsWritten(bar: import('@playwright/test').Locator): Promise<number> {
+  const text = (await bar.getAttribute('aria-valuetext')) ?? '';
+  const match = /([\d,]+) rows/.exec(text);
+  return match ? Number(match[1]!.replaceAll(',', '')) : -1;
+}
+
+test('add a server, back up live, cancel, resume, and download a valid manifest', async ({ page, source }) => {
+  test.setTimeout(240_000);
+  const db = await source.createDatabase('e2e_shop', { rows: ROWS });
+  const serverName = `e2e source ${db}`;
+
+  // Add the server: the form checks the connection before saving it.
+  await page.goto('/servers');
+  await page.getByLabel('Name').fill(serverName);
+  await page.getByLabel('Host').fill(source.host);
+  await page.getByLabel('Port').fill(String(source.port));
+  await page.getByLabel('User').fill(source.user);
+  await page.getByLabel('Password').fill(source.password);
+  await page.getByRole('button', { name: 'Save server' }).click();
+
+  // New backup, with the server's live list of databases.
+  await expect(page).toHaveURL(/\/backups\/new\?server=/);
+  await expect(page.getByRole('combobox', { name: 'Server' })).toHaveValue(/.+/);
+  await page.getByRole('checkbox', { name: db }).check();
+  // A slow, real dump: one worker, small chunks.
+  await page.getByLabel('Threads').fill('1');
+  await page.getByLabel('Rows per chunk').fill('1000');
+  await page.getByRole('combobox', { name: 'Compression' }).selectOption('gzip');
+  await expect(page.getByRole('radio', { name: /One snapshot/ })).toBeChecked();
+  await page.getByRole('button', { name: 'Start backup' }).click();
+
+  await expect(page).toHaveURL(/\/runs\/[^/]+$/);
+  const runUrl = page.url();
+  await expect(page.getByRole('heading', { level: 1, name: new RegExp(`Backup of ${db}`) })).toBeVisible();
+  const bar = page.getByRole('progressbar', { name: 'Backup progress' });
+  await expect(bar).toBeVisible();
+
+  // The numbers move twice, without a reload.
+  await expect.poll(() => rowsWritten(bar), { timeout: 30_000 }).toBeGreaterThan(0);
+  const first = await rowsWritten(bar);
+  await expect.poll(() => rowsWritten(bar), { timeout: 15_000 }).toBeGreaterThan(first);
+  const second = await rowsWritten(bar);
+  await expect.poll(() => rowsWritten(bar), { timeout: 15_000 }).toBeGreaterThan(second);
+  expect(Number(await bar.getAttribute('aria-valuenow'))).toBeLessThan(100);
+  await expect(page.getByLabel(/^Rows\/s: [\d,.]+$/)).toBeVisible();
+  await expect(page.getByLabel(/^MiB\/s: [\d,.]+ MiB\/s$/)).toBeVisible();
+
+  // The chunk map: key ranges on each cell, details on focus.
+  const orders = page.getByRole('region', { name: `Chunks of ${db}.orders` });
+  const second_chunk = orders.getByRole('button', { name: /^Chunk 1 of .*orders · \w+ · id ≥ 1001 and < 2001/ });
+  await expect(second_chunk).toBeVisible();
+  await second_chunk.focus();
+  await expect(orders.getByText(/^Chunk 1 of .* · id ≥ 1001 and < 2001 · [\d,]+ rows/)).toBeVisible();
+  await expect(orders.getByRole('button', { name: /^Chunk 0 of .*orders · done · id < 1001 · 1,000 rows · [\d.]+ [KMG]?i?B · [\d.]+ m?s · worker 0$/ })).toBeVisible();
+
+  // The lock timeline: the snapshot's instance lock, with its wait and hold.
+  const locks = page.getByRole('table', { name: /Locks taken by the run/ });
+  const instanceLock = locks.getByRole('row').filter({ hasText: 'instance' }).first();
+  await expect(instanceLock).toContainText(/wait [\d.]+ m?s/);
+  await expect(instanceLock).toContainText(/hold [\d.]+ m?s/);
+  await expect(page.getByText(/Snapshot 0 \(instance\) at [\d:.]+ · binlog binlog\.\d+:\d+/)).toBeVisible();
+  await expect(page.getByText(/throughput per second over \d+ seconds/i)).toBeVisible();
+  await page.screenshot({ path: path.join(e2eShots, 'run-page-live.png'), fullPage: true });
+
+  // Cancel: the run stops, keeps its chunks and offers Resume.
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'The run was cancelled' })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText('cancelled', { exact: true })).toBeVisible();
+  const atCancel = await rowsWritten(bar);
+  expect(atCancel).toBeGreaterThan(0);
+  expect(atCancel).toBeLessThan(ROWS);
+  await expect(page.getByRole('list', { name: 'Run log' })).toContainText('Cancel requested');
+
+  // Still cancelled after a reload (it is in the store), and Resume finishes it.
+  await page.reload();
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByText('running', { exact: true })).toBeVisible();
+  await expect(page.getByText('attempt 2', { exact: true })).toBeVisible();
+  await expect(page.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 120_000 });
+  await expect(bar).toHaveAttribute('aria-valuenow', '100');
+  await expect(bar).toHaveAttribute('aria-valuetext', `100% · ${(ROWS + 5000).toLocaleString('en')} rows`);
+  await expect(page.getByRole('list', { name: 'Run log' })).toContainText('Resumed (attempt 2)');
+  await page.screenshot({ path: path.join(e2eShots, 'run-page-finished.png'), fullPage: true });
+
+  // The manifest downloads and is what the engine's schema says a manifest is.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download manifest.json' }).first().click()]);
+  const manifest = Manifest.parse(JSON.parse(await readFile((await download.path())!, 'utf8')));
+  expect(manifest.totals.rows).toBe(ROWS + 5000);
+  expect(manifest.resumedAt).toHaveLength(1);
+  expect(manifest.tables.map((t) => `${t.database}.${t.table}`).sort()).toEqual([`${db}.customers`, `${db}.orders`]);
+  expect(manifest.tables.find((t) => t.table === 'orders')?.chunks).toHaveLength(ROWS / 1000);
+
+  // The restore kit names the exact commands, and no password.
+  const [kit] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download restore kit' }).first().click()]);
+  const script = await readFile((await kit.path())!, 'utf8');
+  expect(script).toContain('"$PARADUMP" restore --from "$DUMP_DIR" --target "$TARGET" --threads 1\n');
+  expect(script).toContain('"$PARADUMP" verify --from "$DUMP_DIR" --target "$TARGET"\n');
+
+  // The manifest browser: verdict and coordinates on top, tables searchable, chunks with checksums.
+  await page.getByRole('link', { name: 'Browse manifest' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Manifest browser' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'Consistent within each snapshot (the run was resumed)' })).toBeVisible();
+  await expect(page.getByText(/^snapshot 0: binlog\.\d+:\d+$/)).toBeVisible();
+  await expect(page.getByText(/^snapshot 1: binlog\.\d+:\d+$/)).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Search tables' }).fill('orders');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByText('1 of 2 tables')).toBeVisible();
+  await page.screenshot({ path: path.join(e2eShots, 'manifest-browser.png'), fullPage: true });
+  await page.getByRole('link', { name: `${db}.orders`, exact: true }).click();
+  const chunks = page.getByRole('table', { name: `Chunks of ${db}.orders` });
+  await expect(chunks.getByRole('row')).toHaveCount(ROWS / 1000 + 1);
+  const chunk1 = chunks.getByRole('row').nth(2).getByRole('cell');
+  await expect(chunk1.nth(0)).toHaveText('1');
+  await expect(chunk1.nth(1)).toHaveText('id ≥ 1001 and < 2001');
+  await expect(chunk1.nth(2)).toHaveText('1,000');
+  await expect(chunk1.last()).toHaveText(/^[0-9a-f]{64}$/);
+  await page.screenshot({ path: path.join(e2eShots, 'manifest-chunks.png') });
+
+  // And the overview counts it.
+  await page.goto('/');
+  await expect(page.getByRole('table', { name: 'Recent runs' }).getByRole('row').filter({ hasText: serverName })).toContainText('succeeded');
+  expect(runUrl).toContain('/runs/');
+});
+
+test('the forms say what is wrong in plain words', async ({ page, source }) => {
+  await page.goto('/servers');
+  await page.getByRole('button', { name: 'Save server' }).click();
+  await expect(page.getByText('Give the server a name')).toBeVisible();
+  await expect(page.getByText('Enter the user name')).toBeVisible();
+
+  // Nothing listens on port 1.
+  await page.getByLabel('Name').fill(`nowhere ${Date.now()}`);
+  await page.getByLabel('Port').fill('1');
+  await page.getByLabel('User').fill('root');
+  await page.getByRole('button', { name: 'Save server' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'The server refused the connection' })).toBeVisible();
+  await expect(page.getByLabel('Name')).toHaveValue(/^nowhere/);
+
+  // A real server, then a backup with nothing picked.
+  await page.getByLabel('Name').fill(`e2e forms ${Date.now()}`);
+  await page.getByLabel('Port').fill(String(source.port));
+  await page.getByLabel('User').fill(source.user);
+  await page.getByLabel('Password').fill(source.password);
+  await page.getByRole('button', { name: 'Save server' }).click();
+  await expect(page).toHaveURL(/\/backups\/new/);
+  await page.getByLabel('Threads').fill('0');
+  await page.getByRole('button', { name: 'Start backup' }).click();
+  await expect(page.getByText('Pick at least one database or table')).toBeVisible();
+  await expect(page.getByText('From 1 to 64')).toBeVisible();
+});
+
+test('restore a backup into a new database and see verification pass', async ({ page, source }) => {
+  test.setTimeout(120_000);
+  const db = await source.createDatabase('e2e_rs', { rows: 20_000 });
+  const target = `${db}_restored`;
+  source.dropAfter(target);
+
+  await page.goto('/servers');
+  await page.getByLabel('Name').fill(`e2e restore ${db}`);
+  await page.getByLabel('Host').fill(source.host);
+  await page.getByLabel('Port').fill(String(source.port));
+  await page.getByLabel('User').fill(source.user);
+  await page.getByLabel('Password').fill(source.password);
+  await page.getByRole('button', { name: 'Save server' }).click();
+  await page.getByRole('checkbox', { name: db }).check();
+  await page.getByLabel('Rows per chunk').fill('2000');
+  await page.getByRole('button', { name: 'Start backup' }).click();
+  await expect(page.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 60_000 });
+
+  await page.getByRole('link', { name: 'Restore…' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Restore' })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Target server' })).toHaveValue(/.+/);
+  await expect(page.getByRole('combobox', { name: 'Target server' }).locator('option:checked')).toHaveText(new RegExp(`^e2e restore ${db}`));
+  await page.getByLabel(`Restore ${db} as`).fill(target);
+  await expect(page.getByRole('checkbox', { name: 'Verify after loading' })).toBeChecked();
+  await page.getByRole('button', { name: 'Start restore' }).click();
+
+  await expect(page.getByRole('heading', { level: 1, name: new RegExp(`Restore of ${target}`) })).toBeVisible();
+  await expect(page.getByRole('progressbar', { name: 'Restore progress' })).toBeVisible();
+  await expect(page.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('progressbar', { name: 'Restore progress' })).toHaveAttribute('aria-valuetext', '100% · 25,000 rows');
+  await expect(page.getByRole('status').filter({ hasText: 'Verification passed for all 2 tables' })).toBeVisible();
+  const verification = page.getByRole('table', { name: 'Verification per table' });
+  await expect(verification.getByRole('row').filter({ hasText: `${target}.orders` })).toContainText(/10 of 10\s*passed/);
+  await expect(page.getByRole('region', { name: `Chunks of ${db}.orders` }).getByRole('button', { name: /^Chunk 9 of .*orders · done · id ≥ 18001 · 2,000 rows/ })).toBeVisible();
+  await page.screenshot({ path: path.join(e2eShots, 'restore-run-page.png'), fullPage: true });
+
+  // The rows are really there, under the new name.
+  const [row] = (await source.query(`SELECT COUNT(*) AS n, SUM(id) AS s FROM \`${target}\`.orders`)) as { n: number; s: string }[];
+  expect(Number(row!.n)).toBe(20_000);
+  expect(Number(row!.s)).toBe((20_000 * 20_001) / 2);
+});
+
+test('a newcomer starts a local sandbox server with sample data in one click', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/servers');
+  await page.getByRole('button', { name: 'Start a local sandbox server' }).click();
+  await expect(page).toHaveURL(/\/backups\/new\?server=/, { timeout: 90_000 });
+  await expect(page.getByRole('combobox', { name: 'Server' }).locator('option:checked')).toHaveText(/^Local sandbox \(root@127\.0\.0\.1:\d+\)$/);
+  await expect(page.getByRole('checkbox', { name: /^sample_shop 3 tables · about [\d,]+ rows/ })).toBeVisible();
+});

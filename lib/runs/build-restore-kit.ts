@@ -1,0 +1,79 @@
+import type { Manifest } from '../engine/manifest.ts';
+import { formatRange } from './format-range.ts';
+
+/** Shell single-quoting: the text as one word, whatever it holds. */
+export function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * A shell script with the exact restore, verify and point-in-time commands for one dump. No
+ * password is written into it: the target and source URIs come from the environment.
+ */
+export function buildRestoreScript({ manifest, outDir, runId, threads = 4 }: { manifest: Manifest; outDir: string; runId: string; threads?: number }): string {
+  const source = `mysql://USER@${manifest.source.host.includes(':') ? `[${manifest.source.host}]` : manifest.source.host}:${manifest.source.port}`;
+  const binlog = manifest.consistency.binlog;
+  const lines = [
+    '#!/bin/sh',
+    `# paradump restore kit — run ${runId}`,
+    `# Dump of ${manifest.source.flavor} ${manifest.source.version} at ${manifest.source.host}:${manifest.source.port}, ${manifest.startedAt} to ${manifest.finishedAt}`,
+    `# ${manifest.totals.tables} tables, ${manifest.totals.chunks} chunks, ${manifest.totals.rows} rows, ${manifest.totals.bytes} bytes`,
+    `# Consistency: ${manifest.consistency.note}`,
+    binlog ? `# Binlog coordinates: ${binlog.file}:${binlog.position}${manifest.consistency.gtid ? `, GTID ${manifest.consistency.gtid}` : ''}` : '# No instance-wide binlog coordinates: point-in-time recovery from this dump is not possible.',
+    '#',
+    '# Usage: PARADUMP_TARGET=mysql://user:password@host:port sh restore-kit.sh',
+    '# Passwords are never written into this file.',
+    'set -eu',
+    '',
+    `DUMP_DIR=\${DUMP_DIR:-${shellQuote(outDir)}}`,
+    'PARADUMP=${PARADUMP:-paradump}',
+    'TARGET=${PARADUMP_TARGET:?set PARADUMP_TARGET to mysql://user:password@host:port of the server to restore into}',
+    '',
+    '# 1. Check every file against the checksums in manifest.json before touching the target.',
+    '"$PARADUMP" verify --from "$DUMP_DIR"',
+    '',
+    '# 2. Load schema and data (add --rename source_db:target_db to restore under another name).',
+    `"$PARADUMP" restore --from "$DUMP_DIR" --target "$TARGET" --threads ${threads}`,
+    '',
+    '# 3. Compare the rows now in the target with the per-chunk content hashes of the dump.',
+    '"$PARADUMP" verify --from "$DUMP_DIR" --target "$TARGET"',
+    '',
+  ];
+  if (binlog) {
+    lines.push(
+      `# 4. Optional: replay the source's binary log from ${binlog.file}:${binlog.position} up to a point in time.`,
+      `#    Set PARADUMP_SOURCE=${source} (with the password) and PARADUMP_UNTIL=end | 'YYYY-MM-DD hh:mm:ss' | file:position.`,
+      'if [ -n "${PARADUMP_SOURCE:-}" ]; then',
+      '  "$PARADUMP" pitr --from "$DUMP_DIR" --source "$PARADUMP_SOURCE" --target "$TARGET" --until "${PARADUMP_UNTIL:-end}"',
+      'fi',
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A plain-text summary: coordinates, consistency, tables and every chunk's checksum. */
+export function buildSummary({ manifest, outDir, runId }: { manifest: Manifest; outDir: string; runId: string }): string {
+  const c = manifest.consistency;
+  const out = [
+    `paradump dump summary — run ${runId}`,
+    `Directory:   ${outDir}`,
+    `Source:      ${manifest.source.flavor} ${manifest.source.version} at ${manifest.source.host}:${manifest.source.port}`,
+    `Taken:       ${manifest.startedAt} to ${manifest.finishedAt}${manifest.resumedAt.length ? ` (resumed ${manifest.resumedAt.length}×)` : ''}`,
+    `Consistency: ${c.consistent ? 'one point in time' : `consistent within ${c.consistentWithin}`} (${c.mode}) — ${c.note}`,
+    `Binlog:      ${c.binlog ? `${c.binlog.file}:${c.binlog.position}` : 'none'}${c.gtid ? `   GTID: ${c.gtid}` : ''}`,
+    `Totals:      ${manifest.totals.tables} tables (${manifest.totals.skippedTables} skipped), ${manifest.totals.chunks} chunks, ${manifest.totals.rows} rows, ${manifest.totals.bytes} bytes`,
+    '',
+  ];
+  for (const t of manifest.tables) {
+    out.push(`${t.database}.${t.table}  rows=${t.rows} bytes=${t.bytes} chunks=${t.chunks.length}${t.skipped ? `  SKIPPED ${t.skipped.code}: ${t.skipped.reason}` : ''}`);
+    for (const ch of t.chunks) {
+      out.push(`  #${ch.index}  ${formatRange({ chunkKey: t.chunkKey, lower: ch.lower, upper: ch.upper })}  rows=${ch.rows}  sha256=${ch.sha256}  ${ch.file}`);
+    }
+  }
+  if (manifest.warnings.length) {
+    out.push('', 'Warnings:');
+    for (const w of manifest.warnings) out.push(`  ${w.code}: ${w.message}`);
+  }
+  return out.join('\n') + '\n';
+}

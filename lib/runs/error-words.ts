@@ -1,0 +1,59 @@
+// The dashboard's own words for every error code it can meet. Pure data: pages and the browser import it.
+
+export interface ErrorWords {
+  /** One line for a heading or an alert. */
+  title: string;
+  /** What to do about it. */
+  hint: string;
+  /** For route handlers. */
+  httpStatus: number;
+}
+
+const WORDS: Record<string, ErrorWords> = {
+  // Engine (lib/engine/errors.ts)
+  BAD_OPTION: { title: 'An option is not valid', hint: 'Check the highlighted fields and try again.', httpStatus: 400 },
+  BAD_URI: { title: 'The server address is not valid', hint: 'Check the host name and port of the saved server.', httpStatus: 400 },
+  HOST_UNREACHABLE: { title: 'The server could not be reached', hint: 'Check the host name, and that this machine can reach it over the network.', httpStatus: 502 },
+  CONNECTION_REFUSED: { title: 'The server refused the connection', hint: 'Is MySQL/MariaDB running and listening on that port?', httpStatus: 502 },
+  ACCESS_DENIED: { title: 'The server did not accept the user name or password', hint: 'Check the credentials of the saved server.', httpStatus: 403 },
+  MISSING_PRIVILEGES: { title: 'The user lacks a privilege the backup needs', hint: 'Grant SELECT, RELOAD, LOCK TABLES and REPLICATION CLIENT (or pick the “no locks” strategy).', httpStatus: 403 },
+  UNKNOWN_DATABASE: { title: 'A chosen database does not exist on the server', hint: 'Reload the list of databases and pick again.', httpStatus: 404 },
+  UNKNOWN_TABLE: { title: 'A chosen table does not exist on the server', hint: 'Reload the list of tables and pick again.', httpStatus: 404 },
+  NOTHING_TO_DUMP: { title: 'Nothing matches what you picked', hint: 'Pick at least one database or table that exists.', httpStatus: 400 },
+  OUTPUT_NOT_EMPTY: { title: 'The output folder is not empty', hint: 'Choose a new or empty folder; to continue an interrupted backup, use Resume on its run.', httpStatus: 409 },
+  OUTPUT_UNWRITABLE: { title: 'The output folder cannot be written', hint: 'Choose a folder the dashboard’s user may write to.', httpStatus: 400 },
+  DISK_FULL: { title: 'The output disk is full', hint: 'Free some space, then resume: finished chunks are kept.', httpStatus: 507 },
+  LOCK_TIMEOUT: { title: 'A lock could not be taken in time', hint: 'A long-running query held it. Try again when the server is quieter, raise the lock wait, or pick another lock strategy.', httpStatus: 409 },
+  CONNECTION_LOST: { title: 'The connection to the server was lost', hint: 'Finished chunks are kept: resume once the server is back.', httpStatus: 502 },
+  TABLE_DROPPED: { title: 'A table was dropped while it was being read', hint: 'It was skipped; the rest of the backup is usable.', httpStatus: 409 },
+  UNSUPPORTED_SERVER: { title: 'This server version is not supported', hint: 'paradump supports MySQL 5.7, 8.0, 8.4 and MariaDB 10.4 and later.', httpStatus: 400 },
+  MANIFEST_INVALID: { title: 'The backup’s manifest is damaged or from an unknown version', hint: 'The files cannot be trusted for a restore as they are.', httpStatus: 422 },
+  ABORTED: { title: 'The run was cancelled', hint: 'What was finished is kept; a cancelled backup can be resumed where it stopped.', httpStatus: 409 },
+  VERIFY_MISMATCH: { title: 'Verification failed: the restored rows differ from the dump', hint: 'The differing key ranges are listed per table; restore those tables again (the target may have been written to meanwhile).', httpStatus: 409 },
+  QUERY_FAILED: { title: 'The server rejected a query', hint: 'See the run log for the server’s own message.', httpStatus: 502 },
+  INTERNAL: { title: 'paradump hit an internal error', hint: 'See the run log; please report it with the log.', httpStatus: 500 },
+  // Warnings the engine logs
+  TABLE_CHANGED: { title: 'A table was altered while it was being read', hint: 'It was skipped; the rest of the backup is usable.', httpStatus: 409 },
+  DATABASE_DROPPED: { title: 'A database was dropped during the backup', hint: 'Its tables were skipped.', httpStatus: 409 },
+  NO_DDL_LOCK: { title: 'DDL was not blocked during this backup', hint: 'A table altered mid-run is skipped and reported.', httpStatus: 200 },
+  OBJECT_SKIPPED: { title: 'A view, trigger or routine could not be read', hint: 'See the message; the tables are not affected.', httpStatus: 200 },
+  QUERY_KILLED: { title: 'A long-running query was killed to take a lock', hint: 'As asked by “kill long queries”.', httpStatus: 200 },
+  // Dashboard
+  INTERRUPTED: { title: 'The dashboard stopped while this backup was running', hint: 'Finished chunks are kept: Resume continues where it stopped.', httpStatus: 409 },
+  RUN_NOT_FOUND: { title: 'There is no such run', hint: 'It may have been deleted.', httpStatus: 404 },
+  SERVER_NOT_FOUND: { title: 'There is no such saved server', hint: 'Pick another server or add it again.', httpStatus: 404 },
+  SERVER_NAME_TAKEN: { title: 'A server with that name is already saved', hint: 'Choose another name.', httpStatus: 409 },
+  NOT_RUNNING: { title: 'The run is not running', hint: 'There is nothing to cancel.', httpStatus: 409 },
+  NOT_RESUMABLE: { title: 'This run cannot be resumed', hint: 'Only cancelled, interrupted or failed backups without a manifest can be resumed.', httpStatus: 409 },
+  ALREADY_RUNNING: { title: 'The run is already running', hint: 'Wait for it or cancel it first.', httpStatus: 409 },
+  NO_MANIFEST: { title: 'This run has no manifest', hint: 'A manifest is written when a backup finishes; resume the run to finish it.', httpStatus: 404 },
+  SANDBOX_UNAVAILABLE: { title: 'The MariaDB server programs are not installed', hint: 'Install them (apt-get install mariadb-server) to start a local sandbox, or add a server of your own.', httpStatus: 503 },
+  SANDBOX_FAILED: { title: 'The local sandbox server did not start', hint: 'See the dashboard’s log for the server’s error log.', httpStatus: 500 },
+};
+
+const UNKNOWN: ErrorWords = { title: 'Something went wrong', hint: 'See the run log for details.', httpStatus: 500 };
+
+/** The dashboard's words for an error code (engine, store, sandbox or dashboard). */
+export function describeError(code: string | null | undefined): ErrorWords {
+  return (code ? WORDS[code] : undefined) ?? UNKNOWN;
+}

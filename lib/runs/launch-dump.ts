@@ -1,0 +1,60 @@
+import { dump } from '../engine/dump.ts';
+import { isParadumpError } from '../engine/errors.ts';
+import type { RunState, StoredDumpOptions } from './schemas.ts';
+import { addLiveRun, LiveRun, removeLiveRun } from './registry.ts';
+import { dumpEventToDeltas, log } from './dump-deltas.ts';
+
+/**
+ * Runs the engine's dump for a run already in the store, in the background: events become state
+ * changes (persisted in batches, streamed to browsers), the end becomes a status. Returns the live run.
+ */
+export function launchDump({ state, uri, options, resume, knownTables }: { state: RunState; uri: string; options: StoredDumpOptions; resume: boolean; knownTables: Iterable<string> }): LiveRun {
+  const live = new LiveRun({ state, knownTables });
+  addLiveRun(live);
+  live.start();
+  const attempt = state.attempt;
+
+  const finish = async (status: RunState['status'], error: { code: string; message: string } | null) => {
+    try {
+      live.sample();
+      live.publish({ type: 'status', status, attempt, error, finishedAt: new Date().toISOString(), hasManifest: status === 'succeeded' });
+      await live.end();
+    } catch (storeError) {
+      console.error(`paradump: could not record the end of run ${state.id}`, storeError);
+    } finally {
+      removeLiveRun(live);
+    }
+  };
+
+  void dump(
+    {
+      source: uri,
+      outDir: state.outDir,
+      databases: options.databases,
+      tables: options.tables,
+      excludeTables: options.excludeTables,
+      threads: options.threads,
+      chunkRows: options.chunkRows,
+      compress: options.compress,
+      lock: options.lock,
+      lockWaitTimeout: options.lockWaitTimeout,
+      resume,
+    },
+    {
+      signal: live.controller.signal,
+      onEvent: (event) => {
+        for (const delta of dumpEventToDeltas({ state: live.state, event, attempt })) live.publish(delta);
+      },
+    },
+  ).then(
+    () => finish('succeeded', null),
+    (error: unknown) => {
+      if (isParadumpError(error, 'ABORTED')) return finish('cancelled', { code: 'ABORTED', message: error.message });
+      if (isParadumpError(error)) return finish('failed', { code: error.code, message: error.message });
+      console.error(`paradump: run ${state.id} failed unexpectedly`, error);
+      live.publish(log(new Date().toISOString(), 'error', 'INTERNAL', error instanceof Error ? error.message : String(error)));
+      return finish('failed', { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+    },
+  );
+  return live;
+}

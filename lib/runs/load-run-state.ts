@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { KeyValue, MANIFEST_FILE } from '../engine/manifest.ts';
+import { getPrisma } from '../store/prisma.ts';
+import { MAX_LOG, MAX_SAMPLES } from './apply-delta.ts';
+import { RunError } from './errors.ts';
+import { getLiveRun } from './registry.ts';
+import { RunState, StoredDumpOptions, StoredRestoreOptions, VerificationView } from './schemas.ts';
+
+const KeyList = z.array(KeyValue).nullable();
+const parseKey = (text: string | null) => (text === null ? null : KeyList.parse(JSON.parse(text)));
+
+/** A run's state as the store has it (a finished run, or one a restart interrupted). */
+export async function loadRunState({ id }: { id: string }): Promise<RunState> {
+  const prisma = getPrisma();
+  const run = await prisma.run.findUnique({
+    where: { id },
+    include: {
+      server: { select: { id: true, name: true } },
+      tables: { include: { chunks: { orderBy: { index: 'asc' } } } },
+      locks: { orderBy: { requestedAt: 'asc' } },
+      snapshots: { orderBy: { snapshotId: 'asc' } },
+    },
+  });
+  if (!run) throw new RunError('RUN_NOT_FOUND', `no run ${id}`);
+  const [logs, samples] = await Promise.all([
+    prisma.runLog.findMany({ where: { runId: id }, orderBy: { id: 'desc' }, take: MAX_LOG }),
+    prisma.runSample.findMany({ where: { runId: id }, orderBy: { id: 'desc' }, take: MAX_SAMPLES }),
+  ]);
+  const rawOptions: unknown = JSON.parse(run.options || '{}');
+  const options = run.kind === 'dump' ? StoredDumpOptions.safeParse(rawOptions) : null;
+  const restoreOptions = run.kind === 'restore' ? StoredRestoreOptions.safeParse(rawOptions) : null;
+  return RunState.parse({
+    id: run.id,
+    kind: run.kind,
+    status: run.status,
+    attempt: run.attempt,
+    server: run.server,
+    sourceVersion: run.sourceVersion,
+    outDir: run.outDir,
+    options: options?.success ? options.data : null,
+    databases: z.array(z.string()).catch([]).parse(JSON.parse(run.databases || '[]')),
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    error: run.errorCode ? { code: run.errorCode, message: run.errorMessage ?? '' } : null,
+    estimate: run.rowsEstimate > 0n || run.tablesTotal > 0 ? { rows: Number(run.rowsEstimate), bytes: Number(run.bytesEstimate), tables: run.tablesTotal } : null,
+    tables: run.tables
+      .sort((a, b) => a.database.localeCompare(b.database) || a.table.localeCompare(b.table))
+      .map((t) => ({
+        database: t.database,
+        table: t.table,
+        targetDatabase: t.targetDatabase,
+        chunkKey: JSON.parse(t.chunkKey) as unknown,
+        rowsEstimate: Number(t.rowsEstimate),
+        bytesEstimate: Number(t.bytesEstimate),
+        status: t.status,
+        skip: t.skipCode ? { code: t.skipCode, reason: t.skipReason ?? '' } : null,
+        chunks: t.chunks.map((c) => ({
+          index: c.index,
+          lower: parseKey(c.lower),
+          upper: parseKey(c.upper),
+          // A chunk that was running when its run stopped was not written: it is to do again.
+          state: c.state === 'running' && run.status !== 'running' ? 'pending' : c.state,
+          rows: c.state === 'running' && run.status !== 'running' ? 0 : Number(c.rows),
+          bytes: Number(c.bytes),
+          sha256: c.sha256,
+          durationMs: c.durationMs,
+          worker: c.worker,
+        })),
+      })),
+    locks: run.locks.map((l) => ({
+      key: `${l.attempt}:${l.lockId}`,
+      attempt: l.attempt,
+      scope: l.scope,
+      target: l.target,
+      statement: l.statement,
+      blocks: l.blocks,
+      requestedAt: l.requestedAt.toISOString(),
+      acquiredAt: l.acquiredAt?.toISOString() ?? null,
+      releasedAt: l.releasedAt?.toISOString() ?? null,
+      waitMs: l.waitMs,
+      holdMs: l.holdMs,
+    })),
+    snapshots: run.snapshots.map((s) => ({
+      snapshotId: s.snapshotId,
+      attempt: s.attempt,
+      scope: s.scope,
+      target: s.target,
+      openedAt: s.openedAt.toISOString(),
+      binlog: s.binlogFile !== null && s.binlogPos !== null ? { file: s.binlogFile, position: Number(s.binlogPos) } : null,
+      gtid: s.gtid,
+    })),
+    log: logs.reverse().map((e) => ({ at: e.at.toISOString(), level: e.level, code: e.code, message: e.message, database: e.database, table: e.table })),
+    samples: samples.reverse().map((s) => ({ t: s.at.getTime(), rows: Number(s.rows), bytes: Number(s.bytes) })),
+    hasManifest: run.kind === 'dump' && existsSync(path.join(run.outDir, MANIFEST_FILE)),
+    sourceRunId: run.sourceRunId,
+    restoreOptions: restoreOptions?.success ? restoreOptions.data : null,
+    verification: run.tables.flatMap((t) =>
+      t.verifyChunks === null
+        ? []
+        : [
+            VerificationView.parse({
+              database: t.database,
+              table: t.table,
+              targetDatabase: t.targetDatabase ?? t.database,
+              chunks: t.verifyChunks,
+              ok: t.verifyOk ?? 0,
+              mismatched: JSON.parse(t.verifyMismatches ?? '[]') as unknown,
+            }),
+          ],
+    ),
+  });
+}
+
+/** The state the run page starts from, and the event id its stream continues after (null: not live). */
+export async function getRunView({ id }: { id: string }): Promise<{ state: RunState; eventId: string | null }> {
+  const live = getLiveRun(id);
+  if (live && !live.ended) return { state: RunState.parse(live.state), eventId: live.eventId };
+  return { state: await loadRunState({ id }), eventId: null };
+}

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { LockMode } from '../engine/options.ts';
+import { Compression, KeyValue } from '../engine/manifest.ts';
+
+// Everything the dashboard sends to the browser about runs and servers is parsed through one of these
+// schemas on the way out: fields the store has and the browser must not see (passwords) are dropped.
+
+export const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatus>;
+export const RunKind = z.enum(['dump', 'restore', 'pitr']);
+export type RunKind = z.infer<typeof RunKind>;
+
+/** Finished for good: nothing more will happen unless someone resumes it. */
+export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+
+/** A saved server as pages see it: no password. */
+export const ServerPublic = z.object({
+  id: z.string(),
+  name: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  user: z.string(),
+  sandbox: z.boolean(),
+  createdAt: z.date(),
+});
+export type ServerPublic = z.infer<typeof ServerPublic>;
+
+/** The options a dump run was started with, as stored in Run.options (no URI, no password). */
+export const StoredDumpOptions = z.object({
+  databases: z.array(z.string()).default([]),
+  tables: z.array(z.string()).default([]),
+  excludeTables: z.array(z.string()).default([]),
+  threads: z.number().int(),
+  chunkRows: z.number().int(),
+  compress: Compression,
+  lock: LockMode,
+  lockWaitTimeout: z.number().positive().default(5),
+});
+export type StoredDumpOptions = z.infer<typeof StoredDumpOptions>;
+
+export const ChunkState = z.enum(['pending', 'running', 'done']);
+export const ChunkView = z.object({
+  index: z.number().int(),
+  lower: z.array(KeyValue).nullable(),
+  upper: z.array(KeyValue).nullable(),
+  state: ChunkState,
+  rows: z.number(),
+  bytes: z.number(),
+  sha256: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  worker: z.number().int().nullable(),
+});
+export type ChunkView = z.infer<typeof ChunkView>;
+
+export const TableStatus = z.enum(['planned', 'running', 'done', 'skipped']);
+export const TableView = z.object({
+  database: z.string(),
+  table: z.string(),
+  /** For a restore: the database the table goes into (after renames). */
+  targetDatabase: z.string().nullable(),
+  chunkKey: z.array(z.string()),
+  rowsEstimate: z.number(),
+  bytesEstimate: z.number(),
+  status: TableStatus,
+  skip: z.object({ code: z.string(), reason: z.string() }).nullable(),
+  chunks: z.array(ChunkView),
+});
+export type TableView = z.infer<typeof TableView>;
+
+export const LockView = z.object({
+  /** `attempt:engine id`, unique within the run (the engine numbers locks anew on resume). */
+  key: z.string(),
+  attempt: z.number().int(),
+  scope: z.enum(['instance', 'database', 'table']),
+  target: z.string().nullable(),
+  statement: z.string(),
+  blocks: z.string(),
+  requestedAt: z.string(),
+  acquiredAt: z.string().nullable(),
+  releasedAt: z.string().nullable(),
+  waitMs: z.number().nullable(),
+  holdMs: z.number().nullable(),
+});
+export type LockView = z.infer<typeof LockView>;
+
+export const LogEntry = z.object({
+  at: z.string(),
+  level: z.enum(['info', 'warning', 'error']),
+  code: z.string().nullable(),
+  message: z.string(),
+  database: z.string().nullable(),
+  table: z.string().nullable(),
+});
+export type LogEntry = z.infer<typeof LogEntry>;
+
+/** Cumulative rows and bytes written at `t` (ms since the epoch). */
+export const Sample = z.object({ t: z.number(), rows: z.number(), bytes: z.number() });
+export type Sample = z.infer<typeof Sample>;
+
+export const SnapshotView = z.object({
+  snapshotId: z.number().int(),
+  attempt: z.number().int(),
+  scope: z.string(),
+  target: z.string().nullable(),
+  openedAt: z.string(),
+  binlog: z.object({ file: z.string(), position: z.number() }).nullable(),
+  gtid: z.string().nullable(),
+});
+export type SnapshotView = z.infer<typeof SnapshotView>;
+
+/** A restore's check of one table: the rows in the target against the dump's per-chunk content hashes. */
+export const VerificationView = z.object({
+  database: z.string(),
+  table: z.string(),
+  targetDatabase: z.string(),
+  chunks: z.number().int(),
+  ok: z.number().int(),
+  mismatched: z.array(z.object({ index: z.number().int(), range: z.string(), reason: z.string(), expectedRows: z.number(), actualRows: z.number().nullable() })),
+});
+export type VerificationView = z.infer<typeof VerificationView>;
+
+/** What a restore run was asked to do (stored as Run.options). */
+export const StoredRestoreOptions = z.object({
+  rename: z.record(z.string(), z.string()).default({}),
+  tables: z.array(z.string()).default([]),
+  threads: z.number().int(),
+  verify: z.boolean(),
+  dropExisting: z.boolean().default(false),
+});
+export type StoredRestoreOptions = z.infer<typeof StoredRestoreOptions>;
+
+/** A run as the run page shows it. The server keeps one per live run; the browser keeps a copy in step over SSE. */
+export const RunState = z.object({
+  id: z.string(),
+  kind: RunKind,
+  status: RunStatus,
+  attempt: z.number().int(),
+  server: z.object({ id: z.string(), name: z.string() }).nullable(),
+  sourceVersion: z.string().nullable(),
+  outDir: z.string(),
+  options: StoredDumpOptions.nullable(),
+  databases: z.array(z.string()),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  estimate: z.object({ rows: z.number(), bytes: z.number(), tables: z.number() }).nullable(),
+  tables: z.array(TableView),
+  locks: z.array(LockView),
+  snapshots: z.array(SnapshotView),
+  log: z.array(LogEntry),
+  samples: z.array(Sample),
+  /** A manifest.json was written: the manifest browser and downloads apply. */
+  hasManifest: z.boolean(),
+  /** For a restore: the dump run it restores, what it was asked, and the verification per table. */
+  sourceRunId: z.string().nullable(),
+  restoreOptions: StoredRestoreOptions.nullable(),
+  verification: z.array(VerificationView),
+});
+export type RunState = z.infer<typeof RunState>;
+
+/** One change to a RunState. The server applies it to its copy, persists it and sends it over SSE. */
+export const RunDelta = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('status'),
+    status: RunStatus,
+    attempt: z.number().int(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    finishedAt: z.string().nullable(),
+    hasManifest: z.boolean(),
+  }),
+  z.object({ type: z.literal('source'), version: z.string() }),
+  z.object({ type: z.literal('estimate'), rows: z.number(), bytes: z.number(), tables: z.number() }),
+  z.object({ type: z.literal('table'), table: TableView }),
+  z.object({ type: z.literal('table-status'), database: z.string(), table: z.string(), status: TableStatus, skip: TableView.shape.skip }),
+  z.object({ type: z.literal('chunk'), database: z.string(), table: z.string(), chunk: ChunkView }),
+  z.object({ type: z.literal('lock'), lock: LockView }),
+  z.object({ type: z.literal('snapshot'), snapshot: SnapshotView }),
+  z.object({ type: z.literal('log'), entry: LogEntry }),
+  z.object({ type: z.literal('sample'), sample: Sample }),
+  z.object({ type: z.literal('verification'), result: VerificationView }),
+]);
+export type RunDelta = z.infer<typeof RunDelta>;
+
+/** What one SSE message carries: the whole state (first message, or after a gap), a change, or the end. */
+export const StreamMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('snapshot'), state: RunState }),
+  z.object({ type: z.literal('delta'), delta: RunDelta }),
+  z.object({ type: z.literal('end') }),
+]);
+export type StreamMessage = z.infer<typeof StreamMessage>;

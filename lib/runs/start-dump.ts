@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ParadumpError } from '../engine/errors.ts';
+import { Compression } from '../engine/manifest.ts';
+import { DumpOptions, LockMode } from '../engine/options.ts';
+import { getPrisma } from '../store/prisma.ts';
+import { launchDump } from './launch-dump.ts';
+import { loadRunState } from './load-run-state.ts';
+import { serverAddress } from './servers.ts';
+import { StoredDumpOptions } from './schemas.ts';
+
+const QUALIFIED = /^[^.]+\..+$/;
+
+/** The new-backup form, as the server action hands it over. */
+export const StartDumpInput = z
+  .object({
+    serverId: z.string().min(1, { error: 'Pick a server' }),
+    databases: z.array(z.string().min(1)).default([]),
+    tables: z.array(z.string().regex(QUALIFIED, { error: 'Tables are named database.table' })).default([]),
+    threads: z.coerce.number({ error: 'Enter a number' }).int({ error: 'Enter a whole number' }).min(1, { error: 'From 1 to 64' }).max(64, { error: 'From 1 to 64' }).default(4),
+    chunkRows: z.coerce
+      .number({ error: 'Enter a number' })
+      .int({ error: 'Enter a whole number' })
+      .min(100, { error: 'At least 100 rows' })
+      .max(100_000_000, { error: 'At most 100,000,000 rows' })
+      .default(100_000),
+    lock: LockMode.default('snapshot'),
+    compress: Compression.default('zstd'),
+    outDir: z
+      .string()
+      .trim()
+      .max(4096)
+      .optional()
+      .transform((v) => (v ? v : undefined)),
+  })
+  .refine((d) => d.databases.length + d.tables.length > 0, { path: ['databases'], error: 'Pick at least one database or table' });
+export type StartDumpInput = z.input<typeof StartDumpInput>;
+
+/** Where dumps go when the form leaves the output location empty. */
+export function defaultDumpRoot(): string {
+  return path.resolve(/*turbopackIgnore: true*/ process.env.PARADUMP_DUMPS_DIR || path.join(process.cwd(), 'data', 'dumps'));
+}
+
+export function suggestOutDir({ serverName, now = new Date() }: { serverName: string; now?: Date }): string {
+  const slug = serverName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'server';
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return path.join(defaultDumpRoot(), `${slug}-${stamp}`);
+}
+
+/** Saves a new dump run and starts it in the background. Resolves once it is running, with its id. */
+export async function startDump(input: z.output<typeof StartDumpInput>): Promise<{ id: string }> {
+  const { server, uri } = await serverAddress({ id: input.serverId });
+  const outDir = path.resolve(/*turbopackIgnore: true*/ input.outDir ?? suggestOutDir({ serverName: server.name }));
+  const options = StoredDumpOptions.parse({
+    databases: input.databases,
+    // A table of a database picked whole is dumped anyway.
+    tables: input.tables.filter((t) => !input.databases.includes(t.slice(0, t.indexOf('.')))),
+    excludeTables: [],
+    threads: input.threads,
+    chunkRows: input.chunkRows,
+    compress: input.compress,
+    lock: input.lock,
+  });
+  // The engine's own validation, before anything is saved: a refusal is a form error, not a failed run.
+  const checked = DumpOptions.safeParse({ source: uri, outDir, ...options });
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new ParadumpError('BAD_OPTION', `${issue.path.join('.')}: ${issue.message}`, { details: { path: issue.path.join('.') } });
+  }
+  const databases = [...new Set([...options.databases, ...options.tables.map((t) => t.slice(0, t.indexOf('.')))])];
+  const run = await getPrisma().run.create({
+    data: { kind: 'dump', status: 'running', options: JSON.stringify(options), outDir, serverId: server.id, databases: JSON.stringify(databases) },
+    select: { id: true },
+  });
+  const state = await loadRunState({ id: run.id });
+  launchDump({ state, uri, options, resume: false, knownTables: [] });
+  return run;
+}
+
