@@ -1,12 +1,20 @@
 /**
  * Runs once per server process, before it serves a request: brings the store's schema up to date,
  * so that no two processes apply the same migration and no page ever reads an unmigrated store,
- * then marks runs the previous process left running as interrupted (their engine died with it).
+ * seals passwords saved before encryption at rest, creates the admin from PARADUMP_ADMIN_USER /
+ * PARADUMP_ADMIN_PASSWORD when there is no account yet, then marks runs the previous process left
+ * running as interrupted (their engine died with it).
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { migrateStoreOnStart } = await import('./lib/store/migrate-on-start.ts');
     migrateStoreOnStart();
+    const { sealLegacyPasswords } = await import('./lib/runs/server-secret.ts');
+    const sealed = await sealLegacyPasswords();
+    if (sealed > 0) console.log(`paradump: encrypted ${sealed} saved server password(s) at rest`);
+    const { createAdminFromEnv } = await import('./lib/auth/users.ts');
+    const admin = await createAdminFromEnv();
+    if (admin) console.log(`paradump: created the admin account "${admin.username}" from PARADUMP_ADMIN_USER`);
     const { markInterruptedRuns } = await import('./lib/runs/control-run.ts');
     const interrupted = await markInterruptedRuns();
     if (interrupted.length > 0) console.log(`paradump: ${interrupted.length} run(s) were interrupted by the last shutdown; they can be resumed`);

@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { e2eBaseURL as baseURL, e2eDumpsDir, e2ePort as port, e2eStoreDir, e2eStoreFile } from './e2e/paths.ts';
+import { e2eAdmin, e2eAuthState, e2eBaseURL as baseURL, e2eDumpRoot, e2eDumpsDir, e2ePort as port, e2eServerLog, e2eStoreDir, e2eStoreFile } from './e2e/paths.ts';
 
 const chromium = {
   ...devices['Desktop Chrome'],
@@ -37,17 +37,34 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   projects: [
+    // Signs in as the admin the server created from PARADUMP_ADMIN_USER and saves the cookie.
+    { name: 'auth', testMatch: /auth\.setup\.ts/, use: chromium },
     // The empty store first: its test must see no runs, before the others create some.
-    { name: 'empty-store', testMatch: /overview\.spec\.ts/, use: chromium },
-    { name: 'chromium', testIgnore: /overview\.spec\.ts/, dependencies: ['empty-store'], use: chromium },
+    { name: 'empty-store', testMatch: /overview\.spec\.ts/, dependencies: ['auth'], use: { ...chromium, storageState: e2eAuthState } },
+    {
+      name: 'chromium',
+      testIgnore: [/overview\.spec\.ts/, /auth\.setup\.ts/, /leaks\.spec\.ts/],
+      dependencies: ['empty-store'],
+      use: { ...chromium, storageState: e2eAuthState },
+    },
+    // Last: looks for the marker password everywhere the full run left something.
+    { name: 'leaks', testMatch: /leaks\.spec\.ts/, dependencies: ['chromium'], use: { ...chromium, storageState: e2eAuthState } },
   ],
   webServer: process.env.PARADUMP_E2E_BASE_URL
     ? undefined
     : {
         // The production build, as `npm start` serves it. The build takes a minute or two on two cores.
-        command: `rm -rf '${e2eStoreDir}' && npx next build && npx next start -H 127.0.0.1 -p ${port}`,
+        // Everything it prints also goes to a file, which e2e/leaks.spec.ts searches for the password.
+        command: `rm -rf '${e2eStoreDir}' '${e2eServerLog}' && (npx next build && npx next start -H 127.0.0.1 -p ${port}) 2>&1 | tee '${e2eServerLog}'`,
         url: baseURL,
-        env: { PARADUMP_DATABASE_URL: `file:${e2eStoreFile}`, PARADUMP_DUMPS_DIR: e2eDumpsDir, NEXT_TELEMETRY_DISABLED: '1' },
+        env: {
+          PARADUMP_DATABASE_URL: `file:${e2eStoreFile}`,
+          PARADUMP_DUMPS_DIR: e2eDumpsDir,
+          PARADUMP_DUMP_ROOT: e2eDumpRoot,
+          PARADUMP_ADMIN_USER: e2eAdmin.username,
+          PARADUMP_ADMIN_PASSWORD: e2eAdmin.password,
+          NEXT_TELEMETRY_DISABLED: '1',
+        },
         timeout: 300_000,
         reuseExistingServer: false,
         stdout: 'pipe',

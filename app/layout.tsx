@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { currentSession } from '@/lib/auth/require-session.ts';
+import { signOutAction } from './_actions/auth.ts';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -14,7 +16,8 @@ const NAV = [
   { href: '/servers', label: 'Servers' },
 ];
 
-export default function RootLayout({ children }: Readonly<{ children: ReactNode }>) {
+export default async function RootLayout({ children }: Readonly<{ children: ReactNode }>) {
+  const session = await currentSession();
   return (
     <html lang="en">
       <body className="min-h-screen bg-white text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
@@ -23,15 +26,25 @@ export default function RootLayout({ children }: Readonly<{ children: ReactNode 
             <Link href="/" className="font-semibold tracking-tight">
               paradump
             </Link>
-            <ul className="flex gap-4">
-              {NAV.map((item) => (
-                <li key={item.href}>
-                  <Link href={item.href} className="text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
-                    {item.label}
-                  </Link>
-                </li>
-              ))}
-            </ul>
+            {session ? (
+              <>
+                <ul className="flex gap-4">
+                  {NAV.map((item) => (
+                    <li key={item.href}>
+                      <Link href={item.href} className="text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
+                        {item.label}
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+                <form action={signOutAction} className="ml-auto flex items-center gap-3">
+                  <span className="text-zinc-500">{session.username}</span>
+                  <button type="submit" className="text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
+                    Sign out
+                  </button>
+                </form>
+              </>
+            ) : null}
           </nav>
         </header>
         {children}

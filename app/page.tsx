@@ -1,3 +1,4 @@
+import { requireSession } from '@/lib/auth/require-session.ts';
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { listServers } from '@/lib/runs/servers.ts';
@@ -13,6 +14,7 @@ const STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted', 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   // Read the store at request time: without this the page would be prerendered once at build.
   await connection();
+  await requireSession();
   const params = await searchParams;
   const filter = RunFilter.parse({ status: one(params.status) || undefined, serverId: one(params.server) || undefined });
   const [runs, totals, servers] = await Promise.all([listRecentRuns({ limit: 50, ...filter }), summarizeRuns(), listServers()]);

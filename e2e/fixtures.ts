@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { test as base } from '@playwright/test';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
-import { e2eStoreFile } from './paths.ts';
+import { e2eStoreFile, SECRET_MARKER } from './paths.ts';
 
 export interface SeedRun {
   kind: 'dump' | 'restore' | 'pitr';
@@ -39,7 +39,43 @@ function mariadbUri(): string {
   return uri;
 }
 
-export const test = base.extend<{ store: { insertRun(run: SeedRun): string }; source: SourceServer }>({
+/** The MariaDB account the tests save in the dashboard: its password is the marker no output may contain. */
+const MARKED_USER = 'paradump_e2e';
+
+async function ensureMarkedUser(conn: mysql.Connection): Promise<void> {
+  for (const host of ['%', 'localhost', '127.0.0.1']) {
+    await conn.query(`CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?`, [MARKED_USER, host, SECRET_MARKER]);
+    await conn.query(`GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION`, [MARKED_USER, host]);
+  }
+}
+
+export const test = base.extend<{ store: { insertRun(run: SeedRun): string }; source: SourceServer; leakWatch: void }>({
+  /**
+   * Every response the page receives (HTML, RSC payloads, JSON, downloads) is read after the test and
+   * must not contain the marker password. The SSE stream is checked by e2e/leaks.spec.ts.
+   */
+  leakWatch: [
+    async ({ page }, use, testInfo) => {
+      const bodies: Promise<{ url: string; text: string } | null>[] = [];
+      page.on('response', (response) => {
+        if ((response.headers()['content-type'] ?? '').includes('text/event-stream')) return;
+        bodies.push(
+          response.body().then(
+            (b) => ({ url: response.url(), text: b.toString('latin1') }),
+            () => null,
+          ),
+        );
+      });
+      await use();
+      const read = (await Promise.all(bodies)).filter((b) => b !== null);
+      const leaked = read.filter((b) => b.text.includes(SECRET_MARKER)).map((b) => b.url);
+      testInfo.annotations.push({ type: 'responses checked for the marker password', description: String(read.length) });
+      if (leaked.length > 0) throw new Error(`the server password was sent to the browser in: ${leaked.join(', ')}`);
+    },
+    { auto: true },
+  ],
+
+
   /** Writes runs straight into the server's store and removes them after the test. */
   store: async ({}, use) => {
     const db = new Database(e2eStoreFile, { fileMustExist: true });
@@ -77,13 +113,14 @@ export const test = base.extend<{ store: { insertRun(run: SeedRun): string }; so
   source: async ({}, use) => {
     const uri = new URL(mariadbUri());
     const conn = await mysql.createConnection({ uri: uri.toString() });
+    await ensureMarkedUser(conn);
     const created: string[] = [];
     try {
       await use({
         host: uri.hostname,
         port: Number(uri.port),
-        user: decodeURIComponent(uri.username),
-        password: decodeURIComponent(uri.password),
+        user: MARKED_USER,
+        password: SECRET_MARKER,
         async createDatabase(prefix, { rows }) {
           const name = `${prefix}_${randomBytes(3).toString('hex')}`;
           await conn.query(`CREATE DATABASE \`${name}\``);

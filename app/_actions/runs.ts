@@ -1,6 +1,7 @@
 'use server';
 
 import { redirect } from 'next/navigation';
+import { requireSession } from '@/lib/auth/require-session.ts';
 import { z } from 'zod';
 import { cancelRun, resumeRun } from '@/lib/runs/control-run.ts';
 import { expectedError } from '@/lib/runs/errors.ts';
@@ -9,6 +10,7 @@ import { startRestore, StartRestoreInput } from '@/lib/runs/start-restore.ts';
 import { fieldErrors, type FormState } from './state.ts';
 
 export async function startBackupAction(_: FormState, form: FormData): Promise<FormState> {
+  await requireSession();
   const raw = {
     serverId: form.get('serverId') ?? '',
     databases: form.getAll('databases').map(String),
@@ -37,6 +39,7 @@ export async function startBackupAction(_: FormState, form: FormData): Promise<F
 const RunId = z.string().min(1);
 
 export async function cancelRunAction(_: FormState, form: FormData): Promise<FormState> {
+  await requireSession();
   const id = RunId.safeParse(form.get('runId'));
   if (!id.success) return { fieldErrors: fieldErrors(id.error) };
   try {
@@ -48,6 +51,7 @@ export async function cancelRunAction(_: FormState, form: FormData): Promise<For
 }
 
 export async function resumeRunAction(_: FormState, form: FormData): Promise<FormState> {
+  await requireSession();
   const id = RunId.safeParse(form.get('runId'));
   if (!id.success) return { fieldErrors: fieldErrors(id.error) };
   try {
@@ -59,6 +63,7 @@ export async function resumeRunAction(_: FormState, form: FormData): Promise<For
 }
 
 export async function startRestoreAction(_: FormState, form: FormData): Promise<FormState> {
+  await requireSession();
   const rename: Record<string, string> = {};
   for (const [key, value] of form.entries()) if (key.startsWith('rename:')) rename[key.slice('rename:'.length)] = String(value);
   const raw = {

@@ -1,9 +1,36 @@
 'use client';
 
-import { useActionState } from 'react';
-import { addServerAction } from '../_actions/servers.ts';
+import { startTransition, useActionState } from 'react';
+import { addServerAction, testConnectionAction, type ConnectionState } from '../_actions/servers.ts';
 import type { FormState } from '../_actions/state.ts';
-import { buttonClass, FieldError, FormAlert, inputClass } from '../_components/ui.tsx';
+import { buttonClass, FieldError, FormAlert, inputClass, secondaryButtonClass } from '../_components/ui.tsx';
+
+const LOCKS = [
+  { value: 'snapshot', label: 'One snapshot (RELOAD + binlog monitor)' },
+  { value: 'per-db', label: 'Per database (LOCK TABLES + binlog monitor)' },
+  { value: 'per-table', label: 'Per table (LOCK TABLES + binlog monitor)' },
+  { value: 'none', label: 'No locks (SELECT)' },
+];
+
+function ConnectionResult({ state }: { state: ConnectionState }) {
+  const report = state.report;
+  return (
+    <div aria-live="polite" aria-atomic="true">
+      {report ? (
+        <div role="status" aria-label="Connection test" className={`rounded-md border px-3 py-2 text-sm ${report.ok && report.missing.length === 0 ? 'border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950/50 dark:text-emerald-200' : 'border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-900 dark:bg-amber-950/50 dark:text-amber-200'}`}>
+          <p>{report.summary}</p>
+          {report.missing.length > 0 ? (
+            <ul aria-label="Missing privileges" className="mt-1 list-disc pl-5">
+              {report.missing.map((m) => (
+                <li key={m}>{m}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
 
 function Field({ name, label, state, type = 'text', defaultValue, autoComplete, hint }: { name: string; label: string; state: FormState; type?: string; defaultValue?: string; autoComplete?: string; hint?: string }) {
   const errors = state.fieldErrors?.[name];
@@ -34,7 +61,10 @@ function Field({ name, label, state, type = 'text', defaultValue, autoComplete, 
 }
 
 export function AddServerForm() {
-  const [state, action, pending] = useActionState<FormState, FormData>(addServerAction, {});
+  const [saved, action, pending] = useActionState<FormState, FormData>(addServerAction, {});
+  const [tested, testAction, testing] = useActionState<ConnectionState, FormData>(testConnectionAction, {});
+  // Field errors of whichever action answered last.
+  const state: FormState = tested.fieldErrors && !saved.fieldErrors ? { ...saved, fieldErrors: tested.fieldErrors } : saved;
   return (
     <form action={action} className="space-y-4" noValidate>
       <Field name="name" label="Name" state={state} hint="How the dashboard calls it, e.g. “shop primary”." />
@@ -46,10 +76,37 @@ export function AddServerForm() {
       </div>
       <Field name="user" label="User" state={state} autoComplete="off" />
       <Field name="password" label="Password" state={state} type="password" autoComplete="new-password" hint="Kept on this machine only; it is never sent back to the browser." />
+      <div>
+        <label htmlFor="server-lock" className="mb-1 block text-sm font-medium">
+          Check privileges for
+        </label>
+        <select id="server-lock" name="lock" defaultValue="snapshot" className={inputClass}>
+          {LOCKS.map((l) => (
+            <option key={l.value} value={l.value}>
+              {l.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <ConnectionResult state={tested} />
       <FormAlert state={state} />
-      <button type="submit" className={buttonClass} disabled={pending}>
-        {pending ? 'Checking the connection…' : 'Save server'}
-      </button>
+      <div className="flex gap-3">
+        <button type="submit" className={buttonClass} disabled={pending || testing}>
+          {pending ? 'Checking the connection…' : 'Save server'}
+        </button>
+        {/* Not a form action: React would reset the form (and its password) after it. */}
+        <button
+          type="button"
+          onClick={(event) => {
+            const form = event.currentTarget.form;
+            if (form) startTransition(() => testAction(new FormData(form)));
+          }}
+          className={secondaryButtonClass}
+          disabled={pending || testing}
+        >
+          {testing ? 'Testing…' : 'Test connection'}
+        </button>
+      </div>
     </form>
   );
 }

@@ -1,3 +1,4 @@
+import { requireSession } from '@/lib/auth/require-session.ts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
@@ -11,6 +12,7 @@ export const metadata: Metadata = { title: 'Servers' };
 
 export default async function ServersPage() {
   await connection();
+  await requireSession();
   const servers = await listServers();
   return (
     <main className="mx-auto max-w-6xl px-6 py-10">

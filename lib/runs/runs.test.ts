@@ -28,6 +28,7 @@ let firstDumpId: string;
 
 beforeAll(async () => {
   process.env.PARADUMP_DATABASE_URL = `file:${databasePath}`;
+  process.env.PARADUMP_DUMP_ROOT = dir;
   applyMigrations({ databasePath, migrationsDir: path.resolve(import.meta.dirname, '../../prisma/migrations') });
   db = await createTestDatabase(uri, 'runs');
   await createChunkTable({ uri, db: db.name, table: 'items', rows: 12_000 });

@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { discover } from '../engine/discover.ts';
+import { LockMode } from '../engine/options.ts';
+import { testConnection } from '../mysql/test-connection.ts';
 import { fromDriverError } from '../engine/errors.ts';
 import { Session } from '../mysql/session.ts';
 import { parseServerUri, type ServerAddress } from '../mysql/uri.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { RunError } from './errors.ts';
+import { openServerPassword, sealServerPassword } from './server-secret.ts';
 import { ServerPublic } from './schemas.ts';
 
 const PUBLIC_FIELDS = { id: true, name: true, host: true, port: true, user: true, sandbox: true, createdAt: true } as const;
@@ -38,7 +42,8 @@ export async function getServer({ id }: { id: string }): Promise<ServerPublic> {
 export async function serverAddress({ id }: { id: string }): Promise<{ server: ServerPublic; address: ServerAddress; uri: string }> {
   const row = await getPrisma().server.findUnique({ where: { id } });
   if (!row) throw new RunError('SERVER_NOT_FOUND', `no saved server ${id}`);
-  const uri = buildUri(row);
+  const password = await openServerPassword({ serverId: row.id, sealed: row.passwordSealed });
+  const uri = buildUri({ host: row.host, port: row.port, user: row.user, password });
   return { server: ServerPublic.parse(row), address: parseServerUri(uri), uri };
 }
 
@@ -55,8 +60,11 @@ export async function addServer(input: z.output<typeof AddServerInput> & { sandb
     throw new RunError('SERVER_NAME_TAKEN', `a server named ${input.name} is already saved`);
   }
   const version = await checkConnection(parseServerUri(buildUri(input)));
+  // The id is chosen here so the sealed password can be bound to it (AAD) in the same insert.
+  const id = `srv_${randomUUID()}`;
+  const passwordSealed = await sealServerPassword({ serverId: id, password: input.password });
   const row = await prisma.server.create({
-    data: { name: input.name, host: input.host, port: input.port, user: input.user, password: input.password, sandbox: input.sandbox ?? false },
+    data: { id, name: input.name, host: input.host, port: input.port, user: input.user, passwordSealed, sandbox: input.sandbox ?? false },
     select: PUBLIC_FIELDS,
   });
   return { ...ServerPublic.parse(row), version };
@@ -98,4 +106,30 @@ export async function listServerObjects({ id }: { id: string }): Promise<ServerO
   } finally {
     await session.close();
   }
+}
+
+/** The add-server form's fields plus the lock strategy whose privileges are checked. */
+export const TestConnectionInput = AddServerInput.omit({ name: true }).extend({ lock: LockMode.default('snapshot') });
+
+export const ConnectionReport = z.object({
+  ok: z.boolean(),
+  summary: z.string(),
+  /** Privileges the lock strategy needs that the account lacks: `RELOAD (for BACKUP STAGE)`. */
+  missing: z.array(z.string()),
+});
+export type ConnectionReport = z.infer<typeof ConnectionReport>;
+
+/**
+ * Connects with the form's values (nothing is saved) and says in plain words what works: host
+ * unreachable, connection refused, access denied, TLS failure, or which privileges the chosen lock
+ * strategy lacks (SHOW GRANTS). The password never appears in what it returns.
+ */
+export async function testServerConnection(input: z.output<typeof TestConnectionInput>): Promise<ConnectionReport> {
+  const check = await testConnection({ address: buildUri(input), lock: input.lock });
+  const scrub = (text: string) => (input.password ? text.replaceAll(input.password, '***').replaceAll(encodeURIComponent(input.password), '***') : text);
+  return ConnectionReport.parse({
+    ok: check.ok,
+    summary: scrub(check.summary),
+    missing: check.ok ? check.missing.map((m) => scrub(`${m.need} (to ${m.why})`)) : [],
+  });
 }

@@ -4,6 +4,7 @@ import { ParadumpError } from '../engine/errors.ts';
 import { Compression } from '../engine/manifest.ts';
 import { DumpOptions, LockMode } from '../engine/options.ts';
 import { getPrisma } from '../store/prisma.ts';
+import { confineDumpDir, dumpRoot } from './dump-root.ts';
 import { launchDump } from './launch-dump.ts';
 import { loadRunState } from './load-run-state.ts';
 import { serverAddress } from './servers.ts';
@@ -36,9 +37,9 @@ export const StartDumpInput = z
   .refine((d) => d.databases.length + d.tables.length > 0, { path: ['databases'], error: 'Pick at least one database or table' });
 export type StartDumpInput = z.input<typeof StartDumpInput>;
 
-/** Where dumps go when the form leaves the output location empty. */
+/** Where dumps go when the form leaves the output location empty (inside the dump root). */
 export function defaultDumpRoot(): string {
-  return path.resolve(/*turbopackIgnore: true*/ process.env.PARADUMP_DUMPS_DIR || path.join(process.cwd(), 'data', 'dumps'));
+  return path.resolve(/*turbopackIgnore: true*/ process.env.PARADUMP_DUMPS_DIR || dumpRoot());
 }
 
 export function suggestOutDir({ serverName, now = new Date() }: { serverName: string; now?: Date }): string {
@@ -50,7 +51,8 @@ export function suggestOutDir({ serverName, now = new Date() }: { serverName: st
 /** Saves a new dump run and starts it in the background. Resolves once it is running, with its id. */
 export async function startDump(input: z.output<typeof StartDumpInput>): Promise<{ id: string }> {
   const { server, uri } = await serverAddress({ id: input.serverId });
-  const outDir = path.resolve(/*turbopackIgnore: true*/ input.outDir ?? suggestOutDir({ serverName: server.name }));
+  // Confined to the dump root before anything connects or is saved: a path outside is a form error.
+  const outDir = await confineDumpDir({ requested: input.outDir ?? suggestOutDir({ serverName: server.name }) });
   const options = StoredDumpOptions.parse({
     databases: input.databases,
     // A table of a database picked whole is dumped anyway.

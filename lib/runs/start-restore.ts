@@ -4,6 +4,7 @@ import { RestoreOptions } from '../restore/options.ts';
 import { restore } from '../restore/restore.ts';
 import { selectFromManifest } from '../restore/select.ts';
 import { verify } from '../restore/verify.ts';
+import { confineDumpDir } from './dump-root.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { log } from './dump-deltas.ts';
 import { loadRunState } from './load-run-state.ts';
@@ -39,7 +40,9 @@ export type StartRestoreInput = z.input<typeof StartRestoreInput>;
  * same live page (the chunk map fills in as chunks load), then a verification per table.
  */
 export async function startRestore(input: z.output<typeof StartRestoreInput>): Promise<{ id: string }> {
-  const { manifest, outDir } = await readRunManifest({ id: input.sourceRunId });
+  const { manifest, outDir: recorded } = await readRunManifest({ id: input.sourceRunId });
+  // Only dumps inside the dump root are restored from, whatever a run row says.
+  const outDir = await confineDumpDir({ requested: recorded, field: 'sourceRunId' });
   const { server, uri } = await serverAddress({ id: input.targetServerId });
   const rename = Object.fromEntries(Object.entries(input.rename).filter(([from, to]) => to !== from));
   const everything = manifest.tables.filter((t) => !t.skipped).map((t) => `${t.database}.${t.table}`);

@@ -75,10 +75,10 @@ describe('applyMigrations', () => {
     const before = Date.now();
     const { applied } = applyMigrations({ databasePath, migrationsDir });
 
-    expect(applied).toEqual(['20261123200000_init', '20261124090000_runs_live']);
-    expect(tables()).toEqual(['Run', 'RunChunk', 'RunLock', 'RunLog', 'RunSample', 'RunSnapshot', 'RunTable', 'Server', '_prisma_migrations', 'sqlite_sequence']);
+    expect(applied).toEqual(['20261123200000_init', '20261124090000_runs_live', '20261201090000_security']);
+    expect(tables()).toEqual(['Run', 'RunChunk', 'RunLock', 'RunLog', 'RunSample', 'RunSnapshot', 'RunTable', 'Server', 'Session', 'User', '_prisma_migrations', 'sqlite_sequence']);
     const [row, ...rest] = recorded();
-    expect(rest.map((r) => r.migration_name)).toEqual(['20261124090000_runs_live']);
+    expect(rest.map((r) => r.migration_name)).toEqual(['20261124090000_runs_live', '20261201090000_security']);
     const script = readFileSync(path.join(migrationsDir, '20261123200000_init', 'migration.sql'), 'utf8');
     expect(row).toMatchObject({
       migration_name: '20261123200000_init',
@@ -103,10 +103,10 @@ describe('applyMigrations', () => {
 
   it('applies only the migrations added since the last start', () => {
     applyMigrations({ databasePath, migrationsDir });
-    addMigration('20261201000000_add_note', 'ALTER TABLE "Run" ADD COLUMN "note" TEXT;\n');
+    addMigration('20270101000000_add_note', 'ALTER TABLE "Run" ADD COLUMN "note" TEXT;\n');
 
-    expect(applyMigrations({ databasePath, migrationsDir }).applied).toEqual(['20261201000000_add_note']);
-    expect(recorded().map((row) => row.migration_name)).toEqual(['20261123200000_init', '20261124090000_runs_live', '20261201000000_add_note']);
+    expect(applyMigrations({ databasePath, migrationsDir }).applied).toEqual(['20270101000000_add_note']);
+    expect(recorded().map((row) => row.migration_name)).toEqual(['20261123200000_init', '20261124090000_runs_live', '20261201090000_security', '20270101000000_add_note']);
   });
 
   it('refuses a migration edited after it was applied', () => {
@@ -126,21 +126,21 @@ describe('applyMigrations', () => {
   });
 
   it('records a failed migration and refuses to go on until it is resolved', () => {
-    addMigration('20261201000000_broken', 'CREATE TABLE "Ok" ("id" INTEGER);\nCREATE TABLE "Run" ("id" TEXT);\n');
+    addMigration('20270101000000_broken', 'CREATE TABLE "Ok" ("id" INTEGER);\nCREATE TABLE "Run" ("id" TEXT);\n');
 
     expectStoreError(() => applyMigrations({ databasePath, migrationsDir }), 'MIGRATION_FAILED');
-    const broken = recorded().find((row) => row.migration_name === '20261201000000_broken');
+    const broken = recorded().find((row) => row.migration_name === '20270101000000_broken');
     expect(broken).toMatchObject({ finished_at: null, rolled_back_at: null, applied_steps_count: 0 });
     expect(broken?.logs).toContain('already exists');
 
     // Fixing the file is not enough: like Prisma (P3009), the failure must be resolved first.
-    writeFileSync(path.join(migrationsDir, '20261201000000_broken', 'migration.sql'), 'SELECT 1;\n');
+    writeFileSync(path.join(migrationsDir, '20270101000000_broken', 'migration.sql'), 'SELECT 1;\n');
     expectStoreError(() => applyMigrations({ databasePath, migrationsDir }), 'MIGRATION_FAILED');
 
     // `prisma migrate resolve --rolled-back` marks it; the next start applies it again.
     withDb((db) => db.prepare('UPDATE "_prisma_migrations" SET rolled_back_at = ? WHERE finished_at IS NULL').run(Date.now()));
     withDb((db) => db.exec('DROP TABLE "Ok"'));
-    expect(applyMigrations({ databasePath, migrationsDir }).applied).toEqual(['20261201000000_broken']);
+    expect(applyMigrations({ databasePath, migrationsDir }).applied).toEqual(['20270101000000_broken']);
   });
 
   it('refuses a database that has tables but no migration history', () => {
@@ -152,9 +152,9 @@ describe('applyMigrations', () => {
   });
 
   it('refuses a store that has a migration this checkout does not know', () => {
-    addMigration('20261201000000_later', 'CREATE TABLE "Later" ("id" INTEGER);\n');
+    addMigration('20270101000000_later', 'CREATE TABLE "Later" ("id" INTEGER);\n');
     applyMigrations({ databasePath, migrationsDir });
-    rmSync(path.join(migrationsDir, '20261201000000_later'), { recursive: true });
+    rmSync(path.join(migrationsDir, '20270101000000_later'), { recursive: true });
 
     expectStoreError(() => applyMigrations({ databasePath, migrationsDir }), 'MIGRATION_MISSING');
   });
@@ -167,7 +167,7 @@ describe('applyMigrations', () => {
 
   it('runs a table-rebuild migration outside a transaction, so child rows survive', () => {
     addMigration(
-      '20261201000000_parent_child',
+      '20270101000000_parent_child',
       [
         'CREATE TABLE "Parent" ("id" INTEGER NOT NULL PRIMARY KEY, "name" TEXT);',
         'CREATE TABLE "Child" ("id" INTEGER NOT NULL PRIMARY KEY, "parentId" INTEGER NOT NULL,',
@@ -179,7 +179,7 @@ describe('applyMigrations', () => {
     withDb((db) => db.exec('INSERT INTO "Parent" VALUES (1, \'p\'); INSERT INTO "Child" VALUES (1, 1);'));
     // What `prisma migrate dev` emits on SQLite for a change it cannot make with ALTER TABLE.
     addMigration(
-      '20261202000000_redefine_parent',
+      '20270102000000_redefine_parent',
       [
         'PRAGMA defer_foreign_keys=ON;',
         'PRAGMA foreign_keys=OFF;',
@@ -193,7 +193,7 @@ describe('applyMigrations', () => {
       ].join('\n'),
     );
 
-    expect(applyMigrations({ databasePath, migrationsDir }).applied).toEqual(['20261202000000_redefine_parent']);
+    expect(applyMigrations({ databasePath, migrationsDir }).applied).toEqual(['20270102000000_redefine_parent']);
     expect(withDb((db) => db.prepare('SELECT count(*) FROM "Child"').pluck().get())).toBe(1);
   });
 });

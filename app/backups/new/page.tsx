@@ -1,3 +1,4 @@
+import { requireSession } from '@/lib/auth/require-session.ts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
@@ -11,6 +12,7 @@ export const metadata: Metadata = { title: 'New backup' };
 
 export default async function NewBackupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
+  await requireSession();
   const params = await searchParams;
   const servers = await listServers();
   if (servers.length === 0) {

@@ -1,3 +1,4 @@
+import { requireSession } from '@/lib/auth/require-session.ts';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
@@ -9,6 +10,7 @@ export const metadata: Metadata = { title: 'Run' };
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
+  await requireSession();
   const { id } = await params;
   let view: Awaited<ReturnType<typeof getRunView>>;
   try {

@@ -1,3 +1,4 @@
+import { requireSession } from '@/lib/auth/require-session.ts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -20,6 +21,7 @@ const VERDICT: Record<string, string> = {
 
 export default async function ManifestPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
+  await requireSession();
   const { id } = await params;
   const search = await searchParams;
   const query = (typeof search.q === 'string' ? search.q : '').trim().toLowerCase();

@@ -1,3 +1,4 @@
+import { requireSession } from '@/lib/auth/require-session.ts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -12,6 +13,7 @@ export const metadata: Metadata = { title: 'Restore' };
 
 export default async function RestorePage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
+  await requireSession();
   const { id } = await params;
   let loaded: Awaited<ReturnType<typeof readRunManifest>>;
   try {

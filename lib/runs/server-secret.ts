@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { decryptSecret, encryptSecret, loadSecretKey } from '../security/secret-box.ts';
+import { resolveDatabasePath } from '../store/database-path.ts';
+import { getPrisma } from '../store/prisma.ts';
+
+// One key per process, on globalThis so dev reloads don't read the key file again.
+// Keyed by the key file, like the Prisma client by its store, so a process pointed at another store
+// reads that store's key.
+const globalForKey = globalThis as typeof globalThis & { paradumpSecretKey?: { keyFile: string; key: Promise<Buffer> } };
+
+/** The key file lives next to the SQLite store (`data/secret.key` by default). */
+export function secretKeyFile(): string {
+  return path.join(path.dirname(resolveDatabasePath()), 'secret.key');
+}
+
+/** PARADUMP_SECRET, or the key file (created 0600 on first use). */
+export function getSecretKey(): Promise<Buffer> {
+  const keyFile = secretKeyFile();
+  if (globalForKey.paradumpSecretKey?.keyFile !== keyFile) {
+    const key = loadSecretKey({ keyFile }).then((k) => k.key);
+    globalForKey.paradumpSecretKey = { keyFile, key };
+    // A failed load (unreadable file) is retried on the next call rather than cached forever.
+    key.catch(() => {
+      if (globalForKey.paradumpSecretKey?.key === key) globalForKey.paradumpSecretKey = undefined;
+    });
+  }
+  return globalForKey.paradumpSecretKey.key;
+}
+
+const context = (serverId: string) => `server:${serverId}`;
+
+/** The sealed form of a server's password ('' stays '': no password). */
+export async function sealServerPassword({ serverId, password }: { serverId: string; password: string }): Promise<string> {
+  if (password === '') return '';
+  return encryptSecret(await getSecretKey(), password, context(serverId));
+}
+
+/** The password, for building a URI in this process only. */
+export async function openServerPassword({ serverId, sealed }: { serverId: string; sealed: string }): Promise<string> {
+  if (sealed === '') return '';
+  return decryptSecret(await getSecretKey(), sealed, context(serverId));
+}
+
+/**
+ * Passwords saved before encryption at rest were carried over by the migration as `plain:<password>`:
+ * seal them. Runs at start-up, before a request is served.
+ */
+export async function sealLegacyPasswords(): Promise<number> {
+  const prisma = getPrisma();
+  const legacy = await prisma.server.findMany({ where: { passwordSealed: { startsWith: 'plain:' } }, select: { id: true, passwordSealed: true } });
+  for (const row of legacy) {
+    const sealed = await sealServerPassword({ serverId: row.id, password: row.passwordSealed.slice('plain:'.length) });
+    await prisma.server.update({ where: { id: row.id }, data: { passwordSealed: sealed } });
+  }
+  return legacy.length;
+}
