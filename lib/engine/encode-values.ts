@@ -1,19 +1,20 @@
 import type { ColumnInfo, ValueEncoding } from './column-kind.ts';
-import type { RawRow, RawValue } from '../mysql/session.ts';
 
 /**
  * A growable byte buffer. The row path appends literal bytes straight into it — no JS string per
- * value, no object per row — and hands out filled slices to the compressor.
+ * value, no object per row — and hands out filled slices to the compressor. `buf` is exposed for the
+ * row encoder's hot loop, which writes through a local offset after one `ensure` per row.
  */
 export class ByteBuilder {
-  private buf: Buffer;
+  buf: Buffer;
   length = 0;
 
   constructor(initial = 256 * 1024) {
     this.buf = Buffer.allocUnsafe(initial);
   }
 
-  private ensure(extra: number): void {
+  /** Makes room for `extra` more bytes. */
+  ensure(extra: number): void {
     const need = this.length + extra;
     if (need <= this.buf.length) return;
     let size = this.buf.length * 2;
@@ -39,44 +40,15 @@ export class ByteBuilder {
     this.length += this.buf.write(text, this.length, 'utf8');
   }
 
-  bytes(src: Buffer, start = 0, end = src.length): void {
+  bytes(src: Uint8Array, start = 0, end = src.length): void {
     this.ensure(end - start);
-    this.length += src.copy(this.buf, this.length, start, end);
+    this.length = copyBytes(this.buf, this.length, src, start, end);
   }
 
   /** Appends bytes `start..end` of another builder, without making a view of them. */
   copyFrom(other: ByteBuilder, start: number, end: number): void {
     this.ensure(end - start);
-    this.length += other.buf.copy(this.buf, this.length, start, end);
-  }
-
-  /** Hex digits of `src`, no prefix. */
-  hex(src: Buffer): void {
-    this.ensure(src.length * 2);
-    this.length += this.buf.write(src.toString('hex'), this.length, 'latin1');
-  }
-
-  /**
-   * `src` with the bytes MariaDB's string parser treats specially escaped. Every escape is ASCII and
-   * every multi-byte character of an ASCII-compatible charset is made of bytes ≥ 0x80, so the result
-   * reads back to the same bytes whatever charset the introducer names.
-   */
-  escaped(src: Buffer): void {
-    this.ensure(src.length * 2);
-    const out = this.buf;
-    let o = this.length;
-    let runStart = 0;
-    for (let i = 0; i < src.length; i++) {
-      const c = src[i]!;
-      const esc = ESCAPE[c]!;
-      if (esc === 0) continue;
-      if (i > runStart) o += src.copy(out, o, runStart, i);
-      out[o++] = 0x5c; // backslash
-      out[o++] = esc;
-      runStart = i + 1;
-    }
-    if (src.length > runStart) o += src.copy(out, o, runStart, src.length);
-    this.length = o;
+    this.length = copyBytes(this.buf, this.length, other.buf, start, end);
   }
 
   /** Takes the filled bytes out (a copy), resetting the builder. */
@@ -95,6 +67,20 @@ export class ByteBuilder {
   }
 }
 
+/**
+ * Copies `src[start..end)` to `dst` at `o`, returns the new offset. Short runs (digits, dates) are
+ * copied byte by byte, which is cheaper than a native call; longer ones in one `set`.
+ */
+function copyBytes(dst: Uint8Array, o: number, src: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n <= 16) {
+    for (let i = start; i < end; i++) dst[o++] = src[i]!;
+    return o;
+  }
+  dst.set(new Uint8Array(src.buffer, src.byteOffset + start, n), o);
+  return o + n;
+}
+
 /** For each byte, the letter after the backslash that encodes it, or 0 to copy it as is. */
 const ESCAPE = new Uint8Array(256);
 ESCAPE[0x00] = 0x30; // \0
@@ -103,53 +89,38 @@ ESCAPE[0x0d] = 0x72; // \r
 ESCAPE[0x1a] = 0x5a; // \Z
 ESCAPE[0x27] = 0x27; // \'
 ESCAPE[0x5c] = 0x5c; // \\
+const SPECIAL = [0x00, 0x0a, 0x0d, 0x1a, 0x27, 0x5c] as const;
 
-export type ValueWriter = (out: ByteBuilder, value: Buffer) => void;
+/** How a column's bytes go out: as they are, escaped, or as hex digits; between `open` and `close`. */
+const enum Mode {
+  Raw = 0,
+  Escape = 1,
+  Hex = 2,
+}
 
-function writerFor(encoding: ValueEncoding, charset: string | null): ValueWriter {
+interface ColumnPlan {
+  mode: Mode;
+  open: Buffer;
+  close: number; // 0x27, or -1 for none
+}
+
+function planFor(encoding: ValueEncoding, charset: string | null): ColumnPlan {
+  const quote = Buffer.from("'", 'latin1');
   switch (encoding) {
     case 'number':
-      return (out, v) => out.bytes(v);
+      return { mode: Mode.Raw, open: Buffer.alloc(0), close: -1 };
     case 'quoted':
-      return (out, v) => {
-        out.byte(0x27);
-        out.bytes(v);
-        out.byte(0x27);
-      };
+      return { mode: Mode.Raw, open: quote, close: 0x27 };
     case 'utf8':
-      return (out, v) => {
-        out.byte(0x27);
-        out.escaped(v);
-        out.byte(0x27);
-      };
-    case 'charset': {
-      const prefix = `_${sanitizeCharset(charset)}'`;
-      return (out, v) => {
-        out.ascii(prefix);
-        out.escaped(v);
-        out.byte(0x27);
-      };
-    }
-    case 'charset-hex': {
-      const prefix = `_${sanitizeCharset(charset)} X'`;
-      return (out, v) => {
-        out.ascii(prefix);
-        out.hex(v);
-        out.byte(0x27);
-      };
-    }
+      return { mode: Mode.Escape, open: quote, close: 0x27 };
+    case 'charset':
+      return { mode: Mode.Escape, open: Buffer.from(`_${sanitizeCharset(charset)}'`, 'latin1'), close: 0x27 };
+    case 'charset-hex':
+      return { mode: Mode.Hex, open: Buffer.from(`_${sanitizeCharset(charset)} X'`, 'latin1'), close: 0x27 };
     case 'binary':
-      return (out, v) => {
-        out.ascii("_binary'");
-        out.escaped(v);
-        out.byte(0x27);
-      };
+      return { mode: Mode.Escape, open: Buffer.from("_binary'", 'latin1'), close: 0x27 };
     case 'hex':
-      return (out, v) => {
-        out.ascii("X'");
-        out.hex(v);
-        out.byte(0x27);
-      };
+      return { mode: Mode.Hex, open: Buffer.from("X'", 'latin1'), close: 0x27 };
   }
 }
 
@@ -158,18 +129,162 @@ function sanitizeCharset(charset: string | null): string {
   return charset;
 }
 
-/** Compiles the per-column writers once; `writeRow` then appends `(v1,v2,…)` for each row. */
-export function compileRowWriter(columns: readonly Pick<ColumnInfo, 'encoding' | 'charset'>[]): (out: ByteBuilder, row: RawRow) => void {
-  const writers = columns.map((c) => writerFor(c.encoding, c.charset));
-  const n = writers.length;
-  return (out, row) => {
-    out.byte(0x28);
-    for (let i = 0; i < n; i++) {
-      if (i > 0) out.byte(0x2c);
-      const v: RawValue | undefined = row[i];
-      if (v === null || v === undefined) out.ascii('NULL');
-      else writers[i]!(out, v);
+const NULL_BYTES = Buffer.from('NULL', 'latin1');
+
+/** Copies `buf[start..end)` to `buf[o..)` within one buffer (regions apart); the new offset. */
+function moveBytes(buf: Uint8Array, o: number, start: number, end: number): number {
+  if (end - start <= 16) {
+    for (let i = start; i < end; i++) buf[o++] = buf[i]!;
+    return o;
+  }
+  buf.copyWithin(o, start, end);
+  return o + (end - start);
+}
+
+/** `buf[start..end)` escaped into `buf[o..)` (room for twice the length); the new offset. */
+function escapeWithin(buf: Uint8Array, o: number, start: number, end: number): number {
+  let runStart = start;
+  for (let i = start; i < end; i++) {
+    const esc = ESCAPE[buf[i]!]!;
+    if (esc === 0) continue;
+    if (i > runStart) o = moveBytes(buf, o, runStart, i);
+    buf[o++] = 0x5c; // backslash
+    buf[o++] = esc;
+    runStart = i + 1;
+  }
+  return moveBytes(buf, o, runStart, end);
+}
+
+/**
+ * Encodes rows straight from the text protocol's bytes, as `streamRaw` batches them: per row a packet
+ * header, then `n` length-coded values (0xfb = NULL). No Buffer per value, no array per row.
+ *
+ * `begin` copies the batch to the far end of the output builder's buffer, so every value is moved
+ * with `copyWithin` inside one buffer — no view object per value. Escaping is decided with native
+ * scans: the next occurrence of each byte that needs escaping is known, and a value that ends
+ * before all of them is copied in one piece; only values that contain one (or follow a length byte
+ * that happens to equal one) are walked byte by byte. Output is byte-identical to escaping every value.
+ */
+export class RowEncoder {
+  private readonly modes: Uint8Array;
+  private readonly opens: Buffer[];
+  private readonly closes: Int16Array;
+  private readonly n: number;
+  /** Bytes a row's output may take beyond twice its input: introducers, quotes, commas, NULLs, a newline. */
+  private readonly extra: number;
+  /** Per special byte, its next position in the batch at or after the last refresh (dataEnd if none). */
+  private readonly nextAt = new Float64Array(SPECIAL.length);
+  private nextSpecial = 0;
+  private buf: Buffer = Buffer.alloc(0);
+  private p = 0;
+  private dataEnd = 0;
+
+  constructor(columns: readonly Pick<ColumnInfo, 'encoding' | 'charset'>[]) {
+    const plans = columns.map((c) => planFor(c.encoding, c.charset));
+    this.n = plans.length;
+    this.modes = Uint8Array.from(plans.map((p) => p.mode));
+    this.opens = plans.map((p) => p.open);
+    this.closes = Int16Array.from(plans.map((p) => p.close));
+    this.extra = plans.reduce((a, p) => a + p.open.length + 1 + NULL_BYTES.length + 1, 3);
+  }
+
+  /**
+   * Starts a batch of `rows` rows to be appended to `out` with `row`. Until the batch is done, only
+   * `row` and single bytes (separators counted in `extra`) may be written to `out`.
+   */
+  begin(out: ByteBuilder, data: Buffer, rows: number): void {
+    out.ensure(2 * data.length + rows * this.extra + data.length);
+    const buf = out.buf;
+    const start = buf.length - data.length;
+    buf.set(data, start);
+    this.buf = buf;
+    this.p = start;
+    this.dataEnd = buf.length;
+    for (let k = 0; k < SPECIAL.length; k++) this.nextAt[k] = -1;
+    this.refresh(start);
+  }
+
+  /** Whether the batch was consumed exactly: the columns matched the rows. */
+  done(): boolean {
+    const ok = this.p === this.dataEnd;
+    this.buf = Buffer.alloc(0);
+    return ok;
+  }
+
+  /** Moves every special-byte position that lies before `from` to its next occurrence. */
+  private refresh(from: number): void {
+    const buf = this.buf;
+    const end = this.dataEnd;
+    let min = end;
+    for (let k = 0; k < SPECIAL.length; k++) {
+      let at = this.nextAt[k]!;
+      if (at < from) {
+        const found = buf.indexOf(SPECIAL[k]!, from);
+        at = found < 0 ? end : found;
+        this.nextAt[k] = at;
+      }
+      if (at < min) min = at;
     }
-    out.byte(0x29);
-  };
+    this.nextSpecial = min;
+  }
+
+  /** Appends `(v1,…,vn)` for the batch's next row to `out`. */
+  row(out: ByteBuilder): void {
+    const buf = this.buf;
+    let p = this.p;
+    // The packet header: payload length (3 bytes; 0xffffff = in the 8 bytes after it) and a sequence byte.
+    let payload = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16);
+    p += 4;
+    if (payload === 0xffffff) {
+      payload = buf.readUInt32LE(p) + buf.readUInt32LE(p + 4) * 2 ** 32;
+      p += 8;
+    }
+    const dataEnd = p + payload;
+    if (dataEnd > this.dataEnd) throw new RangeError('row batch ends inside a row');
+    let o = out.length;
+    buf[o++] = 0x28; // (
+    for (let i = 0; i < this.n; i++) {
+      if (i > 0) buf[o++] = 0x2c; // ,
+      let len = buf[p++]!;
+      if (len >= 0xfb) {
+        if (len === 0xfb) {
+          buf[o++] = 0x4e; // N
+          buf[o++] = 0x55; // U
+          buf[o++] = 0x4c; // L
+          buf[o++] = 0x4c; // L
+          continue;
+        }
+        if (len === 0xfc) {
+          len = buf[p]! | (buf[p + 1]! << 8);
+          p += 2;
+        } else if (len === 0xfd) {
+          len = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16);
+          p += 3;
+        } else {
+          len = buf.readUInt32LE(p) + buf.readUInt32LE(p + 4) * 2 ** 32;
+          p += 8;
+        }
+      }
+      const end = p + len;
+      if (end > dataEnd) throw new RangeError('a row ends inside a value');
+      const open = this.opens[i]!;
+      for (let j = 0; j < open.length; j++) buf[o++] = open[j]!;
+      const mode = this.modes[i]!;
+      if (mode === Mode.Raw) {
+        o = moveBytes(buf, o, p, end);
+      } else if (mode === Mode.Escape) {
+        if (end > this.nextSpecial) this.refresh(p);
+        o = end <= this.nextSpecial ? moveBytes(buf, o, p, end) : escapeWithin(buf, o, p, end);
+      } else {
+        o += buf.write(buf.toString('hex', p, end), o, 'latin1');
+      }
+      const close = this.closes[i]!;
+      if (close >= 0) buf[o++] = close;
+      p = end;
+    }
+    if (p !== dataEnd) throw new RangeError(`a row has ${p < dataEnd ? 'more' : 'fewer'} values than the ${this.n} columns of the SELECT`);
+    buf[o++] = 0x29; // )
+    out.length = o;
+    this.p = p;
+  }
 }

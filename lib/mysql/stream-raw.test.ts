@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connect, quoteIdent, uniqueName, type Connection } from '../../test/harness/db.ts';
+import { Session, type RawRow, type RowBatch } from './session.ts';
+import { parseServerUri } from './uri.ts';
+
+const uri = inject('mariadbUri');
+
+/** Splits a batch back into rows of raw values (the decoding RowEncoder does, kept simple). */
+function rowsOf(batch: RowBatch, columns: number): RawRow[] {
+  const d = batch.data;
+  const rows: RawRow[] = [];
+  let p = 0;
+  while (p < d.length) {
+    let payload = d.readUIntLE(p, 3);
+    p += 4;
+    if (payload === 0xffffff) {
+      payload = d.readUInt32LE(p) + d.readUInt32LE(p + 4) * 2 ** 32;
+      p += 8;
+    }
+    const end = p + payload;
+    const row: RawRow = [];
+    for (let i = 0; i < columns; i++) {
+      let len = d[p++]!;
+      if (len === 0xfb) {
+        row.push(null);
+        continue;
+      }
+      if (len === 0xfc) (len = d.readUInt16LE(p)), (p += 2);
+      else if (len === 0xfd) (len = d.readUIntLE(p, 3)), (p += 3);
+      else if (len === 0xfe) (len = d.readUInt32LE(p) + d.readUInt32LE(p + 4) * 2 ** 32), (p += 8);
+      row.push(Buffer.from(d.subarray(p, p + len)));
+      p += len;
+    }
+    expect(p).toBe(end);
+    rows.push(row);
+  }
+  expect(rows.length).toBe(batch.rows);
+  return rows;
+}
+
+describe('Session.streamRaw', () => {
+  const db = uniqueName('sr');
+  let c: Connection;
+  let session: Session;
+
+  beforeAll(async () => {
+    c = await connect(uri);
+    await c.query(`CREATE DATABASE ${quoteIdent(db)}`);
+    await c.query(`CREATE TABLE ${quoteIdent(db)}.t (id INT PRIMARY KEY, v LONGBLOB NULL, s VARCHAR(300) NULL)`);
+    // Small rows (many per socket read, some split across reads), NULLs, one row over 16 MB (sent as
+    // several packets and reassembled by the driver) and one just under.
+    const rows: [number, Buffer | null, string | null][] = [];
+    for (let i = 1; i <= 3000; i++) rows.push([i, i % 7 === 0 ? null : randomBytes(i % 300), i % 5 === 0 ? null : `row ${i} ' \\ \n`]);
+    for (let i = 0; i < rows.length; i += 500) {
+      const part = rows.slice(i, i + 500);
+      await c.query(`INSERT INTO ${quoteIdent(db)}.t VALUES ${part.map(() => '(?,?,?)').join(',')}`, part.flat());
+    }
+    // Built on the server: the statement itself stays under max_allowed_packet.
+    await c.query(`INSERT INTO ${quoteIdent(db)}.t VALUES (5000, LEFT(REPEAT(RANDOM_BYTES(1000), 16800), ${(1 << 24) + 1000}), 'big')`);
+    await c.query(`INSERT INTO ${quoteIdent(db)}.t VALUES (5001, LEFT(REPEAT(RANDOM_BYTES(999), 16800), ${(1 << 24) - 100}), 'almost')`);
+    session = await Session.open(parseServerUri(uri));
+  }, 120_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await c?.query(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
+    await c?.end();
+  });
+
+  it('yields every row byte for byte as the driver decodes it, in batches of whole rows', async () => {
+    const sql = `SELECT id, v, s FROM ${quoteIdent(db)}.t ORDER BY id`;
+    const expected = await session.queryRaw(sql);
+    const { stream, fields } = session.streamRaw(sql);
+    const got: RawRow[] = [];
+    let batches = 0;
+    for await (const batch of stream as AsyncIterable<RowBatch>) {
+      batches++;
+      got.push(...rowsOf(batch, 3));
+    }
+    expect((await fields).map((f) => f.name)).toEqual(['id', 'v', 's']);
+    expect(batches).toBeGreaterThan(2);
+    expect(got.length).toBe(expected.length);
+    // Buffer.equals, not toEqual: the two large values would make toEqual walk 16 M keys.
+    const differ = (a: RawRow, b: RawRow) => a.length !== b.length || a.some((v, j) => (v === null ? b[j] !== null : !b[j] || !v.equals(b[j]!)));
+    const mismatches = expected.flatMap((row, i) => (differ(row, got[i]!) ? [i] : []));
+    expect(mismatches).toEqual([]);
+    expect(got.at(-2)?.[1]?.length).toBe((1 << 24) + 1000);
+    // The connection is usable afterwards.
+    expect((await session.queryRaw('SELECT 1'))[0]).toEqual([Buffer.from('1')]);
+  }, 120_000);
+
+  it('reports a failing query as a stream error and leaves the connection usable', async () => {
+    const { stream } = session.streamRaw(`SELECT nope FROM ${quoteIdent(db)}.t`);
+    await expect(
+      (async () => {
+        for await (const _ of stream) void _;
+      })(),
+    ).rejects.toThrow(/nope/);
+    expect((await session.queryRaw('SELECT 2'))[0]).toEqual([Buffer.from('2')]);
+  });
+});
