@@ -3,7 +3,8 @@ import type { RestoreEvent } from '../lib/restore/events.ts';
 import { parseChunkIndexes, parseKeyBound, parseRenames, type RestoreOptionsInput } from '../lib/restore/options.ts';
 import { restore } from '../lib/restore/restore.ts';
 import { integer, list, serverUri, UsageError, withInterrupt, type Io } from './args.ts';
-import { createRestoreReporter, formatBytes } from './restore-progress.ts';
+import { formatBytes } from './progress.ts';
+import { createRestoreReporter } from './restore-progress.ts';
 
 export const RESTORE_USAGE = `  paradump restore --from DIR --target URI [options]
     --from DIR              the dump directory (holds manifest.json)

@@ -1,22 +1,12 @@
 import type { PitrEvent, RestoreEvent, VerifyEvent } from '../lib/restore/events.ts';
 import { createRestoreProgress } from '../lib/restore/progress.ts';
+import { formatBytes } from './progress.ts';
 
 export type ReporterMode = 'bar' | 'lines' | 'json' | 'quiet';
 
 interface Reporter<E> {
   onEvent: (event: E) => void;
   finish: () => void;
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
 function formatSeconds(s: number): string {
