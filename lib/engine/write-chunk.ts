@@ -56,9 +56,9 @@ export function chunkSelect(spec: Pick<ChunkSpec, 'database' | 'table' | 'column
  */
 class InsertEncoder extends Transform {
   rows = 0;
-  private readonly out = new ByteBuilder(512 * 1024);
+  private readonly out = takeBuilder();
   /** Encoded rows for the content hash, hashed in batches rather than one update per row. */
-  private readonly content = new ByteBuilder(512 * 1024);
+  private readonly content = takeBuilder();
   private readonly contentHash: Hash = createHash('sha256');
   private readonly encoder: RowEncoder;
   private readonly prefix: Buffer;
@@ -153,6 +153,13 @@ class InsertEncoder extends Transform {
     done();
   }
 
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    // After _flush (or a failure): the buffers serve the next chunk.
+    giveBuilder(this.out);
+    giveBuilder(this.content);
+    done(error);
+  }
+
   override _flush(done: TransformCallback): void {
     if (this.inStatement) this.out.ascii(';\n');
     this.out.ascii(`-- rows: ${this.rows}\n`);
@@ -174,6 +181,21 @@ class InsertEncoder extends Transform {
  * (waking the pool thread): 1 MB pieces keep that to a few hundred trips per GB.
  */
 const FLUSH_BYTES = 1024 * 1024;
+
+/**
+ * Encoder buffers grow to a few MB (1 MB gathered + a batch's worth of room); each chunk reusing the
+ * last chunk's instead of growing new ones spares the copying and the GC that large allocations
+ * drive. A few are kept, for the chunks being written at the same time.
+ */
+const spareBuilders: ByteBuilder[] = [];
+function takeBuilder(): ByteBuilder {
+  return spareBuilders.pop() ?? new ByteBuilder(2 * FLUSH_BYTES);
+}
+function giveBuilder(b: ByteBuilder): void {
+  b.truncate(0);
+  // One grown for a huge row is not worth keeping.
+  if (b.buf.length <= 8 * FLUSH_BYTES && spareBuilders.length < 16 && !spareBuilders.includes(b)) spareBuilders.push(b);
+}
 
 /** Counts and hashes the bytes on their way to disk: `bytes` and `sha256` are of the file as written. */
 class FileHasher extends Transform {
