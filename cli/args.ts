@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionTlsInput } from '../lib/mysql/tls.ts';
+
 /** Helpers every command's argument parsing shares. */
 
 /** A mistake in the command line: printed as one line, exit code 2. */
@@ -56,4 +59,59 @@ export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The TLS flags, named as the mysql client names them, for `parseArgs`. */
+export const TLS_FLAGS = {
+  'ssl-mode': { type: 'string' },
+  'ssl-ca': { type: 'string' },
+  'ssl-cert': { type: 'string' },
+  'ssl-key': { type: 'string' },
+} as const;
+
+export const TLS_USAGE = `    --ssl-mode MODE         off | required (encrypt, certificate not checked) | verify-ca
+                            (certificate signed by --ssl-ca) | verify-identity (and naming the
+                            host); default: required with ?ssl=true in the URI, else off
+    --ssl-ca FILE           PEM CA certificate(s) to check the server against (alone: verify-ca)
+    --ssl-cert FILE         PEM client certificate, for accounts created REQUIRE X509
+    --ssl-key FILE          PEM private key of --ssl-cert (unencrypted)
+`;
+
+const MODE_ALIASES: Record<string, ConnectionTlsInput['mode']> = {
+  off: 'off',
+  disabled: 'off',
+  required: 'required',
+  'verify-ca': 'verify-ca',
+  verify_ca: 'verify-ca',
+  'verify-identity': 'verify-identity',
+  verify_identity: 'verify-identity',
+};
+
+/**
+ * The `tls` option from --ssl-mode/--ssl-ca/--ssl-cert/--ssl-key (files read here, PEM checked by
+ * the engine), or undefined without any of them: then the URI's `?ssl=true` decides. As with the
+ * mysql client, --ssl-ca without --ssl-mode means verify-ca, a client certificate alone required.
+ */
+export function tlsOption(values: { 'ssl-mode'?: string | undefined; 'ssl-ca'?: string | undefined; 'ssl-cert'?: string | undefined; 'ssl-key'?: string | undefined }): ConnectionTlsInput | undefined {
+  const given = values['ssl-mode'] ?? values['ssl-ca'] ?? values['ssl-cert'] ?? values['ssl-key'];
+  if (given === undefined) return undefined;
+  const read = (flag: string, file: string | undefined) => {
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  };
+  let mode: ConnectionTlsInput['mode'];
+  if (values['ssl-mode'] !== undefined) {
+    mode = MODE_ALIASES[values['ssl-mode'].toLowerCase()];
+    if (!mode) throw new UsageError(`--ssl-mode must be off, required, verify-ca or verify-identity, got "${values['ssl-mode']}"`);
+  } else {
+    mode = values['ssl-ca'] !== undefined ? 'verify-ca' : 'required';
+  }
+  const ca = read('ssl-ca', values['ssl-ca']);
+  const cert = read('ssl-cert', values['ssl-cert']);
+  const key = read('ssl-key', values['ssl-key']);
+  return { mode, ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) };
 }

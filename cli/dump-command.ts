@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util';
 import { dump } from '../lib/engine/dump.ts';
 import type { DumpOptionsInput } from '../lib/engine/options.ts';
-import { integer, list, positiveNumber, serverUri, UsageError, withInterrupt, type Io } from './args.ts';
+import { integer, list, positiveNumber, serverUri, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
 import { createProgressReporter } from './progress.ts';
 
 export const DUMP_USAGE = `  paradump dump --source URI --out DIR [options]
   paradump dump --source URI --resume DIR        continue an interrupted dump
     --source URI            mysql://user:password@host:port (or env PARADUMP_SOURCE;
                             a password missing from the URI is read from env PARADUMP_PASSWORD)
-    --out DIR               output directory (created; must be empty)
+${TLS_USAGE}    --out DIR               output directory (created; must be empty)
     --databases a,b         databases or glob patterns (default: all but system databases)
     --exclude-databases x   databases or patterns to leave out
     --tables db.t,...       only these tables (names or patterns)
@@ -41,6 +41,7 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
     strict: true,
     options: {
       source: { type: 'string' },
+      ...TLS_FLAGS,
       out: { type: 'string' },
       databases: { type: 'string' },
       'exclude-databases': { type: 'string' },
@@ -74,8 +75,10 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
   const compress = values.compress ?? 'zstd';
   if (compress !== 'none' && compress !== 'gzip' && compress !== 'zstd') throw new UsageError(`--compress must be none, gzip or zstd, got "${compress}"`);
 
+  const tls = tlsOption(values);
   const options: DumpOptionsInput = {
     source,
+    ...(tls ? { tls } : {}),
     outDir,
     resume: values.resume !== undefined,
     lock,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { RestoreEvent } from '../lib/restore/events.ts';
 import { parseChunkIndexes, parseKeyBound, parseRenames, type RestoreOptionsInput } from '../lib/restore/options.ts';
 import { restore } from '../lib/restore/restore.ts';
-import { integer, list, serverUri, UsageError, withInterrupt, type Io } from './args.ts';
+import { integer, list, serverUri, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
 import { formatBytes } from './progress.ts';
 import { createRestoreReporter } from './restore-progress.ts';
 
@@ -10,7 +10,7 @@ export const RESTORE_USAGE = `  paradump restore --from DIR --target URI [option
     --from DIR              the dump directory (holds manifest.json)
     --target URI            mysql://user:password@host:port (or env PARADUMP_TARGET; a password
                             missing from the URI is read from env PARADUMP_TARGET_PASSWORD)
-    --rename SRC:DST        restore database SRC as DST (repeatable, or comma separated)
+${TLS_USAGE}    --rename SRC:DST        restore database SRC as DST (repeatable, or comma separated)
     --databases a,b         only these databases of the dump (names or patterns)
     --tables db.t,...       only these tables (source names); no views, triggers, routines, events
     --chunks 3,5-7          with one --tables table: replace only these chunks' key ranges
@@ -35,6 +35,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
     options: {
       from: { type: 'string' },
       target: { type: 'string' },
+      ...TLS_FLAGS,
       rename: { type: 'string', multiple: true },
       databases: { type: 'string' },
       tables: { type: 'string' },
@@ -59,9 +60,11 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
   const partial = values.chunks !== undefined || values['key-from'] !== undefined || values['key-to'] !== undefined;
   if (partial && tables.length !== 1) throw new UsageError('--chunks, --key-from and --key-to need --tables naming exactly one table');
 
+  const tls = tlsOption(values);
   const options: RestoreOptionsInput = {
     from: values.from,
     target,
+    ...(tls ? { tls } : {}),
     rename: parseRenames((values.rename ?? []).flatMap((r) => list(r))),
     databases: list(values.databases),
     tables,

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseChunkIndexes, parseRenames, type VerifyOptionsInput } from '../lib/restore/options.ts';
 import { verify } from '../lib/restore/verify.ts';
-import { integer, list, UsageError, withInterrupt, type Io } from './args.ts';
+import { integer, list, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
 import { createVerifyReporter } from './restore-progress.ts';
 
 export const VERIFY_USAGE = `  paradump verify --from DIR [--target URI [--rename SRC:DST]] [options]
@@ -9,7 +9,7 @@ export const VERIFY_USAGE = `  paradump verify --from DIR [--target URI [--renam
                             without --target: every data file's size and sha256 against the manifest
     --target URI            compare the rows in this server, chunk by chunk, with the manifest's
                             content hashes (or env PARADUMP_TARGET / PARADUMP_TARGET_PASSWORD)
-    --rename SRC:DST        the dump's database SRC was restored as DST (repeatable)
+${TLS_USAGE}    --rename SRC:DST        the dump's database SRC was restored as DST (repeatable)
     --databases a,b         only these databases
     --tables db.t,...       only these tables
     --chunks 3,5-7          with one --tables table: only these chunks
@@ -26,6 +26,7 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
     options: {
       from: { type: 'string' },
       target: { type: 'string' },
+      ...TLS_FLAGS,
       rename: { type: 'string', multiple: true },
       databases: { type: 'string' },
       tables: { type: 'string' },
@@ -53,9 +54,12 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   if (values.chunks !== undefined && tables.length !== 1) throw new UsageError('--chunks needs --tables naming exactly one table');
   const renames = (values.rename ?? []).flatMap((r) => list(r));
   if (renames.length > 0 && !target) throw new UsageError('--rename only means something with --target');
+  const tls = tlsOption(values);
+  if (tls && !target) throw new UsageError('--ssl-mode, --ssl-ca, --ssl-cert and --ssl-key only mean something with --target');
   const options: VerifyOptionsInput = {
     from: values.from,
     ...(target ? { target } : {}),
+    ...(tls ? { tls } : {}),
     rename: parseRenames(renames),
     databases: list(values.databases),
     tables,

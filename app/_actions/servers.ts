@@ -7,10 +7,18 @@ import { addServer, AddServerInput, TestConnectionInput, testServerConnection } 
 import { startSandbox } from '@/lib/runs/start-sandbox.ts';
 import { fieldErrors, type FormState } from './state.ts';
 
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** The TLS fields of the server form; absent ones (TLS off hides them) are left to the defaults. */
+function tlsFields(form: FormData) {
+  return { tlsMode: form.get('tlsMode') || undefined, tlsCa: form.get('tlsCa') ?? undefined, tlsCert: form.get('tlsCert') ?? undefined, tlsKey: form.get('tlsKey') ?? undefined };
+}
+
 export async function addServerAction(_: FormState, form: FormData): Promise<FormState> {
   await requireSession();
-  const raw = { name: form.get('name'), host: form.get('host'), port: form.get('port'), user: form.get('user'), password: form.get('password') ?? '' };
-  const values = { name: String(raw.name ?? ''), host: String(raw.host ?? ''), port: String(raw.port ?? ''), user: String(raw.user ?? '') };
+  const raw = { name: form.get('name'), host: form.get('host'), port: form.get('port'), user: form.get('user'), password: form.get('password') ?? '', ...tlsFields(form) };
+  // Kept for the form after a refusal: never the password or the client key.
+  const values = { name: text(raw.name), host: text(raw.host), port: text(raw.port), user: text(raw.user), tlsMode: text(raw.tlsMode), tlsCa: text(raw.tlsCa), tlsCert: text(raw.tlsCert) };
   const input = AddServerInput.safeParse(raw);
   if (!input.success) return { fieldErrors: fieldErrors(input.error), values };
   let id: string;
@@ -41,7 +49,7 @@ export interface ConnectionState {
 /** "Test connection": connects with the form's values without saving anything. */
 export async function testConnectionAction(_: ConnectionState, form: FormData): Promise<ConnectionState> {
   await requireSession();
-  const input = TestConnectionInput.safeParse({ host: form.get('host'), port: form.get('port'), user: form.get('user'), password: form.get('password') ?? '', lock: form.get('lock') || undefined });
+  const input = TestConnectionInput.safeParse({ host: form.get('host'), port: form.get('port'), user: form.get('user'), password: form.get('password') ?? '', lock: form.get('lock') || undefined, ...tlsFields(form) });
   if (!input.success) return { fieldErrors: fieldErrors(input.error) };
   return { report: await testServerConnection(input.data) };
 }

@@ -1,6 +1,7 @@
 'use client';
 
-import { startTransition, useActionState } from 'react';
+import { startTransition, useActionState, useState } from 'react';
+import { TLS_MODE_WORDS, TlsMode } from '@/lib/mysql/tls-modes.ts';
 import { addServerAction, testConnectionAction, type ConnectionState } from '../_actions/servers.ts';
 import type { FormState } from '../_actions/state.ts';
 import { buttonClass, FieldError, FormAlert, inputClass, secondaryButtonClass } from '../_components/ui.tsx';
@@ -60,6 +61,78 @@ function Field({ name, label, state, type = 'text', defaultValue, autoComplete, 
   );
 }
 
+function PemField({ name, label, state, hint, secret = false }: { name: string; label: string; state: FormState; hint: string; secret?: boolean }) {
+  const errors = state.fieldErrors?.[name];
+  const value = secret ? undefined : state.values?.[name];
+  return (
+    <div>
+      <label htmlFor={`server-${name}`} className="mb-1 block text-sm font-medium">
+        {label}
+      </label>
+      <textarea
+        id={`server-${name}`}
+        name={name}
+        rows={4}
+        spellCheck={false}
+        autoComplete="off"
+        placeholder={secret ? '-----BEGIN PRIVATE KEY-----' : '-----BEGIN CERTIFICATE-----'}
+        defaultValue={typeof value === 'string' ? value : ''}
+        aria-invalid={errors ? true : undefined}
+        aria-describedby={errors ? `server-${name}-error` : `server-${name}-hint`}
+        className={`${inputClass} font-mono text-xs`}
+      />
+      {!errors ? (
+        <p id={`server-${name}-hint`} className="mt-1 text-xs text-zinc-500">
+          {hint}
+        </p>
+      ) : null}
+      <FieldError id={`server-${name}-error`} errors={errors} />
+    </div>
+  );
+}
+
+function TlsSection({ state }: { state: FormState }) {
+  const initial = TlsMode.safeParse(state.values?.['tlsMode']);
+  const [mode, setMode] = useState<TlsMode>(initial.success ? initial.data : 'off');
+  const errors = state.fieldErrors?.['tlsMode'];
+  return (
+    <fieldset className="space-y-3 rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
+      <legend className="px-1 text-sm font-medium">TLS</legend>
+      <div>
+        <label htmlFor="server-tlsMode" className="mb-1 block text-sm font-medium">
+          TLS mode
+        </label>
+        <select
+          id="server-tlsMode"
+          name="tlsMode"
+          value={mode}
+          onChange={(event) => setMode(TlsMode.catch('off').parse(event.target.value))}
+          aria-describedby={errors ? 'server-tlsMode-error' : 'server-tlsMode-hint'}
+          aria-invalid={errors ? true : undefined}
+          className={inputClass}
+        >
+          {TlsMode.options.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+        <p id="server-tlsMode-hint" className="mt-1 text-xs text-zinc-500">
+          {TLS_MODE_WORDS[mode]}
+        </p>
+        <FieldError id="server-tlsMode-error" errors={errors} />
+      </div>
+      {mode !== 'off' ? (
+        <>
+          <PemField name="tlsCa" label={mode === 'verify-ca' ? 'CA certificate (PEM)' : 'CA certificate (PEM, optional)'} state={state} hint={mode === 'required' ? 'Not checked in required mode.' : mode === 'verify-identity' ? 'Leave empty to trust the system’s public CAs.' : 'The CA that signed the server certificate (the server’s ssl-ca).'} />
+          <PemField name="tlsCert" label="Client certificate (PEM, optional)" state={state} hint="For accounts created REQUIRE X509 or SUBJECT: mutual TLS." />
+          <PemField name="tlsKey" label="Client key (PEM, optional)" state={state} secret hint="Unencrypted. Sealed on this machine like the password; never sent back to the browser." />
+        </>
+      ) : null}
+    </fieldset>
+  );
+}
+
 export function AddServerForm() {
   const [saved, action, pending] = useActionState<FormState, FormData>(addServerAction, {});
   const [tested, testAction, testing] = useActionState<ConnectionState, FormData>(testConnectionAction, {});
@@ -76,6 +149,7 @@ export function AddServerForm() {
       </div>
       <Field name="user" label="User" state={state} autoComplete="off" />
       <Field name="password" label="Password" state={state} type="password" autoComplete="new-password" hint="Kept on this machine only; it is never sent back to the browser." />
+      <TlsSection state={state} />
       <div>
         <label htmlFor="server-lock" className="mb-1 block text-sm font-medium">
           Check privileges for

@@ -31,6 +31,15 @@ export default async function ServersPage() {
                   <div>
                     <p className="font-medium">
                       {s.name} {s.sandbox ? <span className="ml-1 rounded bg-zinc-100 px-1.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">sandbox</span> : null}
+                      {s.tls.mode !== 'off' ? (
+                        <span
+                          className="ml-1 rounded bg-emerald-100 px-1.5 text-xs text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
+                          title={`TLS ${s.tls.mode}${s.tls.ca ? ', own CA' : ''}${s.tls.clientCert ? ', client certificate' : ''}`}
+                        >
+                          TLS {s.tls.mode}
+                          {s.tls.clientCert ? ' + client cert' : ''}
+                        </span>
+                      ) : null}
                     </p>
                     <p className="font-mono text-xs text-zinc-500">
                       {s.user}@{s.host}:{s.port}

@@ -4,7 +4,7 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Session, qualified, quoteId, type RawValue } from '../mysql/session.ts';
-import { parseServerUri, redactUri, type ServerAddress } from '../mysql/uri.ts';
+import { parseServerUri, redactUri, withTls, type ServerAddress } from '../mysql/uri.ts';
 import { acquireLock, type HeldLock } from './acquire-lock.ts';
 import { checkDumpPrivileges } from './check-privileges.ts';
 import { isIntegerType, type ColumnInfo } from './column-kind.ts';
@@ -72,7 +72,7 @@ type Warn = (w: Manifest['warnings'][number]) => void;
  */
 export async function dump(input: DumpOptionsInput, controls: DumpControls = {}): Promise<Manifest> {
   const requested = parseOptions(input);
-  const address = parseServerUri(requested.source);
+  const address = withTls(parseServerUri(requested.source), requested.tls);
   const emit: DumpEventListener = (event) => controls.onEvent?.(event);
   const signal = controls.signal;
   const startedTick = performance.now();

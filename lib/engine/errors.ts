@@ -78,13 +78,57 @@ export function driverErrno(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null ? (error as MysqlDriverError).errno : undefined;
 }
 
+/**
+ * What went wrong setting up TLS, in `details.tls` of a TLS_FAILED error, so callers can say it in
+ * their own words without reading messages.
+ */
+export type TlsFailure = 'not-offered' | 'untrusted' | 'expired' | 'name-mismatch' | 'handshake';
+
+const TLS_FAILURE_WORDS: Record<TlsFailure, string> = {
+  'not-offered': 'the server does not offer TLS',
+  untrusted: 'the server certificate is not trusted (it is not signed by the CA given, or by a known CA)',
+  expired: 'the server certificate has expired or is not valid yet',
+  'name-mismatch': 'the server certificate does not match the host name',
+  handshake: 'the TLS handshake failed',
+};
+
+// Node's (OpenSSL's) certificate verification codes, by what they mean to an operator.
+const UNTRUSTED = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'INVALID_CA',
+  'CERT_CHAIN_TOO_LONG',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_REVOKED',
+]);
+const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERROR_IN_CERT_NOT_BEFORE_FIELD', 'ERROR_IN_CERT_NOT_AFTER_FIELD']);
+
+export function tlsFailureOf(code: string): TlsFailure | null {
+  if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return 'not-offered';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') return 'name-mismatch';
+  if (UNTRUSTED.has(code)) return 'untrusted';
+  if (EXPIRED.has(code)) return 'expired';
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.startsWith('ERR_OSSL') || code === 'EPROTO' || code === 'HANDSHAKE_SSL_ERROR') return 'handshake';
+  return null;
+}
+
 /** Translate a mysql2 / socket error into a ParadumpError with a code and a plain message. */
 export function fromDriverError(error: unknown, context: string): ParadumpError {
   if (error instanceof ParadumpError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as MysqlDriverError;
   const text = e.sqlMessage ?? e.message ?? String(error);
-  if (typeof e.code === 'string' && (e.code.startsWith('ERR_SSL') || e.code.startsWith('ERR_TLS') || e.code === 'HANDSHAKE_NO_SSL_SUPPORT' || e.code === 'EPROTO' || e.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || e.code === 'SELF_SIGNED_CERT_IN_CHAIN' || e.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || e.code === 'CERT_HAS_EXPIRED' || e.code === 'ERR_TLS_CERT_ALTNAME_INVALID')) {
-    return new ParadumpError('TLS_FAILED', `${context}: TLS failed (${e.code}): ${text}`, { cause: error });
+  const tls = typeof e.code === 'string' ? tlsFailureOf(e.code) : null;
+  if (tls) {
+    return new ParadumpError('TLS_FAILED', `${context}: TLS failed: ${TLS_FAILURE_WORDS[tls]} (${e.code}): ${text}`, { cause: error, details: { tls } });
   }
   switch (e.code) {
     case 'ECONNREFUSED':

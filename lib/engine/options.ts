@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConnectionTls } from '../mysql/tls.ts';
 import { Compression } from './manifest.ts';
 
 export const LockMode = z.enum(['snapshot', 'per-db', 'per-table', 'none']);
@@ -15,6 +16,11 @@ const int = (name: string, min: number, max: number) =>
 export const DumpOptions = z.object({
   /** `mysql://user:password@host:port` */
   source: z.string().min(1, { error: 'source is required (mysql://user:password@host:port)' }),
+  /**
+   * TLS for every connection to the source (mode, CA, client certificate and key as PEM text). Never
+   * written to the manifest or the state file. Default: the URI's `?ssl=true` (required), else off.
+   */
+  tls: ConnectionTls.optional(),
   /** Output directory: created if missing, must be empty. */
   outDir: z.string().min(1, { error: 'outDir is required' }),
   /** Database names or glob patterns (`shop_*`). Empty = every non-system database. */

@@ -1,8 +1,11 @@
 import mysql from 'mysql2';
-import type { Connection, FieldPacket, RowDataPacket } from 'mysql2';
+import type { Connection, FieldPacket, RowDataPacket, SslOptions } from 'mysql2';
+import net, { isIP, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { checkServerIdentity, TLSSocket } from 'node:tls';
 import { fromDriverError, ParadumpError } from '../engine/errors.ts';
 import { flavorSql, parseServerVersion, type FlavorSql, type ServerFlavor } from './flavor.ts';
+import { mysqlSslOptions } from './tls.ts';
 import type { ServerAddress } from './uri.ts';
 
 /** One value as the server sent it in the text protocol: raw bytes, or null for SQL NULL. */
@@ -40,6 +43,57 @@ interface RowStateQuery extends NodeJS.EventEmitter {
 }
 
 /**
+ * mysql2's TLS options for an address: `ssl` (none for plain TCP), and for verify-identity to an IP
+ * address the TCP socket too. Node checks the certificate's names during the handshake — before
+ * credentials are sent — against the socket's host; for an IP address it would check "localhost"
+ * instead (mysql2 passes no host for IPs, and net.Socket records only names), so the socket is
+ * made here with the address recorded on it. The one place both connection kinds get TLS from.
+ */
+export function tlsConnectOptions(address: ServerAddress, keepAlive = true): { ssl?: SslOptions; stream?: () => Socket } {
+  const ssl = mysqlSslOptions(address.tls);
+  if (!ssl) return {};
+  if (address.tls.mode !== 'verify-identity' || address.socketPath || isIP(address.host) === 0) return { ssl };
+  return {
+    ssl,
+    stream: () => {
+      const socket = net.connect({ host: address.host, port: address.port });
+      (socket as Socket & { _host?: string })._host = address.host;
+      socket.setNoDelay(true);
+      if (keepAlive) socket.once('connect', () => socket.setKeepAlive(true, 0));
+      return socket;
+    },
+  };
+}
+
+/**
+ * mysql2 overwrites the code of every TLS handshake error with HANDSHAKE_SSL_ERROR; Node kept the
+ * real one (SELF_SIGNED_CERT_IN_CHAIN, ERR_TLS_CERT_ALTNAME_INVALID, …) on the TLS socket. Puts it
+ * back, so the engine can tell an untrusted certificate from a wrong name.
+ */
+export function restoreTlsErrorCode(connection: Connection, error: unknown): unknown {
+  if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== 'HANDSHAKE_SSL_ERROR') return error;
+  const e = error as { code: string; cert?: unknown; reason?: unknown };
+  const stream = (connection as unknown as { stream: unknown }).stream;
+  // A string code at run time, whatever @types/node says.
+  const verified = stream instanceof TLSSocket ? (stream as unknown as { authorizationError?: unknown }).authorizationError : undefined;
+  if (typeof verified === 'string' && /^[A-Z0-9_]+$/.test(verified)) e.code = verified;
+  else if (e.cert !== undefined && e.reason !== undefined) e.code = 'ERR_TLS_CERT_ALTNAME_INVALID';
+  return e;
+}
+
+/**
+ * After connecting with verify-identity: the certificate names the host (a second look, should the
+ * handshake's check ever be given another name). Throws TLS_FAILED.
+ */
+export function checkPeerIdentity(connection: Connection, address: ServerAddress, label: string): void {
+  if (address.tls.mode !== 'verify-identity' || address.socketPath) return;
+  const stream = (connection as unknown as { stream: unknown }).stream;
+  const cert = stream instanceof TLSSocket ? stream.getPeerCertificate() : null;
+  const problem = cert && Object.keys(cert).length > 0 ? checkServerIdentity(address.host, cert) : new Error('no server certificate');
+  if (problem) throw new ParadumpError('TLS_FAILED', `${label}: TLS failed: the server certificate does not match the host name (${problem.message})`, { details: { tls: 'name-mismatch' } });
+}
+
+/**
  * A connection to the source or target. Metadata queries decode to JS values (big numbers and
  * dates as strings, never lossy); `streamRaw` yields the raw bytes the row path encodes.
  */
@@ -65,7 +119,7 @@ export class Session {
       user: address.user,
       password: address.password,
       ...(address.socketPath ? { socketPath: address.socketPath } : {}),
-      ...(address.ssl ? { ssl: {} } : {}),
+      ...tlsConnectOptions(address),
       ...(options.database ? { database: options.database } : {}),
       charset: 'UTF8MB4_GENERAL_CI',
       supportBigNumbers: true,
@@ -81,9 +135,10 @@ export class Session {
     connection.on('error', () => undefined);
     try {
       await new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
+      checkPeerIdentity(connection, address, label);
     } catch (error) {
       connection.destroy();
-      throw fromDriverError(error, label);
+      throw fromDriverError(restoreTlsErrorCode(connection, error), label);
     }
     const session = new Session(connection, { kind: 'mariadb', major: 0, minor: 0, patch: 0, versionString: '' });
     try {

@@ -1,5 +1,5 @@
 import { describeMissing, findMissingPrivileges, type PrivilegeNeed } from '../engine/check-privileges.ts';
-import { isParadumpError, type ErrorCode } from '../engine/errors.ts';
+import { isParadumpError, type ErrorCode, type TlsFailure } from '../engine/errors.ts';
 import type { LockMode } from '../engine/options.ts';
 import { Session } from './session.ts';
 import { parseServerUri, type ServerAddress } from './uri.ts';
@@ -23,11 +23,28 @@ const PROBLEM_WORDS: Partial<Record<ErrorCode, string>> = {
   BAD_URI: 'The address is not valid.',
   HOST_UNREACHABLE: 'The host could not be reached (unknown name, or no route to it).',
   CONNECTION_REFUSED: 'The host refused the connection: nothing listens on that port.',
-  ACCESS_DENIED: 'Access denied: wrong user name or password, or this host may not connect as that user.',
+  ACCESS_DENIED: 'Access denied: wrong user name or password, or this host may not connect as that user (an account created REQUIRE SSL or X509 is also refused without TLS or without a client certificate).',
   TLS_FAILED: 'TLS failed: the server does not offer TLS, or its certificate was not accepted.',
   CONNECTION_LOST: 'The server closed the connection.',
   UNSUPPORTED_SERVER: 'This does not look like a MySQL or MariaDB server.',
 };
+
+/** TLS_FAILED in more precise words, by what the engine found (`details.tls`). */
+const TLS_WORDS: Record<TlsFailure, string> = {
+  'not-offered': 'The server does not offer TLS: it has no certificate configured (ssl-cert/ssl-key), or TLS is disabled. Set up TLS on the server, or set TLS to off.',
+  untrusted: 'The server certificate is not trusted: it is not signed by the CA certificate given (verify-ca failed). Paste the CA that signed the server certificate.',
+  expired: 'The server certificate has expired or is not valid yet: check its dates and the clocks.',
+  'name-mismatch': 'The server certificate does not match the host name: it is valid, but issued for another name or IP address (verify-identity failed). Connect by a name the certificate lists, or use verify-ca.',
+  handshake: 'The TLS handshake failed: the server and this client could not agree on TLS (version, ciphers, or a client certificate it refused).',
+};
+
+/** Plain words for an error of `Session.open`. */
+export function describeConnectionProblem(error: unknown): { code: ErrorCode; summary: string } {
+  const code: ErrorCode = isParadumpError(error) ? error.code : 'INTERNAL';
+  const tls = isParadumpError(error, 'TLS_FAILED') ? (error.details['tls'] as TlsFailure | undefined) : undefined;
+  const words = tls ? TLS_WORDS[tls] : PROBLEM_WORDS[code];
+  return { code, summary: words ?? (isParadumpError(error) ? error.message : 'The connection failed.') };
+}
 
 /**
  * Connects, identifies the server, and checks the grants a dump with `lock` needs (with SHOW
@@ -55,8 +72,7 @@ export async function testConnection({ address, lock, databases = [] }: { addres
             : `Connected to ${name}, but a ${lock} dump needs more privileges: ${describeMissing(missing)}.`,
     };
   } catch (error) {
-    const code: ErrorCode = isParadumpError(error) ? error.code : 'INTERNAL';
-    return { ok: false, code, summary: PROBLEM_WORDS[code] ?? (isParadumpError(error) ? error.message : 'The connection failed.') };
+    return { ok: false, ...describeConnectionProblem(error) };
   } finally {
     await session?.close();
   }

@@ -3,9 +3,9 @@ import { parseServerUri, redactUri } from './uri.ts';
 
 describe('parseServerUri', () => {
   it('parses user, password, host and port, decoding escapes', () => {
-    expect(parseServerUri('mysql://bk:p%40ss%3Aw@db.example.com:3307')).toEqual({ host: 'db.example.com', port: 3307, user: 'bk', password: 'p@ss:w', ssl: false });
+    expect(parseServerUri('mysql://bk:p%40ss%3Aw@db.example.com:3307')).toEqual({ host: 'db.example.com', port: 3307, user: 'bk', password: 'p@ss:w', tls: { mode: 'off' } });
     expect(parseServerUri('mysql://root@127.0.0.1')).toMatchObject({ port: 3306, password: '' });
-    expect(parseServerUri('mysql://root@[::1]:3306?ssl=true')).toMatchObject({ host: '::1', ssl: true });
+    expect(parseServerUri('mysql://root@[::1]:3306?ssl=true')).toMatchObject({ host: '::1', tls: { mode: 'required' } });
     expect(parseServerUri('mysql://root@localhost?socket=/run/mysqld/mysqld.sock')).toMatchObject({ socketPath: '/run/mysqld/mysqld.sock' });
   });
   it.each([

@@ -1,4 +1,5 @@
 import { ParadumpError } from '../engine/errors.ts';
+import type { ConnectionTls } from './tls.ts';
 
 export interface ServerAddress {
   host: string;
@@ -7,8 +8,11 @@ export interface ServerAddress {
   password: string;
   /** Unix socket path, from `?socket=` — takes precedence over host/port. */
   socketPath?: string;
-  /** Require TLS (`?ssl=true`). */
-  ssl: boolean;
+  /**
+   * TLS for the connection. From a URI: `?ssl=true` is `required`; certificates and the verify modes
+   * come only as an option (`withTls`), never in the URI.
+   */
+  tls: ConnectionTls;
 }
 
 const ALLOWED_PARAMS = new Set(['socket', 'ssl']);
@@ -53,8 +57,20 @@ export function parseServerUri(uri: string): ServerAddress {
     user,
     password: decodeURIComponent(url.password),
     ...(socket ? { socketPath: socket } : {}),
-    ssl: ssl === 'true',
+    tls: { mode: ssl === 'true' ? 'required' : 'off' },
   };
+}
+
+/**
+ * The address with the TLS option of a dump, restore or verify. Without one, the URI's `?ssl=true`
+ * stands; with one, it wins, except that `?ssl=true` is never quietly turned into `off`.
+ */
+export function withTls(address: ServerAddress, tls: ConnectionTls | undefined): ServerAddress {
+  if (!tls) return address;
+  if (tls.mode === 'off' && address.tls.mode !== 'off') {
+    throw new ParadumpError('BAD_OPTION', 'the URI asks for TLS (?ssl=true) but the TLS mode is off: drop one of them');
+  }
+  return { ...address, tls };
 }
 
 /** The URI without its password, for logs, manifests and the UI. */

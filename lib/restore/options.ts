@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ParadumpError } from '../engine/errors.ts';
 import { KeyValue } from '../engine/manifest.ts';
+import { ConnectionTls } from '../mysql/tls.ts';
 
 const int = (name: string, min: number, max: number) =>
   z
@@ -36,6 +37,8 @@ export const RestoreOptions = z.object({
   from: z.string().min(1, { error: 'from is required (the dump directory)' }),
   /** `mysql://user:password@host:port` of the server to restore into. */
   target: z.string().min(1, { error: 'target is required (mysql://user:password@host:port)' }),
+  /** TLS for every connection to the target. Never written to the journal. Default: the URI's `?ssl=true`, else off. */
+  tls: ConnectionTls.optional(),
   /** Restore database `source` as `target`. @default {} */
   rename: Renames,
   /** Only these databases of the dump (names or glob patterns). Empty = all. */
@@ -69,6 +72,8 @@ export const VerifyOptions = z.object({
   from: z.string().min(1, { error: 'from is required (the dump directory)' }),
   /** Compare the rows in this server with the manifest's per-chunk content hashes. */
   target: z.string().min(1).optional(),
+  /** TLS for the connections to the target. Default: the URI's `?ssl=true`, else off. */
+  tls: ConnectionTls.optional(),
   rename: Renames,
   databases: z.array(z.string().min(1)).default([]),
   tables: z.array(QualifiedTable).default([]),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { driverErrno, fromDriverError, isParadumpError, ParadumpError } from '../engine/errors.ts';
 import type { ChunkRecord, ObjectRecord } from '../engine/manifest.ts';
 import { quoteId, qualified } from '../mysql/session.ts';
-import { parseServerUri, redactUri } from '../mysql/uri.ts';
+import { parseServerUri, redactUri, withTls } from '../mysql/uri.ts';
 import { checkDumpFiles, describeProblems } from './check-files.ts';
 import { readSmallFile } from './dump-file.ts';
 import type { RestoreEvent, RestoreEventListener } from './events.ts';
@@ -91,7 +91,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
 
   try {
     const options = parseOptions(RestoreOptions, input);
-    const address = parseServerUri(options.target);
+    const address = withTls(parseServerUri(options.target), options.tls);
     if (options.chunks && options.dropExisting) throw new ParadumpError('BAD_OPTION', 'chunks replaces ranges of an existing table; it cannot be combined with dropExisting');
     if (options.resume && options.dropExisting) throw new ParadumpError('BAD_OPTION', 'resume continues an interrupted restore; dropExisting starts over: choose one');
     const { dir, manifest, sha256 } = await readManifest(options.from);

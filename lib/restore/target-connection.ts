@@ -2,6 +2,7 @@ import mysql from 'mysql2';
 import type { Connection, ResultSetHeader } from 'mysql2';
 import { fromDriverError, ParadumpError } from '../engine/errors.ts';
 import { parseServerVersion, type ServerFlavor } from '../mysql/flavor.ts';
+import { checkPeerIdentity, restoreTlsErrorCode, tlsConnectOptions } from '../mysql/session.ts';
 import type { ServerAddress } from '../mysql/uri.ts';
 
 /** A value for a `?` placeholder. */
@@ -26,7 +27,8 @@ export const RESTORE_SESSION_SQL = [
  * JS char per byte, sent as is) while the server is told `SET NAMES utf8mb4`, which is what the
  * files are written for. Text the engine builds itself goes through `exec`, which encodes UTF-8.
  *
- * (lib/mysql's Session always encodes UTF-8; this is the one other place that opens a connection.)
+ * (lib/mysql's Session always encodes UTF-8; this is the one other place that opens a connection, with the
+ * same TLS options: `tlsConnectOptions`.)
  */
 export class TargetConnection {
   readonly flavor: ServerFlavor;
@@ -53,7 +55,7 @@ export class TargetConnection {
       user: address.user,
       password: address.password,
       ...(address.socketPath ? { socketPath: address.socketPath } : {}),
-      ...(address.ssl ? { ssl: {} } : {}),
+      ...tlsConnectOptions(address),
       // Client-side encoding 'binary': the bytes of a statement go out untouched.
       charset: 'BINARY',
       // Without session tracking the driver does not follow the server's character_set_client
@@ -69,9 +71,10 @@ export class TargetConnection {
     connection.on('error', () => undefined);
     try {
       await new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
+      checkPeerIdentity(connection, address, label);
     } catch (error) {
       connection.destroy();
-      throw fromDriverError(error, label);
+      throw fromDriverError(restoreTlsErrorCode(connection, error), label);
     }
     const raw = new TargetConnection(connection, { kind: 'mariadb', major: 0, minor: 0, patch: 0, versionString: '' }, connection.threadId ?? -1);
     try {

@@ -6,7 +6,7 @@ import { openReader } from '../engine/open-reader.ts';
 import { describeRange } from '../engine/range-sql.ts';
 import { hashRangeContent } from '../engine/write-chunk.ts';
 import type { Session } from '../mysql/session.ts';
-import { parseServerUri, redactUri } from '../mysql/uri.ts';
+import { parseServerUri, redactUri, withTls } from '../mysql/uri.ts';
 import { checkDumpFiles, type FileProblem } from './check-files.ts';
 import type { MismatchedRange, TableVerification, VerifyEvent, VerifyEventListener } from './events.ts';
 import { parseOptions, VerifyOptions, type VerifyOptionsInput } from './options.ts';
@@ -77,7 +77,7 @@ export async function verify(input: VerifyOptionsInput, controls: VerifyControls
       files = check.problems.filter((p) => !p.chunk);
     } else {
       mode = 'target';
-      const address = parseServerUri(options.target);
+      const address = withTls(parseServerUri(options.target), options.tls);
       emit({ type: 'run-started', at: new Date().toISOString(), mode, target: redactUri(address), tables: selection.tables.length, chunks: chunkCount, bytes });
       const first = await openReader(address, `connecting to the target ${redactUri(address)}`);
       sessions.push(first);

@@ -29,7 +29,7 @@ export async function resumeRun({ id }: { id: string }): Promise<void> {
   if (!canResume({ ...run, hasManifest }) || !run.serverId) {
     throw new RunError('NOT_RESUMABLE', `run ${id} is ${run.status}${hasManifest ? ' and complete' : ''}; it cannot be resumed`);
   }
-  const { uri } = await serverAddress({ id: run.serverId });
+  const { uri, address } = await serverAddress({ id: run.serverId });
   const options = StoredDumpOptions.parse(JSON.parse(run.options));
   const attempt = run.attempt + 1;
   // Claim the run in one statement, so two clicks cannot start two engines on one directory.
@@ -39,7 +39,7 @@ export async function resumeRun({ id }: { id: string }): Promise<void> {
   });
   if (claimed.count !== 1) throw new RunError('ALREADY_RUNNING', `run ${id} was resumed already`);
   const state = await loadRunState({ id });
-  const live = launchDump({ state, uri, options, resume: true, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
+  const live = launchDump({ state, uri, tls: address.tls, options, resume: true, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
   live.publish(log(new Date().toISOString(), 'info', null, `Resumed (attempt ${attempt}): chunks already written are verified and kept`));
 }
 

@@ -1,5 +1,6 @@
 import { dump } from '../engine/dump.ts';
 import { isParadumpError } from '../engine/errors.ts';
+import type { ConnectionTls } from '../mysql/tls.ts';
 import type { RunState, StoredDumpOptions } from './schemas.ts';
 import { addLiveRun, LiveRun, removeLiveRun } from './registry.ts';
 import { dumpEventToDeltas, log } from './dump-deltas.ts';
@@ -8,7 +9,7 @@ import { dumpEventToDeltas, log } from './dump-deltas.ts';
  * Runs the engine's dump for a run already in the store, in the background: events become state
  * changes (persisted in batches, streamed to browsers), the end becomes a status. Returns the live run.
  */
-export function launchDump({ state, uri, options, resume, knownTables }: { state: RunState; uri: string; options: StoredDumpOptions; resume: boolean; knownTables: Iterable<string> }): LiveRun {
+export function launchDump({ state, uri, tls, options, resume, knownTables }: { state: RunState; uri: string; tls: ConnectionTls; options: StoredDumpOptions; resume: boolean; knownTables: Iterable<string> }): LiveRun {
   const live = new LiveRun({ state, knownTables });
   addLiveRun(live);
   live.start();
@@ -29,6 +30,7 @@ export function launchDump({ state, uri, options, resume, knownTables }: { state
   void dump(
     {
       source: uri,
+      tls,
       outDir: state.outDir,
       databases: options.databases,
       tables: options.tables,

@@ -124,7 +124,7 @@ describe('lib/runs', () => {
     } finally {
       const u = new URL(uri);
       const { Session } = await import('../mysql/session.ts');
-      const s = await Session.open({ host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), ssl: false });
+      const s = await Session.open({ host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), tls: { mode: 'off' } });
       await s.exec(`DROP DATABASE IF EXISTS \`${target}\``);
       await s.close();
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LockMode } from '../engine/options.ts';
 import { Compression, KeyValue } from '../engine/manifest.ts';
+import { TlsMode } from '../mysql/tls.ts';
 
 // Everything the dashboard sends to the browser about runs and servers is parsed through one of these
 // schemas on the way out: fields the store has and the browser must not see (passwords) are dropped.
@@ -13,7 +14,10 @@ export type RunKind = z.infer<typeof RunKind>;
 /** Finished for good: nothing more will happen unless someone resumes it. */
 export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 
-/** A saved server as pages see it: no password. */
+/**
+ * A saved server as pages see it: no password, and of its TLS settings only the mode and whether a
+ * CA and a client certificate are set (never the client key, sealed or not).
+ */
 export const ServerPublic = z.object({
   id: z.string(),
   name: z.string(),
@@ -22,6 +26,7 @@ export const ServerPublic = z.object({
   user: z.string(),
   sandbox: z.boolean(),
   createdAt: z.date(),
+  tls: z.object({ mode: TlsMode, ca: z.boolean(), clientCert: z.boolean() }).strict(),
 });
 export type ServerPublic = z.infer<typeof ServerPublic>;
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -26,7 +26,8 @@ describe('server passwords at rest', () => {
     // A store as the previous release left it: a plain password column.
     const old = path.join(dir, 'old-migrations');
     cpSync(migrationsDir, old, { recursive: true });
-    rmSync(path.join(old, '20261201090000_security'), { recursive: true });
+    // The security migration and every later one were not there yet.
+    for (const name of readdirSync(old)) if (name >= '20261201090000_security' && name !== 'migration_lock.toml') rmSync(path.join(old, name), { recursive: true });
     rmSync(databasePath, { force: true });
     applyMigrations({ databasePath, migrationsDir: old });
     const db = new Database(databasePath);

@@ -28,6 +28,8 @@ export function getSecretKey(): Promise<Buffer> {
 }
 
 const context = (serverId: string) => `server:${serverId}`;
+// Its own context: a sealed key copied into passwordSealed (or the other way round) does not open.
+const tlsKeyContext = (serverId: string) => `server-tls-key:${serverId}`;
 
 /** The sealed form of a server's password ('' stays '': no password). */
 export async function sealServerPassword({ serverId, password }: { serverId: string; password: string }): Promise<string> {
@@ -39,6 +41,18 @@ export async function sealServerPassword({ serverId, password }: { serverId: str
 export async function openServerPassword({ serverId, sealed }: { serverId: string; sealed: string }): Promise<string> {
   if (sealed === '') return '';
   return decryptSecret(await getSecretKey(), sealed, context(serverId));
+}
+
+/** The sealed form of a server's TLS client key ('' stays '': no key). */
+export async function sealServerTlsKey({ serverId, key }: { serverId: string; key: string }): Promise<string> {
+  if (key === '') return '';
+  return encryptSecret(await getSecretKey(), key, tlsKeyContext(serverId));
+}
+
+/** The TLS client key, for a connection made in this process only. */
+export async function openServerTlsKey({ serverId, sealed }: { serverId: string; sealed: string }): Promise<string> {
+  if (sealed === '') return '';
+  return decryptSecret(await getSecretKey(), sealed, tlsKeyContext(serverId));
 }
 
 /**

@@ -5,16 +5,36 @@ import { LockMode } from '../engine/options.ts';
 import { testConnection } from '../mysql/test-connection.ts';
 import { fromDriverError } from '../engine/errors.ts';
 import { Session } from '../mysql/session.ts';
-import { parseServerUri, type ServerAddress } from '../mysql/uri.ts';
+import { ConnectionTls, PEM_MAX_BYTES, TlsMode, tlsProblems } from '../mysql/tls.ts';
+import { parseServerUri, withTls, type ServerAddress } from '../mysql/uri.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { RunError } from './errors.ts';
-import { openServerPassword, sealServerPassword } from './server-secret.ts';
+import { openServerPassword, openServerTlsKey, sealServerPassword, sealServerTlsKey } from './server-secret.ts';
 import { ServerPublic } from './schemas.ts';
 
-const PUBLIC_FIELDS = { id: true, name: true, host: true, port: true, user: true, sandbox: true, createdAt: true } as const;
+const PUBLIC_FIELDS = { id: true, name: true, host: true, port: true, user: true, sandbox: true, createdAt: true, tlsMode: true, tlsCa: true, tlsCert: true } as const;
 
-/** Form input for a new server. The password may be empty (e.g. a local root without one). */
-export const AddServerInput = z.object({
+type PublicRow = Prisma.ServerGetPayload<{ select: typeof PUBLIC_FIELDS }>;
+
+/** The row as pages see it: the CA and client certificate only as "set or not", the key not at all. */
+function toPublic(row: PublicRow): ServerPublic {
+  return ServerPublic.parse({
+    id: row.id,
+    name: row.name,
+    host: row.host,
+    port: row.port,
+    user: row.user,
+    sandbox: row.sandbox,
+    createdAt: row.createdAt,
+    tls: { mode: row.tlsMode, ca: row.tlsCa !== '', clientCert: row.tlsCert !== '' },
+  });
+}
+
+const pemField = z.string().max(2 * PEM_MAX_BYTES, { error: 'At most 64 KiB' }).default('');
+
+/** The connection fields of the add-server form (TLS: mode, and PEM text pasted into textareas). */
+const ServerFields = z.object({
   name: z.string().trim().min(1, { error: 'Give the server a name' }).max(80, { error: 'At most 80 characters' }),
   host: z
     .string()
@@ -24,27 +44,55 @@ export const AddServerInput = z.object({
   port: z.coerce.number({ error: 'Enter a port number' }).int({ error: 'Enter a whole number' }).min(1, { error: 'From 1 to 65535' }).max(65535, { error: 'From 1 to 65535' }),
   user: z.string().trim().min(1, { error: 'Enter the user name' }).max(128),
   password: z.string().max(1024).default(''),
+  tlsMode: z.enum(TlsMode.options, { error: 'Choose off, required, verify-ca or verify-identity' }).default('off'),
+  tlsCa: pemField,
+  tlsCert: pemField,
+  tlsKey: pemField,
 });
+
+const TLS_FIELD = { mode: 'tlsMode', ca: 'tlsCa', cert: 'tlsCert', key: 'tlsKey' } as const;
+
+/** Each TLS problem on its own form field ("verify-ca needs a CA certificate" on tlsCa, …). */
+function checkTls(input: TlsFields, ctx: z.RefinementCtx): void {
+  for (const p of tlsProblems({ mode: input.tlsMode, ca: input.tlsCa, cert: input.tlsCert, key: input.tlsKey })) {
+    ctx.addIssue({ code: 'custom', path: [TLS_FIELD[p.field]], message: p.message });
+  }
+}
+
+/** Form input for a new server. The password may be empty (e.g. a local root without one). */
+export const AddServerInput = ServerFields.superRefine(checkTls);
 export type AddServerInput = z.input<typeof AddServerInput>;
+
+type TlsFields = { tlsMode: TlsMode; tlsCa: string; tlsCert: string; tlsKey: string };
+
+/** The TLS option of the form's values ('' fields left out; none at all: off). */
+function formTls(input: Partial<TlsFields>): ConnectionTls {
+  return ConnectionTls.parse({ mode: input.tlsMode ?? 'off', ca: input.tlsCa, cert: input.tlsCert, key: input.tlsKey });
+}
 
 export async function listServers(): Promise<ServerPublic[]> {
   const rows = await getPrisma().server.findMany({ orderBy: { name: 'asc' }, select: PUBLIC_FIELDS });
-  return z.array(ServerPublic).parse(rows);
+  return rows.map(toPublic);
 }
 
 export async function getServer({ id }: { id: string }): Promise<ServerPublic> {
   const row = await getPrisma().server.findUnique({ where: { id }, select: PUBLIC_FIELDS });
   if (!row) throw new RunError('SERVER_NOT_FOUND', `no saved server ${id}`);
-  return ServerPublic.parse(row);
+  return toPublic(row);
 }
 
-/** The server's address with its password: for connections made in this process only, never for a page. */
+/**
+ * The server's address with its password and TLS settings (client key opened): for connections made
+ * in this process only, never for a page. `uri` holds no TLS: pass `address.tls` as the `tls` option.
+ */
 export async function serverAddress({ id }: { id: string }): Promise<{ server: ServerPublic; address: ServerAddress; uri: string }> {
   const row = await getPrisma().server.findUnique({ where: { id } });
   if (!row) throw new RunError('SERVER_NOT_FOUND', `no saved server ${id}`);
   const password = await openServerPassword({ serverId: row.id, sealed: row.passwordSealed });
+  const key = await openServerTlsKey({ serverId: row.id, sealed: row.tlsKeySealed });
   const uri = buildUri({ host: row.host, port: row.port, user: row.user, password });
-  return { server: ServerPublic.parse(row), address: parseServerUri(uri), uri };
+  const tls = ConnectionTls.parse({ mode: row.tlsMode, ca: row.tlsCa, cert: row.tlsCert, key });
+  return { server: toPublic(row), address: withTls(parseServerUri(uri), tls), uri };
 }
 
 function buildUri(s: { host: string; port: number; user: string; password: string }): string {
@@ -53,21 +101,35 @@ function buildUri(s: { host: string; port: number; user: string; password: strin
   return `mysql://${auth}@${host}:${s.port}`;
 }
 
-/** Connects once to check the address and credentials, then saves the server. Returns it without its password. */
-export async function addServer(input: z.output<typeof AddServerInput> & { sandbox?: boolean }): Promise<ServerPublic & { version: string }> {
+/** Connects once to check the address, credentials and TLS, then saves the server. Returns it without its secrets. */
+export async function addServer(input: Omit<z.output<typeof AddServerInput>, keyof TlsFields> & Partial<TlsFields> & { sandbox?: boolean }): Promise<ServerPublic & { version: string }> {
   const prisma = getPrisma();
   if (await prisma.server.findUnique({ where: { name: input.name }, select: { id: true } })) {
     throw new RunError('SERVER_NAME_TAKEN', `a server named ${input.name} is already saved`);
   }
-  const version = await checkConnection(parseServerUri(buildUri(input)));
-  // The id is chosen here so the sealed password can be bound to it (AAD) in the same insert.
+  const tls = formTls(input);
+  const version = await checkConnection(withTls(parseServerUri(buildUri(input)), tls));
+  // The id is chosen here so the sealed password and key can be bound to it (AAD) in the same insert.
   const id = `srv_${randomUUID()}`;
   const passwordSealed = await sealServerPassword({ serverId: id, password: input.password });
+  const tlsKeySealed = await sealServerTlsKey({ serverId: id, key: tls.key ?? '' });
   const row = await prisma.server.create({
-    data: { id, name: input.name, host: input.host, port: input.port, user: input.user, passwordSealed, sandbox: input.sandbox ?? false },
+    data: {
+      id,
+      name: input.name,
+      host: input.host,
+      port: input.port,
+      user: input.user,
+      passwordSealed,
+      sandbox: input.sandbox ?? false,
+      tlsMode: tls.mode,
+      tlsCa: tls.ca ?? '',
+      tlsCert: tls.cert ?? '',
+      tlsKeySealed,
+    },
     select: PUBLIC_FIELDS,
   });
-  return { ...ServerPublic.parse(row), version };
+  return { ...toPublic(row), version };
 }
 
 /** Flavor and version of the server, or the engine's error (ACCESS_DENIED, CONNECTION_REFUSED, …). */
@@ -109,7 +171,7 @@ export async function listServerObjects({ id }: { id: string }): Promise<ServerO
 }
 
 /** The add-server form's fields plus the lock strategy whose privileges are checked. */
-export const TestConnectionInput = AddServerInput.omit({ name: true }).extend({ lock: LockMode.default('snapshot') });
+export const TestConnectionInput = ServerFields.omit({ name: true }).extend({ lock: LockMode.default('snapshot') }).superRefine(checkTls);
 
 export const ConnectionReport = z.object({
   ok: z.boolean(),
@@ -125,7 +187,7 @@ export type ConnectionReport = z.infer<typeof ConnectionReport>;
  * strategy lacks (SHOW GRANTS). The password never appears in what it returns.
  */
 export async function testServerConnection(input: z.output<typeof TestConnectionInput>): Promise<ConnectionReport> {
-  const check = await testConnection({ address: buildUri(input), lock: input.lock });
+  const check = await testConnection({ address: withTls(parseServerUri(buildUri(input)), formTls(input)), lock: input.lock });
   const scrub = (text: string) => (input.password ? text.replaceAll(input.password, '***').replaceAll(encodeURIComponent(input.password), '***') : text);
   return ConnectionReport.parse({
     ok: check.ok,

@@ -50,7 +50,7 @@ export function suggestOutDir({ serverName, now = new Date() }: { serverName: st
 
 /** Saves a new dump run and starts it in the background. Resolves once it is running, with its id. */
 export async function startDump(input: z.output<typeof StartDumpInput>): Promise<{ id: string }> {
-  const { server, uri } = await serverAddress({ id: input.serverId });
+  const { server, uri, address } = await serverAddress({ id: input.serverId });
   // Confined to the dump root before anything connects or is saved: a path outside is a form error.
   const outDir = await confineDumpDir({ requested: input.outDir ?? suggestOutDir({ serverName: server.name }) });
   const options = StoredDumpOptions.parse({
@@ -75,7 +75,7 @@ export async function startDump(input: z.output<typeof StartDumpInput>): Promise
     select: { id: true },
   });
   const state = await loadRunState({ id: run.id });
-  launchDump({ state, uri, options, resume: false, knownTables: [] });
+  launchDump({ state, uri, tls: address.tls, options, resume: false, knownTables: [] });
   return run;
 }
 

@@ -43,12 +43,12 @@ export async function startRestore(input: z.output<typeof StartRestoreInput>): P
   const { manifest, outDir: recorded } = await readRunManifest({ id: input.sourceRunId });
   // Only dumps inside the dump root are restored from, whatever a run row says.
   const outDir = await confineDumpDir({ requested: recorded, field: 'sourceRunId' });
-  const { server, uri } = await serverAddress({ id: input.targetServerId });
+  const { server, uri, address } = await serverAddress({ id: input.targetServerId });
   const rename = Object.fromEntries(Object.entries(input.rename).filter(([from, to]) => to !== from));
   const everything = manifest.tables.filter((t) => !t.skipped).map((t) => `${t.database}.${t.table}`);
   const tables = input.tables.length === 0 || everything.every((t) => input.tables.includes(t)) ? [] : input.tables;
   const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting });
-  const restoreInput = { from: outDir, target: uri, rename, tables, threads: options.threads, dropExisting: options.dropExisting };
+  const restoreInput = { from: outDir, target: uri, tls: address.tls, rename, tables, threads: options.threads, dropExisting: options.dropExisting };
   // Refusals (unknown names, bad options) before anything is saved: they are form errors.
   const checked = RestoreOptions.safeParse(restoreInput);
   if (!checked.success) throw new ParadumpError('BAD_OPTION', checked.error.issues[0]?.message ?? 'invalid restore options');
@@ -98,7 +98,7 @@ async function runRestore({ live, restoreInput, verifyAfter }: { live: LiveRun; 
     await restore(restoreInput, { signal, onEvent: (event) => restoreEventToDeltas({ state: live.state, event }).forEach((d) => live.publish(d)) });
     if (verifyAfter) {
       const report = await verify(
-        { from: restoreInput.from, target: restoreInput.target, rename: restoreInput.rename, tables: restoreInput.tables, threads: restoreInput.threads },
+        { from: restoreInput.from, target: restoreInput.target, tls: restoreInput.tls, rename: restoreInput.rename, tables: restoreInput.tables, threads: restoreInput.threads },
         { signal, onEvent: (event) => verifyEventToDeltas({ event }).forEach((d) => live.publish(d)) },
       );
       if (!report.ok) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 /**
  * Passwords of saved servers are encrypted at rest with AES-256-GCM. The key comes from
  * PARADUMP_SECRET or, when unset, from a key file generated on first start (mode 0600). Losing the
- * key means re-entering the passwords: without it they cannot be decrypted.
+ * key means re-entering the passwords (and TLS client keys): without it they cannot be decrypted.
  */
 export class SecretBoxError extends Error {
   constructor(
@@ -76,6 +76,6 @@ export function decryptSecret(key: Buffer, sealed: string, context = ''): string
   try {
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
-    throw new SecretBoxError('WRONG_KEY', 'the stored password cannot be decrypted with this key (was PARADUMP_SECRET or the key file changed?); re-enter it');
+    throw new SecretBoxError('WRONG_KEY', 'the stored secret (a server password or TLS client key) cannot be decrypted with this key (was PARADUMP_SECRET or the key file changed?); re-enter it');
   }
 }

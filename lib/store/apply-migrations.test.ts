@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyMigrations, migrationChecksum, scriptMatchesChecksum } from './apply-migrations.ts';
+import { applyMigrations, migrationChecksum, readMigrations, scriptMatchesChecksum } from './apply-migrations.ts';
 import { isStoreError, type StoreErrorCode } from './errors.ts';
 
 const projectMigrations = path.resolve(import.meta.dirname, '../../prisma/migrations');
+// Every shipped migration, oldest first; the first ones are checked by name below, later ones need no edit here.
+const shipped = readMigrations(projectMigrations).map((m) => m.name);
 
 interface Recorded {
   id: string;
@@ -75,10 +77,11 @@ describe('applyMigrations', () => {
     const before = Date.now();
     const { applied } = applyMigrations({ databasePath, migrationsDir });
 
-    expect(applied).toEqual(['20261123200000_init', '20261124090000_runs_live', '20261201090000_security']);
+    expect(shipped.slice(0, 4)).toEqual(['20261123200000_init', '20261124090000_runs_live', '20261201090000_security', '20261202090000_server_tls']);
+    expect(applied).toEqual(shipped);
     expect(tables()).toEqual(['Run', 'RunChunk', 'RunLock', 'RunLog', 'RunSample', 'RunSnapshot', 'RunTable', 'Server', 'Session', 'User', '_prisma_migrations', 'sqlite_sequence']);
     const [row, ...rest] = recorded();
-    expect(rest.map((r) => r.migration_name)).toEqual(['20261124090000_runs_live', '20261201090000_security']);
+    expect(rest.map((r) => r.migration_name)).toEqual(shipped.slice(1));
     const script = readFileSync(path.join(migrationsDir, '20261123200000_init', 'migration.sql'), 'utf8');
     expect(row).toMatchObject({
       migration_name: '20261123200000_init',
@@ -106,7 +109,7 @@ describe('applyMigrations', () => {
     addMigration('20270101000000_add_note', 'ALTER TABLE "Run" ADD COLUMN "note" TEXT;\n');
 
     expect(applyMigrations({ databasePath, migrationsDir }).applied).toEqual(['20270101000000_add_note']);
-    expect(recorded().map((row) => row.migration_name)).toEqual(['20261123200000_init', '20261124090000_runs_live', '20261201090000_security', '20270101000000_add_note']);
+    expect(recorded().map((row) => row.migration_name)).toEqual([...shipped, '20270101000000_add_note']);
   });
 
   it('refuses a migration edited after it was applied', () => {
