@@ -3,6 +3,7 @@
 import { redirect } from 'next/navigation';
 import { requireSession } from '@/lib/auth/require-session.ts';
 import { z } from 'zod';
+import { isParadumpError } from '@/lib/engine/errors.ts';
 import { cancelRun, resumeRun } from '@/lib/runs/control-run.ts';
 import { expectedError } from '@/lib/runs/errors.ts';
 import { startDump, StartDumpInput } from '@/lib/runs/start-dump.ts';
@@ -66,6 +67,9 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
   await requireSession();
   const rename: Record<string, string> = {};
   for (const [key, value] of form.entries()) if (key.startsWith('rename:')) rename[key.slice('rename:'.length)] = String(value);
+  // The point-in-time step: the chosen kind, and the text of that kind's own field (`pitr:datetime`, …).
+  const pitrKind = String(form.get('pitr') ?? 'none');
+  const pitrValues = Object.fromEntries(['datetime', 'position', 'gtid'].map((k) => [`pitr:${k}`, String(form.get(`pitr:${k}`) ?? '')]));
   const raw = {
     sourceRunId: form.get('sourceRunId') ?? '',
     targetServerId: form.get('targetServerId') ?? '',
@@ -74,28 +78,34 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     threads: form.get('threads') ?? undefined,
     verify: form.get('verify') === 'on',
     dropExisting: form.get('dropExisting') === 'on',
+    pitr: { kind: pitrKind, value: pitrValues[`pitr:${pitrKind}`] ?? '' },
   };
   const values: Record<string, string | string[]> = {
     targetServerId: String(raw.targetServerId),
     tables: raw.tables,
     threads: String(raw.threads ?? ''),
+    pitr: pitrKind,
+    ...pitrValues,
     ...Object.fromEntries(Object.entries(rename).map(([k, v]) => [`rename:${k}`, v])),
   };
   if (raw.tables.length === 0) return { fieldErrors: { tables: ['Pick at least one table'] }, values };
+  // `rename.shop` → field `rename:shop`; `pitr.value` → the chosen kind's field, `pitr:gtid`.
+  const fieldOf = (where: readonly PropertyKey[]) =>
+    where[0] === 'rename' ? `rename:${String(where[1])}` : where[0] === 'pitr' ? (where[1] === 'value' ? `pitr:${pitrKind}` : 'pitr') : String(where[0] ?? 'form');
   const input = StartRestoreInput.safeParse(raw);
   if (!input.success) {
-    // A rename error names the database: `rename.shop` → field `rename:shop`.
     const errors: Record<string, string[]> = {};
-    for (const issue of input.error.issues) {
-      const field = issue.path[0] === 'rename' ? `rename:${String(issue.path[1])}` : String(issue.path[0] ?? 'form');
-      (errors[field] ??= []).push(issue.message);
-    }
+    for (const issue of input.error.issues) (errors[fieldOf(issue.path)] ??= []).push(issue.message);
     return { fieldErrors: errors, values };
   }
   let id: string;
   try {
     ({ id } = await startRestore(input.data));
   } catch (error) {
+    // The engine refused the stop point (or the dump cannot be rolled forward): show it at that field.
+    if (isParadumpError(error, 'BAD_OPTION') && typeof error.details.path === 'string' && error.details.path.startsWith('pitr')) {
+      return { fieldErrors: { [fieldOf(error.details.path.split('.'))]: [error.message.replace(/^until: /, '')] }, values };
+    }
     return { error: expectedError(error), values };
   }
   redirect(`/runs/${encodeURIComponent(id)}`);

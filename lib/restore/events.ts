@@ -77,7 +77,7 @@ export type PitrEvent =
   | { type: 'plan'; plan: import('./pitr.ts').PitrPlan }
   | { type: 'replay-started'; database: string; targetDatabase: string; command: string }
   /** Sampled while a database's events stream through: where in the binlog the reader is. */
-  | { type: 'replay-progress'; database: string; file: string; position: number; transactions: number; bytes: number }
+  | { type: 'replay-progress'; database: string; file: string; position: number; transactions: number; bytes: number; /** Timestamp (UTC) of the last event header passed on; null before the first. */ lastEventAt: string | null }
   | { type: 'replay-finished'; database: string; targetDatabase: string; transactions: number; bytes: number; durationMs: number }
   | { type: 'warning'; code: string; message: string }
   | { type: 'run-finished'; at: string; databases: number; transactions: number; durationMs: number; dryRun: boolean }

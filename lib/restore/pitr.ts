@@ -350,6 +350,8 @@ class ProgressScanner extends Transform {
   bytes = 0;
   transactions = 0;
   position = 0;
+  /** The last event header's timestamp (the reader runs with TZ=UTC), as ISO 8601. */
+  lastEventAt: string | null = null;
   file: string;
   private tail = '';
   private last = 0;
@@ -369,8 +371,14 @@ class ProgressScanner extends Transform {
     this.tail = (lines.pop() ?? '').slice(-4096);
     for (const line of lines) {
       if (line.charCodeAt(0) !== 0x23 /* # */) continue;
-      if (line.startsWith('# at ')) this.position = Number(line.slice(5)) || this.position;
-      else if (line.includes('\tGTID ')) this.transactions++;
+      if (line.startsWith('# at ')) {
+        this.position = Number(line.slice(5)) || this.position;
+        continue;
+      }
+      // `#261203 14:30:05 server id 1  end_log_pos 385 …`: the event's time, in the reader's TZ (UTC).
+      const when = /^#(\d\d)(\d\d)(\d\d) +(\d\d?):(\d\d):(\d\d) server id /.exec(line);
+      if (when) this.lastEventAt = `20${when[1]}-${when[2]}-${when[3]}T${when[4]!.padStart(2, '0')}:${when[5]}:${when[6]}.000Z`;
+      if (line.includes('\tGTID ')) this.transactions++;
       else {
         const rot = /\tRotate to (\S+)/.exec(line);
         if (rot) this.file = rot[1]!;
@@ -405,7 +413,7 @@ async function replay(args: { plan: PitrPlan; run: PitrRun; sourceAddress: Serve
   };
   args.signal?.addEventListener('abort', onAbort, { once: true });
   const scanner = new ProgressScanner(run.start.file, (s) =>
-    args.emit({ type: 'replay-progress', database: run.database, file: s.file, position: s.position, transactions: s.transactions, bytes: s.bytes }),
+    args.emit({ type: 'replay-progress', database: run.database, file: s.file, position: s.position, transactions: s.transactions, bytes: s.bytes, lastEventAt: s.lastEventAt }),
   );
   try {
     const piped = pipeline(reader.stdout, scanner, client.stdin).then(
@@ -426,7 +434,7 @@ async function replay(args: { plan: PitrPlan; run: PitrRun; sourceAddress: Serve
       });
     }
     if (pipeError) throw new ParadumpError('INTERNAL', `${what}: ${pipeError.message}`, { cause: pipeError });
-    args.emit({ type: 'replay-progress', database: run.database, file: scanner.file, position: scanner.position, transactions: scanner.transactions, bytes: scanner.bytes });
+    args.emit({ type: 'replay-progress', database: run.database, file: scanner.file, position: scanner.position, transactions: scanner.transactions, bytes: scanner.bytes, lastEventAt: scanner.lastEventAt });
     return { transactions: scanner.transactions, bytes: scanner.bytes };
   } finally {
     args.signal?.removeEventListener('abort', onAbort);

@@ -61,6 +61,8 @@ export function applyDelta(state: RunState, delta: RunDelta): RunState {
       const at = state.verification.findIndex((v) => v.database === delta.result.database && v.table === delta.result.table);
       return { ...state, verification: at < 0 ? [...state.verification, delta.result] : replaceAt(state.verification, at, delta.result) };
     }
+    case 'pitr':
+      return { ...state, pitr: delta.pitr };
   }
 }
 

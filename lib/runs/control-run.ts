@@ -7,7 +7,8 @@ import { RunError } from './errors.ts';
 import { launchDump } from './launch-dump.ts';
 import { loadRunState } from './load-run-state.ts';
 import { getLiveRun } from './registry.ts';
-import { StoredDumpOptions } from './schemas.ts';
+import { PitrView, StoredDumpOptions } from './schemas.ts';
+import { resumeRestore } from './start-restore.ts';
 import { canResume } from './can-resume.ts';
 import { serverAddress } from './servers.ts';
 
@@ -19,16 +20,22 @@ export function cancelRun({ id }: { id: string }): void {
   live.controller.abort();
 }
 
-/** Continues a stopped dump with the engine's resume: verified chunks are kept, the rest is dumped. */
+/**
+ * Continues a stopped run with the engine's resume: a dump keeps its verified chunks and dumps the
+ * rest; a restore keeps the chunks its journal has and loads the rest (lib/runs/start-restore.ts).
+ */
 export async function resumeRun({ id }: { id: string }): Promise<void> {
   if (getLiveRun(id)) throw new RunError('ALREADY_RUNNING', `run ${id} is running`);
   const prisma = getPrisma();
-  const run = await prisma.run.findUnique({ where: { id }, select: { kind: true, status: true, outDir: true, serverId: true, options: true, attempt: true } });
+  const run = await prisma.run.findUnique({ where: { id }, select: { kind: true, status: true, outDir: true, serverId: true, options: true, attempt: true, errorCode: true, pitr: true } });
   if (!run) throw new RunError('RUN_NOT_FOUND', `no run ${id}`);
-  const hasManifest = existsSync(path.join(run.outDir, MANIFEST_FILE));
-  if (!canResume({ ...run, hasManifest }) || !run.serverId) {
+  const hasManifest = run.kind === 'dump' && existsSync(path.join(run.outDir, MANIFEST_FILE));
+  const pitr = run.pitr ? PitrView.safeParse(JSON.parse(run.pitr)) : null;
+  const error = run.errorCode ? { code: run.errorCode } : null;
+  if (!canResume({ ...run, hasManifest, error, pitr: pitr?.success ? pitr.data : null }) || !run.serverId) {
     throw new RunError('NOT_RESUMABLE', `run ${id} is ${run.status}${hasManifest ? ' and complete' : ''}; it cannot be resumed`);
   }
+  if (run.kind === 'restore') return resumeRestore({ id, status: run.status, attempt: run.attempt });
   const { uri, address } = await serverAddress({ id: run.serverId });
   const options = StoredDumpOptions.parse(JSON.parse(run.options));
   const attempt = run.attempt + 1;

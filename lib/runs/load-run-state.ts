@@ -6,7 +6,7 @@ import { getPrisma } from '../store/prisma.ts';
 import { MAX_LOG, MAX_SAMPLES } from './apply-delta.ts';
 import { RunError } from './errors.ts';
 import { getLiveRun } from './registry.ts';
-import { RunState, StoredDumpOptions, StoredRestoreOptions, VerificationView } from './schemas.ts';
+import { PitrView, RunState, StoredDumpOptions, StoredRestoreOptions, VerificationView } from './schemas.ts';
 
 const KeyList = z.array(KeyValue).nullable();
 const parseKey = (text: string | null) => (text === null ? null : KeyList.parse(JSON.parse(text)));
@@ -31,6 +31,7 @@ export async function loadRunState({ id }: { id: string }): Promise<RunState> {
   const rawOptions: unknown = JSON.parse(run.options || '{}');
   const options = run.kind === 'dump' ? StoredDumpOptions.safeParse(rawOptions) : null;
   const restoreOptions = run.kind === 'restore' ? StoredRestoreOptions.safeParse(rawOptions) : null;
+  const pitr = run.pitr ? PitrView.safeParse(JSON.parse(run.pitr)) : null;
   return RunState.parse({
     id: run.id,
     kind: run.kind,
@@ -110,7 +111,15 @@ export async function loadRunState({ id }: { id: string }): Promise<RunState> {
             }),
           ],
     ),
+    pitr: pitr?.success ? settlePitr(pitr.data, run.status) : null,
   });
+}
+
+/** A roll forward the stopped run left `running` or `waiting` did not finish: say how it ended. */
+function settlePitr(view: PitrView, status: string): PitrView {
+  if (status === 'running' || (view.status !== 'running' && view.status !== 'waiting')) return view;
+  const ended = status === 'interrupted' ? 'interrupted' : status === 'cancelled' ? 'cancelled' : view.status === 'waiting' ? 'skipped' : 'failed';
+  return { ...view, status: ended, reason: view.status === 'waiting' ? 'The restore stopped before the load finished.' : view.reason };
 }
 
 /** The state the run page starts from, and the event id its stream continues after (null: not live). */

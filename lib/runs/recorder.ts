@@ -90,6 +90,7 @@ export class RunRecorder {
       case 'status':
       case 'source':
       case 'estimate':
+      case 'pitr':
         break;
     }
   }
@@ -211,6 +212,7 @@ export class RunRecorder {
           rowsEstimate: BigInt(Math.round(state.estimate?.rows ?? 0)),
           bytesEstimate: BigInt(Math.round(state.estimate?.bytes ?? 0)),
           sourceVersion: state.sourceVersion,
+          pitr: state.pitr ? JSON.stringify(state.pitr) : null,
         },
       }),
     );

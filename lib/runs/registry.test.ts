@@ -27,6 +27,7 @@ const empty: RunState = {
   sourceRunId: null,
   restoreOptions: null,
   verification: [],
+  pitr: null,
 };
 
 const planned: RunDelta = {

@@ -124,6 +124,22 @@ export const VerificationView = z.object({
 });
 export type VerificationView = z.infer<typeof VerificationView>;
 
+/** A restore's point-in-time step as asked: roll forward with the source's binary log up to `until`. */
+export const StoredPitr = z.object({
+  kind: z.enum(['end', 'datetime', 'position', 'gtid']),
+  /** The stop value as entered (normalized); '' for `end`. */
+  value: z.string(),
+  /** The engine's stop point (lib/restore/options.ts parseStopPoint). */
+  until: z.string(),
+  /** The saved server whose binary log is read: the one the dump was taken from. */
+  sourceServerId: z.string(),
+  /** Only these databases of the dump are replayed (source names). */
+  databases: z.array(z.string()).default([]),
+  /** The replayed events are not written to the target's binary log (target and source are one server). */
+  noBinlog: z.boolean().default(false),
+});
+export type StoredPitr = z.infer<typeof StoredPitr>;
+
 /** What a restore run was asked to do (stored as Run.options). */
 export const StoredRestoreOptions = z.object({
   rename: z.record(z.string(), z.string()).default({}),
@@ -131,7 +147,44 @@ export const StoredRestoreOptions = z.object({
   threads: z.number().int(),
   verify: z.boolean(),
   dropExisting: z.boolean().default(false),
+  /** Roll forward after loading (and verifying); null: no. */
+  pitr: StoredPitr.nullable().default(null),
 });
+
+export const PitrStatus = z.enum(['waiting', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'skipped']);
+export type PitrStatus = z.infer<typeof PitrStatus>;
+
+/** The roll-forward phase of a restore run, as the run page shows it (stored as Run.pitr). */
+export const PitrView = z.object({
+  status: PitrStatus,
+  /** Events have been applied to the target: it is partly rolled forward, and a second replay would apply them twice. */
+  replayStarted: z.boolean(),
+  /** Where the replay stops, in the engine's words (known once planned). */
+  stop: z.string().nullable(),
+  /** One replay per database (or table), in order. */
+  replays: z.array(
+    z.object({
+      database: z.string(),
+      targetDatabase: z.string(),
+      status: z.enum(['pending', 'running', 'done']),
+      /** How far the reader got: the binlog file and position of the last event it passed on. */
+      file: z.string().nullable(),
+      position: z.number().nullable(),
+      /** The timestamp of the last event passed on (UTC), when the reader printed one. */
+      lastEventAt: z.string().nullable(),
+      transactions: z.number(),
+      bytes: z.number(),
+      durationMs: z.number().nullable(),
+    }),
+  ),
+  transactions: z.number(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Why it did not run (skipped). */
+  reason: z.string().nullable(),
+});
+export type PitrView = z.infer<typeof PitrView>;
 export type StoredRestoreOptions = z.infer<typeof StoredRestoreOptions>;
 
 /** A run as the run page shows it. The server keeps one per live run; the browser keeps a copy in step over SSE. */
@@ -160,6 +213,8 @@ export const RunState = z.object({
   sourceRunId: z.string().nullable(),
   restoreOptions: StoredRestoreOptions.nullable(),
   verification: z.array(VerificationView),
+  /** For a restore with a point-in-time step: the roll forward. */
+  pitr: PitrView.nullable().default(null),
 });
 export type RunState = z.infer<typeof RunState>;
 
@@ -183,6 +238,7 @@ export const RunDelta = z.discriminatedUnion('type', [
   z.object({ type: z.literal('log'), entry: LogEntry }),
   z.object({ type: z.literal('sample'), sample: Sample }),
   z.object({ type: z.literal('verification'), result: VerificationView }),
+  z.object({ type: z.literal('pitr'), pitr: PitrView }),
 ]);
 export type RunDelta = z.infer<typeof RunDelta>;
 

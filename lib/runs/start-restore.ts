@@ -1,17 +1,24 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { ParadumpError, isParadumpError } from '../engine/errors.ts';
-import { RestoreOptions } from '../restore/options.ts';
+import { parseServerUri } from '../mysql/uri.ts';
+import { parseOptions, PitrOptions, RestoreOptions, type PitrOptionsInput } from '../restore/options.ts';
+import { planPitr, pitr } from '../restore/pitr.ts';
 import { restore } from '../restore/restore.ts';
+import { RestoreJournal } from '../restore/restore-journal.ts';
 import { selectFromManifest } from '../restore/select.ts';
 import { verify } from '../restore/verify.ts';
 import { confineDumpDir } from './dump-root.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { log } from './dump-deltas.ts';
+import { RunError } from './errors.ts';
 import { loadRunState } from './load-run-state.ts';
+import { pitrEventToDeltas, waitingPitr } from './pitr-deltas.ts';
+import { pitrAvailability, PitrTargetInput, type PitrTarget } from './pitr-target.ts';
 import { readRunManifest } from './read-run-manifest.ts';
 import { addLiveRun, LiveRun, removeLiveRun } from './registry.ts';
 import { restoreEventToDeltas, verifyEventToDeltas } from './restore-deltas.ts';
-import { StoredRestoreOptions, type RunState, type TableView } from './schemas.ts';
+import { StoredRestoreOptions, type PitrView, type RunState, type StoredPitr, type TableView } from './schemas.ts';
 import { serverAddress } from './servers.ts';
 
 const DatabaseName = z
@@ -32,27 +39,65 @@ export const StartRestoreInput = z.object({
   threads: z.coerce.number({ error: 'Enter a number' }).int({ error: 'Enter a whole number' }).min(1, { error: 'From 1 to 64' }).max(64, { error: 'From 1 to 64' }).default(4),
   verify: z.boolean().default(true),
   dropExisting: z.boolean().default(false),
+  /** Roll forward with the source's binary log after loading; null: no. */
+  pitr: PitrTargetInput.default(null),
 });
 export type StartRestoreInput = z.input<typeof StartRestoreInput>;
 
+/** Where the restore journal lives: the engine's default, named so a resume finds the same one. */
+const journalDir = (outDir: string) => path.join(outDir, '.paradump-restore');
+
+/** Everything one attempt of a restore run needs: the engine's inputs (with credentials), never stored. */
+interface RestorePlan {
+  restoreInput: z.input<typeof RestoreOptions> & { from: string; target: string; rename: Record<string, string>; tables: string[]; threads: number; stateDir: string };
+  /** The target databases (after renames), for the journal's place. */
+  targetDatabases: string[];
+  verify: boolean;
+  pitrInput: PitrOptionsInput | null;
+}
+
 /**
  * Restores a finished dump run into a saved server as a new `restore` run, in the background: the
- * same live page (the chunk map fills in as chunks load), then a verification per table.
+ * same live page (the chunk map fills in as chunks load), then a verification per table, then (when
+ * asked) the roll forward with the source's binary log.
  */
-export async function startRestore(input: z.output<typeof StartRestoreInput>): Promise<{ id: string }> {
-  const { manifest, outDir: recorded } = await readRunManifest({ id: input.sourceRunId });
+export async function startRestore(input: Omit<z.output<typeof StartRestoreInput>, 'pitr'> & { pitr?: PitrTarget | null }): Promise<{ id: string }> {
+  const { manifest, outDir: recorded, serverId: sourceServerId, serverName: sourceServerName } = await readRunManifest({ id: input.sourceRunId });
   // Only dumps inside the dump root are restored from, whatever a run row says.
   const outDir = await confineDumpDir({ requested: recorded, field: 'sourceRunId' });
-  const { server, uri, address } = await serverAddress({ id: input.targetServerId });
+  const { server } = await serverAddress({ id: input.targetServerId });
   const rename = Object.fromEntries(Object.entries(input.rename).filter(([from, to]) => to !== from));
   const everything = manifest.tables.filter((t) => !t.skipped).map((t) => `${t.database}.${t.table}`);
   const tables = input.tables.length === 0 || everything.every((t) => input.tables.includes(t)) ? [] : input.tables;
-  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting });
-  const restoreInput = { from: outDir, target: uri, tls: address.tls, rename, tables, threads: options.threads, dropExisting: options.dropExisting };
-  // Refusals (unknown names, bad options) before anything is saved: they are form errors.
-  const checked = RestoreOptions.safeParse(restoreInput);
-  if (!checked.success) throw new ParadumpError('BAD_OPTION', checked.error.issues[0]?.message ?? 'invalid restore options');
   const selection = selectFromManifest({ manifest, rename, databases: [], tables, objects: tables.length === 0 });
+
+  let pitrOptions: StoredPitr | null = null;
+  if (input.pitr) {
+    const availability = pitrAvailability({ manifest, sourceServer: sourceServerId && sourceServerName ? { name: sourceServerName } : null });
+    if (!availability.available) throw new ParadumpError('BAD_OPTION', availability.reason, { details: { path: 'pitr' } });
+    // The binary log replays whole databases: every table of a database it touches must be restored.
+    const partial = selection.databases.find((d) => everything.some((t) => t.startsWith(`${d.record.name}.`) && tables.length > 0 && !tables.includes(t)));
+    if (partial) {
+      throw new ParadumpError('BAD_OPTION', `Rolling forward replays whole databases: tick every table of ${partial.record.name}, or restore without rolling forward`, { details: { path: 'pitr' } });
+    }
+    pitrOptions = { ...input.pitr, sourceServerId: sourceServerId!, databases: tables.length === 0 ? [] : selection.databases.map((d) => d.record.name), noBinlog: false };
+  }
+  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting, pitr: pitrOptions });
+  const plan = await planRestore({ outDir, targetServerId: server.id, targetDatabases: selection.databases.map((d) => d.targetDatabase), options });
+  if (options.pitr && plan.pitrInput) options.pitr.noBinlog = plan.pitrInput.noBinlog ?? false;
+  // Refusals (unknown names, bad options) before anything is saved: they are form errors.
+  const checked = RestoreOptions.safeParse(plan.restoreInput);
+  if (!checked.success) throw new ParadumpError('BAD_OPTION', checked.error.issues[0]?.message ?? 'invalid restore options');
+  if (plan.pitrInput) {
+    // The engine's own refusals of the stop point (before the dump, not logged yet, purged binlogs,
+    // no tools) before anything is loaded: a stop point it refuses is a field error.
+    try {
+      await planPitr(parseOptions(PitrOptions, { ...plan.pitrInput, dryRun: true }));
+    } catch (error) {
+      if (isParadumpError(error, 'BAD_OPTION')) throw new ParadumpError('BAD_OPTION', error.message, { details: { ...error.details, path: 'pitr.value' }, cause: error });
+      throw error;
+    }
+  }
 
   const run = await getPrisma().run.create({
     data: {
@@ -64,6 +109,7 @@ export async function startRestore(input: z.output<typeof StartRestoreInput>): P
       sourceRunId: input.sourceRunId,
       databases: JSON.stringify(selection.databases.map((d) => d.targetDatabase)),
       sourceVersion: `${manifest.source.flavor} ${manifest.source.version}`,
+      pitr: options.pitr ? JSON.stringify(waitingPitr()) : null,
     },
     select: { id: true },
   });
@@ -86,24 +132,98 @@ export async function startRestore(input: z.output<typeof StartRestoreInput>): P
     live.publish({ type: 'table', table });
   }
   live.publish({ type: 'estimate', rows: selection.tables.reduce((a, t) => a + t.record.rows, 0), bytes: selection.tables.reduce((a, t) => a + t.record.bytes, 0), tables: selection.tables.length });
-  void runRestore({ live, restoreInput, verifyAfter: options.verify });
+  void runRestore({ live, plan, mode: 'fresh' });
   return run;
 }
 
-async function runRestore({ live, restoreInput, verifyAfter }: { live: LiveRun; restoreInput: z.input<typeof RestoreOptions> & { from: string; target: string }; verifyAfter: boolean }): Promise<void> {
+/**
+ * Continues a stopped restore run on the same target with the same options: the engine's resume
+ * keeps the chunks its journal has, reloads the key range of the one in flight and finishes the rest;
+ * then verification and the roll forward, as asked. The caller checked that it may be resumed.
+ */
+export async function resumeRestore({ id, status, attempt }: { id: string; status: RunState['status']; attempt: number }): Promise<void> {
+  const prisma = getPrisma();
+  const row = await prisma.run.findUnique({ where: { id }, select: { outDir: true, serverId: true, options: true, databases: true } });
+  if (!row?.serverId) throw new RunError('NOT_RESUMABLE', `run ${id} has no target server any more; it cannot be resumed`);
+  const outDir = await confineDumpDir({ requested: row.outDir, field: 'sourceRunId' });
+  const options = StoredRestoreOptions.parse(JSON.parse(row.options));
+  const targetDatabases = z.array(z.string()).parse(JSON.parse(row.databases));
+  const plan = await planRestore({ outDir, targetServerId: row.serverId, targetDatabases, options });
+  // Where the last attempt got to, from the engine's own journal: nothing begun, unfinished, or loaded.
+  const journal = await RestoreJournal.read(RestoreJournal.locate(plan.restoreInput.stateDir, parseServerUri(plan.restoreInput.target), targetDatabases));
+  const mode: LoadMode = !journal?.plan ? 'fresh' : journal.finished ? 'loaded' : 'resume';
+
+  // Claim the run in one statement, so two clicks cannot start two engines on one target.
+  const claimed = await prisma.run.updateMany({
+    where: { id, status, attempt },
+    data: { status: 'running', attempt: attempt + 1, finishedAt: null, errorCode: null, errorMessage: null, ...(options.pitr ? { pitr: JSON.stringify(waitingPitr()) } : {}) },
+  });
+  if (claimed.count !== 1) throw new RunError('ALREADY_RUNNING', `run ${id} was resumed already`);
+  const state = await loadRunState({ id });
+  const live = new LiveRun({ state, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
+  addLiveRun(live);
+  live.start();
+  const how =
+    mode === 'resume'
+      ? 'chunks already loaded are kept, the one in flight is loaded again'
+      : mode === 'loaded'
+        ? 'the load had finished; verifying and rolling forward as asked'
+        : 'nothing had been loaded; loading from the start';
+  live.publish(log(new Date().toISOString(), 'info', null, `Resumed (attempt ${attempt + 1}): ${how}`));
+  void runRestore({ live, plan, mode });
+}
+
+/** Target and source addresses (with credentials) and the engine's inputs of one attempt. */
+async function planRestore({ outDir, targetServerId, targetDatabases, options }: { outDir: string; targetServerId: string; targetDatabases: string[]; options: StoredRestoreOptions }): Promise<RestorePlan> {
+  const { uri, address } = await serverAddress({ id: targetServerId });
+  const restoreInput: RestorePlan['restoreInput'] = { from: outDir, target: uri, tls: address.tls, rename: options.rename, tables: options.tables, threads: options.threads, dropExisting: options.dropExisting, stateDir: journalDir(outDir) };
+  let pitrInput: PitrOptionsInput | null = null;
+  if (options.pitr) {
+    const source = await serverAddress({ id: options.pitr.sourceServerId });
+    // Replayed into the server it was read from, events would be logged again with their original
+    // GTIDs (out of order in its binary log): they are not logged a second time.
+    const where = (u: string) => {
+      const a = parseServerUri(u);
+      return a.socketPath ?? `${a.host}:${a.port}`;
+    };
+    const sameServer = where(source.uri) === where(uri);
+    pitrInput = { from: outDir, source: source.uri, target: uri, until: options.pitr.until, rename: options.rename, databases: options.pitr.databases, noBinlog: sameServer || options.pitr.noBinlog };
+  }
+  return { restoreInput, targetDatabases, verify: options.verify, pitrInput };
+}
+
+/** fresh: a new load; resume: continue the journal's; loaded: the journal says the load finished. */
+type LoadMode = 'fresh' | 'resume' | 'loaded';
+
+async function runRestore({ live, plan, mode }: { live: LiveRun; plan: RestorePlan; mode: LoadMode }): Promise<void> {
   const signal = live.controller.signal;
+  const publishAll = (deltas: Iterable<Parameters<LiveRun['publish']>[0]>) => {
+    for (const d of deltas) live.publish(d);
+  };
+  const setPitr = (changes: Partial<PitrView>) => {
+    if (live.state.pitr) live.publish({ type: 'pitr', pitr: { ...live.state.pitr, ...changes } });
+  };
   let status: RunState['status'] = 'succeeded';
   let error: { code: string; message: string } | null = null;
   try {
-    await restore(restoreInput, { signal, onEvent: (event) => restoreEventToDeltas({ state: live.state, event }).forEach((d) => live.publish(d)) });
-    if (verifyAfter) {
-      const report = await verify(
-        { from: restoreInput.from, target: restoreInput.target, tls: restoreInput.tls, rename: restoreInput.rename, tables: restoreInput.tables, threads: restoreInput.threads },
-        { signal, onEvent: (event) => verifyEventToDeltas({ event }).forEach((d) => live.publish(d)) },
-      );
+    if (mode !== 'loaded') {
+      const input = mode === 'resume' ? { ...plan.restoreInput, resume: true, dropExisting: false } : plan.restoreInput;
+      await restore(input, { signal, onEvent: (event) => publishAll(restoreEventToDeltas({ state: live.state, event })) });
+    }
+    if (plan.verify) {
+      const { restoreInput: r } = plan;
+      const report = await verify({ from: r.from, target: r.target, tls: r.tls, rename: r.rename, tables: r.tables, threads: r.threads }, { signal, onEvent: (event) => publishAll(verifyEventToDeltas({ event })) });
       if (!report.ok) {
         status = 'failed';
         error = { code: 'VERIFY_MISMATCH', message: `${report.mismatched} of ${report.chunks} chunks differ from the dump` };
+      }
+    }
+    if (plan.pitrInput && live.state.pitr) {
+      if (status === 'failed') {
+        setPitr({ status: 'skipped', reason: 'Verification failed: rolling forward onto rows that differ from the backup would not give the source’s state.' });
+      } else {
+        setPitr({ status: 'running', startedAt: new Date().toISOString(), finishedAt: null, error: null, reason: null });
+        await pitr(plan.pitrInput, { signal, onEvent: (event) => publishAll(pitrEventToDeltas({ view: live.state.pitr!, event })) });
       }
     }
   } catch (failure) {
@@ -119,6 +239,13 @@ async function runRestore({ live, restoreInput, verifyAfter }: { live: LiveRun; 
       error = { code: 'INTERNAL', message: failure instanceof Error ? failure.message : String(failure) };
       live.publish(log(new Date().toISOString(), 'error', 'INTERNAL', error.message));
     }
+  }
+  // A roll forward that never began says why; one that failed outside the engine's events says how.
+  const view = live.state.pitr;
+  if (view?.status === 'waiting') {
+    setPitr({ status: 'skipped', reason: status === 'cancelled' ? 'The restore was cancelled before the roll forward: Resume finishes the load, then rolls forward.' : 'The load did not finish: Resume finishes it, then rolls forward.' });
+  } else if (view?.status === 'running') {
+    setPitr({ status: status === 'cancelled' ? 'cancelled' : 'failed', error, finishedAt: new Date().toISOString() });
   }
   try {
     live.sample();

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useActionState, useEffect, useState } from 'react';
-import { canResume } from '@/lib/runs/can-resume.ts';
+import { canResume, whyNotResumable } from '@/lib/runs/can-resume.ts';
 import { describeError } from '@/lib/runs/error-words.ts';
 import { computeProgress } from '@/lib/runs/progress.ts';
 import type { RunState } from '@/lib/runs/schemas.ts';
@@ -14,6 +14,7 @@ import { ChunkMap } from './chunk-map.tsx';
 import { LockTimeline } from './lock-timeline.tsx';
 import { RunLog } from './run-log.tsx';
 import { ThroughputChart } from './throughput-chart.tsx';
+import { RollForward } from './roll-forward.tsx';
 import { Verification } from './verification.tsx';
 import { useRunStream, type Connection } from './use-run-stream.ts';
 
@@ -123,6 +124,7 @@ export function RunLive({ initialState, initialEventId }: { initialState: RunSta
           <p className="mt-1 font-mono text-xs opacity-80">
             {state.error.code}: {state.error.message}
           </p>
+          {whyNotResumable(state) ? <p className="mt-1">{whyNotResumable(state)}</p> : null}
         </div>
       ) : null}
 
@@ -167,6 +169,15 @@ export function RunLive({ initialState, initialEventId }: { initialState: RunSta
             Verification
           </h2>
           <Verification state={state} />
+        </section>
+      ) : null}
+
+      {state.kind === 'restore' && state.restoreOptions?.pitr ? (
+        <section aria-labelledby="roll-forward-heading">
+          <h2 id="roll-forward-heading" className="mb-3 text-lg font-medium">
+            Roll forward
+          </h2>
+          <RollForward state={state} />
         </section>
       ) : null}
 

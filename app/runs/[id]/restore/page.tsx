@@ -5,6 +5,7 @@ import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { describeError, errorCode } from '@/lib/runs/errors.ts';
 import { readRunManifest } from '@/lib/runs/read-run-manifest.ts';
+import { pitrAvailability } from '@/lib/runs/pitr-target.ts';
 import { listServers } from '@/lib/runs/servers.ts';
 import { PageTitle } from '../../../_components/ui.tsx';
 import { RestoreForm } from './restore-form.tsx';
@@ -35,6 +36,8 @@ export default async function RestorePage({ params }: { params: Promise<{ id: st
   }
   const servers = await listServers();
   const { manifest } = loaded;
+  const availability = pitrAvailability({ manifest, sourceServer: loaded.serverName ? { name: loaded.serverName } : null });
+  const start = manifest.consistency.binlog ?? manifest.consistency.snapshots.find((s) => s.binlog)?.binlog ?? null;
   return (
     <main className="mx-auto max-w-4xl px-6 py-10">
       <p className="text-sm text-zinc-500">
@@ -55,6 +58,11 @@ export default async function RestorePage({ params }: { params: Promise<{ id: st
         }))}
         threads={manifest.options.threads}
         defaultServerId={loaded.serverId}
+        pitr={
+          availability.available
+            ? { available: true, sourceServer: loaded.serverName ?? '', from: start ? `${start.file}:${start.position}` : null }
+            : { available: false, reason: availability.reason }
+        }
       />
     </main>
   );
