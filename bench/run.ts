@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import mysql from 'mysql2/promise';
 import type { ThrowawayServer } from '../lib/sandbox/throwaway-server.ts';
 import { datasetName, ensureDataset } from './lib/dataset.ts';
-import { commandExists, median, runMeasured } from './lib/measure.ts';
+import { commandExists, median, processCpuS, runMeasured } from './lib/measure.ts';
 import { buildReport, writeDocs, type BenchResults, type Sample } from './lib/report.ts';
 import { startSourceServer, startTargetServer } from './lib/server.ts';
 import { DUMP_VARIANTS, RESTORE_VARIANTS, freshDir, missingNeeds, type RunContext, type Variant } from './lib/tools.ts';
@@ -100,7 +100,7 @@ function usable(v: Variant): boolean {
 }
 
 /** Runs every variant `repeats` times per thread count, rotating the order each round. */
-async function runSuite(args: { suite: 'dump' | 'restore'; variants: Variant[]; port: number; kept: Map<string, string>; before?: (v: Variant) => Promise<void>; after?: (v: Variant, ctx: RunContext, rep: number, threads: number) => void | Promise<void> }) {
+async function runSuite(args: { suite: 'dump' | 'restore'; variants: Variant[]; port: number; serverPid: number; kept: Map<string, string>; before?: (v: Variant) => Promise<void>; after?: (v: Variant, ctx: RunContext, rep: number, threads: number) => void | Promise<void> }) {
   for (const threads of config.threads) {
     for (let rep = 0; rep < config.repeats; rep++) {
       const list = args.variants.filter((v) => !v.singleThreaded || threads === config.threads[0]);
@@ -109,9 +109,14 @@ async function runSuite(args: { suite: 'dump' | 'restore'; variants: Variant[]; 
         const t = v.singleThreaded ? 1 : threads;
         const ctx: RunContext = { port: args.port, database, tables: config.tables, rows: config.rows, chunkRows: config.chunkRows, threads: t, work: freshDir(path.join(config.dataDir, 'work', v.id)), kept: args.kept, repoRoot, paradump: paradumpBin };
         await args.before?.(v);
+        // The server's CPU too: a restore is mostly the server's work, and on 2 cores the tool and the
+        // server share them.
+        const serverBefore = processCpuS(args.serverPid);
         const r = await v.run(ctx);
-        samples.push({ suite: args.suite, variant: v.id, tool: v.tool, label: v.label, threads: t, rep, ...r });
-        log(`  ${args.suite} t=${t} #${rep + 1} ${v.label.padEnd(46)} ${(r.wallMs / 1000).toFixed(2).padStart(7)} s  ${r.peakRssMiB.toFixed(0).padStart(5)} MiB  cpu ${r.cpuS.toFixed(1)} s${r.lockHoldMs !== undefined ? `  lock ${r.lockHoldMs} ms` : ''}`);
+        const serverAfter = processCpuS(args.serverPid);
+        const serverCpuS = serverBefore !== null && serverAfter !== null ? serverAfter - serverBefore : undefined;
+        samples.push({ suite: args.suite, variant: v.id, tool: v.tool, label: v.label, threads: t, rep, ...r, ...(serverCpuS === undefined ? {} : { serverCpuS }) });
+        log(`  ${args.suite} t=${t} #${rep + 1} ${v.label.padEnd(46)} ${(r.wallMs / 1000).toFixed(2).padStart(7)} s  ${r.peakRssMiB.toFixed(0).padStart(5)} MiB  cpu ${r.cpuS.toFixed(1)} s${serverCpuS === undefined ? '' : `  server cpu ${serverCpuS.toFixed(1)} s`}${r.lockHoldMs !== undefined ? `  lock ${r.lockHoldMs} ms` : ''}`);
         await args.after?.(v, ctx, rep, threads);
       }
     }
@@ -163,6 +168,7 @@ async function main(): Promise<void> {
       suite: 'dump',
       variants: config.suites.has('dump') ? dumpVariants : dumpVariants.filter((v) => keepFor.has(v.id)),
       port: source.port,
+      serverPid: source.pid,
       kept,
       after: (v, ctx) => {
         // Keep the latest dump of each kind the restores read; drop the rest as we go.
@@ -188,6 +194,7 @@ async function main(): Promise<void> {
         suite: 'restore',
         variants: RESTORE_VARIANTS.filter(usable),
         port: target.port,
+        serverPid: target.pid,
         kept,
         before: async (v) => {
           await tconn.query(`DROP DATABASE IF EXISTS \`${database}\``);

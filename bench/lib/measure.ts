@@ -74,6 +74,11 @@ export async function runMeasured(command: string, args: string[], io: { stdin?:
   }
 }
 
+/** CPU seconds a process (all its threads) has used so far, null when it cannot be read. */
+export function processCpuS(pid: number): number | null {
+  return procStats(pid)?.cpuS ?? null;
+}
+
 function procStats(pid: number | undefined): { hwmKb: number; cpuS: number } | null {
   if (!pid) return null;
   try {

@@ -9,6 +9,8 @@ export interface Sample extends RunResult {
   label: string;
   threads: number;
   rep: number;
+  /** CPU seconds the MariaDB server used during the run (dump: the source; restore: the target). */
+  serverCpuS?: number;
 }
 
 export interface BenchResults {
@@ -32,6 +34,7 @@ export interface Row {
   wallMaxS: number;
   peakRssMiB: number;
   cpuS: number;
+  serverCpuS: number | null;
   outputMB: number | null;
   mbPerS: number | null;
   rowsPerS: number;
@@ -54,6 +57,7 @@ const PEERS: Record<string, string> = {
   'paradump-zstd1': 'mydumper-c',
   'paradump-restore-none': 'myloader',
   'paradump-restore-zstd': 'myloader',
+  'paradump-restore-none-defer': 'myloader',
 };
 
 const MB = 1e6;
@@ -88,6 +92,7 @@ export function buildReport(results: BenchResults): { text: string; markdown: st
       wallMaxS: Math.max(...list.map((s) => s.wallMs)) / 1000,
       peakRssMiB: median(list.map((s) => s.peakRssMiB)),
       cpuS: median(list.map((s) => s.cpuS)),
+      serverCpuS: list.some((s) => s.serverCpuS !== undefined) ? median(list.flatMap((s) => (s.serverCpuS === undefined ? [] : [s.serverCpuS]))) : null,
       outputMB: outs.length ? median(outs) / MB : null,
       mbPerS: basis && (s0.suite === 'dump' || s0.suite === 'restore') ? basis / MB / wall : null,
       rowsPerS: rowCount / wall,
@@ -105,7 +110,7 @@ export function buildReport(results: BenchResults): { text: string; markdown: st
     r.peer = peer;
     r.ratio = r.wallS / p.wallS;
   }
-  const order = ['paradump-none', 'paradump-gzip', 'paradump-zstd', 'paradump-zstd1', 'mydumper', 'mydumper-c', 'mariadb-dump', 'floor-client', 'floor-mysql2', 'floor-stream', 'paradump-restore-none', 'paradump-restore-zstd', 'myloader', 'mariadb'];
+  const order = ['paradump-none', 'paradump-gzip', 'paradump-zstd', 'paradump-zstd1', 'mydumper', 'mydumper-c', 'mariadb-dump', 'floor-client', 'floor-mysql2', 'floor-stream', 'paradump-restore-none', 'paradump-restore-zstd', 'paradump-restore-none-defer', 'myloader', 'mariadb'];
   rows.sort((a, b) => suiteRank(a.suite) - suiteRank(b.suite) || a.threads - b.threads || rank(order, a.variant) - rank(order, b.variant) || a.variant.localeCompare(b.variant));
 
   const targets: Target[] = [];
@@ -121,6 +126,7 @@ export function buildReport(results: BenchResults): { text: string; markdown: st
   };
   ratioTarget('dump wall ≤ 0.8 × mydumper (uncompressed)', 'dump', 'paradump-none', 'mydumper', 0.8);
   ratioTarget('restore wall ≤ 0.8 × myloader', 'restore', 'paradump-restore-none', 'myloader', 0.8);
+  ratioTarget('restore wall ≤ 0.8 × myloader, with --defer-indexes', 'restore', 'paradump-restore-none-defer', 'myloader', 0.8);
   // The floor is the fastest of the plain readers measured (the mariadb client spends a lot of its
   // time formatting rows; paradump's own reader without the encoder is usually fastest).
   for (const t of threadsList) {
@@ -168,7 +174,7 @@ const k = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).
 
 function renderText(rows: Row[], targets: Target[], basis: number | null): string {
   const lines: string[] = [];
-  const head = ['suite', 't', 'variant', 'wall s', 'min–max', 'RSS MiB', 'CPU s', 'MB/s', 'rows/s', 'out MB', 'lock ms', '÷ peer'];
+  const head = ['suite', 't', 'variant', 'wall s', 'min–max', 'RSS MiB', 'CPU s', 'server CPU s', 'MB/s', 'rows/s', 'out MB', 'lock ms', '÷ peer'];
   const table = rows.map((r) => [
     r.suite,
     String(r.threads),
@@ -177,6 +183,7 @@ function renderText(rows: Row[], targets: Target[], basis: number | null): strin
     `${f(r.wallMinS, 1)}–${f(r.wallMaxS, 1)}`,
     f(r.peakRssMiB, 0),
     f(r.cpuS, 1),
+    f(r.serverCpuS, 1),
     f(r.mbPerS, 0),
     k(r.rowsPerS),
     f(r.outputMB, 0),
@@ -205,10 +212,10 @@ function renderMarkdown(results: BenchResults, rows: Row[], targets: Target[], b
   );
   const section = (title: string, list: Row[], withLock: boolean) => {
     if (!list.length) return;
-    out.push(`**${title}**`, '', `| threads | tool | wall s (min–max) | ÷ peer | peak RSS MiB | CPU s | MB/s | rows/s | output MB |${withLock ? ' lock hold ms |' : ''}`, `|---:|---|---:|---:|---:|---:|---:|---:|---:|${withLock ? '---:|' : ''}`);
+    out.push(`**${title}**`, '', `| threads | tool | wall s (min–max) | ÷ peer | peak RSS MiB | CPU s | server CPU s | MB/s | rows/s | output MB |${withLock ? ' lock hold ms |' : ''}`, `|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|${withLock ? '---:|' : ''}`);
     for (const r of list) {
       out.push(
-        `| ${r.threads} | ${r.label} | ${f(r.wallS, 2)} (${f(r.wallMinS, 1)}–${f(r.wallMaxS, 1)}) | ${r.ratio === null ? '' : `${r.ratio.toFixed(2)} × ${r.peer}`} | ${f(r.peakRssMiB, 0)} | ${f(r.cpuS, 1)} | ${f(r.mbPerS, 0)} | ${k(r.rowsPerS)} | ${f(r.outputMB, 0)} |${withLock ? ` ${r.lockHoldMs === null ? '' : f(r.lockHoldMs, 0)} |` : ''}`,
+        `| ${r.threads} | ${r.label} | ${f(r.wallS, 2)} (${f(r.wallMinS, 1)}–${f(r.wallMaxS, 1)}) | ${r.ratio === null ? '' : `${r.ratio.toFixed(2)} × ${r.peer}`} | ${f(r.peakRssMiB, 0)} | ${f(r.cpuS, 1)} | ${f(r.serverCpuS, 1)} | ${f(r.mbPerS, 0)} | ${k(r.rowsPerS)} | ${f(r.outputMB, 0)} |${withLock ? ` ${r.lockHoldMs === null ? '' : f(r.lockHoldMs, 0)} |` : ''}`,
       );
     }
     out.push('');

@@ -207,11 +207,12 @@ export const DUMP_VARIANTS: Variant[] = [
 ];
 
 /** Restores read the dumps the dump suite kept (`kept`, by dump variant id). */
-function paradumpRestore(from: 'none' | 'zstd'): Variant {
+function paradumpRestore(from: 'none' | 'zstd', options: { deferIndexes?: boolean } = {}): Variant {
+  const defer = options.deferIndexes === true;
   return {
-    id: `paradump-restore-${from}`,
+    id: `paradump-restore-${from}${defer ? '-defer' : ''}`,
     tool: 'paradump',
-    label: `paradump restore (${from === 'none' ? 'uncompressed' : 'zstd'} dump)`,
+    label: `paradump restore (${from === 'none' ? 'uncompressed' : 'zstd'} dump${defer ? ', --defer-indexes' : ''})`,
     peer: 'myloader',
     needs: [],
     async run(ctx) {
@@ -228,6 +229,7 @@ function paradumpRestore(from: 'none' | 'zstd'): Variant {
         String(ctx.threads),
         '--state-dir',
         path.join(ctx.work, 'restore-state'),
+        ...(defer ? ['--defer-indexes'] : []),
         '--quiet',
       ]);
     },
@@ -259,7 +261,7 @@ const mariadbClient: Variant = {
   },
 };
 
-export const RESTORE_VARIANTS: Variant[] = [paradumpRestore('none'), paradumpRestore('zstd'), myloader, mariadbClient];
+export const RESTORE_VARIANTS: Variant[] = [paradumpRestore('none'), paradumpRestore('zstd'), paradumpRestore('none', { deferIndexes: true }), myloader, mariadbClient];
 
 export function missingNeeds(v: Variant): { command: string; pkg: string }[] {
   return v.needs.filter((n) => !commandExists(n.command));

@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { CompressStream } from 'zstd-napi';
 import { quoteId, qualified, type RowBatch, type Session } from '../mysql/session.ts';
 import { selectExpression, type ColumnInfo } from './column-kind.ts';
 import { ByteBuilder, RowEncoder } from './encode-values.ts';
+import { ByteHasher, Sha256 } from './sha256-thread.ts';
 import type { Compression, KeyValue } from './manifest.ts';
 import { describeRange, orderBy, rangeCondition, type KeyColumn } from './range-sql.ts';
 import { commentSafe } from './write-schema.ts';
@@ -59,7 +59,7 @@ class InsertEncoder extends Transform {
   private readonly out = takeBuilder();
   /** Encoded rows for the content hash, hashed in batches rather than one update per row. */
   private readonly content = takeBuilder();
-  private readonly contentHash: Hash = createHash('sha256');
+  private readonly contentHash = new Sha256();
   private readonly encoder: RowEncoder;
   private readonly prefix: Buffer;
   private readonly statementBytes: number;
@@ -146,14 +146,26 @@ class InsertEncoder extends Transform {
 
     // The file is a byte stream: hand bytes on whenever enough have gathered, mid-statement or not.
     if (out.length >= FLUSH_BYTES) this.push(out.take());
-    if (content.length >= FLUSH_BYTES) {
-      this.contentHash.update(content.view());
-      content.truncate(0);
+    if (content.length >= FLUSH_BYTES) this.hashContent(done);
+    else done();
+  }
+
+  /** Hands the gathered content to the hashing thread (copied there), then empties it. */
+  private hashContent(done: TransformCallback): void {
+    let wait: Promise<void> | undefined;
+    try {
+      wait = this.contentHash.update(this.content.view());
+    } catch (error) {
+      done(error as Error);
+      return;
     }
-    done();
+    this.content.truncate(0);
+    if (wait) wait.then(() => done(), (error: unknown) => done(error as Error));
+    else done();
   }
 
   override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    if (error) this.contentHash.discard();
     // After _flush (or a failure): the buffers serve the next chunk.
     giveBuilder(this.out);
     giveBuilder(this.content);
@@ -164,14 +176,16 @@ class InsertEncoder extends Transform {
     if (this.inStatement) this.out.ascii(';\n');
     this.out.ascii(`-- rows: ${this.rows}\n`);
     this.push(this.out.take());
-    this.contentHash.update(this.content.view());
-    this.content.truncate(0);
     this.onRows(this.rows);
-    done();
+    this.hashContent(done);
   }
 
-  contentDigest(): string {
-    return this.contentHash.digest('hex');
+  contentDigest(): Promise<string> {
+    return this.contentHash.digest();
+  }
+
+  discardDigest(): void {
+    this.contentHash.discard();
   }
 }
 
@@ -195,22 +209,6 @@ function giveBuilder(b: ByteBuilder): void {
   b.truncate(0);
   // One grown for a huge row is not worth keeping.
   if (b.buf.length <= 8 * FLUSH_BYTES && spareBuilders.length < 16 && !spareBuilders.includes(b)) spareBuilders.push(b);
-}
-
-/** Counts and hashes the bytes on their way to disk: `bytes` and `sha256` are of the file as written. */
-class FileHasher extends Transform {
-  bytes = 0;
-  private readonly hash = createHash('sha256');
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    this.hash.update(chunk);
-    done(null, chunk);
-  }
-
-  digest(): string {
-    return this.hash.digest('hex');
-  }
 }
 
 function compressor(compress: Compression, level: number | undefined): Transform | null {
@@ -248,7 +246,7 @@ export async function writeChunk(options: {
     `-- range: ${commentSafe(describeRange(spec.keyColumns, spec.lower, spec.upper))} (lower inclusive, upper exclusive)\n` +
     DATA_PREAMBLE;
   const encoder = new InsertEncoder(spec, header, options.statementBytes, options.onRows ?? (() => undefined));
-  const hasher = new FileHasher();
+  const hasher = new ByteHasher();
   const { stream } = session.streamRaw(chunkSelect(spec));
   const zip = compressor(options.compress, options.compressLevel);
   const sink = createWriteStream(tmp);
@@ -265,16 +263,13 @@ export async function writeChunk(options: {
     await rename(tmp, full);
   } catch (error) {
     stream.destroy();
+    hasher.discard();
+    encoder.discardDigest();
     await rm(tmp, { force: true });
     throw error;
   }
-  return {
-    rows: encoder.rows,
-    bytes: hasher.bytes,
-    sha256: hasher.digest(),
-    contentSha256: encoder.contentDigest(),
-    durationMs: Math.round(performance.now() - started),
-  };
+  const [sha256, contentSha256] = await Promise.all([hasher.digest(), encoder.contentDigest()]);
+  return { rows: encoder.rows, bytes: hasher.bytes, sha256, contentSha256, durationMs: Math.round(performance.now() - started) };
 }
 
 /**
@@ -292,5 +287,5 @@ export async function hashRangeContent({ session, spec, signal }: { session: Ses
     stream.destroy();
     throw error;
   }
-  return { rows: encoder.rows, contentSha256: encoder.contentDigest() };
+  return { rows: encoder.rows, contentSha256: await encoder.contentDigest() };
 }

@@ -1,27 +1,11 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { ByteHasher } from '../engine/sha256-thread.ts';
 import { insideDir } from '../engine/write-file-atomic.ts';
 import { ZstdDecompress } from './zstd-decompress.ts';
-
-/** Counts and hashes bytes as they pass: sha256 of a file exactly as stored. */
-export class ByteHasher extends Transform {
-  bytes = 0;
-  private readonly hash = createHash('sha256');
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    this.hash.update(chunk);
-    done(null, chunk);
-  }
-
-  digest(): string {
-    return this.hash.digest('hex');
-  }
-}
 
 /** The decompressor a dump file's name calls for (`.sql`, `.sql.gz`, `.sql.zst`). */
 export function decompressorFor(file: string): Transform | null {
@@ -58,7 +42,7 @@ export async function hashFile(full: string, signal?: AbortSignal, sizeHint?: nu
   const sink = new Transform({ transform: (_c, _e, done) => done() });
   sink.resume();
   await pipeline(createReadStream(full, { highWaterMark: readBufferSize(sizeHint) }), hasher, sink, signal ? { signal } : {});
-  return { sha256: hasher.digest(), bytes: hasher.bytes };
+  return { sha256: await hasher.digest(), bytes: hasher.bytes };
 }
 
 /** Reads a whole small file (schema and object files). */

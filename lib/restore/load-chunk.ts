@@ -98,7 +98,7 @@ export async function streamChunkFile(args: {
     }
     throw error;
   }
-  const sha256 = file.hasher.digest();
+  const sha256 = await file.hasher.digest();
   if (args.checkHash && (sha256 !== chunk.sha256 || file.hasher.bytes !== chunk.bytes)) {
     throw new ParadumpError('CHECKSUM_MISMATCH', `data file ${chunk.file} does not match its sha256 in the manifest (changed after the check?)`, { details: { reason: 'CHECKSUM_MISMATCH', files: [chunk.file] } });
   }

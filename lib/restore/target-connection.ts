@@ -67,6 +67,9 @@ export class TargetConnection {
       multipleStatements: false,
       connectTimeout: 10_000,
       enableKeepAlive: true,
+      // Statements arrive formatted (mysql.format in exec/query) or as dump bytes: the driver's own
+      // placeholder scan would walk every byte of every INSERT looking for `?` (~3 s per GB).
+      queryFormat: (sql: string) => sql,
     });
     connection.on('error', () => undefined);
     try {
@@ -114,7 +117,13 @@ export class TargetConnection {
 
   /** Runs a statement given as exact bytes. */
   execBytes(sql: Buffer): Promise<ExecResult> {
-    return this.send(sql.toString('latin1'));
+    return new Promise((resolve, reject) => {
+      const cmd = queryOfBytes(this.connection, sql, (err, result) => {
+        if (err) reject(err);
+        else resolve(execResult(result));
+      });
+      this.connection.query(cmd);
+    });
   }
 
   /** Runs a statement the engine wrote (UTF-8 text, `?` placeholders escaped client-side). */
@@ -136,10 +145,7 @@ export class TargetConnection {
     return new Promise((resolve, reject) => {
       this.connection.query({ sql: wire }, (err, result) => {
         if (err) reject(err);
-        else {
-          const header = (Array.isArray(result) ? {} : result) as Partial<ResultSetHeader>;
-          resolve({ affectedRows: header.affectedRows ?? 0, warningStatus: header.warningStatus ?? 0 });
-        }
+        else resolve(execResult(result));
       });
     });
   }
@@ -163,6 +169,52 @@ export class TargetConnection {
     this.closed = true;
     this.connection.destroy();
   }
+}
+
+function execResult(result: unknown): ExecResult {
+  const header = (Array.isArray(result) ? {} : result) as Partial<ResultSetHeader>;
+  return { affectedRows: header.affectedRows ?? 0, warningStatus: header.warningStatus ?? 0 };
+}
+
+/** The parts of mysql2's internals `queryOfBytes` relies on (mysql2 3.x). */
+interface DriverPacket {
+  constructor: new (id: number, buffer: Buffer, start: number, end: number) => DriverPacket;
+}
+interface DriverConnection {
+  config: unknown;
+  writePacket(packet: DriverPacket): void;
+}
+interface DriverQuery {
+  start(packet: unknown, connection: DriverConnection): unknown;
+}
+
+/**
+ * A COM_QUERY whose statement is `bytes`, sent as they are. mysql2 only takes SQL as a JS string,
+ * which for a 1 MB INSERT means a Buffer→string→Buffer round trip (~2 s per GB on the main thread,
+ * plus the garbage). The driver's own Query command does everything else — result parsing, errors,
+ * timeouts, packets over 16 MB — and only the packet it writes is swapped for one holding the bytes.
+ */
+function queryOfBytes(connection: Connection, bytes: Buffer, callback: (err: Error | null, result: unknown) => void): Parameters<Connection['query']>[0] {
+  const create = (connection.constructor as unknown as { createQuery(sql: { sql: string }, values: undefined, cb: typeof callback, config: unknown): DriverQuery }).createQuery;
+  const cmd = create({ sql: '' }, undefined, callback, (connection as unknown as DriverConnection).config);
+  const start = Object.getPrototypeOf(cmd).start as DriverQuery['start'];
+  cmd.start = function (packet, conn) {
+    const writePacket = conn.writePacket;
+    conn.writePacket = function (empty) {
+      conn.writePacket = writePacket;
+      // [4-byte header written by the driver][COM_QUERY = 0x03][statement]
+      const buffer = Buffer.allocUnsafe(5 + bytes.length);
+      buffer[4] = 0x03;
+      bytes.copy(buffer, 5);
+      writePacket.call(conn, new empty.constructor(0, buffer, 0, buffer.length));
+    };
+    try {
+      return start.call(this, packet, conn);
+    } finally {
+      conn.writePacket = writePacket;
+    }
+  };
+  return cmd as unknown as Parameters<Connection['query']>[0];
 }
 
 /** UTF-8 text as the one-char-per-byte string the binary client side sends unchanged. */
