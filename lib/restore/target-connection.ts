@@ -37,6 +37,12 @@ export class TargetConnection {
   readonly sessionStatements = new Set<string>();
   private currentDatabase: string | null = null;
   private closed = false;
+  /**
+   * The COM_QUERY packet of execBytes, reused: a statement is only sent after the previous one was
+   * answered, and the server answers only once it has read the whole packet, so the buffer is free
+   * again by then. One 1 MB allocation per statement was most of a restore's garbage.
+   */
+  private packet = Buffer.allocUnsafe(0);
 
   private constructor(
     private readonly connection: Connection,
@@ -118,7 +124,11 @@ export class TargetConnection {
   /** Runs a statement given as exact bytes. */
   execBytes(sql: Buffer): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
-      const cmd = queryOfBytes(this.connection, sql, (err, result) => {
+      if (this.packet.length < 5 + sql.length) this.packet = Buffer.allocUnsafe(Math.max(5 + sql.length, Math.min(this.packet.length * 2, 64 * 1024 * 1024)));
+      const packet = this.packet.subarray(0, 5 + sql.length);
+      packet[4] = 0x03; // COM_QUERY; bytes 0–3 are the header the driver writes
+      sql.copy(packet, 5);
+      const cmd = queryOfBytes(this.connection, packet, (err, result) => {
         if (err) reject(err);
         else resolve(execResult(result));
       });
@@ -189,27 +199,24 @@ interface DriverQuery {
 }
 
 /**
- * A COM_QUERY whose statement is `bytes`, sent as they are. mysql2 only takes SQL as a JS string,
+ * A COM_QUERY sent as `packet` (4 bytes of room for the header, 0x03, the statement's bytes as
+ * they are). mysql2 only takes SQL as a JS string,
  * which for a 1 MB INSERT means a Buffer→string→Buffer round trip (~2 s per GB on the main thread,
  * plus the garbage). The driver's own Query command does everything else — result parsing, errors,
  * timeouts, packets over 16 MB — and only the packet it writes is swapped for one holding the bytes.
  */
-function queryOfBytes(connection: Connection, bytes: Buffer, callback: (err: Error | null, result: unknown) => void): Parameters<Connection['query']>[0] {
+function queryOfBytes(connection: Connection, packet: Buffer, callback: (err: Error | null, result: unknown) => void): Parameters<Connection['query']>[0] {
   const create = (connection.constructor as unknown as { createQuery(sql: { sql: string }, values: undefined, cb: typeof callback, config: unknown): DriverQuery }).createQuery;
   const cmd = create({ sql: '' }, undefined, callback, (connection as unknown as DriverConnection).config);
   const start = Object.getPrototypeOf(cmd).start as DriverQuery['start'];
-  cmd.start = function (packet, conn) {
+  cmd.start = function (incoming, conn) {
     const writePacket = conn.writePacket;
     conn.writePacket = function (empty) {
       conn.writePacket = writePacket;
-      // [4-byte header written by the driver][COM_QUERY = 0x03][statement]
-      const buffer = Buffer.allocUnsafe(5 + bytes.length);
-      buffer[4] = 0x03;
-      bytes.copy(buffer, 5);
-      writePacket.call(conn, new empty.constructor(0, buffer, 0, buffer.length));
+      writePacket.call(conn, new empty.constructor(0, packet, 0, packet.length));
     };
     try {
-      return start.call(this, packet, conn);
+      return start.call(this, incoming, conn);
     } finally {
       conn.writePacket = writePacket;
     }

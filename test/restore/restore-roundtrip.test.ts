@@ -99,6 +99,30 @@ describe('restore: round trip, verify, refusals and partial restores', () => {
     });
   }
 
+  it('restores statements larger than one protocol packet (16 MB), then small ones again, on one connection', async () => {
+    const big = await createTestDatabase(uri, 'rs_big');
+    cleanup.push(big.drop);
+    const c = await connect(uri, big.name);
+    try {
+      await c.query('CREATE TABLE blobs (id INT PRIMARY KEY, b LONGBLOB, t TEXT)');
+      // Sizes around the 16 MB packet boundary (with escapes: every byte value appears), then small rows.
+      const sizes = [20 * 1024 * 1024, 3, (16 * 1024 * 1024) - 40, 1024, 17 * 1024 * 1024, 0];
+      for (const [i, n] of sizes.entries()) {
+        const b = Buffer.alloc(n);
+        for (let j = 0; j < n; j++) b[j] = (j * 131 + i) & 0xff;
+        await c.query('INSERT INTO blobs VALUES (?, ?, ?)', [i, b, `row ${i} 'quoted' \\ ;`]);
+      }
+    } finally {
+      await c.end();
+    }
+    const dir = path.join(tmp, 'big');
+    // One row per statement: the 20 MB and 17 MB rows each become a statement over 16 MB.
+    await dump({ source: uri, outDir: dir, databases: [big.name], threads: 2, chunkRows: 2, compress: 'zstd', statementBytes: 4096 });
+    const result = await restore({ from: dir, target: target.uri, threads: 1 });
+    expect(result.rows).toBe(6);
+    expect(await checksumTables(target.uri, big.name)).toEqual(await checksumTables(uri, big.name));
+  });
+
   it('verify passes on a good restore and names the exact chunk range after a row is changed', async () => {
     const { dir, manifest } = dumps.gzip;
     const rename = { [src.name]: `${src.name}_gzip` };
