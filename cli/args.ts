@@ -87,31 +87,61 @@ const MODE_ALIASES: Record<string, ConnectionTlsInput['mode']> = {
   verify_identity: 'verify-identity',
 };
 
+/** The TLS flags of one of two servers (`pitr`): `--source-ssl-mode`, `--target-ssl-ca`, … */
+export const SOURCE_TLS_FLAGS = {
+  'source-ssl-mode': { type: 'string' },
+  'source-ssl-ca': { type: 'string' },
+  'source-ssl-cert': { type: 'string' },
+  'source-ssl-key': { type: 'string' },
+} as const;
+export const TARGET_TLS_FLAGS = {
+  'target-ssl-mode': { type: 'string' },
+  'target-ssl-ca': { type: 'string' },
+  'target-ssl-cert': { type: 'string' },
+  'target-ssl-key': { type: 'string' },
+} as const;
+
+/** TLS_USAGE for the flags of one of two servers. */
+export function prefixedTlsUsage(prefix: 'source' | 'target'): string {
+  return `    --${prefix}-ssl-mode MODE, --${prefix}-ssl-ca FILE, --${prefix}-ssl-cert FILE, --${prefix}-ssl-key FILE
+                            TLS to the ${prefix}, as --ssl-mode, --ssl-ca, --ssl-cert, --ssl-key
+`;
+}
+
 /**
- * The `tls` option from --ssl-mode/--ssl-ca/--ssl-cert/--ssl-key (files read here, PEM checked by
- * the engine), or undefined without any of them: then the URI's `?ssl=true` decides. As with the
- * mysql client, --ssl-ca without --ssl-mode means verify-ca, a client certificate alone required.
+ * The `tls` option from --ssl-mode/--ssl-ca/--ssl-cert/--ssl-key (with `prefix`: --source-ssl-mode,
+ * …; files read here, PEM checked by the engine), or undefined without any of them: then the URI's
+ * `?ssl=true` decides. As with the mysql client, --ssl-ca without --ssl-mode means verify-ca, a
+ * client certificate alone required.
  */
-export function tlsOption(values: { 'ssl-mode'?: string | undefined; 'ssl-ca'?: string | undefined; 'ssl-cert'?: string | undefined; 'ssl-key'?: string | undefined }): ConnectionTlsInput | undefined {
-  const given = values['ssl-mode'] ?? values['ssl-ca'] ?? values['ssl-cert'] ?? values['ssl-key'];
-  if (given === undefined) return undefined;
-  const read = (flag: string, file: string | undefined) => {
+export function tlsOption(values: Record<string, unknown>, prefix: '' | 'source-' | 'target-' = ''): ConnectionTlsInput | undefined {
+  const value = (name: string) => {
+    const v = values[`${prefix}${name}`];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const flag = (name: string) => `${prefix}${name}`;
+  const modeText = value('ssl-mode');
+  const caFile = value('ssl-ca');
+  const certFile = value('ssl-cert');
+  const keyFile = value('ssl-key');
+  if (modeText === undefined && caFile === undefined && certFile === undefined && keyFile === undefined) return undefined;
+  const read = (name: string, file: string | undefined) => {
     if (file === undefined) return undefined;
     try {
       return readFileSync(file, 'utf8');
     } catch (error) {
-      throw new UsageError(`--${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      throw new UsageError(`--${flag(name)}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
   };
   let mode: ConnectionTlsInput['mode'];
-  if (values['ssl-mode'] !== undefined) {
-    mode = MODE_ALIASES[values['ssl-mode'].toLowerCase()];
-    if (!mode) throw new UsageError(`--ssl-mode must be off, required, verify-ca or verify-identity, got "${values['ssl-mode']}"`);
+  if (modeText !== undefined) {
+    mode = MODE_ALIASES[modeText.toLowerCase()];
+    if (!mode) throw new UsageError(`--${flag('ssl-mode')} must be off, required, verify-ca or verify-identity, got "${modeText}"`);
   } else {
-    mode = values['ssl-ca'] !== undefined ? 'verify-ca' : 'required';
+    mode = caFile !== undefined ? 'verify-ca' : 'required';
   }
-  const ca = read('ssl-ca', values['ssl-ca']);
-  const cert = read('ssl-cert', values['ssl-cert']);
-  const key = read('ssl-key', values['ssl-key']);
+  const ca = read('ssl-ca', caFile);
+  const cert = read('ssl-cert', certFile);
+  const key = read('ssl-key', keyFile);
   return { mode, ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) };
 }

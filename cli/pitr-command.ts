@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseRenames, type PitrOptionsInput } from '../lib/restore/options.ts';
 import { pitr } from '../lib/restore/pitr.ts';
-import { list, serverUri, UsageError, withInterrupt, type Io } from './args.ts';
+import { list, prefixedTlsUsage, serverUri, SOURCE_TLS_FLAGS, TARGET_TLS_FLAGS, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
 import { createPitrReporter } from './restore-progress.ts';
 
 export const PITR_USAGE = `  paradump pitr --from DIR --source URI --target URI --until POINT [options]
@@ -10,6 +10,8 @@ export const PITR_USAGE = `  paradump pitr --from DIR --source URI --target URI 
                             (or env PARADUMP_SOURCE; password from env PARADUMP_PASSWORD)
     --target URI            where the dump was restored (or env PARADUMP_TARGET;
                             password from env PARADUMP_TARGET_PASSWORD)
+${prefixedTlsUsage('source')}${prefixedTlsUsage('target')}                            (PEM files; the binlog reader and the SQL client get them
+                            too, copied to a private temp dir removed after the run)
     --until POINT           end                    the end of the binary log now
                             '2026-11-23 12:00:00'  transactions logged before it (UTC,
                                                    or add Z / +02:00)
@@ -34,6 +36,8 @@ export async function pitrCommand(args: string[], io: Io): Promise<number> {
       from: { type: 'string' },
       source: { type: 'string' },
       target: { type: 'string' },
+      ...SOURCE_TLS_FLAGS,
+      ...TARGET_TLS_FLAGS,
       until: { type: 'string' },
       rename: { type: 'string', multiple: true },
       databases: { type: 'string' },
@@ -50,10 +54,15 @@ export async function pitrCommand(args: string[], io: Io): Promise<number> {
   if (!values.until) throw new UsageError("--until is required: end, a datetime ('2026-11-23 12:00:00', UTC), binlog-file:position or a GTID");
   const source = values['binlog-dir'] && !values.source && !process.env.PARADUMP_SOURCE ? undefined : serverUri('source', values.source, { uri: 'PARADUMP_SOURCE', password: 'PARADUMP_PASSWORD' });
   const target = serverUri('target', values.target, { uri: 'PARADUMP_TARGET', password: 'PARADUMP_TARGET_PASSWORD' });
+  const sourceTls = tlsOption(values, 'source-');
+  const targetTls = tlsOption(values, 'target-');
+  if (sourceTls && !source) throw new UsageError('--source-ssl-* flags only mean something with --source (the binlog is read from --binlog-dir)');
   const options: PitrOptionsInput = {
     from: values.from,
     ...(source ? { source } : {}),
     target,
+    ...(sourceTls ? { sourceTls } : {}),
+    ...(targetTls ? { targetTls } : {}),
     until: values.until,
     rename: parseRenames((values.rename ?? []).flatMap((r) => list(r))),
     databases: list(values.databases),

@@ -87,10 +87,18 @@ export function restoreTlsErrorCode(connection: Connection, error: unknown): unk
  */
 export function checkPeerIdentity(connection: Connection, address: ServerAddress, label: string): void {
   if (address.tls.mode !== 'verify-identity' || address.socketPath) return;
+  const problem = peerIdentityProblem(connection, address.host);
+  if (problem) throw new ParadumpError('TLS_FAILED', `${label}: TLS failed: the server certificate does not match the host name (${problem.message})`, { details: { tls: 'name-mismatch' } });
+}
+
+/**
+ * Why the certificate the server presented on this TLS connection does not name `host` (DNS name
+ * or IP address SAN, as verify-identity checks it), or undefined when it does.
+ */
+export function peerIdentityProblem(connection: Connection, host: string): Error | undefined {
   const stream = (connection as unknown as { stream: unknown }).stream;
   const cert = stream instanceof TLSSocket ? stream.getPeerCertificate() : null;
-  const problem = cert && Object.keys(cert).length > 0 ? checkServerIdentity(address.host, cert) : new Error('no server certificate');
-  if (problem) throw new ParadumpError('TLS_FAILED', `${label}: TLS failed: the server certificate does not match the host name (${problem.message})`, { details: { tls: 'name-mismatch' } });
+  return cert && Object.keys(cert).length > 0 ? checkServerIdentity(host, cert) : new Error('no server certificate');
 }
 
 /**

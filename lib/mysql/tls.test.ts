@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { certificateProblem, ConnectionTls, mysqlSslOptions, PEM_MAX_BYTES, privateKeyProblem, tlsProblems } from './tls.ts';
+import { certificateProblem, clientTlsArgs, ConnectionTls, mysqlSslOptions, PEM_MAX_BYTES, privateKeyProblem, tlsProblems } from './tls.ts';
+import { TlsFiles } from './tls-files.ts';
 import { parseServerUri, withTls } from './uri.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'paradump-pem-'));
@@ -79,5 +80,53 @@ describe('TLS settings', () => {
     expect(withTls(uri, undefined).tls).toEqual({ mode: 'required' });
     expect(withTls(uri, { mode: 'verify-ca', ca: b.cert }).tls).toEqual({ mode: 'verify-ca', ca: b.cert });
     expect(() => withTls(uri, { mode: 'off' })).toThrow(/\?ssl=true/);
+  });
+});
+
+describe('TLS for the client programs (point-in-time recovery)', () => {
+  const files = { ca: '/t/ca.pem', cert: '/t/cert.pem', key: '/t/key.pem' };
+  const args = (tls: ConnectionTls, kind: 'mariadb' | 'mysql' = 'mariadb', certificateNamesHost = true) => clientTlsArgs({ tls, kind, files, certificateNamesHost });
+
+  it('maps each mode to the MariaDB clients\' options, PEM only as file paths', () => {
+    expect(args({ mode: 'off' })).toEqual([]);
+    expect(args({ mode: 'required' })).toEqual(['--ssl']);
+    // A CA with required is not passed: it would make the client check the chain.
+    expect(args({ mode: 'required', ca: b.cert, cert: a.cert, key: a.key })).toEqual(['--ssl', '--ssl-cert=/t/cert.pem', '--ssl-key=/t/key.pem']);
+    expect(args({ mode: 'verify-identity', ca: b.cert })).toEqual(['--ssl', '--ssl-ca=/t/ca.pem', '--ssl-verify-server-cert']);
+    expect(args({ mode: 'verify-identity' })).toEqual(['--ssl', '--ssl-verify-server-cert']);
+    expect(args({ mode: 'verify-ca', ca: b.cert })).toEqual(['--ssl', '--ssl-ca=/t/ca.pem', '--ssl-verify-server-cert']);
+    for (const tls of [{ mode: 'verify-identity', ca: b.cert, cert: a.cert, key: a.key }, { mode: 'required', cert: a.cert, key: a.key }] as const) {
+      expect(args(tls).join(' ')).not.toContain('PRIVATE KEY');
+    }
+  });
+
+  it('refuses verify-ca when the certificate does not name the host: the MariaDB clients cannot check the CA alone', () => {
+    expect(() => clientTlsArgs({ tls: { mode: 'verify-ca', ca: b.cert }, kind: 'mariadb', files, certificateNamesHost: false, label: 'the SQL client' })).toThrow(
+      expect.objectContaining({ code: 'TLS_FAILED', details: { tls: 'name-mismatch' }, message: expect.stringMatching(/^the SQL client: TLS failed \(verify-ca\): the MariaDB client programs cannot check the CA without/) }),
+    );
+  });
+
+  it('maps each mode to --ssl-mode for MySQL\'s clients', () => {
+    expect(args({ mode: 'required', ca: b.cert }, 'mysql')).toEqual(['--ssl-mode=REQUIRED']);
+    expect(args({ mode: 'verify-ca', ca: b.cert }, 'mysql', false)).toEqual(['--ssl-mode=VERIFY_CA', '--ssl-ca=/t/ca.pem']);
+    expect(args({ mode: 'verify-identity', ca: b.cert, cert: a.cert, key: a.key }, 'mysql')).toEqual(['--ssl-mode=VERIFY_IDENTITY', '--ssl-ca=/t/ca.pem', '--ssl-cert=/t/cert.pem', '--ssl-key=/t/key.pem']);
+  });
+
+  it('writes PEM to a private directory (0700, files 0600) and removes it', async () => {
+    const none = await TlsFiles.write({ source: { mode: 'required' }, target: { mode: 'off' } });
+    expect(none.dir).toBeNull();
+    expect(none.of('source')).toEqual({});
+    await none.remove();
+
+    const written = await TlsFiles.write({ source: { mode: 'verify-identity', ca: b.cert, cert: a.cert, key: a.key }, target: { mode: 'verify-ca', ca: b.cert }, other: undefined });
+    const dir = written.dir!;
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const source = written.of('source');
+    expect(Object.keys(source).sort()).toEqual(['ca', 'cert', 'key']);
+    expect(readFileSync(source.key!, 'utf8')).toBe(a.key);
+    expect(statSync(source.key!).mode & 0o777).toBe(0o600);
+    expect(written.of('target')).toEqual({ ca: path.join(dir, 'target-ca.pem') });
+    await written.remove();
+    expect(existsSync(dir)).toBe(false);
   });
 });

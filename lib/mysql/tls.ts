@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { SslOptions } from 'mysql2';
 import { z } from 'zod';
+import { ParadumpError } from '../engine/errors.ts';
 import { TlsMode } from './tls-modes.ts';
 
 export { TLS_MODE_WORDS, TlsMode } from './tls-modes.ts';
@@ -159,5 +160,57 @@ export function mysqlSslOptions(tls: ConnectionTls): SslOptions | undefined {
       return { ...(tls.ca ? { ca: tls.ca } : {}), rejectUnauthorized: true, verifyIdentity: false, ...client };
     case 'verify-identity':
       return { ...(tls.ca ? { ca: tls.ca } : {}), rejectUnauthorized: true, verifyIdentity: true, ...client };
+  }
+}
+
+/** Which command-line clients: MariaDB's (`--ssl`, `--ssl-verify-server-cert`) or MySQL's (`--ssl-mode`). */
+export type ClientToolKind = 'mariadb' | 'mysql';
+
+/** Where the PEM of one connection's TLS setting is, as files (or placeholders, in a printed command). */
+export interface TlsFilePaths {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+/**
+ * The options of a command-line client (`mariadb-binlog`, `mariadb`, `mysqlbinlog`, `mysql`) for a
+ * TLS setting, its PEM given as files: the same checks as `mysqlSslOptions`, in the client's words.
+ *
+ * MariaDB 10.11 clients do not insist on TLS unless told to verify the server's certificate, and
+ * they verify it only with its host name: `--ssl-ca` alone checks the chain when TLS is negotiated,
+ * but goes on in plain text if the server does not offer TLS. So verify-ca is passed as
+ * `--ssl-ca --ssl-verify-server-cert` when the server's certificate names the host connected to
+ * (`certificateNamesHost`, as seen by the engine's own verify-ca connection); otherwise it is
+ * refused (TLS_FAILED, name-mismatch) rather than run with a check that can be stripped. MySQL's
+ * clients have `--ssl-mode` and enforce every mode themselves.
+ */
+export function clientTlsArgs({ tls, kind, files, certificateNamesHost, label = 'client program' }: { tls: ConnectionTls; kind: ClientToolKind; files: TlsFilePaths; certificateNamesHost: boolean; label?: string }): string[] {
+  if (tls.mode === 'off') return [];
+  const file = (field: keyof TlsFilePaths) => {
+    const f = files[field];
+    if (f === undefined) throw new Error(`clientTlsArgs: no file for the ${field}`);
+    return f;
+  };
+  const ca = tls.ca ? [`--ssl-ca=${file('ca')}`] : [];
+  const client = tls.cert && tls.key ? [`--ssl-cert=${file('cert')}`, `--ssl-key=${file('key')}`] : [];
+  if (kind === 'mysql') {
+    const mode = { required: 'REQUIRED', 'verify-ca': 'VERIFY_CA', 'verify-identity': 'VERIFY_IDENTITY' }[tls.mode];
+    return [`--ssl-mode=${mode}`, ...(tls.mode === 'required' ? [] : ca), ...client];
+  }
+  switch (tls.mode) {
+    case 'required':
+      // No CA: a CA file would make the client check the chain, which required does not ask for.
+      return ['--ssl', ...client];
+    case 'verify-ca':
+      if (!certificateNamesHost) {
+        throw new ParadumpError('TLS_FAILED', `${label}: TLS failed (verify-ca): the MariaDB client programs cannot check the CA without also checking the host name, and the server certificate does not name the host connected to: connect by a name (or IP address) the certificate holds, or use verify-identity or required`, {
+          details: { tls: 'name-mismatch' },
+        });
+      }
+      return ['--ssl', ...ca, '--ssl-verify-server-cert', ...client];
+    case 'verify-identity':
+      // Without a CA the client trusts the system's CAs, as the engine does.
+      return ['--ssl', ...ca, '--ssl-verify-server-cert', ...client];
   }
 }

@@ -144,6 +144,13 @@ export const PitrOptions = z.object({
   source: z.string().min(1, { error: 'source must be mysql://user:password@host:port' }).optional(),
   /** The server the dump was restored into. */
   target: z.string().min(1, { error: 'target is required (mysql://user:password@host:port)' }),
+  /**
+   * TLS to the source: the engine's connection and the binlog reader's. Default: the URI's
+   * `?ssl=true`, else off. PEM reaches the reader as files in a private temp dir, removed after.
+   */
+  sourceTls: ConnectionTls.optional(),
+  /** TLS to the target: the engine's check and the SQL client's. Default: the URI's `?ssl=true`, else off. */
+  targetTls: ConnectionTls.optional(),
   /** Where to stop: see parseStopPoint. */
   until: z.string().min(1, { error: 'until is required (end, a datetime, binlog-file:position or a GTID)' }),
   rename: Renames,

@@ -5,8 +5,10 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fromDriverError, isParadumpError, ParadumpError } from '../engine/errors.ts';
 import type { Manifest, SnapshotRecord } from '../engine/manifest.ts';
-import { Session } from '../mysql/session.ts';
-import { parseServerUri, redactUri, type ServerAddress } from '../mysql/uri.ts';
+import { peerIdentityProblem, Session } from '../mysql/session.ts';
+import { clientTlsArgs, type ClientToolKind, type TlsFilePaths } from '../mysql/tls.ts';
+import { TlsFiles } from '../mysql/tls-files.ts';
+import { parseServerUri, redactUri, withTls, type ServerAddress } from '../mysql/uri.ts';
 import type { PitrEvent, PitrEventListener } from './events.ts';
 import { parseOptions, parseStopPoint, PitrOptions, type PitrOptionsInput, type StopPoint } from './options.ts';
 import { readManifest } from './read-manifest.ts';
@@ -22,7 +24,10 @@ export interface PitrRun {
   start: { file: string; position: number };
   /** Binlog files read, in order (names on the server, or paths with binlogDir). */
   files: string[];
-  /** Arguments of the binlog reader and of the SQL client (no passwords: they go in MYSQL_PWD). */
+  /**
+   * Arguments of the binlog reader and of the SQL client (no passwords: they go in MYSQL_PWD; TLS
+   * PEM only as file paths, placeholders like `$PARADUMP_SOURCE_SSL_KEY` when only planned).
+   */
   readerArgs: string[];
   clientArgs: string[];
 }
@@ -34,7 +39,10 @@ export interface PitrPlan {
   client: string;
   stop: { kind: StopPoint['kind']; description: string; args: string[] };
   runs: PitrRun[];
-  /** The exact pipelines, runnable in a shell (passwords come from the environment variables named). */
+  /**
+   * The exact pipelines, runnable in a shell (passwords, and the paths of TLS PEM files, come from
+   * the environment variables named).
+   */
   commands: string[];
   notes: string[];
 }
@@ -62,14 +70,18 @@ export async function pitr(input: PitrOptionsInput, controls: PitrControls = {})
   const emit: PitrEventListener = (e) => controls.onEvent?.(e);
   const signal = controls.signal;
   const tick = performance.now();
+  let tlsFiles: TlsFiles | null = null;
   try {
     const options = parseOptions(PitrOptions, input);
-    const plan = await planPitr(options, (code, message) => emit({ type: 'warning', code, message }));
+    const sourceAddress = options.source && !options.binlogDir ? withTls(parseServerUri(options.source), options.sourceTls) : null;
+    const targetAddress = withTls(parseServerUri(options.target), options.targetTls);
+    // The client programs take PEM only as files: written for this run alone, removed in finally.
+    if (!options.dryRun) tlsFiles = await TlsFiles.write({ source: sourceAddress?.tls, target: targetAddress.tls });
+    const files = tlsFiles ? { source: tlsFiles.of('source'), target: tlsFiles.of('target') } : undefined;
+    const plan = await planPitr(options, (code, message) => emit({ type: 'warning', code, message }), files);
     emit({ type: 'plan', plan });
     let transactions = 0;
     if (!options.dryRun) {
-      const sourceAddress = options.source ? parseServerUri(options.source) : null;
-      const targetAddress = parseServerUri(options.target);
       for (const run of plan.runs) {
         signal?.throwIfAborted();
         const command = plan.commands[plan.runs.indexOf(run)]!;
@@ -87,6 +99,8 @@ export async function pitr(input: PitrOptionsInput, controls: PitrControls = {})
     const failure = signal?.aborted ? new ParadumpError('ABORTED', 'point-in-time recovery was cancelled; the target is partly replayed (restore again to retry)', { cause: error }) : isParadumpError(error) ? error : fromDriverError(error, 'point-in-time recovery');
     emit({ type: 'run-failed', at: new Date().toISOString(), code: failure.code, message: failure.message });
     throw failure;
+  } finally {
+    await tlsFiles?.remove();
   }
 }
 
@@ -95,13 +109,17 @@ interface BinlogFile {
   size: number;
 }
 
-/** Works out starting points, binlog files, the stop and the exact commands; refuses what cannot work. */
-export async function planPitr(options: PitrOptions, warn: (code: string, message: string) => void = () => undefined): Promise<PitrPlan> {
+/**
+ * Works out starting points, binlog files, the stop and the exact commands; refuses what cannot work.
+ * `tlsFiles`: where the PEM of the source's and target's TLS settings are written (pitr() writes
+ * them); without, the arguments name placeholders (`$PARADUMP_TARGET_SSL_CA`, …).
+ */
+export async function planPitr(options: PitrOptions, warn: (code: string, message: string) => void = () => undefined, tlsFiles?: { source: TlsFilePaths; target: TlsFilePaths }): Promise<PitrPlan> {
   const stopPoint = parseStopPoint(options.until);
   const { manifest } = await readManifest(options.from);
   const selection = selectFromManifest({ manifest, rename: options.rename, databases: options.databases, tables: [], objects: true });
-  const targetAddress = parseServerUri(options.target);
-  const sourceAddress = options.source ? parseServerUri(options.source) : null;
+  const targetAddress = withTls(parseServerUri(options.target), options.targetTls);
+  const sourceAddress = options.source ? withTls(parseServerUri(options.source), options.sourceTls) : null;
   const reader = options.binlogTool ?? findTool(['mariadb-binlog', 'mysqlbinlog']);
   const client = options.clientTool ?? findTool(['mariadb', 'mysql']);
   const notes: string[] = [];
@@ -142,6 +160,20 @@ export async function planPitr(options: PitrOptions, warn: (code: string, messag
   }
   if (starts.length === 0) throw new ParadumpError('BAD_OPTION', 'nothing to replay: the selected databases have no tables in the dump');
 
+  // With TLS, the target is reached once the engine's way first: it must offer TLS (the MariaDB
+  // client would go on in plain text) and, for verify-ca, whether its certificate names the host
+  // decides how the client checks it (see clientTlsArgs).
+  let sourceNamesHost = false;
+  let targetNamesHost = false;
+  if (targetAddress.tls.mode !== 'off') {
+    const session = await Session.open(targetAddress, { label: `connecting to the target ${redactUri(targetAddress)}` });
+    try {
+      targetNamesHost = namesHost(session, targetAddress);
+    } finally {
+      await session.close();
+    }
+  }
+
   // The binlog files there are, and the end of the log right now.
   let files: BinlogFile[];
   let end: { file: string; position: number } | null = null;
@@ -151,6 +183,7 @@ export async function planPitr(options: PitrOptions, warn: (code: string, messag
   } else {
     const session = await Session.open(sourceAddress!, { label: `connecting to the source ${redactUri(sourceAddress!)}` });
     try {
+      sourceNamesHost = namesHost(session, sourceAddress!);
       try {
         files = (await session.query<{ Log_name: string; File_size: string | number }>('SHOW BINARY LOGS')).map((r) => ({ name: r.Log_name, size: Number(r.File_size) }));
       } catch (error) {
@@ -259,12 +292,27 @@ export async function planPitr(options: PitrOptions, warn: (code: string, messag
 
   const remote = !options.binlogDir;
   const connArgs = (a: ServerAddress) => (a.socketPath ? [`--socket=${a.socketPath}`] : ['--protocol=TCP', `--host=${a.host}`, `--port=${a.port}`]).concat([`--user=${a.user}`]);
+  // TLS options of each program: with the files written for the run (argv), and as printed (the
+  // paths from environment variables, as the passwords).
+  const tlsArgsOf = (side: 'source' | 'target', a: ServerAddress, tool: string, certificateNamesHost: boolean) => {
+    if (a.tls.mode === 'off') return { argv: [], shown: [] };
+    const kind = toolKind(tool);
+    const shownFiles = placeholderFiles(side);
+    const label = `${side === 'source' ? 'the binlog reader' : 'the SQL client'} (${tool}) connecting to the ${side} ${redactUri(a)}`;
+    return {
+      argv: clientTlsArgs({ tls: a.tls, kind, certificateNamesHost, label, files: tlsFiles?.[side] ?? shownFiles }),
+      shown: clientTlsArgs({ tls: a.tls, kind, certificateNamesHost, label, files: shownFiles }),
+    };
+  };
+  const readerTls = remote ? tlsArgsOf('source', sourceAddress!, reader, sourceNamesHost) : { argv: [], shown: [] };
+  const clientTls = tlsArgsOf('target', targetAddress, client, targetNamesHost);
+  const shownArgs: { reader: string[]; client: string[] }[] = [];
   const runs: PitrRun[] = starts.map((s) => {
     const b = s.snapshot.binlog!;
     const names = files.slice(indexOf(b.file), lastIndex + 1).map((f) => (remote ? f.name : path.join(options.binlogDir!, f.name)));
-    const readerArgs = [
+    const readerArgsWith = (tls: string[]) => [
       '--no-defaults',
-      ...(remote ? ['--read-from-remote-server', ...connArgs(sourceAddress!)] : []),
+      ...(remote ? ['--read-from-remote-server', ...connArgs(sourceAddress!), ...tls] : []),
       `--start-position=${b.position}`,
       ...stopArgs,
       `--database=${s.database}`,
@@ -273,17 +321,25 @@ export async function planPitr(options: PitrOptions, warn: (code: string, messag
       ...(options.noBinlog ? ['--disable-log-bin'] : []),
       ...names,
     ];
-    const clientArgs = ['--no-defaults', ...connArgs(targetAddress), '--binary-mode', '--max-allowed-packet=1073741824'];
-    return { database: s.database, targetDatabase: s.targetDatabase, table: s.table, start: b, files: names, readerArgs, clientArgs };
+    const clientArgsWith = (tls: string[]) => ['--no-defaults', ...connArgs(targetAddress), ...tls, '--binary-mode', '--max-allowed-packet=1073741824'];
+    shownArgs.push({ reader: readerArgsWith(readerTls.shown), client: clientArgsWith(clientTls.shown) });
+    return { database: s.database, targetDatabase: s.targetDatabase, table: s.table, start: b, files: names, readerArgs: readerArgsWith(readerTls.argv), clientArgs: clientArgsWith(clientTls.argv) };
   });
   if (runs.length > 1) notes.push('databases are replayed one after another, each up to the stop point; while it runs, the target is not consistent across databases');
   if (Object.keys(options.rename).length > 0) notes.push('--rewrite-db renames the database of row events and of statements\' default database; database names written inside statements or view bodies are not rewritten');
 
   const pwd = (a: ServerAddress | null, variable: string) => (a && a.password ? `MYSQL_PWD="$${variable}" ` : '');
-  const commands = runs.map(
+  const commands = shownArgs.map(
     (r) =>
-      `${pwd(sourceAddress, 'PARADUMP_PASSWORD')}TZ=UTC ${shellQuote(reader)} ${r.readerArgs.map(shellQuote).join(' ')} | ${pwd(targetAddress, 'PARADUMP_TARGET_PASSWORD')}${shellQuote(client)} ${r.clientArgs.map(shellQuote).join(' ')}`,
+      `${pwd(remote ? sourceAddress : null, 'PARADUMP_PASSWORD')}TZ=UTC ${shellQuote(reader)} ${r.reader.map(shellArg).join(' ')} | ${pwd(targetAddress, 'PARADUMP_TARGET_PASSWORD')}${shellQuote(client)} ${r.client.map(shellArg).join(' ')}`,
   );
+  if ((remote && sourceAddress!.tls.mode !== 'off') || targetAddress.tls.mode !== 'off') {
+    const withFiles = [...readerTls.shown, ...clientTls.shown].some((a) => PLACEHOLDER_ARG.test(a));
+    notes.push(
+      `TLS: the binlog reader and the SQL client get ${[remote && sourceAddress!.tls.mode !== 'off' ? `the source's (${sourceAddress!.tls.mode})` : null, targetAddress.tls.mode !== 'off' ? `the target's (${targetAddress.tls.mode})` : null].filter(Boolean).join(' and ')} TLS settings` +
+        (withFiles ? '; their PEM is written to files in a private temporary directory for the run and removed after it (running the commands by hand, set the PARADUMP_*_SSL_* variables to PEM files)' : ''),
+    );
+  }
   return {
     source: sourceAddress ? redactUri(sourceAddress) : null,
     target: redactUri(targetAddress),
@@ -294,6 +350,31 @@ export async function planPitr(options: PitrOptions, warn: (code: string, messag
     commands,
     notes,
   };
+}
+
+/** The printed form of a TLS file's path: an environment variable, as for passwords. */
+function placeholderFiles(side: 'source' | 'target'): TlsFilePaths {
+  const prefix = `$PARADUMP_${side.toUpperCase()}_SSL_`;
+  return { ca: `${prefix}CA`, cert: `${prefix}CERT`, key: `${prefix}KEY` };
+}
+const PLACEHOLDER_ARG = /^(--ssl-(?:ca|cert|key)=)\$(PARADUMP_(?:SOURCE|TARGET)_SSL_(?:CA|CERT|KEY))$/;
+
+/** shellQuote, but a TLS file placeholder stays a variable the shell expands. */
+function shellArg(arg: string): string {
+  const m = PLACEHOLDER_ARG.exec(arg);
+  return m ? `${m[1]}"$${m[2]}"` : shellQuote(arg);
+}
+
+/** Whether the certificate the server showed this TLS session names the host it was reached by. */
+function namesHost(session: Session, address: ServerAddress): boolean {
+  return address.tls.mode !== 'off' && !address.socketPath && peerIdentityProblem(session.connection, address.host) === undefined;
+}
+
+/** MySQL's client programs say "MySQL" in `--version`; MariaDB's (also as mysqlbinlog/mysql) say MariaDB or nothing. */
+function toolKind(tool: string): ClientToolKind {
+  const r = spawnSync(tool, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  return /MySQL/.test(text) && !/MariaDB/i.test(text) ? 'mysql' : 'mariadb';
 }
 
 function noCoordinates(manifest: Manifest, what: string): ParadumpError {

@@ -187,7 +187,7 @@ async function planRestore({ outDir, targetServerId, targetDatabases, options }:
       return a.socketPath ?? `${a.host}:${a.port}`;
     };
     const sameServer = where(source.uri) === where(uri);
-    pitrInput = { from: outDir, source: source.uri, target: uri, until: options.pitr.until, rename: options.rename, databases: options.pitr.databases, noBinlog: sameServer || options.pitr.noBinlog };
+    pitrInput = { from: outDir, source: source.uri, sourceTls: source.address.tls, target: uri, targetTls: address.tls, until: options.pitr.until, rename: options.rename, databases: options.pitr.databases, noBinlog: sameServer || options.pitr.noBinlog };
   }
   return { restoreInput, targetDatabases, verify: options.verify, pitrInput };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,6 +10,8 @@ import { Session } from '../../lib/mysql/session.ts';
 import { testConnection } from '../../lib/mysql/test-connection.ts';
 import type { ConnectionTls } from '../../lib/mysql/tls.ts';
 import { parseServerUri, withTls, type ServerAddress } from '../../lib/mysql/uri.ts';
+import type { PitrEvent } from '../../lib/restore/events.ts';
+import { pitr } from '../../lib/restore/pitr.ts';
 import { restore } from '../../lib/restore/restore.ts';
 import { TargetConnection } from '../../lib/restore/target-connection.ts';
 import { verify } from '../../lib/restore/verify.ts';
@@ -181,6 +183,123 @@ describe('TLS to a saved server', () => {
   });
 });
 
+describe('point-in-time recovery over TLS', () => {
+  const db = 'tls_pitr';
+  const copy = `${db}_copy`;
+  const out = path.join(dir, 'pitr-dump');
+  // Accounts created REQUIRE X509: the binlog reader and the SQL client must present the client
+  // certificate (the MariaDB clients would negotiate TLS by themselves, but not send a certificate).
+  const source = () => `mysql://tls_pitr_x509:pw@127.0.0.1:${server.port}`;
+  const target = () => `mysql://tls_pitr_x509:pw@127.0.0.1:${server.port}`;
+  const sourceTls = (): ConnectionTls => ({ mode: 'verify-identity', ca: pem('ca.pem'), cert: pem('client.pem'), key: pem('client-key.pem') });
+  const targetTls = (): ConnectionTls => ({ mode: 'verify-ca', ca: pem('ca.pem'), cert: pem('client.pem'), key: pem('client-key.pem') });
+  const keyLine = () => pem('client-key.pem').split('\n')[1]!;
+  const rows = async (database: string) => {
+    const c = await connect(server.uri);
+    try {
+      const [r] = await c.query(`SELECT id, name FROM ${database}.item ORDER BY id`);
+      return r;
+    } finally {
+      await c.end();
+    }
+  };
+  /** The private directory the PEM files were written to, from the reader's arguments. */
+  const tlsDirOf = (events: PitrEvent[]) => {
+    const plan = events.find((e) => e.type === 'plan');
+    const arg = plan?.type === 'plan' ? plan.plan.runs[0]!.readerArgs.find((a) => a.startsWith('--ssl-key=')) : undefined;
+    return arg ? path.dirname(arg.slice('--ssl-key='.length)) : null;
+  };
+
+  beforeAll(async () => {
+    const c = await connect(server.uri);
+    await c.query(`CREATE USER 'tls_pitr_x509'@'%' IDENTIFIED BY 'pw' REQUIRE X509; GRANT ALL PRIVILEGES ON *.* TO 'tls_pitr_x509'@'%'`);
+    await c.query(`CREATE DATABASE ${db}; CREATE TABLE ${db}.item (id INT PRIMARY KEY, name VARCHAR(20)); INSERT INTO ${db}.item VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
+    await c.end();
+    // Both accounts are refused without TLS: every step below used it.
+    expect(isParadumpError(await openError(withTls(parseServerUri(target()), { mode: 'required' })), 'ACCESS_DENIED')).toBe(true);
+
+    const manifest = await dump({ source: source(), tls: sourceTls(), outDir: out, databases: [db], threads: 2, lock: 'snapshot' });
+    expect(manifest.consistency.binlog).not.toBeNull();
+    const w = await connect(server.uri);
+    await w.query(`INSERT INTO ${db}.item VALUES (4, 'after the dump'), (5, 'e'); UPDATE ${db}.item SET name = 'B' WHERE id = 2; DELETE FROM ${db}.item WHERE id = 3`);
+    await w.end();
+    expect((await restore({ from: out, target: target(), tls: targetTls(), rename: { [db]: copy } })).rows).toBe(3);
+  });
+
+  it('rolls forward to the end: reader and client over TLS, the PEM files private and removed after', async () => {
+    const events: PitrEvent[] = [];
+    let during: { dir: number; key: number; files: string[] } | null = null;
+    const result = await pitr(
+      { from: out, source: source(), sourceTls: sourceTls(), target: target(), targetTls: targetTls(), rename: { [db]: copy }, until: 'end', noBinlog: true },
+      {
+        onEvent: (e) => {
+          events.push(e);
+          const tlsDir = tlsDirOf(events);
+          if (e.type === 'replay-started' && tlsDir) during = { dir: statSync(tlsDir).mode & 0o777, key: statSync(path.join(tlsDir, 'source-key.pem')).mode & 0o777, files: readdirSync(tlsDir).sort() };
+        },
+      },
+    );
+    expect(result.transactions).toBeGreaterThan(0);
+    expect(await rows(copy)).toEqual(await rows(db));
+    expect(await rows(copy)).toContainEqual({ id: 4, name: 'after the dump' });
+
+    // The client programs got the TLS options, the PEM as files in a private directory.
+    const run = result.plan.runs[0]!;
+    expect(run.readerArgs).toContain('--ssl-verify-server-cert');
+    expect(run.clientArgs).toContain('--ssl-verify-server-cert');
+    expect(during).toEqual({ dir: 0o700, key: 0o600, files: ['source-ca.pem', 'source-cert.pem', 'source-key.pem', 'target-ca.pem', 'target-cert.pem', 'target-key.pem'] });
+    expect(existsSync(tlsDirOf(events)!)).toBe(false);
+    // The printed commands name the files by variable, as the passwords.
+    expect(result.plan.commands[0]).toContain('--ssl-key="$PARADUMP_SOURCE_SSL_KEY"');
+    expect(result.plan.commands[0]).toContain('--ssl-key="$PARADUMP_TARGET_SSL_KEY"');
+    for (const secret of [keyLine(), 'PRIVATE KEY', 'pw@']) expect(JSON.stringify(events)).not.toContain(secret);
+  });
+
+  it('removes the PEM files when the replay fails, and says nothing of the key', async () => {
+    const events: PitrEvent[] = [];
+    const error = await pitr(
+      { from: out, source: source(), sourceTls: sourceTls(), target: target(), targetTls: targetTls(), rename: { [db]: copy }, until: 'end', clientTool: 'false' },
+      { onEvent: (e) => events.push(e) },
+    ).catch((e: unknown) => e);
+    expect(isParadumpError(error)).toBe(true);
+    expect(events.at(-1)?.type).toBe('run-failed');
+    const tlsDir = tlsDirOf(events);
+    expect(tlsDir).not.toBeNull();
+    expect(existsSync(tlsDir!)).toBe(false);
+    expect(JSON.stringify([events, (error as Error).message, (error as { details?: unknown }).details])).not.toContain(keyLine());
+  });
+
+  it('refuses verify-ca when the certificate does not name the host (the MariaDB client cannot check the CA alone)', async () => {
+    const byName = `mysql://tls_pitr_x509:pw@localhost:${server.port}`;
+    const error = await pitr({ from: out, source: source(), sourceTls: sourceTls(), target: byName, targetTls: targetTls(), rename: { [db]: copy }, until: 'end', dryRun: true }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TLS_FAILED', details: { tls: 'name-mismatch' }, message: expect.stringMatching(/the SQL client .*TLS failed \(verify-ca\): the MariaDB client programs cannot check the CA/) });
+  });
+
+  it('the CLI takes --source-ssl-* and --target-ssl-*; a dry run shows placeholders, writes no PEM, prints no key', async () => {
+    const before = readdirSync(tmpdir()).filter((n) => n.startsWith('paradump-client-tls-'));
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let text = '';
+    stdout.on('data', (d) => (text += d));
+    stderr.on('data', (d) => (text += d));
+    const flags = (side: string, mode: string) => [`--${side}-ssl-mode`, mode, `--${side}-ssl-ca`, file('ca.pem'), `--${side}-ssl-cert`, file('client.pem'), `--${side}-ssl-key`, file('client-key.pem')];
+    const args = ['pitr', '--from', out, '--source', source(), ...flags('source', 'verify-identity'), '--target', target(), ...flags('target', 'verify-ca'), '--rename', `${db}:${copy}`, '--until', 'end'];
+    const code = await main([...args, '--dry-run'], { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream });
+    expect(code, text).toBe(0);
+    expect(text).toMatch(/mariadb-binlog .*--ssl --ssl-ca="\$PARADUMP_SOURCE_SSL_CA" --ssl-verify-server-cert --ssl-cert="\$PARADUMP_SOURCE_SSL_CERT" --ssl-key="\$PARADUMP_SOURCE_SSL_KEY"/);
+    expect(text).toMatch(/\| MYSQL_PWD="\$PARADUMP_TARGET_PASSWORD" mariadb .*--ssl --ssl-ca="\$PARADUMP_TARGET_SSL_CA" --ssl-verify-server-cert .*--ssl-key="\$PARADUMP_TARGET_SSL_KEY" --binary-mode/);
+    for (const secret of [keyLine(), 'PRIVATE KEY', 'BEGIN CERTIFICATE', ':pw@']) expect(text).not.toContain(secret);
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('paradump-client-tls-'))).toEqual(before);
+    // Without TLS to the target, the REQUIRE X509 account is refused before any replay.
+    const plainTarget = await main(['pitr', '--from', out, '--source', source(), ...flags('source', 'verify-identity'), '--target', target(), '--rename', `${db}:${copy}`, '--until', 'end', '--quiet'], {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stderr: stderr as unknown as NodeJS.WriteStream,
+    });
+    expect(plainTarget).toBe(1);
+    expect(text).toMatch(/Access denied/i);
+  });
+});
+
 describe('a saved server with TLS (dashboard)', () => {
   const store = path.join(dir, 'store', 'store.db');
   // Imported once the store is chosen: lib/runs reads PARADUMP_DATABASE_URL.
@@ -243,6 +362,38 @@ describe('a saved server with TLS (dashboard)', () => {
     await getPrisma().$disconnect();
     const onDisk = readFileSync(store);
     expect(onDisk.includes(Buffer.from(keyLine))).toBe(false);
+  });
+
+  it('a restore with roll forward between saved TLS servers: the binlog reader and SQL client use their settings', async () => {
+    process.env.PARADUMP_DUMP_ROOT = path.join(dir, 'dumps');
+    const { startDump } = await import('../../lib/runs/start-dump.ts');
+    const { startRestore } = await import('../../lib/runs/start-restore.ts');
+    const { openRunStream } = await import('../../lib/runs/open-run-stream.ts');
+    const { getLiveRun } = await import('../../lib/runs/registry.ts');
+    const { loadRunState } = await import('../../lib/runs/load-run-state.ts');
+    const { PitrTargetInput } = await import('../../lib/runs/pitr-target.ts');
+    const waitForEnd = async (id: string) => void (await new Response(await openRunStream({ id, lastEventId: getLiveRun(id)?.eventId ?? null })).text());
+    // The account is created REQUIRE X509 (see the point-in-time describe): no client certificate, no roll forward.
+    const saved = await servers.addServer(servers.AddServerInput.parse({ ...form(), name: 'tls pitr', user: 'tls_pitr_x509', password: 'pw' }));
+    const db = 'tls_dash';
+    const c = await connect(server.uri);
+    await c.query(`CREATE DATABASE ${db}; CREATE TABLE ${db}.item (id INT PRIMARY KEY, name VARCHAR(20)); INSERT INTO ${db}.item VALUES (1, 'a'), (2, 'b')`);
+    try {
+      const dumpRun = await startDump({ serverId: saved.id, databases: [db], tables: [], threads: 1, chunkRows: 100, lock: 'snapshot', compress: 'none', outDir: path.join(dir, 'dumps', 'tls-dash') });
+      await waitForEnd(dumpRun.id);
+      expect((await loadRunState({ id: dumpRun.id })).status).toBe('succeeded');
+      await c.query(`INSERT INTO ${db}.item VALUES (3, 'after the backup')`);
+      const { id } = await startRestore({ sourceRunId: dumpRun.id, targetServerId: saved.id, rename: { [db]: `${db}_copy` }, tables: [], threads: 1, verify: true, dropExisting: false, pitr: PitrTargetInput.parse({ kind: 'end' }) });
+      await waitForEnd(id);
+      const state = await loadRunState({ id });
+      expect(state.status, JSON.stringify(state.error)).toBe('succeeded');
+      expect(state.pitr).toMatchObject({ status: 'succeeded', replayStarted: true });
+      const [copied] = await c.query(`SELECT id, name FROM ${db}_copy.item ORDER BY id`);
+      expect(copied).toEqual([{ id: 1, name: 'a' }, { id: 2, name: 'b' }, { id: 3, name: 'after the backup' }]);
+      expect(JSON.stringify(state)).not.toContain(pem('client-key.pem').split('\n')[1]!);
+    } finally {
+      await c.end();
+    }
   });
 
   it('a server saved before the migration means TLS off', async () => {
