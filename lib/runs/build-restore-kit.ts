@@ -1,4 +1,5 @@
 import type { Manifest } from '../engine/manifest.ts';
+import type { TlsMode } from '../mysql/tls.ts';
 import { formatRange } from './format-range.ts';
 
 /** Shell single-quoting: the text as one word, whatever it holds. */
@@ -6,11 +7,18 @@ export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
+/** `--<prefix>ssl-*` options taken from `<VAR>_SSL_*` environment variables, each only when set. */
+function tlsArgs(flagPrefix: '' | 'source-' | 'target-', envPrefix: string): string {
+  return ['MODE', 'CA', 'CERT', 'KEY'].map((part) => `\${${envPrefix}_SSL_${part}:+--${flagPrefix}ssl-${part.toLowerCase()} "$${envPrefix}_SSL_${part}"}`).join(' ');
+}
+
 /**
  * A shell script with the exact restore, verify and point-in-time commands for one dump. No
- * password is written into it: the target and source URIs come from the environment.
+ * password, certificate or key is written into it: the target and source URIs come from the
+ * environment, and TLS settings from `PARADUMP_SSL_*` (target) / `PARADUMP_SOURCE_SSL_*` (source,
+ * whose mode defaults to the saved server's).
  */
-export function buildRestoreScript({ manifest, outDir, runId, threads = 4 }: { manifest: Manifest; outDir: string; runId: string; threads?: number }): string {
+export function buildRestoreScript({ manifest, outDir, runId, threads = 4, sourceTlsMode = null }: { manifest: Manifest; outDir: string; runId: string; threads?: number; sourceTlsMode?: TlsMode | null }): string {
   const source = `mysql://USER@${manifest.source.host.includes(':') ? `[${manifest.source.host}]` : manifest.source.host}:${manifest.source.port}`;
   const binlog = manifest.consistency.binlog;
   const lines = [
@@ -22,7 +30,9 @@ export function buildRestoreScript({ manifest, outDir, runId, threads = 4 }: { m
     binlog ? `# Binlog coordinates: ${binlog.file}:${binlog.position}${manifest.consistency.gtid ? `, GTID ${manifest.consistency.gtid}` : ''}` : '# No instance-wide binlog coordinates: point-in-time recovery from this dump is not possible.',
     '#',
     '# Usage: PARADUMP_TARGET=mysql://user:password@host:port sh restore-kit.sh',
-    '# Passwords are never written into this file.',
+    '# TLS to the target: PARADUMP_SSL_MODE=off|required|verify-ca|verify-identity, and the PEM files',
+    '# PARADUMP_SSL_CA, PARADUMP_SSL_CERT, PARADUMP_SSL_KEY (paths) when needed.',
+    '# Passwords, certificates and keys are never written into this file.',
     'set -eu',
     '',
     `DUMP_DIR=\${DUMP_DIR:-${shellQuote(outDir)}}`,
@@ -33,18 +43,22 @@ export function buildRestoreScript({ manifest, outDir, runId, threads = 4 }: { m
     '"$PARADUMP" verify --from "$DUMP_DIR"',
     '',
     '# 2. Load schema and data (add --rename source_db:target_db to restore under another name).',
-    `"$PARADUMP" restore --from "$DUMP_DIR" --target "$TARGET" --threads ${threads}`,
+    `"$PARADUMP" restore --from "$DUMP_DIR" --target "$TARGET" --threads ${threads} ${tlsArgs('', 'PARADUMP')}`,
     '',
     '# 3. Compare the rows now in the target with the per-chunk content hashes of the dump.',
-    '"$PARADUMP" verify --from "$DUMP_DIR" --target "$TARGET"',
+    `"$PARADUMP" verify --from "$DUMP_DIR" --target "$TARGET" ${tlsArgs('', 'PARADUMP')}`,
     '',
   ];
   if (binlog) {
     lines.push(
       `# 4. Optional: replay the source's binary log from ${binlog.file}:${binlog.position} up to a point in time.`,
       `#    Set PARADUMP_SOURCE=${source} (with the password) and PARADUMP_UNTIL=end | 'YYYY-MM-DD hh:mm:ss' | file:position.`,
+      ...(sourceTlsMode && sourceTlsMode !== 'off'
+        ? [`#    The source was saved with TLS ${sourceTlsMode}; give its PEM files as PARADUMP_SOURCE_SSL_CA / _CERT / _KEY.`]
+        : ['#    TLS to the source: PARADUMP_SOURCE_SSL_MODE, PARADUMP_SOURCE_SSL_CA / _CERT / _KEY.']),
+      ...(sourceTlsMode && sourceTlsMode !== 'off' ? [`PARADUMP_SOURCE_SSL_MODE=\${PARADUMP_SOURCE_SSL_MODE:-${sourceTlsMode}}`] : []),
       'if [ -n "${PARADUMP_SOURCE:-}" ]; then',
-      '  "$PARADUMP" pitr --from "$DUMP_DIR" --source "$PARADUMP_SOURCE" --target "$TARGET" --until "${PARADUMP_UNTIL:-end}"',
+      `  "$PARADUMP" pitr --from "$DUMP_DIR" --source "$PARADUMP_SOURCE" --target "$TARGET" --until "\${PARADUMP_UNTIL:-end}" ${tlsArgs('source-', 'PARADUMP_SOURCE')} ${tlsArgs('target-', 'PARADUMP')}`,
       'fi',
       '',
     );

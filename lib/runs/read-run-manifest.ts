@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ParadumpError } from '../engine/errors.ts';
 import { Manifest, MANIFEST_FILE } from '../engine/manifest.ts';
+import { TlsMode } from '../mysql/tls.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { RunError } from './errors.ts';
 
 /** The run's manifest.json, read and checked against the engine's schema. */
-export async function readRunManifest({ id }: { id: string }): Promise<{ manifest: Manifest; text: string; outDir: string; serverId: string | null; serverName: string | null; runId: string }> {
-  const run = await getPrisma().run.findUnique({ where: { id }, select: { id: true, kind: true, outDir: true, server: { select: { id: true, name: true } } } });
+export async function readRunManifest({ id }: { id: string }): Promise<{ manifest: Manifest; text: string; outDir: string; serverId: string | null; serverName: string | null; serverTlsMode: TlsMode | null; runId: string }> {
+  const run = await getPrisma().run.findUnique({ where: { id }, select: { id: true, kind: true, outDir: true, server: { select: { id: true, name: true, tlsMode: true } } } });
   if (!run) throw new RunError('RUN_NOT_FOUND', `no run ${id}`);
   let text: string;
   try {
@@ -17,5 +18,5 @@ export async function readRunManifest({ id }: { id: string }): Promise<{ manifes
   }
   const parsed = Manifest.safeParse(JSON.parse(text));
   if (!parsed.success) throw new ParadumpError('MANIFEST_INVALID', `${MANIFEST_FILE} does not match the manifest schema: ${parsed.error.issues[0]?.message ?? ''}`);
-  return { manifest: parsed.data, text, outDir: run.outDir, serverId: run.server?.id ?? null, serverName: run.server?.name ?? null, runId: run.id };
+  return { manifest: parsed.data, text, outDir: run.outDir, serverId: run.server?.id ?? null, serverName: run.server?.name ?? null, serverTlsMode: run.server ? TlsMode.catch('off').parse(run.server.tlsMode) : null, runId: run.id };
 }

@@ -11,8 +11,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   if (!(await sessionFromRequest(request))) return unauthorized();
   const { id } = await params;
   try {
-    const { manifest, outDir } = await readRunManifest({ id });
-    return attachment(`restore-kit-${id}.sh`, buildRestoreScript({ manifest, outDir, runId: id, threads: manifest.options.threads }), 'text/x-shellscript; charset=utf-8');
+    const { manifest, outDir, serverTlsMode } = await readRunManifest({ id });
+    return attachment(`restore-kit-${id}.sh`, buildRestoreScript({ manifest, outDir, runId: id, threads: manifest.options.threads, sourceTlsMode: serverTlsMode }), 'text/x-shellscript; charset=utf-8');
   } catch (error) {
     return errorReply(error);
   }

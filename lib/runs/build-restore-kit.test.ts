@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '../engine/manifest.ts';
+import { buildRestoreScript } from './build-restore-kit.ts';
+
+// Only the fields the kit reads.
+const manifest = {
+  source: { host: 'db.example', port: 3306, flavor: 'mariadb', version: '10.11.19' },
+  startedAt: '2026-11-23T10:00:00Z',
+  finishedAt: '2026-11-23T10:01:00Z',
+  totals: { tables: 1, chunks: 1, rows: 1, bytes: 1 },
+  consistency: { note: 'one snapshot', binlog: { file: 'binlog.000002', position: 345 }, gtid: '0-1-9' },
+} as unknown as Manifest;
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'paradump-kit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the kit with a stand-in `paradump` that records its arguments, one line per call. */
+function runKit(script: string, env: Record<string, string>): string[][] {
+  const kit = path.join(dir, 'kit.sh');
+  const fake = path.join(dir, 'fake-paradump');
+  const log = path.join(dir, 'calls');
+  writeFileSync(kit, script);
+  writeFileSync(fake, `#!/bin/sh\nfor a in "$@"; do printf '%s\\t' "$a"; done >> ${log}\necho >> ${log}\n`);
+  chmodSync(fake, 0o755);
+  writeFileSync(log, '');
+  execFileSync('sh', [kit], { env: { PATH: process.env.PATH ?? '', PARADUMP: fake, ...env } });
+  return readFileSync(log, 'utf8').trim().split('\n').map((line) => line.replace(/\t$/, '').split('\t'));
+}
+
+describe('restore kit', () => {
+  it('passes TLS options only when set, source mode defaulting to the saved server', () => {
+    const script = buildRestoreScript({ manifest, outDir: "/dumps/it's here", runId: 'r1', threads: 3, sourceTlsMode: 'verify-identity' });
+    expect(script).not.toMatch(/BEGIN|PRIVATE/);
+    const plain = runKit(script, { PARADUMP_TARGET: 'mysql://u:p@t:3306' });
+    expect(plain[1]).toEqual(['restore', '--from', "/dumps/it's here", '--target', 'mysql://u:p@t:3306', '--threads', '3']);
+    expect(plain).toHaveLength(3); // no PARADUMP_SOURCE: no pitr
+
+    const tls = runKit(script, {
+      PARADUMP_TARGET: 'mysql://u:p@t:3306',
+      PARADUMP_SSL_MODE: 'verify-ca',
+      PARADUMP_SSL_CA: '/certs/ca with space.pem',
+      PARADUMP_SOURCE: 'mysql://u:p@db.example:3306',
+      PARADUMP_SOURCE_SSL_CA: '/certs/src-ca.pem',
+    });
+    expect(tls[1]).toEqual(['restore', '--from', "/dumps/it's here", '--target', 'mysql://u:p@t:3306', '--threads', '3', '--ssl-mode', 'verify-ca', '--ssl-ca', '/certs/ca with space.pem']);
+    expect(tls[2]).toEqual(['verify', '--from', "/dumps/it's here", '--target', 'mysql://u:p@t:3306', '--ssl-mode', 'verify-ca', '--ssl-ca', '/certs/ca with space.pem']);
+    expect(tls[3]).toEqual([
+      'pitr', '--from', "/dumps/it's here", '--source', 'mysql://u:p@db.example:3306', '--target', 'mysql://u:p@t:3306', '--until', 'end',
+      '--source-ssl-mode', 'verify-identity', '--source-ssl-ca', '/certs/src-ca.pem',
+      '--target-ssl-mode', 'verify-ca', '--target-ssl-ca', '/certs/ca with space.pem',
+    ]);
+  });
+});
