@@ -27,7 +27,7 @@ function runKit(script: string, env: Record<string, string>): string[][] {
   writeFileSync(fake, `#!/bin/sh\nfor a in "$@"; do printf '%s\\t' "$a"; done >> ${log}\necho >> ${log}\n`);
   chmodSync(fake, 0o755);
   writeFileSync(log, '');
-  execFileSync('sh', [kit], { env: { PATH: process.env.PATH ?? '', PARADUMP: fake, ...env } });
+  execFileSync('sh', [kit], { env: { NODE_ENV: 'test', PATH: process.env.PATH ?? '', PARADUMP: fake, ...env } });
   return readFileSync(log, 'utf8').trim().split('\n').map((line) => line.replace(/\t$/, '').split('\t'));
 }
 

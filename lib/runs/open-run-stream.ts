@@ -26,8 +26,12 @@ function frame(message: StreamMessage, id: string | null): Uint8Array {
  * A run's changes as `text/event-stream`. A live run sends what the client missed after
  * `lastEventId` (or a snapshot), then each change, a heartbeat, and `end` when the run stops; a
  * finished run sends its stored state and `end`. Cancelling the stream unsubscribes.
+ *
+ * `stillAuthorised` is asked before every heartbeat: a stream opened before its session was
+ * signed out (or expired) is closed within one heartbeat, and the browser's reconnect gets a 401.
+ * A check that fails counts as "no".
  */
-export async function openRunStream({ id, lastEventId }: { id: string; lastEventId: string | null }): Promise<ReadableStream<Uint8Array>> {
+export async function openRunStream({ id, lastEventId, stillAuthorised }: { id: string; lastEventId: string | null; stillAuthorised?: () => Promise<boolean> }): Promise<ReadableStream<Uint8Array>> {
   const live = getLiveRun(id);
   if (!live) {
     const state = await loadRunState({ id });
@@ -65,7 +69,18 @@ export async function openRunStream({ id, lastEventId }: { id: string; lastEvent
         }
       }, lastEventId);
       heartbeat = setInterval(() => {
-        if (!closed) controller.enqueue(encoder.encode(`: heartbeat ${Date.now()}\n\n`));
+        if (closed) return;
+        const check = stillAuthorised ? stillAuthorised().catch(() => false) : Promise.resolve(true);
+        void check.then((ok) => {
+          if (closed) return;
+          if (ok) {
+            controller.enqueue(encoder.encode(`: heartbeat ${Date.now()}\n\n`));
+            return;
+          }
+          closed = true;
+          stop();
+          controller.close();
+        });
       }, HEARTBEAT_MS);
     },
     cancel() {

@@ -11,7 +11,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   const { id } = await params;
   const lastEventId = request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('after');
   try {
-    const stream = await openRunStream({ id, lastEventId });
+    const stream = await openRunStream({ id, lastEventId, stillAuthorised: async () => (await sessionFromRequest(request)) !== null });
     return new Response(stream, { headers: SSE_HEADERS });
   } catch (error) {
     return errorReply(error);
