@@ -13,15 +13,15 @@ export async function signInAction(_: FormState, form: FormData): Promise<FormSt
   const input = Credentials.safeParse({ username: form.get('username') ?? '', password: form.get('password') ?? '' });
   if (!input.success) return { fieldErrors: fieldErrors(input.error), values };
   const limiter = signInLimiter();
-  const key = `${input.data.username.toLowerCase()}|${await clientAddress()}`;
-  const wait = limiter.check(key);
+  const address = await clientAddress();
+  const wait = limiter.check(input.data.username, address);
   if (wait !== null) return { error: refusal('Too many attempts', `Try again in ${Math.ceil(wait / 60)} min.`, 'RATE_LIMITED'), values };
   const user = await checkCredentials(input.data);
   if (!user) {
-    limiter.recordFailure(key);
+    limiter.recordFailure(input.data.username, address);
     return { error: refusal('Wrong user name or password', 'Check both and try again.'), values };
   }
-  limiter.reset(key);
+  limiter.reset(input.data.username, address);
   const { token } = await createSession({ userId: user.id });
   await setSessionCookie({ token });
   redirect('/');

@@ -1,6 +1,6 @@
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { AttemptLimiter } from '../security/rate-limit.ts';
+import { SignInLimits } from '../security/rate-limit.ts';
 import { findSession, SESSION_COOKIE, SESSION_DAYS, type SignedIn } from './sessions.ts';
 import { hasUsers } from './users.ts';
 
@@ -62,9 +62,9 @@ export async function clearSessionCookie(): Promise<string | undefined> {
   return token;
 }
 
-// One limiter per process (sign-in attempts per user name + client address).
-const globalForLimiter = globalThis as typeof globalThis & { paradumpSignInLimiter?: AttemptLimiter };
-export function signInLimiter(): AttemptLimiter {
-  globalForLimiter.paradumpSignInLimiter ??= new AttemptLimiter(5, 15 * 60_000);
-  return globalForLimiter.paradumpSignInLimiter;
+// One set of limits per process (sign-in failures per user name + address, and per user name).
+const globalForLimiter = globalThis as typeof globalThis & { paradumpSignInLimits?: SignInLimits };
+export function signInLimiter(): SignInLimits {
+  globalForLimiter.paradumpSignInLimits ??= new SignInLimits();
+  return globalForLimiter.paradumpSignInLimits;
 }

@@ -35,3 +35,40 @@ export class AttemptLimiter {
     return list;
   }
 }
+
+/**
+ * Sign-in limits on two keys: 5 failures per user name and client address, and 20 per user name
+ * from anywhere. The address comes from `x-forwarded-for`, which a client that reaches the dashboard
+ * directly can vary at will; the per-account limit caps guessing whatever it claims (at the price
+ * that someone guessing can hold the account back for up to a window).
+ */
+export class SignInLimits {
+  readonly perAddress: AttemptLimiter;
+  readonly perAccount: AttemptLimiter;
+
+  constructor(options: { perAddress?: number; perAccount?: number; windowMs?: number; now?: () => number } = {}) {
+    const windowMs = options.windowMs ?? 15 * 60_000;
+    this.perAddress = new AttemptLimiter(options.perAddress ?? 5, windowMs, options.now);
+    this.perAccount = new AttemptLimiter(options.perAccount ?? 20, windowMs, options.now);
+  }
+
+  /** Null if an attempt is allowed now, else the seconds to wait. */
+  check(username: string, address: string): number | null {
+    const a = this.perAddress.check(addressKey(username, address));
+    const b = this.perAccount.check(accountKey(username));
+    return a === null && b === null ? null : Math.max(a ?? 0, b ?? 0);
+  }
+
+  recordFailure(username: string, address: string): void {
+    this.perAddress.recordFailure(addressKey(username, address));
+    this.perAccount.recordFailure(accountKey(username));
+  }
+
+  /** After a good password: that address starts afresh; the account's count from elsewhere stays. */
+  reset(username: string, address: string): void {
+    this.perAddress.reset(addressKey(username, address));
+  }
+}
+
+const accountKey = (username: string) => username.toLowerCase();
+const addressKey = (username: string, address: string) => `${username.toLowerCase()}|${address}`;

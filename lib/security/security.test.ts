@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { confineToRoot } from './confine-path.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
-import { AttemptLimiter } from './rate-limit.ts';
+import { AttemptLimiter, SignInLimits } from './rate-limit.ts';
 import { decryptSecret, encryptSecret, loadSecretKey } from './secret-box.ts';
 
 const dirs: string[] = [];
@@ -56,6 +56,26 @@ describe('password hash', () => {
 });
 
 describe('attempt limiter', () => {
+  it('caps failures per account whatever address the client claims', () => {
+    let now = 0;
+    const limits = new SignInLimits({ windowMs: 60_000, now: () => now });
+    // 20 guesses from 20 made-up x-forwarded-for addresses: each address stays under its own 5.
+    for (let i = 0; i < 20; i++) {
+      expect(limits.check('Admin', `10.0.0.${i}`)).toBeNull();
+      limits.recordFailure('Admin', `10.0.0.${i}`);
+    }
+    expect(limits.check('admin', '10.9.9.9')).toBe(60);
+    expect(limits.check('someone-else', '10.0.0.1')).toBeNull();
+    // A right password from one address does not clear the account's count.
+    limits.reset('admin', '10.0.0.1');
+    expect(limits.check('admin', '10.0.0.1')).toBe(60);
+    now = 60_001;
+    expect(limits.check('admin', '10.9.9.9')).toBeNull();
+    for (let i = 0; i < 5; i++) limits.recordFailure('admin', '1.2.3.4');
+    expect(limits.check('admin', '1.2.3.4')).toBe(60);
+    expect(limits.check('admin', '5.6.7.8')).toBeNull();
+  });
+
   it('allows 5 failures per window, then says how long to wait; success resets', () => {
     let now = 0;
     const limiter = new AttemptLimiter(5, 60_000, () => now);
