@@ -78,6 +78,7 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     threads: form.get('threads') ?? undefined,
     verify: form.get('verify') === 'on',
     dropExisting: form.get('dropExisting') === 'on',
+    deferIndexes: form.get('deferIndexes') === 'on',
     pitr: { kind: pitrKind, value: pitrValues[`pitr:${pitrKind}`] ?? '' },
   };
   const values: Record<string, string | string[]> = {

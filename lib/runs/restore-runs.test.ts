@@ -123,9 +123,9 @@ describe('restore runs with a point-in-time step, cancel and resume', () => {
     expect(await query(`SHOW DATABASES LIKE '${into}'`)).toHaveLength(0);
   });
 
-  it('cancels a restore mid-way, keeps it resumable, and resumes it on the same target: loaded chunks kept, then verified and rolled forward', async () => {
+  it('cancels a restore mid-way, keeps it resumable, and resumes it on the same target: loaded chunks kept, indexes built after, then verified and rolled forward', async () => {
     const into = target('resume');
-    const { id } = await startRestore({ sourceRunId: dumpId, targetServerId: serverId, rename: { [db.name]: into }, tables: [], threads: 1, verify: true, dropExisting: false, pitr: PitrTargetInput.parse({ kind: 'end' }) });
+    const { id } = await startRestore({ sourceRunId: dumpId, targetServerId: serverId, rename: { [db.name]: into }, tables: [], threads: 1, verify: true, dropExisting: false, deferIndexes: true, pitr: PitrTargetInput.parse({ kind: 'end' }) });
     await firstChunkDone(id);
     cancelRun({ id });
     await waitForEnd(id);
@@ -152,6 +152,9 @@ describe('restore runs with a point-in-time step, cancel and resume', () => {
     expect(resumed.pitr).toMatchObject({ status: 'succeeded', replayStarted: true });
     expect(resumed.log.some((e) => e.message.startsWith('Resumed (attempt 2): chunks already loaded are kept'))).toBe(true);
     expect(await countsIn(into)).toEqual({ rows: ROWS + NEW_ROWS, changed: 5, top: ROWS + NEW_ROWS });
+    // The secondary index left out while loading (deferred) was added once the rows were in.
+    expect(cancelled.restoreOptions).toMatchObject({ deferIndexes: true });
+    expect(await query<{ Key_name: string }>(`SHOW INDEX FROM ${quoteIdent(into)}.items WHERE Key_name = 'k_k'`)).toHaveLength(1);
     await expect(resumeRun({ id })).rejects.toSatisfy((e) => isRunError(e, 'NOT_RESUMABLE'));
   });
 
