@@ -104,8 +104,9 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   // The restore kit names the exact commands, and no password.
   const [kit] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download restore kit' }).first().click()]);
   const script = await readFile((await kit.path())!, 'utf8');
-  expect(script).toContain('"$PARADUMP" restore --from "$DUMP_DIR" --target "$TARGET" --threads 1\n');
-  expect(script).toContain('"$PARADUMP" verify --from "$DUMP_DIR" --target "$TARGET"\n');
+  // (each followed by the TLS options the operator may set in the environment)
+  expect(script).toContain('"$PARADUMP" restore --from "$DUMP_DIR" --target "$TARGET" --threads 1 ${PARADUMP_SSL_MODE:+--ssl-mode "$PARADUMP_SSL_MODE"}');
+  expect(script).toContain('"$PARADUMP" verify --from "$DUMP_DIR" --target "$TARGET" ${PARADUMP_SSL_MODE:+--ssl-mode "$PARADUMP_SSL_MODE"}');
 
   // The manifest browser: verdict and coordinates on top, tables searchable, chunks with checksums.
   await page.getByRole('link', { name: 'Browse manifest' }).click();
