@@ -1,33 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HEARTBEAT_MS, openRunStream } from './open-run-stream.ts';
 import { addLiveRun, LiveRun, removeLiveRun } from './registry.ts';
+import { startedRunState } from './run-state.fixture.ts';
 import type { RunState } from './schemas.ts';
 
-const state: RunState = {
-  id: 'sse-1',
-  kind: 'dump',
-  status: 'running',
-  attempt: 1,
-  server: null,
-  sourceVersion: null,
-  outDir: '/tmp/x',
-  options: null,
-  databases: ['shop'],
-  startedAt: '2026-11-24T10:00:00.000Z',
-  finishedAt: null,
-  error: null,
-  estimate: null,
-  tables: [],
-  locks: [],
-  snapshots: [],
-  log: [],
-  samples: [],
-  hasManifest: false,
-  sourceRunId: null,
-  restoreOptions: null,
-  verification: [],
-  pitr: null,
-};
+const state: RunState = startedRunState({ id: 'sse-1' });
 
 afterEach(() => {
   vi.useRealTimers();

@@ -2,33 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { applyDelta } from './apply-delta.ts';
 import { computeProgress, throughputSeries } from './progress.ts';
 import { LiveRun } from './registry.ts';
+import { startedRunState } from './run-state.fixture.ts';
 import type { RunDelta, RunState, StreamMessage } from './schemas.ts';
 
-const empty: RunState = {
-  id: 'r1',
-  kind: 'dump',
-  status: 'running',
-  attempt: 1,
-  server: null,
-  sourceVersion: null,
-  outDir: '/tmp/x',
-  options: null,
-  databases: ['shop'],
-  startedAt: '2026-11-24T10:00:00.000Z',
-  finishedAt: null,
-  error: null,
-  estimate: null,
-  tables: [],
-  locks: [],
-  snapshots: [],
-  log: [],
-  samples: [],
-  hasManifest: false,
-  sourceRunId: null,
-  restoreOptions: null,
-  verification: [],
-  pitr: null,
-};
+const empty: RunState = startedRunState();
 
 const planned: RunDelta = {
   type: 'table',

@@ -31,28 +31,33 @@ const context = (serverId: string) => `server:${serverId}`;
 // Its own context: a sealed key copied into passwordSealed (or the other way round) does not open.
 const tlsKeyContext = (serverId: string) => `server-tls-key:${serverId}`;
 
+/** `text` sealed, bound to `aad`; '' stays '' (nothing to keep). */
+async function seal(text: string, aad: string): Promise<string> {
+  return text === '' ? '' : encryptSecret(await getSecretKey(), text, aad);
+}
+
+async function unseal(sealed: string, aad: string): Promise<string> {
+  return sealed === '' ? '' : decryptSecret(await getSecretKey(), sealed, aad);
+}
+
 /** The sealed form of a server's password ('' stays '': no password). */
-export async function sealServerPassword({ serverId, password }: { serverId: string; password: string }): Promise<string> {
-  if (password === '') return '';
-  return encryptSecret(await getSecretKey(), password, context(serverId));
+export function sealServerPassword({ serverId, password }: { serverId: string; password: string }): Promise<string> {
+  return seal(password, context(serverId));
 }
 
 /** The password, for building a URI in this process only. */
-export async function openServerPassword({ serverId, sealed }: { serverId: string; sealed: string }): Promise<string> {
-  if (sealed === '') return '';
-  return decryptSecret(await getSecretKey(), sealed, context(serverId));
+export function openServerPassword({ serverId, sealed }: { serverId: string; sealed: string }): Promise<string> {
+  return unseal(sealed, context(serverId));
 }
 
 /** The sealed form of a server's TLS client key ('' stays '': no key). */
-export async function sealServerTlsKey({ serverId, key }: { serverId: string; key: string }): Promise<string> {
-  if (key === '') return '';
-  return encryptSecret(await getSecretKey(), key, tlsKeyContext(serverId));
+export function sealServerTlsKey({ serverId, key }: { serverId: string; key: string }): Promise<string> {
+  return seal(key, tlsKeyContext(serverId));
 }
 
 /** The TLS client key, for a connection made in this process only. */
-export async function openServerTlsKey({ serverId, sealed }: { serverId: string; sealed: string }): Promise<string> {
-  if (sealed === '') return '';
-  return decryptSecret(await getSecretKey(), sealed, tlsKeyContext(serverId));
+export function openServerTlsKey({ serverId, sealed }: { serverId: string; sealed: string }): Promise<string> {
+  return unseal(sealed, tlsKeyContext(serverId));
 }
 
 /**

@@ -1,11 +1,10 @@
 import { requireSession } from '@/lib/auth/require-session.ts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { formatRange } from '@/lib/runs/format-range.ts';
-import { describeError, errorCode } from '@/lib/runs/errors.ts';
-import { readRunManifest } from '@/lib/runs/read-run-manifest.ts';
+import { describeError } from '@/lib/runs/errors.ts';
+import { ManifestUnavailable, manifestForPage } from '../manifest-for-page.tsx';
 import { cardClass, inputClass, PageTitle, secondaryButtonClass } from '../../../_components/ui.tsx';
 import { formatBytes, formatCount, formatMs } from '../../../_lib/format.ts';
 
@@ -26,29 +25,8 @@ export default async function ManifestPage({ params, searchParams }: { params: P
   const search = await searchParams;
   const query = (typeof search.q === 'string' ? search.q : '').trim().toLowerCase();
   const tableParam = typeof search.table === 'string' ? search.table : null;
-  let loaded: Awaited<ReturnType<typeof readRunManifest>>;
-  try {
-    loaded = await readRunManifest({ id });
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'RUN_NOT_FOUND') notFound();
-    if (code === 'INTERNAL') throw error;
-    const words = describeError(code);
-    return (
-      <main className="mx-auto max-w-6xl px-6 py-10">
-        <PageTitle>Manifest</PageTitle>
-        <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950/40 dark:text-amber-200">
-          <p className="font-medium">{words.title}</p>
-          <p>{words.hint}</p>
-        </div>
-        <p className="mt-4">
-          <Link href={`/runs/${id}`} className="text-sky-700 hover:underline dark:text-sky-400">
-            Back to the run
-          </Link>
-        </p>
-      </main>
-    );
-  }
+  const { loaded, words } = await manifestForPage({ id });
+  if (!loaded) return <ManifestUnavailable title="Manifest" words={words} backTo={`/runs/${id}`} wide />;
   const { manifest, outDir } = loaded;
   const c = manifest.consistency;
   const tables = manifest.tables.filter((t) => !query || `${t.database}.${t.table}`.toLowerCase().includes(query));

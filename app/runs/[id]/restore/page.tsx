@@ -1,10 +1,8 @@
 import { requireSession } from '@/lib/auth/require-session.ts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
-import { describeError, errorCode } from '@/lib/runs/errors.ts';
-import { readRunManifest } from '@/lib/runs/read-run-manifest.ts';
+import { ManifestUnavailable, manifestForPage } from '../manifest-for-page.tsx';
 import { pitrAvailability } from '@/lib/runs/pitr-target.ts';
 import { listServers } from '@/lib/runs/servers.ts';
 import { PageTitle } from '../../../_components/ui.tsx';
@@ -16,24 +14,8 @@ export default async function RestorePage({ params }: { params: Promise<{ id: st
   await connection();
   await requireSession();
   const { id } = await params;
-  let loaded: Awaited<ReturnType<typeof readRunManifest>>;
-  try {
-    loaded = await readRunManifest({ id });
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'RUN_NOT_FOUND') notFound();
-    if (code === 'INTERNAL') throw error;
-    const words = describeError(code);
-    return (
-      <main className="mx-auto max-w-3xl px-6 py-10">
-        <PageTitle>Restore</PageTitle>
-        <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950/40 dark:text-amber-200">
-          <p className="font-medium">{words.title}</p>
-          <p>{words.hint}</p>
-        </div>
-      </main>
-    );
-  }
+  const { loaded, words } = await manifestForPage({ id });
+  if (!loaded) return <ManifestUnavailable title="Restore" words={words} />;
   const servers = await listServers();
   const { manifest } = loaded;
   const availability = pitrAvailability({ manifest, sourceServer: loaded.serverName ? { name: loaded.serverName } : null });
