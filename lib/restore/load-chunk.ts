@@ -7,10 +7,12 @@ import { DATA_PREAMBLE } from '../engine/write-chunk.ts';
 import { quoteId, qualified } from '../mysql/session.ts';
 import { readDumpFile } from './dump-file.ts';
 import { splitStatements, StatementSplitter } from './split-statements.ts';
-import type { TargetConnection } from './target-connection.ts';
+import type { ConnectionNames, TargetConnection } from './target-connection.ts';
 
 /** The only statements besides INSERTs a data file may hold: the dump's own preamble. */
 const PREAMBLE = new Set(splitStatements(DATA_PREAMBLE).map((s) => s.toString('latin1')));
+/** The preamble's `SET NAMES`: not run, the loader sets the connection charset itself (`names`). */
+const PREAMBLE_NAMES = [...PREAMBLE].find((s) => /SET NAMES/i.test(s));
 
 export interface LoadedChunk {
   /** Rows inserted into the target. */
@@ -40,6 +42,8 @@ export async function streamChunkFile(args: {
   chunk: ChunkRecord;
   /** Check the stored file's sha256 against the manifest. */
   checkHash: boolean;
+  /** The connection charset the INSERTs run under (`loadNames`); the files are written for utf8mb4. */
+  names: ConnectionNames;
   signal?: AbortSignal | undefined;
   onProgress?: (rows: number, bytes: number) => void;
 }): Promise<LoadedChunk> {
@@ -66,7 +70,7 @@ export async function streamChunkFile(args: {
       if (!isInsert) {
         // The preamble sets the session up; once per connection is enough.
         const text = stmt.toString('latin1');
-        if (conn.sessionStatements.has(text)) {
+        if (text === PREAMBLE_NAMES || conn.sessionStatements.has(text)) {
           done();
           return;
         }
@@ -86,6 +90,7 @@ export async function streamChunkFile(args: {
       );
     },
   });
+  await conn.setNames(args.names);
   try {
     await pipeline([...file.stages, splitter, run], args.signal ? { signal: args.signal } : {});
   } catch (error) {
@@ -131,6 +136,7 @@ export async function loadChunk(args: {
   /** Staging database for key-range loads (one per worker). */
   stagingDatabase: string | null;
   checkHash: boolean;
+  names: ConnectionNames;
   signal?: AbortSignal | undefined;
   onProgress?: (rows: number, bytes: number) => void;
   onCleared?: (rowsDeleted: number) => void;

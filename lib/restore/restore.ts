@@ -13,7 +13,8 @@ import { readManifest } from './read-manifest.ts';
 import { JournalState, RestoreJournal, type RestorePlanRecord } from './restore-journal.ts';
 import { addIndexesSql, deferSecondaryIndexes, indexName, parseObjectFile, parseSequenceFile, parseTableSchema } from './schema-sql.ts';
 import { selectFromManifest, type SelectedDatabase, type SelectedTable, type Selection } from './select.ts';
-import { RESTORE_SESSION_SQL, TargetConnection } from './target-connection.ts';
+import { loadNamesOfDatabase } from './load-names.ts';
+import { RESTORE_SESSION_SQL, TargetConnection, type ConnectionNames } from './target-connection.ts';
 
 export interface RestoreControls {
   /** Receives every event, synchronously, in order. */
@@ -52,6 +53,8 @@ interface TableRun {
   sel: SelectedTable;
   /** Deferred index clauses, added after the last chunk. */
   deferred: string[];
+  /** The connection charset its data files load under (`loadNames`). */
+  names: ConnectionNames;
   remaining: number;
   rows: number;
   /** The table existed before this run started loading (a resumed or partial restore): chunk ranges are cleared before loading. */
@@ -126,6 +129,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     const runs: TableRun[] = selection.tables.map((sel) => ({
       sel,
       deferred: [],
+      names: 'utf8mb4',
       remaining: 0,
       rows: 0,
       mayHoldRows: selection.partial || (resumed && (state.deferredOf(sel.record.database, sel.record.table) !== undefined || state.isTableCreating(sel.record.database, sel.record.table))),
@@ -230,6 +234,11 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       signal?.throwIfAborted();
       await prepareTable({ ctl, dir, run, state, resumed, partial: selection.partial, deferIndexes: options.deferIndexes, journal: jr, emit, warn });
     }
+    // Decided from the tables as they are on the target (created above, or there already).
+    for (const database of new Set(runs.map((r) => r.sel.targetDatabase))) {
+      const names = await loadNamesOfDatabase(ctl, database);
+      for (const run of runs) if (run.sel.targetDatabase === database) run.names = names.get(run.sel.record.table) ?? 'utf8mb4';
+    }
 
     // Chunks, in parallel; largest tables first so the long ones start early.
     tasks.sort((a, b) => b.run.sel.record.bytes - a.run.sel.record.bytes || a.run.sel.record.table.localeCompare(b.run.sel.record.table) || a.chunk.index - b.chunk.index);
@@ -277,6 +286,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
             keyRange: run.sel.keyRange,
             stagingDatabase: stagingDatabases[worker] ?? null,
             checkHash: !options.skipVerify,
+            names: run.names,
             signal,
             onProgress: (rows, bytes) => emit({ type: 'chunk-progress', database, table, index: chunk.index, worker, rows, bytes }),
             onCleared: (rowsDeleted) => emit({ type: 'range-cleared', database, table, index: chunk.index, rowsDeleted }),
