@@ -18,7 +18,8 @@ ${TLS_USAGE}    --rename SRC:DST        restore database SRC as DST (repeatable,
                             (a value, or a JSON array for a composite key: '[3,"b"]')
     --threads N             parallel loader connections (default 4)
     --drop-existing         replace target tables and objects that exist (default: refuse)
-    --defer-indexes         create secondary indexes after the data is loaded
+    --no-defer-indexes      create tables with all their indexes before loading (default:
+                            plain secondary indexes are added after the data, less work)
     --no-binlog             SET sql_log_bin = 0 while loading (needs SUPER or BINLOG ADMIN)
     --skip-verify           do not check file hashes before loading (not recommended)
     --resume                continue an interrupted restore (same options as before)
@@ -45,6 +46,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
       threads: { type: 'string' },
       'drop-existing': { type: 'boolean' },
       'defer-indexes': { type: 'boolean' },
+      'no-defer-indexes': { type: 'boolean' },
       'no-binlog': { type: 'boolean' },
       'skip-verify': { type: 'boolean' },
       resume: { type: 'boolean' },
@@ -79,7 +81,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
       : {}),
     threads: integer('threads', values.threads),
     dropExisting: values['drop-existing'] ?? false,
-    deferIndexes: values['defer-indexes'] ?? false,
+    deferIndexes: deferIndexes(values['defer-indexes'], values['no-defer-indexes']),
     noBinlog: values['no-binlog'] ?? false,
     skipVerify: values['skip-verify'] ?? false,
     resume: values.resume ?? false,
@@ -107,4 +109,10 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
     if (loading && mode !== 'json') io.stderr.write(`the restore is journaled: run the same command with --resume to continue it\n`);
     throw error;
   }
+}
+
+/** `--defer-indexes` is the default (kept for scripts that pass it); `--no-defer-indexes` turns it off. */
+function deferIndexes(on: boolean | undefined, off: boolean | undefined): boolean {
+  if (on && off) throw new UsageError('--defer-indexes and --no-defer-indexes contradict each other');
+  return !off;
 }

@@ -207,12 +207,13 @@ export const DUMP_VARIANTS: Variant[] = [
 ];
 
 /** Restores read the dumps the dump suite kept (`kept`, by dump variant id). */
-function paradumpRestore(from: 'none' | 'zstd', options: { deferIndexes?: boolean } = {}): Variant {
-  const defer = options.deferIndexes === true;
+/** paradump's restore with its defaults (secondary indexes after the data), or with `--no-defer-indexes`. */
+function paradumpRestore(from: 'none' | 'zstd', options: { indexesFirst?: boolean } = {}): Variant {
+  const indexesFirst = options.indexesFirst === true;
   return {
-    id: `paradump-restore-${from}${defer ? '-defer' : ''}`,
+    id: `paradump-restore-${from}${indexesFirst ? '-indexes-first' : ''}`,
     tool: 'paradump',
-    label: `paradump restore (${from === 'none' ? 'uncompressed' : 'zstd'} dump${defer ? ', --defer-indexes' : ''})`,
+    label: `paradump restore (${from === 'none' ? 'uncompressed' : 'zstd'} dump${indexesFirst ? ', --no-defer-indexes' : ''})`,
     peer: 'myloader',
     needs: [],
     async run(ctx) {
@@ -229,7 +230,7 @@ function paradumpRestore(from: 'none' | 'zstd', options: { deferIndexes?: boolea
         String(ctx.threads),
         '--state-dir',
         path.join(ctx.work, 'restore-state'),
-        ...(defer ? ['--defer-indexes'] : []),
+        ...(indexesFirst ? ['--no-defer-indexes'] : []),
         '--quiet',
       ]);
     },
@@ -261,7 +262,7 @@ const mariadbClient: Variant = {
   },
 };
 
-export const RESTORE_VARIANTS: Variant[] = [paradumpRestore('none'), paradumpRestore('zstd'), paradumpRestore('none', { deferIndexes: true }), myloader, mariadbClient];
+export const RESTORE_VARIANTS: Variant[] = [paradumpRestore('none'), paradumpRestore('zstd'), paradumpRestore('none', { indexesFirst: true }), myloader, mariadbClient];
 
 export function missingNeeds(v: Variant): { command: string; pkg: string }[] {
   return v.needs.filter((n) => !commandExists(n.command));

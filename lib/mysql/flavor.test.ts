@@ -27,6 +27,13 @@ describe('flavorSql', () => {
     expect(s.gtidPosition).toBe('SELECT @@GLOBAL.gtid_binlog_pos AS gtid');
     expect(s.startSnapshot).toBe('START TRANSACTION WITH CONSISTENT SNAPSHOT');
   });
+  it('loads with unique_checks on for MariaDB 10.6+ (no bulk-insert mode), off elsewhere', () => {
+    expect(sql('10.11.19-MariaDB').loadUniqueChecks).toBe(1);
+    expect(sql('10.6.0-MariaDB').loadUniqueChecks).toBe(1);
+    expect(sql('10.5.27-MariaDB').loadUniqueChecks).toBe(0);
+    expect(sql('8.4.3').loadUniqueChecks).toBe(0);
+    expect(sql('5.7.44').loadUniqueChecks).toBe(0);
+  });
   it('MariaDB before 10.4.1 falls back to FLUSH TABLES WITH READ LOCK', () => {
     expect(sql('10.4.0-MariaDB').commitBlock.acquire).toEqual(['FLUSH TABLES WITH READ LOCK']);
     expect(sql('10.3.39-MariaDB').commitBlock.release).toEqual(['UNLOCK TABLES']);

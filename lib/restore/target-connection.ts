@@ -1,7 +1,7 @@
 import mysql from 'mysql2';
 import type { Connection, ResultSetHeader } from 'mysql2';
 import { fromDriverError, ParadumpError } from '../engine/errors.ts';
-import { parseServerVersion, type ServerFlavor } from '../mysql/flavor.ts';
+import { flavorSql, parseServerVersion, type ServerFlavor } from '../mysql/flavor.ts';
 import { checkPeerIdentity, restoreTlsErrorCode, tlsConnectOptions } from '../mysql/session.ts';
 import type { ServerAddress } from '../mysql/uri.ts';
 
@@ -19,10 +19,13 @@ export type ConnectionNames = 'utf8mb4' | 'binary';
 /** Statements whose meaning does not depend on the connection charset: no switch back for them. */
 const CHARSET_NEUTRAL = new Set(['START TRANSACTION', 'COMMIT', 'ROLLBACK']);
 
-/** The session settings every restore connection runs with (dump files repeat them; they are harmless twice). */
+/**
+ * The session settings every restore connection runs with: what the data files' preamble asks for,
+ * which the loader checks and does not run (`unique_checks` is set per flavor in `open`).
+ */
 export const RESTORE_SESSION_SQL = [
   'SET NAMES utf8mb4',
-  "SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'",
+  "SET SESSION foreign_key_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'",
 ];
 
 /**
@@ -38,8 +41,6 @@ export const RESTORE_SESSION_SQL = [
 export class TargetConnection {
   readonly flavor: ServerFlavor;
   readonly threadId: number;
-  /** Session-setting statements already run on this connection (the data files' preamble). */
-  readonly sessionStatements = new Set<string>();
   private currentDatabase: string | null = null;
   /** The connection charset the server was last told (`SET NAMES`), as far as this class knows. */
   private names: ConnectionNames = 'utf8mb4';
@@ -100,6 +101,7 @@ export class TargetConnection {
       const flavor = parseServerVersion(row.version, row.comment ?? '');
       const conn = new TargetConnection(connection, flavor, Number(row.id));
       await conn.exec(flavor.kind === 'mariadb' ? 'SET SESSION max_statement_time = 0' : 'SET SESSION max_execution_time = 0');
+      await conn.exec(`SET SESSION unique_checks = ${flavorSql(flavor).loadUniqueChecks}`);
       await conn.exec('SET SESSION net_read_timeout = 3600, net_write_timeout = 3600, wait_timeout = 86400');
       // Loads never read what others write: READ COMMITTED takes no gap locks, so parallel chunks
       // of one table (and a range delete before a reload) do not lock each other out. Statement-based

@@ -147,7 +147,7 @@ export const StoredRestoreOptions = z.object({
   threads: z.number().int(),
   verify: z.boolean(),
   dropExisting: z.boolean().default(false),
-  /** Secondary indexes built after the data is in (faster on large tables). */
+  /** Secondary indexes built after the data is in. Runs stored before it was an option loaded with them. */
   deferIndexes: z.boolean().default(false),
   /** Roll forward after loading (and verifying); null: no. */
   pitr: StoredPitr.nullable().default(null),

@@ -39,7 +39,7 @@ export const StartRestoreInput = z.object({
   threads: z.coerce.number({ error: 'Enter a number' }).int({ error: 'Enter a whole number' }).min(1, { error: 'From 1 to 64' }).max(64, { error: 'From 1 to 64' }).default(4),
   verify: z.boolean().default(true),
   dropExisting: z.boolean().default(false),
-  deferIndexes: z.boolean().default(false),
+  deferIndexes: z.boolean().default(true),
   /** Roll forward with the source's binary log after loading; null: no. */
   pitr: PitrTargetInput.default(null),
 });
@@ -83,7 +83,7 @@ export async function startRestore(input: Omit<z.output<typeof StartRestoreInput
     }
     pitrOptions = { ...input.pitr, sourceServerId: sourceServerId!, databases: tables.length === 0 ? [] : selection.databases.map((d) => d.record.name), noBinlog: false };
   }
-  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting, deferIndexes: input.deferIndexes ?? false, pitr: pitrOptions });
+  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting, deferIndexes: input.deferIndexes ?? true, pitr: pitrOptions });
   const plan = await planRestore({ outDir, targetServerId: server.id, targetDatabases: selection.databases.map((d) => d.targetDatabase), options });
   if (options.pitr && plan.pitrInput) options.pitr.noBinlog = plan.pitrInput.noBinlog ?? false;
   // Refusals (unknown names, bad options) before anything is saved: they are form errors.

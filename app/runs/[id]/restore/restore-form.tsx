@@ -95,10 +95,10 @@ export function RestoreForm({ sourceRunId, servers, databases, threads, defaultS
           </span>
         </label>
         <label className="flex items-start gap-2 text-sm">
-          <input type="checkbox" name="deferIndexes" className="mt-1" />
+          <input type="checkbox" name="deferIndexes" defaultChecked className="mt-1" />
           <span>
             <span className="font-medium">Build secondary indexes after loading</span>
-            <span className="block text-zinc-500">Loads rows with only the primary key, then adds the other indexes in one pass per table: less work for the server on large tables (the benchmark’s 8 M rows: 30 s instead of 46 s).</span>
+            <span className="block text-zinc-500">Loads rows with the primary and unique keys only, then adds the plain indexes in one pass per table: about a third less work for the server. Untick to create each table with all its indexes first.</span>
           </span>
         </label>
         <label className="flex items-start gap-2 text-sm">
