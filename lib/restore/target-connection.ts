@@ -133,7 +133,7 @@ export class TargetConnection {
   /**
    * Switches the connection charset for what follows. Data files are written for `utf8mb4`, but a
    * table whose columns read a `binary` literal exactly as they read the same bytes in utf8mb4 (see
-   * `loadsAsBinary`) can be loaded under `SET NAMES binary`: the server's parser then walks the
+   * `loadNames`) can be loaded under `SET NAMES binary`: the server's parser then walks the
    * statement a byte at a time instead of checking every multi-byte character, ~10 % of a
    * restore's server CPU. Statements the engine writes (`exec`, `query`) switch back first, since
    * comparisons with a binary literal would be binary (a range delete must compare by collation).
