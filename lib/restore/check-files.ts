@@ -22,7 +22,8 @@ export interface FileCheck {
 /**
  * Checks that every file a restore or verify needs is there, has the recorded size, and (with
  * `hash`) the recorded sha256. Schema and object files have no recorded hash: only their presence
- * is checked. Hashes run `threads` files at a time. `onChunk` hears about each data file.
+ * is checked. Hashes run `threads` files at a time; with two or more, one of them on this thread
+ * (it only waits otherwise) and the rest on the hashing thread. `onChunk` hears about each data file.
  */
 export async function checkDumpFiles(args: {
   dir: string;
@@ -42,7 +43,8 @@ export async function checkDumpFiles(args: {
     if (!(await isFile(insideDir(args.dir, file)))) problems.push({ file, problem: 'missing' });
   }
   const queue = [...args.chunks];
-  const worker = async () => {
+  const lanes = Math.max(1, Math.min(args.threads, queue.length));
+  const worker = async (lane: number) => {
     for (;;) {
       args.signal?.throwIfAborted();
       const item = queue.shift();
@@ -55,7 +57,7 @@ export async function checkDumpFiles(args: {
       if (size === null) problem = { file: chunk.file, problem: 'missing', chunk: where };
       else if (size !== chunk.bytes) problem = { file: chunk.file, problem: 'size', expected: chunk.bytes, actual: size, chunk: where };
       else if (args.hash) {
-        const h = await hashFile(full, args.signal, size);
+        const h = await hashFile(full, args.signal, size, { onThisThread: lanes > 1 && lane === 0 });
         if (h.sha256 !== chunk.sha256) problem = { file: chunk.file, problem: 'sha256', expected: chunk.sha256, actual: h.sha256, chunk: where };
       }
       files++;
@@ -64,7 +66,7 @@ export async function checkDumpFiles(args: {
       args.onChunk?.({ table, chunk, problem });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(args.threads, queue.length)) }, worker));
+  await Promise.all(Array.from({ length: lanes }, (_, lane) => worker(lane)));
   return { files, bytes, problems };
 }
 
