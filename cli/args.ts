@@ -61,13 +61,16 @@ export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>
   }
 }
 
+type TlsPrefix = '' | 'source-' | 'target-';
+
+/** `--<prefix>ssl-mode`, `-ca`, `-cert`, `-key`, for `parseArgs`. */
+function tlsFlags<P extends TlsPrefix>(prefix: P) {
+  const names = ['ssl-mode', 'ssl-ca', 'ssl-cert', 'ssl-key'] as const;
+  return Object.fromEntries(names.map((n) => [`${prefix}${n}`, { type: 'string' }])) as { [K in `${P}${(typeof names)[number]}`]: { type: 'string' } };
+}
+
 /** The TLS flags, named as the mysql client names them, for `parseArgs`. */
-export const TLS_FLAGS = {
-  'ssl-mode': { type: 'string' },
-  'ssl-ca': { type: 'string' },
-  'ssl-cert': { type: 'string' },
-  'ssl-key': { type: 'string' },
-} as const;
+export const TLS_FLAGS = tlsFlags('');
 
 export const TLS_USAGE = `    --ssl-mode MODE         off | required (encrypt, certificate not checked) | verify-ca
                             (certificate signed by --ssl-ca) | verify-identity (and naming the
@@ -88,18 +91,8 @@ const MODE_ALIASES: Record<string, ConnectionTlsInput['mode']> = {
 };
 
 /** The TLS flags of one of two servers (`pitr`): `--source-ssl-mode`, `--target-ssl-ca`, … */
-export const SOURCE_TLS_FLAGS = {
-  'source-ssl-mode': { type: 'string' },
-  'source-ssl-ca': { type: 'string' },
-  'source-ssl-cert': { type: 'string' },
-  'source-ssl-key': { type: 'string' },
-} as const;
-export const TARGET_TLS_FLAGS = {
-  'target-ssl-mode': { type: 'string' },
-  'target-ssl-ca': { type: 'string' },
-  'target-ssl-cert': { type: 'string' },
-  'target-ssl-key': { type: 'string' },
-} as const;
+export const SOURCE_TLS_FLAGS = tlsFlags('source-');
+export const TARGET_TLS_FLAGS = tlsFlags('target-');
 
 /** TLS_USAGE for the flags of one of two servers. */
 export function prefixedTlsUsage(prefix: 'source' | 'target'): string {
@@ -114,7 +107,7 @@ export function prefixedTlsUsage(prefix: 'source' | 'target'): string {
  * `?ssl=true` decides. As with the mysql client, --ssl-ca without --ssl-mode means verify-ca, a
  * client certificate alone required.
  */
-export function tlsOption(values: Record<string, unknown>, prefix: '' | 'source-' | 'target-' = ''): ConnectionTlsInput | undefined {
+export function tlsOption(values: Record<string, unknown>, prefix: TlsPrefix = ''): ConnectionTlsInput | undefined {
   const value = (name: string) => {
     const v = values[`${prefix}${name}`];
     return typeof v === 'string' ? v : undefined;

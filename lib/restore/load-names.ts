@@ -1,28 +1,19 @@
+import { encodingFor } from '../engine/column-kind.ts';
 import type { ConnectionNames, TargetConnection } from './target-connection.ts';
 
 /**
- * Column types that read a `binary` literal exactly as they read the same bytes sent as utf8mb4:
- * numbers and dates parse the text either way; text columns with a charset take a binary string's
- * bytes as they are (checked for well-formedness like any input); `_latin1'…'`, `_binary'…'` and
- * `X'…'` literals name their own charset. Left out on purpose: types that give a binary string its
- * own meaning — MariaDB's INET6 / UUID / INET4 take a binary string as the packed form (a 16-char
- * IPv6 text such as `1111:2222:3333::` would load as other bytes), MySQL's JSON refuses a binary
- * string — and any type not listed here.
+ * The connection charset a table's data files load under: `binary` when every column reads a
+ * binary literal as it reads the same bytes sent as utf8mb4. The dump wrote each value as
+ * `encodingFor` says: numbers and dates parse the same either way; `_latin1'…'`, `_binary'…'` and
+ * `X'…'` literals name their own charset; a plain quoted literal going into a column with a
+ * charset is taken byte for byte (checked for well-formedness like any input). What is left is a
+ * plain quoted literal for a column without a charset, where a binary string has a meaning of its
+ * own: MariaDB's INET6 / UUID / INET4 take it as the packed form (a 16-character IPv6 text such as
+ * `1111:2222:3333::` would load as other bytes), MySQL's JSON refuses it, and any other such type
+ * is not guessed at.
  */
-const SAME_UNDER_BINARY = new Set([
-  'tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'float', 'double', 'real', 'year',
-  'date', 'time', 'datetime', 'timestamp',
-  'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob',
-  'bit', 'geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection',
-]);
-const TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set']);
-
-/** The connection charset a table's data files load under: `binary` when every column allows it. */
 export function loadNames(columns: readonly { dataType: string; charset: string | null }[]): ConnectionNames {
-  const ok = columns.every((c) => {
-    const type = c.dataType.toLowerCase();
-    return SAME_UNDER_BINARY.has(type) || (TEXT_TYPES.has(type) && c.charset !== null);
-  });
+  const ok = columns.every((c) => c.charset !== null || encodingFor(c.dataType, c.charset) !== 'utf8');
   return ok && columns.length > 0 ? 'binary' : 'utf8mb4';
 }
 

@@ -101,8 +101,7 @@ export class TargetConnection {
       const flavor = parseServerVersion(row.version, row.comment ?? '');
       const conn = new TargetConnection(connection, flavor, Number(row.id));
       await conn.exec(flavor.kind === 'mariadb' ? 'SET SESSION max_statement_time = 0' : 'SET SESSION max_execution_time = 0');
-      await conn.exec(`SET SESSION unique_checks = ${flavorSql(flavor).loadUniqueChecks}`);
-      await conn.exec('SET SESSION net_read_timeout = 3600, net_write_timeout = 3600, wait_timeout = 86400');
+      await conn.exec(`SET SESSION unique_checks = ${flavorSql(flavor).loadUniqueChecks}, net_read_timeout = 3600, net_write_timeout = 3600, wait_timeout = 86400`);
       // Loads never read what others write: READ COMMITTED takes no gap locks, so parallel chunks
       // of one table (and a range delete before a reload) do not lock each other out. Statement-based
       // binary logging refuses it for InnoDB, so then the server's default stays.
