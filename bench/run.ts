@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     log('warming the buffer pool …');
     await DUMP_VARIANTS.find((v) => v.id === 'floor-client')!.run({ port: source.port, database, tables: config.tables, rows: config.rows, chunkRows: config.chunkRows, threads: 2, work: freshDir(path.join(config.dataDir, 'work', 'warm')), kept, repoRoot, paradump: paradumpBin });
     const dumpVariants = DUMP_VARIANTS.filter(usable);
-    const keepFor = new Set(config.suites.has('restore') ? ['paradump-none', 'paradump-zstd', 'mydumper', 'mariadb-dump'] : []);
+    const keepFor = new Set(config.suites.has('restore') ? ['paradump-none', 'paradump-zstd', 'paradump-tsv-none', 'paradump-tsv-zstd', 'mydumper', 'mariadb-dump'] : []);
     freshDir(keepDir);
     log('dump suite:');
     await runSuite({

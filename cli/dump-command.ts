@@ -18,6 +18,9 @@ ${TLS_USAGE}    --out DIR               output directory (created; must be empty
     --statement-bytes N     max bytes per INSERT statement (default 1000000)
     --compress KIND         none | gzip | zstd (default zstd)
     --compress-level N      compression level (default gzip 1, zstd 3)
+    --format KIND           sql (default): multi-row INSERTs any client can load;
+                            tsv: LOAD DATA text, restored by paradump with LOAD DATA LOCAL
+                              INFILE (faster; the target needs local_infile = ON)
     --lock MODE             snapshot (default): one instance-wide point in time, commits
                               blocked only while worker snapshots open;
                             per-db: each database locked (LOCK TABLES … READ) and read at its
@@ -51,6 +54,7 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
       'chunk-rows': { type: 'string' },
       'statement-bytes': { type: 'string' },
       compress: { type: 'string' },
+      format: { type: 'string' },
       'compress-level': { type: 'string' },
       'lock-wait-timeout': { type: 'string' },
       lock: { type: 'string' },
@@ -75,6 +79,9 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
   const compress = values.compress ?? 'zstd';
   if (compress !== 'none' && compress !== 'gzip' && compress !== 'zstd') throw new UsageError(`--compress must be none, gzip or zstd, got "${compress}"`);
 
+  const format = values.format ?? 'sql';
+  if (format !== 'sql' && format !== 'tsv') throw new UsageError(`--format must be sql or tsv, got "${format}"`);
+
   const tls = tlsOption(values);
   const options: DumpOptionsInput = {
     source,
@@ -92,6 +99,7 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
     chunkRows: integer('chunk-rows', values['chunk-rows']),
     statementBytes: integer('statement-bytes', values['statement-bytes']),
     compress,
+    format,
     compressLevel: integer('compress-level', values['compress-level']),
     lockWaitTimeout: positiveNumber('lock-wait-timeout', values['lock-wait-timeout']),
     objects: !values['no-objects'],

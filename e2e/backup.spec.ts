@@ -35,6 +35,9 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   await page.getByLabel('Threads').fill('1');
   await page.getByLabel('Rows per chunk').fill('1000');
   await page.getByRole('combobox', { name: 'Compression' }).selectOption('gzip');
+  // tsv files: the format must survive the cancel and the resume below.
+  await expect(page.getByRole('combobox', { name: 'Data format' })).toHaveValue('sql');
+  await page.getByRole('combobox', { name: 'Data format' }).selectOption('tsv');
   await expect(page.getByRole('radio', { name: /One snapshot/ })).toBeChecked();
   await page.getByRole('button', { name: 'Start backup' }).click();
 
@@ -98,6 +101,9 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   const manifest = Manifest.parse(JSON.parse(await readFile((await download.path())!, 'utf8')));
   expect(manifest.totals.rows).toBe(ROWS + 5000);
   expect(manifest.resumedAt).toHaveLength(1);
+  expect(manifest.options).toMatchObject({ format: 'tsv', compress: 'gzip' });
+  expect(manifest.version).toBe(2);
+  expect(manifest.tables.flatMap((t) => t.chunks.map((c) => c.file)).every((f) => f.endsWith('.tsv.gz'))).toBe(true);
   expect(manifest.tables.map((t) => `${t.database}.${t.table}`).sort()).toEqual([`${db}.customers`, `${db}.orders`]);
   expect(manifest.tables.find((t) => t.table === 'orders')?.chunks).toHaveLength(ROWS / 1000);
 
@@ -106,6 +112,7 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   const script = await readFile((await kit.path())!, 'utf8');
   // (each followed by the TLS options the operator may set in the environment)
   expect(script).toContain('"$PARADUMP" restore --from "$DUMP_DIR" --target "$TARGET" --threads 1 ${PARADUMP_SSL_MODE:+--ssl-mode "$PARADUMP_SSL_MODE"}');
+  expect(script).toContain('# Data files are tsv, loaded with LOAD DATA LOCAL INFILE: the target needs local_infile = ON.');
   expect(script).toContain('"$PARADUMP" verify --from "$DUMP_DIR" --target "$TARGET" ${PARADUMP_SSL_MODE:+--ssl-mode "$PARADUMP_SSL_MODE"}');
 
   // The manifest browser: verdict and coordinates on top, tables searchable, chunks with checksums.
@@ -114,6 +121,7 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   await expect(page.getByRole('heading', { level: 2, name: 'Consistent within each snapshot (the run was resumed)' })).toBeVisible();
   await expect(page.getByText(/^snapshot 0: binlog\.\d+:\d+$/)).toBeVisible();
   await expect(page.getByText(/^snapshot 1: binlog\.\d+:\d+$/)).toBeVisible();
+  await expect(page.getByText('TSV (LOAD DATA; the target needs local_infile) · gzip')).toBeVisible();
   await page.getByRole('searchbox', { name: 'Search tables' }).fill('orders');
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(page.getByText('1 of 2 tables')).toBeVisible();

@@ -20,6 +20,7 @@ export async function startBackupAction(_: FormState, form: FormData): Promise<F
     chunkRows: form.get('chunkRows') ?? undefined,
     lock: form.get('lock') ?? undefined,
     compress: form.get('compress') ?? undefined,
+    format: form.get('format') ?? undefined,
     outDir: form.get('outDir') ?? undefined,
   };
   const values = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v : String(v ?? '')]));

@@ -44,11 +44,12 @@ const host = ['-h', '127.0.0.1'];
 /** The first `tables` sbtest tables: the dataset may hold more. */
 export const tableNames = (ctx: Pick<RunContext, 'tables'>) => Array.from({ length: ctx.tables }, (_, i) => `sbtest${i + 1}`);
 
-function paradumpDump(compress: 'none' | 'gzip' | 'zstd', peer: string, level?: number): Variant {
+function paradumpDump(compress: 'none' | 'gzip' | 'zstd', peer: string, level?: number, format: 'sql' | 'tsv' = 'sql'): Variant {
+  const tsv = format === 'tsv';
   return {
-    id: `paradump-${compress}${level === undefined ? '' : level}`,
+    id: `paradump-${tsv ? 'tsv-' : ''}${compress}${level === undefined ? '' : level}`,
     tool: 'paradump',
-    label: `paradump dump --compress ${compress}${level === undefined ? '' : ` --compress-level ${level}`}`,
+    label: `paradump dump${tsv ? ' --format tsv' : ''} --compress ${compress}${level === undefined ? '' : ` --compress-level ${level}`}`,
     peer,
     needs: [],
     async run(ctx) {
@@ -70,6 +71,7 @@ function paradumpDump(compress: 'none' | 'gzip' | 'zstd', peer: string, level?: 
         '--compress',
         compress,
         ...(level === undefined ? [] : ['--compress-level', String(level)]),
+        ...(tsv ? ['--format', 'tsv'] : []),
         '--quiet',
       ]);
       const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { totals: { rows: number }; locks: { scope: string; holdMs?: number }[] };
@@ -198,6 +200,8 @@ export const DUMP_VARIANTS: Variant[] = [
   paradumpDump('gzip', 'mydumper-c'),
   paradumpDump('zstd', 'mydumper-c'),
   paradumpDump('zstd', 'mydumper-c', 1),
+  paradumpDump('none', 'mydumper', undefined, 'tsv'),
+  paradumpDump('zstd', 'mydumper-c', undefined, 'tsv'),
   mydumper(false),
   mydumper(true),
   mariadbDump,
@@ -208,12 +212,13 @@ export const DUMP_VARIANTS: Variant[] = [
 
 /** Restores read the dumps the dump suite kept (`kept`, by dump variant id). */
 /** paradump's restore with its defaults (secondary indexes after the data), or with `--no-defer-indexes`. */
-function paradumpRestore(from: 'none' | 'zstd', options: { indexesFirst?: boolean } = {}): Variant {
+function paradumpRestore(from: 'none' | 'zstd' | 'tsv-none' | 'tsv-zstd', options: { indexesFirst?: boolean } = {}): Variant {
   const indexesFirst = options.indexesFirst === true;
+  const kind = { none: 'uncompressed', zstd: 'zstd', 'tsv-none': 'uncompressed tsv', 'tsv-zstd': 'zstd tsv' }[from];
   return {
     id: `paradump-restore-${from}${indexesFirst ? '-indexes-first' : ''}`,
     tool: 'paradump',
-    label: `paradump restore (${from === 'none' ? 'uncompressed' : 'zstd'} dump${indexesFirst ? ', --no-defer-indexes' : ''})`,
+    label: `paradump restore (${kind} dump${indexesFirst ? ', --no-defer-indexes' : ''})`,
     peer: 'myloader',
     needs: [],
     async run(ctx) {
@@ -262,7 +267,7 @@ const mariadbClient: Variant = {
   },
 };
 
-export const RESTORE_VARIANTS: Variant[] = [paradumpRestore('none'), paradumpRestore('zstd'), paradumpRestore('none', { indexesFirst: true }), myloader, mariadbClient];
+export const RESTORE_VARIANTS: Variant[] = [paradumpRestore('none'), paradumpRestore('tsv-none'), paradumpRestore('zstd'), paradumpRestore('tsv-zstd'), paradumpRestore('none', { indexesFirst: true }), myloader, mariadbClient];
 
 export function missingNeeds(v: Variant): { command: string; pkg: string }[] {
   return v.needs.filter((n) => !commandExists(n.command));

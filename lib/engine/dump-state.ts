@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ParadumpError } from './errors.ts';
-import { Compression, DatabaseRecord, KeyColumnRecord, KeyValue } from './manifest.ts';
+import { Compression, DatabaseRecord, DataFormat, KeyColumnRecord, KeyValue } from './manifest.ts';
 import { LockMode } from './options.ts';
 import { insideDir, writeFileAtomic } from './write-file-atomic.ts';
 
@@ -56,6 +56,8 @@ export const DumpState = z.object({
     chunkRows: z.number().int(),
     statementBytes: z.number().int(),
     compress: Compression,
+    /** Absent in state files written before tsv existed: sql. */
+    format: DataFormat.default('sql'),
     compressLevel: z.number().int().optional(),
     lock: LockMode,
     blockDdl: z.boolean().optional(),

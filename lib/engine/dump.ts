@@ -18,7 +18,7 @@ import { LockLedger } from './lock-ledger.ts';
 import {
   Manifest,
   MANIFEST_FILE,
-  MANIFEST_VERSION,
+  manifestVersionFor,
   type ChunkRecord,
   type DatabaseRecord,
   type KeyValue,
@@ -125,6 +125,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
           chunkRows: options.chunkRows,
           statementBytes: options.statementBytes,
           compress: options.compress,
+          format: options.format,
           ...(options.compressLevel !== undefined ? { compressLevel: options.compressLevel } : {}),
           lock: options.lock,
           ...(options.blockDdl !== undefined ? { blockDdl: options.blockDdl } : {}),
@@ -284,6 +285,7 @@ function mergeResumedOptions(requested: DumpOptions, state: DumpState): DumpOpti
     chunkRows: o.chunkRows,
     statementBytes: o.statementBytes,
     compress: o.compress,
+    format: o.format,
     compressLevel: o.compressLevel,
     lock: o.lock,
     blockDdl: requested.blockDdl ?? o.blockDdl,
@@ -523,7 +525,7 @@ function buildManifest(args: {
   const consistency = describeConsistency(options.lock, instance, used.size);
   const manifest: Manifest = {
     format: 'paradump',
-    version: MANIFEST_VERSION,
+    version: manifestVersionFor(options.format),
     tool: { name: 'paradump', version: TOOL_VERSION },
     startedAt: args.started.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -533,6 +535,7 @@ function buildManifest(args: {
       chunkRows: options.chunkRows,
       statementBytes: options.statementBytes,
       compress: options.compress,
+      format: options.format,
       lock: options.lock,
       blockDdl: options.blockDdl ?? args.control.sql.ddlBlockIsFree,
       databases: options.databases,
@@ -794,7 +797,7 @@ async function dumpChunk(args: {
     columns: plan.columns,
     keyColumns: plan.keyColumns,
     forceIndex: plan.chunkIndex === 'PRIMARY' ? null : plan.chunkIndex,
-    file: dumpPaths.chunk(database, table, chunk.index, args.options.compress),
+    file: dumpPaths.chunk(database, table, chunk.index, args.options.compress, args.options.format),
   };
   emit({ type: 'chunk-started', database, table, index: chunk.index, worker: workerIndex });
   let lastProgress = 0;
@@ -805,6 +808,7 @@ async function dumpChunk(args: {
       spec,
       compress: args.options.compress,
       compressLevel: args.options.compressLevel,
+      format: args.options.format,
       statementBytes: args.options.statementBytes,
       signal: args.signal,
       onRows: (rows) => {
@@ -841,6 +845,7 @@ function tableRecord(p: TablePlan): TableRecord {
     transactional: p.info.transactional,
     schemaFile: p.schemaFile,
     columns: p.columns.map((c) => c.name),
+    columnEncodings: p.columns.map((c) => ({ name: c.name, encoding: c.encoding, charset: c.charset })),
     chunkKey: p.keyColumns.map((c) => c.name),
     chunkKeyColumns: p.keyColumns.map((c) => ({ name: c.name, encoding: c.encoding, charset: c.charset })),
     chunkIndex: p.chunkIndex,

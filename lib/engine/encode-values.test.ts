@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ValueEncoding } from './column-kind.ts';
-import { ByteBuilder, RowEncoder } from './encode-values.ts';
+import { ByteBuilder, RowEncoder, type RowFormat } from './encode-values.ts';
 
 type Value = Buffer | null;
 type Column = { encoding: ValueEncoding; charset: string | null };
@@ -39,6 +39,24 @@ function reference(columns: Column[], row: Value[]): string {
   return `(${parts.join(',')})`;
 }
 
+/** The LOAD DATA field rules of docs/manifest.md (tab-separated, `\N` for NULL, hex unquoted). */
+function referenceTsv(columns: Column[], row: Value[]): string {
+  const esc = (v: Buffer) => {
+    let s = '';
+    for (const b of v) s += ({ 0x00: '\\0', 0x09: '\\t', 0x0a: '\\n', 0x5c: '\\\\' } as Record<number, string>)[b] ?? String.fromCharCode(b);
+    return s;
+  };
+  return row
+    .map((v, i) => {
+      if (v === null) return '\\N';
+      const e = columns[i]!.encoding;
+      if (e === 'number' || e === 'quoted') return v.toString('latin1');
+      if (e === 'hex' || e === 'charset-hex') return v.toString('hex');
+      return esc(v);
+    })
+    .join('\t');
+}
+
 /** A row packet as streamRaw batches it: the wire header (or the long form), then length-coded values. */
 function packet(row: Value[], longHeader = false): Buffer {
   const parts: Buffer[] = [];
@@ -67,8 +85,8 @@ function packet(row: Value[], longHeader = false): Buffer {
   return Buffer.concat([h, payload]);
 }
 
-function encodeBatch(columns: Column[], rows: Value[][], longHeaders = false): string[] {
-  const enc = new RowEncoder(columns);
+function encodeBatch(columns: Column[], rows: Value[][], longHeaders = false, format: RowFormat = 'sql'): string[] {
+  const enc = new RowEncoder(columns, format);
   const out = new ByteBuilder(64);
   out.ascii('prefix that stays: ');
   const data = Buffer.concat(rows.map((r) => packet(r, longHeaders)));
@@ -100,7 +118,7 @@ function randomValue(maxLength: number, specialBias: boolean): Value {
   const v = randomBytes(n);
   for (let i = 0; i < n; i++) {
     if (!specialBias) v[i] = 0x30 + (v[i]! % 10); // clean: the copy-in-one-piece path
-    else if (randomInt(3) === 0) v[i] = [0x00, 0x0a, 0x0d, 0x1a, 0x27, 0x5c, 0xfb][randomInt(7)]!;
+    else if (randomInt(3) === 0) v[i] = [0x00, 0x09, 0x0a, 0x0d, 0x1a, 0x27, 0x5c, 0xfb][randomInt(8)]!;
   }
   return v;
 }
@@ -112,6 +130,17 @@ describe('RowEncoder', () => {
       const got = encodeBatch(ALL, rows);
       rows.forEach((r, i) => expect(got[i]).toBe(reference(ALL, r)));
     }
+  });
+
+  it('writes LOAD DATA fields by the tsv rules: tab, newline, NUL and backslash escaped, NULL as \\N', () => {
+    for (let round = 0; round < 30; round++) {
+      const rows = Array.from({ length: 200 }, () => ALL.map(() => randomValue(round % 3 === 0 ? 300 : 40, round % 2 === 0)));
+      const got = encodeBatch(ALL, rows, false, 'tsv');
+      rows.forEach((r, i) => expect(got[i]).toBe(referenceTsv(ALL, r)));
+    }
+    // The text `\N` must not read back as NULL, nor an empty string as one.
+    const cols: Column[] = [{ encoding: 'utf8', charset: 'utf8mb4' }, { encoding: 'utf8', charset: 'utf8mb4' }, { encoding: 'number', charset: null }];
+    expect(encodeBatch(cols, [[Buffer.from('\\N'), Buffer.alloc(0), null]], false, 'tsv')).toEqual(['\\\\N\t\t\\N']);
   });
 
   it('reads 2-, 3- and 8-byte value lengths and the long packet header', () => {

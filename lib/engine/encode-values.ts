@@ -81,15 +81,42 @@ function copyBytes(dst: Uint8Array, o: number, src: Uint8Array, start: number, e
   return o + n;
 }
 
-/** For each byte, the letter after the backslash that encodes it, or 0 to copy it as is. */
-const ESCAPE = new Uint8Array(256);
-ESCAPE[0x00] = 0x30; // \0
-ESCAPE[0x0a] = 0x6e; // \n
-ESCAPE[0x0d] = 0x72; // \r
-ESCAPE[0x1a] = 0x5a; // \Z
-ESCAPE[0x27] = 0x27; // \'
-ESCAPE[0x5c] = 0x5c; // \\
-const SPECIAL = [0x00, 0x0a, 0x0d, 0x1a, 0x27, 0x5c] as const;
+/** The two ways rows are written: SQL `(v1,…,vn)` tuples for INSERTs, or `LOAD DATA` text lines. */
+export type RowFormat = 'sql' | 'tsv';
+
+/** Per byte, the letter after the backslash that encodes it (0: copied as is), and those bytes. */
+interface EscapeTable {
+  letter: Uint8Array;
+  special: readonly number[];
+}
+
+function escapeTable(pairs: readonly (readonly [number, number])[]): EscapeTable {
+  const letter = new Uint8Array(256);
+  for (const [byte, esc] of pairs) letter[byte] = esc;
+  return { letter, special: pairs.map(([byte]) => byte) };
+}
+
+/** Inside a quoted SQL string: what mysql_real_escape_string escapes. */
+const SQL_ESCAPES = escapeTable([
+  [0x00, 0x30], // \0
+  [0x0a, 0x6e], // \n
+  [0x0d, 0x72], // \r
+  [0x1a, 0x5a], // \Z
+  [0x27, 0x27], // \'
+  [0x5c, 0x5c], // \\
+]);
+
+/**
+ * A `LOAD DATA` field (tab-separated, `\n`-terminated, `ESCAPED BY '\\'`, nothing enclosed): the
+ * separator, the terminator, the escape itself, and NUL, as `SELECT … INTO OUTFILE` writes them.
+ * `\N` alone is NULL; the text `\N` is written `\\N`, so it cannot be mistaken for one.
+ */
+const TSV_ESCAPES = escapeTable([
+  [0x00, 0x30], // \0
+  [0x09, 0x74], // \t
+  [0x0a, 0x6e], // \n
+  [0x5c, 0x5c], // \\
+]);
 
 /** How a column's bytes go out: as they are, escaped, or as hex digits; between `open` and `close`. */
 const enum Mode {
@@ -104,7 +131,15 @@ interface ColumnPlan {
   close: number; // 0x27, or -1 for none
 }
 
-function planFor(encoding: ValueEncoding, charset: string | null): ColumnPlan {
+function planFor(encoding: ValueEncoding, charset: string | null, format: RowFormat): ColumnPlan {
+  if (format === 'tsv') {
+    // No quotes and no introducers: the loader's column list says what each field is (see
+    // loadDataSql), and hex fields go through UNHEX there.
+    const none = Buffer.alloc(0);
+    if (encoding === 'number' || encoding === 'quoted') return { mode: Mode.Raw, open: none, close: -1 };
+    if (encoding === 'hex' || encoding === 'charset-hex') return { mode: Mode.Hex, open: none, close: -1 };
+    return { mode: Mode.Escape, open: none, close: -1 };
+  }
   const quote = Buffer.from("'", 'latin1');
   switch (encoding) {
     case 'number':
@@ -129,7 +164,8 @@ function sanitizeCharset(charset: string | null): string {
   return charset;
 }
 
-const NULL_BYTES = Buffer.from('NULL', 'latin1');
+const NULL_SQL = Buffer.from('NULL', 'latin1');
+const NULL_TSV = Buffer.from('\\N', 'latin1');
 
 /** Copies `buf[start..end)` to `buf[o..)` within one buffer (regions apart); the new offset. */
 function moveBytes(buf: Uint8Array, o: number, start: number, end: number): number {
@@ -142,10 +178,10 @@ function moveBytes(buf: Uint8Array, o: number, start: number, end: number): numb
 }
 
 /** `buf[start..end)` escaped into `buf[o..)` (room for twice the length); the new offset. */
-function escapeWithin(buf: Uint8Array, o: number, start: number, end: number): number {
+function escapeWithin(buf: Uint8Array, o: number, start: number, end: number, letter: Uint8Array): number {
   let runStart = start;
   for (let i = start; i < end; i++) {
-    const esc = ESCAPE[buf[i]!]!;
+    const esc = letter[buf[i]!]!;
     if (esc === 0) continue;
     if (i > runStart) o = moveBytes(buf, o, runStart, i);
     buf[o++] = 0x5c; // backslash
@@ -173,19 +209,29 @@ export class RowEncoder {
   /** Bytes a row's output may take beyond twice its input: introducers, quotes, commas, NULLs, a newline. */
   private readonly extra: number;
   /** Per special byte, its next position in the batch at or after the last refresh (dataEnd if none). */
-  private readonly nextAt = new Float64Array(SPECIAL.length);
+  private readonly nextAt: Float64Array;
+  private readonly special: readonly number[];
+  private readonly letter: Uint8Array;
+  private readonly tsv: boolean;
+  private readonly nullBytes: Buffer;
   private nextSpecial = 0;
   private buf: Buffer = Buffer.alloc(0);
   private p = 0;
   private dataEnd = 0;
 
-  constructor(columns: readonly Pick<ColumnInfo, 'encoding' | 'charset'>[]) {
-    const plans = columns.map((c) => planFor(c.encoding, c.charset));
+  constructor(columns: readonly Pick<ColumnInfo, 'encoding' | 'charset'>[], format: RowFormat = 'sql') {
+    const plans = columns.map((c) => planFor(c.encoding, c.charset, format));
+    const table = format === 'tsv' ? TSV_ESCAPES : SQL_ESCAPES;
+    this.tsv = format === 'tsv';
+    this.special = table.special;
+    this.letter = table.letter;
+    this.nextAt = new Float64Array(table.special.length);
+    this.nullBytes = format === 'tsv' ? NULL_TSV : NULL_SQL;
     this.n = plans.length;
     this.modes = Uint8Array.from(plans.map((p) => p.mode));
     this.opens = plans.map((p) => p.open);
     this.closes = Int16Array.from(plans.map((p) => p.close));
-    this.extra = plans.reduce((a, p) => a + p.open.length + 1 + NULL_BYTES.length + 1, 3);
+    this.extra = plans.reduce((a, p) => a + p.open.length + 1 + NULL_SQL.length + 1, 3);
   }
 
   /**
@@ -200,7 +246,7 @@ export class RowEncoder {
     this.buf = buf;
     this.p = start;
     this.dataEnd = buf.length;
-    for (let k = 0; k < SPECIAL.length; k++) this.nextAt[k] = -1;
+    for (let k = 0; k < this.special.length; k++) this.nextAt[k] = -1;
     this.refresh(start);
   }
 
@@ -216,10 +262,10 @@ export class RowEncoder {
     const buf = this.buf;
     const end = this.dataEnd;
     let min = end;
-    for (let k = 0; k < SPECIAL.length; k++) {
+    for (let k = 0; k < this.special.length; k++) {
       let at = this.nextAt[k]!;
       if (at < from) {
-        const found = buf.indexOf(SPECIAL[k]!, from);
+        const found = buf.indexOf(this.special[k]!, from);
         at = found < 0 ? end : found;
         this.nextAt[k] = at;
       }
@@ -228,9 +274,11 @@ export class RowEncoder {
     this.nextSpecial = min;
   }
 
-  /** Appends `(v1,…,vn)` for the batch's next row to `out`. */
+  /** Appends the batch's next row to `out`: `(v1,…,vn)`, or for tsv `v1\t…\tvn` (no newline). */
   row(out: ByteBuilder): void {
     const buf = this.buf;
+    const tsv = this.tsv;
+    const separator = tsv ? 0x09 : 0x2c;
     let p = this.p;
     // The packet header: payload length (3 bytes; 0xffffff = in the 8 bytes after it) and a sequence byte.
     let payload = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16);
@@ -242,16 +290,14 @@ export class RowEncoder {
     const dataEnd = p + payload;
     if (dataEnd > this.dataEnd) throw new RangeError('row batch ends inside a row');
     let o = out.length;
-    buf[o++] = 0x28; // (
+    if (!tsv) buf[o++] = 0x28; // (
     for (let i = 0; i < this.n; i++) {
-      if (i > 0) buf[o++] = 0x2c; // ,
+      if (i > 0) buf[o++] = separator;
       let len = buf[p++]!;
       if (len >= 0xfb) {
         if (len === 0xfb) {
-          buf[o++] = 0x4e; // N
-          buf[o++] = 0x55; // U
-          buf[o++] = 0x4c; // L
-          buf[o++] = 0x4c; // L
+          const nul = this.nullBytes;
+          for (let j = 0; j < nul.length; j++) buf[o++] = nul[j]!;
           continue;
         }
         if (len === 0xfc) {
@@ -274,7 +320,7 @@ export class RowEncoder {
         o = moveBytes(buf, o, p, end);
       } else if (mode === Mode.Escape) {
         if (end > this.nextSpecial) this.refresh(p);
-        o = end <= this.nextSpecial ? moveBytes(buf, o, p, end) : escapeWithin(buf, o, p, end);
+        o = end <= this.nextSpecial ? moveBytes(buf, o, p, end) : escapeWithin(buf, o, p, end, this.letter);
       } else {
         o += buf.write(buf.toString('hex', p, end), o, 'latin1');
       }
@@ -283,7 +329,7 @@ export class RowEncoder {
       p = end;
     }
     if (p !== dataEnd) throw new RangeError(`a row has ${p < dataEnd ? 'more' : 'fewer'} values than the ${this.n} columns of the SELECT`);
-    buf[o++] = 0x29; // )
+    if (!tsv) buf[o++] = 0x29; // )
     out.length = o;
     this.p = p;
   }

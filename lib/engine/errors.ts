@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'FILES_MISSING',
   'CHECKSUM_MISMATCH',
   'TARGET_EXISTS',
+  'LOCAL_INFILE_DISABLED',
   'UNFINISHED_RESTORE',
   'NO_COORDINATES',
   'NO_BINLOG',
@@ -72,6 +73,9 @@ export const ER = {
   STATEMENT_TIMEOUT: 1969,
   SERVER_SHUTDOWN: 1053,
   BAD_FIELD: 1054,
+  NOT_ALLOWED_COMMAND: 1148,
+  LOCAL_INFILE_DISABLED_MARIADB: 4166,
+  LOCAL_INFILE_DISABLED_MYSQL: 3948,
 } as const;
 
 export function driverErrno(error: unknown): number | undefined {

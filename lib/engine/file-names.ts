@@ -20,12 +20,12 @@ export function safeFileName(identifier: string): string {
   return `${out.slice(0, MAX_NAME_BYTES - 18)}~${digest}`;
 }
 
-const EXTENSION = { none: '.sql', gzip: '.sql.gz', zstd: '.sql.zst' } as const;
+const COMPRESSED = { none: '', gzip: '.gz', zstd: '.zst' } as const;
 
 export const dumpPaths = {
   databaseSchema: (db: string) => `schema/${safeFileName(db)}/database.sql`,
   tableSchema: (db: string, table: string) => `schema/${safeFileName(db)}/${safeFileName(table)}.table.sql`,
   objectSchema: (db: string, type: string, name: string) => `schema/${safeFileName(db)}/${safeFileName(name)}.${type}.sql`,
-  chunk: (db: string, table: string, index: number, compress: keyof typeof EXTENSION) =>
-    `data/${safeFileName(db)}/${safeFileName(table)}.${String(index).padStart(5, '0')}${EXTENSION[compress]}`,
+  chunk: (db: string, table: string, index: number, compress: keyof typeof COMPRESSED, format: 'sql' | 'tsv' = 'sql') =>
+    `data/${safeFileName(db)}/${safeFileName(table)}.${String(index).padStart(5, '0')}.${format}${COMPRESSED[compress]}`,
 };

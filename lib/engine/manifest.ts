@@ -1,10 +1,22 @@
 import { z } from 'zod';
 
 /**
- * The dump's contract with restore, verify and the dashboard. Bump MANIFEST_VERSION on any change
- * that an older reader would misread; readers refuse versions they do not know.
+ * The dump's contract with restore, verify and the dashboard. Bump the version on any change that
+ * an older reader would misread; readers refuse versions they do not know. Version 2 is a dump
+ * whose data files are `LOAD DATA` text (`options.format: "tsv"`); SQL dumps stay version 1, so
+ * an older paradump still restores them.
  */
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
+export const MANIFEST_VERSIONS = [1, 2] as const;
+
+/** How the data files hold rows: multi-row INSERTs, or tab-separated lines for `LOAD DATA`. */
+export const DataFormat = z.enum(['sql', 'tsv']);
+export type DataFormat = z.infer<typeof DataFormat>;
+
+/** The manifest version a dump of this format is written as (the lowest that describes it). */
+export function manifestVersionFor(format: DataFormat): 1 | 2 {
+  return format === 'tsv' ? 2 : 1;
+}
 
 /** A key value: integer (number when safe, else digit string), text, or `{ hex }` of raw bytes. */
 export const KeyValue = z.union([z.number(), z.string(), z.object({ hex: z.string().regex(/^([0-9a-f]{2})*$/i) })]);
@@ -78,6 +90,7 @@ export const KeyColumnRecord = z.object({
   encoding: z.enum(['number', 'utf8', 'charset', 'charset-hex', 'binary', 'hex', 'quoted']),
   charset: z.string().nullable(),
 });
+export type KeyColumnRecord = z.infer<typeof KeyColumnRecord>;
 
 export const TableRecord = z.object({
   database: z.string(),
@@ -88,6 +101,11 @@ export const TableRecord = z.object({
   schemaFile: RelativeFile,
   /** Columns in the INSERTs, in order (generated columns are left out, invisible ones kept). */
   columns: z.array(z.string()),
+  /**
+   * How each of `columns` is written (same order). Loading a tsv file needs it (hex fields go
+   * through UNHEX); written for sql dumps too. Absent in dumps made before version 2.
+   */
+  columnEncodings: z.array(KeyColumnRecord).optional(),
   /** The chunk key's columns, empty when the table has no usable key (one streamed chunk). */
   chunkKey: z.array(z.string()),
   chunkKeyColumns: z.array(KeyColumnRecord),
@@ -120,7 +138,7 @@ export type DatabaseRecord = z.infer<typeof DatabaseRecord>;
 
 export const Manifest = z.object({
   format: z.literal('paradump'),
-  version: z.literal(MANIFEST_VERSION),
+  version: z.union([z.literal(1), z.literal(2)]),
   tool: z.object({ name: z.literal('paradump'), version: z.string() }),
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -130,6 +148,8 @@ export const Manifest = z.object({
     chunkRows: z.number().int(),
     statementBytes: z.number().int(),
     compress: Compression,
+    /** Absent before version 2: sql. */
+    format: DataFormat.default('sql'),
     lock: z.enum(['snapshot', 'per-db', 'per-table', 'none']),
     blockDdl: z.boolean(),
     databases: z.array(z.string()),
@@ -157,6 +177,16 @@ export const Manifest = z.object({
   tables: z.array(TableRecord),
   totals: z.object({ tables: z.number().int(), skippedTables: z.number().int(), chunks: z.number().int(), rows: z.number().int(), bytes: z.number().int() }),
   warnings: z.array(z.object({ code: z.string(), message: z.string(), database: z.string().optional(), table: z.string().optional() })),
+}).superRefine((m, ctx) => {
+  if (m.options.format !== 'tsv') return;
+  // A version-1 reader would take tsv files for SQL; and without encodings they cannot be loaded.
+  if (m.version < 2) ctx.addIssue({ code: 'custom', path: ['version'], message: 'a tsv dump must be version 2' });
+  m.tables.forEach((t, i) => {
+    if (t.skipped) return;
+    if (t.columnEncodings?.length !== t.columns.length || t.columnEncodings.some((c, j) => c.name !== t.columns[j])) {
+      ctx.addIssue({ code: 'custom', path: ['tables', i, 'columnEncodings'], message: 'a tsv dump needs the encoding of every column' });
+    }
+  });
 });
 export type Manifest = z.infer<typeof Manifest>;
 

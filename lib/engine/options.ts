@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConnectionTls } from '../mysql/tls.ts';
-import { Compression } from './manifest.ts';
+import { Compression, DataFormat } from './manifest.ts';
 
 export const LockMode = z.enum(['snapshot', 'per-db', 'per-table', 'none']);
 export type LockMode = z.infer<typeof LockMode>;
@@ -39,6 +39,11 @@ export const DumpOptions = z.object({
   statementBytes: int('statementBytes', 4096, 256 * 1024 * 1024).default(1_000_000),
   /** @default "zstd" */
   compress: Compression.default('zstd'),
+  /**
+   * Data files as multi-row INSERTs (`sql`, loadable by any client) or as `LOAD DATA` text (`tsv`:
+   * faster to restore, needs `local_infile` on the target; restored by paradump). @default "sql"
+   */
+  format: DataFormat.default('sql'),
   /** Compression level; default gzip 1 / zstd 3 (fast, and about the same ratio). */
   compressLevel: int('compressLevel', 1, 19).optional(),
   /** @default "snapshot" */

@@ -9,7 +9,7 @@ import { quoteId, qualified, type RowBatch, type Session } from '../mysql/sessio
 import { selectExpression, type ColumnInfo } from './column-kind.ts';
 import { ByteBuilder, RowEncoder } from './encode-values.ts';
 import { ByteHasher, Sha256 } from './sha256-thread.ts';
-import type { Compression, KeyValue } from './manifest.ts';
+import type { Compression, DataFormat, KeyValue } from './manifest.ts';
 import { describeRange, orderBy, rangeCondition, type KeyColumn } from './range-sql.ts';
 import { commentSafe } from './write-schema.ts';
 import { insideDir } from './write-file-atomic.ts';
@@ -190,6 +190,84 @@ class InsertEncoder extends Transform {
 }
 
 /**
+ * Turns raw rows into `LOAD DATA` lines (see `RowEncoder`'s tsv rules): one row per line, nothing
+ * else in the file. The content hash is the sha256 of exactly these bytes, so for an uncompressed
+ * file it is the file's own sha256 and is not computed twice (`hashContent: false`).
+ */
+class TsvEncoder extends Transform {
+  rows = 0;
+  private readonly out = takeBuilder();
+  private readonly contentHash: Sha256 | null;
+  private readonly encoder: RowEncoder;
+  private readonly onRows: (rows: number) => void;
+  private readonly table: string;
+
+  constructor(spec: Pick<ChunkSpec, 'database' | 'table' | 'columns'>, hashContent: boolean, onRows: (rows: number) => void) {
+    super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 4 });
+    this.encoder = new RowEncoder(spec.columns, 'tsv');
+    this.table = qualified(spec.database, spec.table);
+    this.contentHash = hashContent ? new Sha256() : null;
+    this.onRows = onRows;
+  }
+
+  override _transform(batch: RowBatch, _enc: BufferEncoding, done: TransformCallback): void {
+    const { out, encoder } = this;
+    const rows = batch.rows;
+    try {
+      encoder.begin(out, batch.data, rows);
+      batch.recycle?.();
+      for (let r = 0; r < rows; r++) {
+        encoder.row(out);
+        out.buf[out.length++] = 0x0a;
+      }
+      if (!encoder.done()) throw new RangeError(`a batch of ${rows} rows has bytes left over`);
+    } catch (error) {
+      done(new Error(`cannot encode rows of ${this.table}: ${(error as Error).message}`));
+      return;
+    }
+    const before = this.rows;
+    this.rows += rows;
+    if (before >> 10 !== this.rows >> 10) this.onRows(this.rows);
+    if (out.length >= FLUSH_BYTES) this.hand(done);
+    else done();
+  }
+
+  /** Hashes (when asked) and passes on what has gathered. */
+  private hand(done: TransformCallback): void {
+    let wait: Promise<void> | undefined;
+    try {
+      wait = this.contentHash?.update(this.out.view());
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    this.push(this.out.take());
+    if (wait) wait.then(() => done(), (error: unknown) => done(error as Error));
+    else done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.onRows(this.rows);
+    this.hand(done);
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    if (error) this.contentHash?.discard();
+    giveBuilder(this.out);
+    done(error);
+  }
+
+  /** The content hash, or null when it is the file's sha256. */
+  contentDigest(): Promise<string> | null {
+    return this.contentHash?.digest() ?? null;
+  }
+
+  discardDigest(): void {
+    this.contentHash?.discard();
+  }
+}
+
+/**
  * Bytes handed to the compressor / disk at a time. Each fs write and each zlib call is a trip to the
  * libuv thread pool, and on a small VM a trip costs tens of microseconds of the main thread's time
  * (waking the pool thread): 1 MB pieces keep that to a few hundred trips per GB.
@@ -231,6 +309,8 @@ export async function writeChunk(options: {
   spec: ChunkSpec;
   compress: Compression;
   compressLevel?: number | undefined;
+  /** @default "sql" */
+  format?: DataFormat;
   statementBytes: number;
   signal?: AbortSignal | undefined;
   onRows?: (rows: number) => void;
@@ -241,11 +321,18 @@ export async function writeChunk(options: {
   const tmp = `${full}.partial`;
   await mkdir(path.dirname(full), { recursive: true });
 
-  const header =
-    `-- paradump chunk ${spec.index} of ${commentSafe(qualified(spec.database, spec.table))}\n` +
-    `-- range: ${commentSafe(describeRange(spec.keyColumns, spec.lower, spec.upper))} (lower inclusive, upper exclusive)\n` +
-    DATA_PREAMBLE;
-  const encoder = new InsertEncoder(spec, header, options.statementBytes, options.onRows ?? (() => undefined));
+  const onRows = options.onRows ?? (() => undefined);
+  let encoder: InsertEncoder | TsvEncoder;
+  if (options.format === 'tsv') {
+    // A tsv file is rows only (LOAD DATA would read a header as data); its range is in the manifest.
+    encoder = new TsvEncoder(spec, options.compress !== 'none', onRows);
+  } else {
+    const header =
+      `-- paradump chunk ${spec.index} of ${commentSafe(qualified(spec.database, spec.table))}\n` +
+      `-- range: ${commentSafe(describeRange(spec.keyColumns, spec.lower, spec.upper))} (lower inclusive, upper exclusive)\n` +
+      DATA_PREAMBLE;
+    encoder = new InsertEncoder(spec, header, options.statementBytes, onRows);
+  }
   const hasher = new ByteHasher();
   const { stream } = session.streamRaw(chunkSelect(spec));
   const zip = compressor(options.compress, options.compressLevel);
@@ -268,8 +355,8 @@ export async function writeChunk(options: {
     await rm(tmp, { force: true });
     throw error;
   }
-  const [sha256, contentSha256] = await Promise.all([hasher.digest(), encoder.contentDigest()]);
-  return { rows: encoder.rows, bytes: hasher.bytes, sha256, contentSha256, durationMs: Math.round(performance.now() - started) };
+  const [sha256, content] = await Promise.all([hasher.digest(), encoder.contentDigest()]);
+  return { rows: encoder.rows, bytes: hasher.bytes, sha256, contentSha256: content ?? sha256, durationMs: Math.round(performance.now() - started) };
 }
 
 /**
@@ -277,8 +364,19 @@ export async function writeChunk(options: {
  * `contentSha256` (same SELECT, same encoder), without writing anything. `session` must come from
  * `openReader`. Verify compares it with the manifest to find changed ranges.
  */
-export async function hashRangeContent({ session, spec, signal }: { session: Session; spec: Omit<ChunkSpec, 'file' | 'index'>; signal?: AbortSignal }): Promise<{ rows: number; contentSha256: string }> {
-  const encoder = new InsertEncoder({ ...spec, index: 0, file: '' }, '', Number.MAX_SAFE_INTEGER, () => undefined);
+export async function hashRangeContent({
+  session,
+  spec,
+  format = 'sql',
+  signal,
+}: {
+  session: Session;
+  spec: Omit<ChunkSpec, 'file' | 'index'>;
+  /** The dump's format: the content hash is over the rows as that format writes them. */
+  format?: DataFormat;
+  signal?: AbortSignal;
+}): Promise<{ rows: number; contentSha256: string }> {
+  const encoder = format === 'tsv' ? new TsvEncoder(spec, true, () => undefined) : new InsertEncoder({ ...spec, index: 0, file: '' }, '', Number.MAX_SAFE_INTEGER, () => undefined);
   const { stream } = session.streamRaw(chunkSelect(spec));
   const drain = new Writable({ write: (_chunk, _enc, done) => done() });
   try {
@@ -287,5 +385,7 @@ export async function hashRangeContent({ session, spec, signal }: { session: Ses
     stream.destroy();
     throw error;
   }
-  return { rows: encoder.rows, contentSha256: await encoder.contentDigest() };
+  const digest = await encoder.contentDigest();
+  if (digest === null) throw new Error('unreachable: the range encoder always hashes');
+  return { rows: encoder.rows, contentSha256: digest };
 }

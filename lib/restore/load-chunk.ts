@@ -1,13 +1,15 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ParadumpError } from '../engine/errors.ts';
-import type { ChunkRecord, KeyValue, TableRecord } from '../engine/manifest.ts';
+import { driverErrno, ER, ParadumpError } from '../engine/errors.ts';
+import type { ByteHasher } from '../engine/sha256-thread.ts';
+import type { ChunkRecord, DataFormat, KeyValue, TableRecord } from '../engine/manifest.ts';
 import { rangeCondition } from '../engine/range-sql.ts';
 import { DATA_PREAMBLE } from '../engine/write-chunk.ts';
 import { quoteId, qualified } from '../mysql/session.ts';
 import { readDumpFile } from './dump-file.ts';
+import { loadDataSql, rowCountError } from './load-data.ts';
 import { splitStatements, StatementSplitter } from './split-statements.ts';
-import type { ConnectionNames, TargetConnection } from './target-connection.ts';
+import type { ConnectionNames, ExecResult, TargetConnection } from './target-connection.ts';
 
 /**
  * The only statements besides INSERTs a data file may hold: the dump's own preamble. It is checked
@@ -46,9 +48,12 @@ export async function streamChunkFile(args: {
   checkHash: boolean;
   /** The connection charset the INSERTs run under (`loadNames`); the files are written for utf8mb4. */
   names: ConnectionNames;
+  /** The dump's format (`manifest.options.format`). @default "sql" */
+  format?: DataFormat;
   signal?: AbortSignal | undefined;
   onProgress?: (rows: number, bytes: number) => void;
 }): Promise<LoadedChunk> {
+  if (args.format === 'tsv') return streamTsvFile(args);
   const { conn, table, chunk } = args;
   const started = performance.now();
   const insertPrefix = Buffer.from(`INSERT INTO ${quoteId(table.table)} (`, 'utf8');
@@ -91,22 +96,76 @@ export async function streamChunkFile(args: {
     await pipeline([...file.stages, splitter, run], args.signal ? { signal: args.signal } : {});
   } catch (error) {
     file.stream.destroy();
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ParadumpError('FILES_MISSING', `data file ${chunk.file} is missing`, { details: { reason: 'FILES_MISSING', files: [chunk.file] }, cause: error });
-    }
-    if (isDecompressError(error)) {
-      throw new ParadumpError('CHECKSUM_MISMATCH', `data file ${chunk.file} cannot be decompressed: ${(error as Error).message}`, { details: { reason: 'CHECKSUM_MISMATCH', files: [chunk.file] }, cause: error });
-    }
-    throw error;
+    throw fileError(chunk, error);
   }
-  const sha256 = await file.hasher.digest();
-  if (args.checkHash && (sha256 !== chunk.sha256 || file.hasher.bytes !== chunk.bytes)) {
-    throw new ParadumpError('CHECKSUM_MISMATCH', `data file ${chunk.file} does not match its sha256 in the manifest (changed after the check?)`, { details: { reason: 'CHECKSUM_MISMATCH', files: [chunk.file] } });
-  }
+  const sha256 = await checkedDigest(file.hasher, chunk, args.checkHash);
   if (rows !== chunk.rows) {
     throw new ParadumpError('MANIFEST_INVALID', `data file ${chunk.file} inserted ${rows} rows; the manifest says ${chunk.rows}`, { details: { reason: 'ROW_COUNT', file: chunk.file, rows, expected: chunk.rows } });
   }
   return { rows, bytes: file.hasher.bytes, sha256, durationMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * A tsv data file: one `LOAD DATA LOCAL INFILE` streams it (read → hash → decompress → server), with
+ * the same checks as INSERTs — sha256 against the manifest, rows stored against the chunk's row
+ * count (LOCAL turns duplicate keys into skipped rows, so the count is what catches them) — before
+ * the caller commits.
+ */
+async function streamTsvFile(args: Parameters<typeof streamChunkFile>[0]): Promise<LoadedChunk> {
+  const { conn, table, chunk } = args;
+  const started = performance.now();
+  let file: ReturnType<typeof readDumpFile> | null = null;
+  // Rows are only counted by the server at the end: progress is estimated from the bytes read.
+  const progress = args.onProgress
+    ? setInterval(() => {
+        const bytes = file?.hasher.bytes ?? 0;
+        args.onProgress?.(chunk.bytes > 0 ? Math.floor((chunk.rows * bytes) / chunk.bytes) : 0, bytes);
+      }, 250)
+    : null;
+  let result: ExecResult;
+  try {
+    result = await conn.loadLocal(
+      loadDataSql(table),
+      () => {
+        file = readDumpFile(args.dir, chunk.file, chunk.bytes);
+        return file.stages;
+      },
+      args.signal,
+    );
+  } catch (error) {
+    throw fileError(chunk, error);
+  } finally {
+    if (progress) clearInterval(progress);
+  }
+  const hasher = (file as ReturnType<typeof readDumpFile> | null)?.hasher;
+  if (!hasher) throw new ParadumpError('INTERNAL', `the target did not read ${chunk.file}`);
+  const sha256 = await checkedDigest(hasher, chunk, args.checkHash);
+  if (result.affectedRows !== chunk.rows) throw rowCountError(table, chunk, result.affectedRows, result.warningStatus);
+  return { rows: result.affectedRows, bytes: hasher.bytes, sha256, durationMs: Math.round(performance.now() - started) };
+}
+
+/** The file's sha256, checked against the manifest when asked. */
+async function checkedDigest(hasher: ByteHasher, chunk: ChunkRecord, check: boolean): Promise<string> {
+  const sha256 = await hasher.digest();
+  if (check && (sha256 !== chunk.sha256 || hasher.bytes !== chunk.bytes)) {
+    throw new ParadumpError('CHECKSUM_MISMATCH', `data file ${chunk.file} does not match its sha256 in the manifest (changed after the check?)`, { details: { reason: 'CHECKSUM_MISMATCH', files: [chunk.file] } });
+  }
+  return sha256;
+}
+
+/** A failure while streaming a data file, in the engine's codes. */
+function fileError(chunk: ChunkRecord, error: unknown): unknown {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    return new ParadumpError('FILES_MISSING', `data file ${chunk.file} is missing`, { details: { reason: 'FILES_MISSING', files: [chunk.file] }, cause: error });
+  }
+  if (isDecompressError(error)) {
+    return new ParadumpError('CHECKSUM_MISMATCH', `data file ${chunk.file} cannot be decompressed: ${(error as Error).message}`, { details: { reason: 'CHECKSUM_MISMATCH', files: [chunk.file] }, cause: error });
+  }
+  const errno = driverErrno(error);
+  if (errno === ER.LOCAL_INFILE_DISABLED_MARIADB || errno === ER.LOCAL_INFILE_DISABLED_MYSQL || errno === ER.NOT_ALLOWED_COMMAND) {
+    return new ParadumpError('LOCAL_INFILE_DISABLED', `the target refused LOAD DATA LOCAL INFILE for ${chunk.file}: turn on local_infile there, or restore a dump made with --format sql`, { details: { reason: 'LOCAL_INFILE_DISABLED' }, cause: error });
+  }
+  return error;
 }
 
 function isDecompressError(error: unknown): boolean {
@@ -133,6 +192,7 @@ export async function loadChunk(args: {
   stagingDatabase: string | null;
   checkHash: boolean;
   names: ConnectionNames;
+  format?: DataFormat;
   signal?: AbortSignal | undefined;
   onProgress?: (rows: number, bytes: number) => void;
   onCleared?: (rowsDeleted: number) => void;

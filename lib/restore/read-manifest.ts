@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ParadumpError } from '../engine/errors.ts';
-import { Manifest, MANIFEST_FILE, MANIFEST_VERSION } from '../engine/manifest.ts';
+import { Manifest, MANIFEST_FILE, MANIFEST_VERSIONS } from '../engine/manifest.ts';
 
 export interface LoadedManifest {
   dir: string;
@@ -53,8 +53,8 @@ export async function readManifest(dirInput: string): Promise<LoadedManifest> {
     throw new ParadumpError('MANIFEST_INVALID', `${MANIFEST_FILE} in ${dir} is not valid JSON: ${(error as Error).message}`, { details: { reason: 'NOT_JSON' }, cause: error });
   }
   const version = (json as { version?: unknown } | null)?.version;
-  if ((json as { format?: unknown } | null)?.format === 'paradump' && version !== MANIFEST_VERSION) {
-    throw new ParadumpError('MANIFEST_INVALID', `${MANIFEST_FILE} is version ${JSON.stringify(version)}; this paradump reads version ${MANIFEST_VERSION}`, { details: { reason: 'VERSION', version } });
+  if ((json as { format?: unknown } | null)?.format === 'paradump' && !(MANIFEST_VERSIONS as readonly unknown[]).includes(version)) {
+    throw new ParadumpError('MANIFEST_INVALID', `${MANIFEST_FILE} is version ${JSON.stringify(version)}; this paradump reads versions ${MANIFEST_VERSIONS.join(' and ')}`, { details: { reason: 'VERSION', version } });
   }
   const parsed = Manifest.safeParse(json);
   if (!parsed.success) {

@@ -1,3 +1,5 @@
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import mysql from 'mysql2';
 import type { Connection, ResultSetHeader } from 'mysql2';
 import { fromDriverError, ParadumpError } from '../engine/errors.ts';
@@ -156,6 +158,57 @@ export class TargetConnection {
       });
       this.connection.query(cmd);
     });
+  }
+
+  /**
+   * Runs a `LOAD DATA LOCAL INFILE` (text the engine wrote) whose file is the byte stream the
+   * `stages` make (read → hash → decompress). The file is opened only when the server asks for it —
+   * a statement the server refuses reads nothing — and whatever path the server names, only this
+   * stream is sent. mysql2 writes each chunk it is handed straight to the socket, so chunks are
+   * handed over only while the socket's buffer is below its mark: memory stays flat however big
+   * the file. A failing stage ends the file early and fails the statement with its own error.
+   */
+  async loadLocal(sql: string, stages: () => (Readable | Writable)[], signal?: AbortSignal): Promise<ExecResult> {
+    await this.setNames('utf8mb4');
+    const socket = (this.connection as unknown as { stream: Writable }).stream;
+    let piping: Promise<void> | null = null;
+    let first: Readable | Writable | undefined;
+    const result = await new Promise<ExecResult>((resolve, reject) => {
+      const infileStreamFactory = (): Readable => {
+        const feed = new Readable({ read: () => undefined });
+        const gate = new Writable({
+          write(chunk: Buffer, _enc, done) {
+            const go = (): void => {
+              feed.push(chunk);
+              done();
+            };
+            if (socket.writableNeedDrain) socket.once('drain', go);
+            else go();
+          },
+          final(done) {
+            feed.push(null);
+            done();
+          },
+        });
+        const parts = stages();
+        first = parts[0];
+        piping = pipeline([...parts, gate] as NodeJS.WritableStream[], signal ? { signal } : {}).catch((error: unknown) => {
+          feed.destroy(error as Error);
+          throw error;
+        });
+        piping.catch(() => undefined);
+        return feed;
+      };
+      this.connection.query({ sql: toWire(sql), infileStreamFactory } as Parameters<Connection['query']>[0], (err: Error | null, res: unknown) => {
+        if (err) {
+          // A connection that died mid-file would leave the reading side waiting for 'drain'.
+          first?.destroy(err);
+          reject(err);
+        } else resolve(execResult(res));
+      });
+    });
+    if (piping) await piping;
+    return result;
   }
 
   /** Runs a statement the engine wrote (UTF-8 text, `?` placeholders escaped client-side). */

@@ -122,7 +122,7 @@ export async function verify(input: VerifyOptionsInput, controls: VerifyControls
             };
             let got: { rows: number; contentSha256: string };
             try {
-              got = await hashRangeContent({ session, spec, ...(signal ? { signal } : {}) });
+              got = await hashRangeContent({ session, spec, format: manifest.options.format, ...(signal ? { signal } : {}) });
             } catch (error) {
               if (signal?.aborted) throw error;
               record(t, chunk, mismatchOf(t.record, chunk, 'missing', null, fromDriverError(error, 'reading the range').message), 0);

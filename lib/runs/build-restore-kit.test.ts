@@ -12,6 +12,7 @@ const manifest = {
   startedAt: '2026-11-23T10:00:00Z',
   finishedAt: '2026-11-23T10:01:00Z',
   totals: { tables: 1, chunks: 1, rows: 1, bytes: 1 },
+  options: { format: 'sql' },
   consistency: { note: 'one snapshot', binlog: { file: 'binlog.000002', position: 345 }, gtid: '0-1-9' },
 } as unknown as Manifest;
 
@@ -35,6 +36,9 @@ describe('restore kit', () => {
   it('passes TLS options only when set, source mode defaulting to the saved server', () => {
     const script = buildRestoreScript({ manifest, outDir: "/dumps/it's here", runId: 'r1', threads: 3, sourceTlsMode: 'verify-identity' });
     expect(script).not.toMatch(/BEGIN|PRIVATE/);
+    expect(script).not.toMatch(/local_infile/);
+    const tsv = buildRestoreScript({ manifest: { ...manifest, options: { ...manifest.options, format: 'tsv' } }, outDir: '/d', runId: 'r2' });
+    expect(tsv).toMatch(/^# Data files are tsv, .*local_infile = ON\.$/m);
     const plain = runKit(script, { PARADUMP_TARGET: 'mysql://u:p@t:3306' });
     expect(plain[1]).toEqual(['restore', '--from', "/dumps/it's here", '--target', 'mysql://u:p@t:3306', '--threads', '3']);
     expect(plain).toHaveLength(3); // no PARADUMP_SOURCE: no pitr

@@ -27,6 +27,7 @@ export function buildRestoreScript({ manifest, outDir, runId, threads = 4, sourc
     `# Dump of ${manifest.source.flavor} ${manifest.source.version} at ${manifest.source.host}:${manifest.source.port}, ${manifest.startedAt} to ${manifest.finishedAt}`,
     `# ${manifest.totals.tables} tables, ${manifest.totals.chunks} chunks, ${manifest.totals.rows} rows, ${manifest.totals.bytes} bytes`,
     `# Consistency: ${manifest.consistency.note}`,
+    ...(manifest.options.format === 'tsv' ? ['# Data files are tsv, loaded with LOAD DATA LOCAL INFILE: the target needs local_infile = ON.'] : []),
     binlog ? `# Binlog coordinates: ${binlog.file}:${binlog.position}${manifest.consistency.gtid ? `, GTID ${manifest.consistency.gtid}` : ''}` : '# No instance-wide binlog coordinates: point-in-time recovery from this dump is not possible.',
     '#',
     '# Usage: PARADUMP_TARGET=mysql://user:password@host:port sh restore-kit.sh',

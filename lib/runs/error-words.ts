@@ -27,6 +27,7 @@ const WORDS: Record<string, ErrorWords> = {
   CONNECTION_LOST: { title: 'The connection to the server was lost', hint: 'Finished chunks are kept: resume once the server is back.', httpStatus: 502 },
   TABLE_DROPPED: { title: 'A table was dropped while it was being read', hint: 'It was skipped; the rest of the backup is usable.', httpStatus: 409 },
   UNSUPPORTED_SERVER: { title: 'This server version is not supported', hint: 'paradump supports MySQL 5.7, 8.0, 8.4 and MariaDB 10.4 and later.', httpStatus: 400 },
+  LOCAL_INFILE_DISABLED: { title: 'The target refuses LOAD DATA LOCAL', hint: 'This backup’s data files are in tsv format, which loads with LOAD DATA LOCAL INFILE. Turn it on at the target (SET GLOBAL local_infile = 1), or restore a backup made in SQL format.', httpStatus: 409 },
   MANIFEST_INVALID: { title: 'The backup’s manifest is damaged or from an unknown version', hint: 'The files cannot be trusted for a restore as they are.', httpStatus: 422 },
   ABORTED: { title: 'The run was cancelled', hint: 'What was finished is kept; a cancelled backup or restore can be resumed where it stopped.', httpStatus: 409 },
   VERIFY_MISMATCH: { title: 'Verification failed: the restored rows differ from the dump', hint: 'The differing key ranges are listed per table; restore those tables again (the target may have been written to meanwhile).', httpStatus: 409 },

@@ -38,6 +38,7 @@ export function launchDump({ state, uri, tls, options, resume, knownTables }: { 
       threads: options.threads,
       chunkRows: options.chunkRows,
       compress: options.compress,
+      format: options.format,
       lock: options.lock,
       lockWaitTimeout: options.lockWaitTimeout,
       resume,

@@ -75,7 +75,7 @@ describe('lib/runs', () => {
 
   it('runs a dump, persists tables, chunks, locks and samples, and streams it live', async () => {
     const outDir = path.join(dir, 'dump-1');
-    const { id } = await startDump({ serverId, databases: [db.name], tables: [], threads: 2, chunkRows: 1000, lock: 'snapshot', compress: 'gzip', outDir });
+    const { id } = await startDump({ serverId, databases: [db.name], tables: [], threads: 2, chunkRows: 1000, lock: 'snapshot', compress: 'gzip', format: 'tsv', outDir });
     firstDumpId = id;
     const live = getLiveRun(id);
     expect(live).toBeDefined();

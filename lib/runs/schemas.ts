@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LockMode } from '../engine/options.ts';
-import { Compression, KeyValue } from '../engine/manifest.ts';
+import { Compression, DataFormat, KeyValue } from '../engine/manifest.ts';
 import { TlsMode } from '../mysql/tls.ts';
 
 // Everything the dashboard sends to the browser about runs and servers is parsed through one of these
@@ -38,6 +38,8 @@ export const StoredDumpOptions = z.object({
   threads: z.number().int(),
   chunkRows: z.number().int(),
   compress: Compression,
+  /** Absent in runs stored before tsv existed: sql. */
+  format: DataFormat.default('sql'),
   lock: LockMode,
   lockWaitTimeout: z.number().positive().default(5),
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ParadumpError } from '../engine/errors.ts';
-import { Compression } from '../engine/manifest.ts';
+import { Compression, DataFormat } from '../engine/manifest.ts';
 import { DumpOptions, LockMode } from '../engine/options.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { confineDumpDir, dumpRoot } from './dump-root.ts';
@@ -27,6 +27,7 @@ export const StartDumpInput = z
       .default(100_000),
     lock: LockMode.default('snapshot'),
     compress: Compression.default('zstd'),
+    format: DataFormat.default('sql'),
     outDir: z
       .string()
       .trim()
@@ -49,7 +50,7 @@ export function suggestOutDir({ serverName, now = new Date() }: { serverName: st
 }
 
 /** Saves a new dump run and starts it in the background. Resolves once it is running, with its id. */
-export async function startDump(input: z.output<typeof StartDumpInput>): Promise<{ id: string }> {
+export async function startDump(input: Omit<z.output<typeof StartDumpInput>, 'format'> & { format?: DataFormat | undefined }): Promise<{ id: string }> {
   const { server, uri, address } = await serverAddress({ id: input.serverId });
   // Confined to the dump root before anything connects or is saved: a path outside is a form error.
   const outDir = await confineDumpDir({ requested: input.outDir ?? suggestOutDir({ serverName: server.name }) });
@@ -61,6 +62,7 @@ export async function startDump(input: z.output<typeof StartDumpInput>): Promise
     threads: input.threads,
     chunkRows: input.chunkRows,
     compress: input.compress,
+    format: input.format ?? 'sql',
     lock: input.lock,
   });
   // The engine's own validation, before anything is saved: a refusal is a form error, not a failed run.

@@ -1,4 +1,5 @@
-import { cp, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -39,7 +40,7 @@ function chunkOf(table: TableRecord, id: number) {
 describe('restore: round trip, verify, refusals and partial restores', () => {
   let src: TestDatabase;
   let target: ThrowawayServer;
-  const dumps = {} as Record<'zstd' | 'gzip' | 'none', { dir: string; manifest: Manifest }>;
+  const dumps = {} as Record<'zstd' | 'gzip' | 'none' | 'tsv-none' | 'tsv-zstd', { dir: string; manifest: Manifest }>;
   const cleanup: (() => Promise<void>)[] = [];
   let tmp: string;
 
@@ -58,6 +59,11 @@ describe('restore: round trip, verify, refusals and partial restores', () => {
       const manifest = await dump({ source: uri, outDir: dir, databases: [src.name], threads: 3, chunkRows: 7, compress, statementBytes: 4096 });
       dumps[compress] = { dir, manifest };
     }
+    for (const compress of ['none', 'zstd'] as const) {
+      const dir = path.join(tmp, `tsv-${compress}`);
+      const manifest = await dump({ source: uri, outDir: dir, databases: [src.name], threads: 3, chunkRows: 7, compress, format: 'tsv' });
+      dumps[`tsv-${compress}`] = { dir, manifest };
+    }
   });
   afterAll(async () => {
     for (const f of cleanup.reverse()) await f();
@@ -70,10 +76,28 @@ describe('restore: round trip, verify, refusals and partial restores', () => {
     expect(b.database).toEqual(a.database);
   };
 
+  /**
+   * After `DELETE id in [120, 140)`, `v = 'outside'` for 118 and 141, and a restore of [120, 140):
+   * the range is back, the rows just outside it kept their edit.
+   */
+  const expectRangeReplaced = async (table: string): Promise<void> => {
+    const rows = (await exec(target.uri, `SELECT id, v FROM ${table} WHERE id IN (118, 119, 120, 139, 140, 141) ORDER BY id`)) as { id: number; v: string }[];
+    expect(rows.map((x) => [Number(x.id), x.v])).toEqual([
+      [118, 'outside'],
+      [119, 'dense-20'],
+      [120, 'dense-21'],
+      [139, 'dense-40'],
+      [140, 'dense-41'],
+      [141, 'outside'],
+    ]);
+  };
+
   const cases = [
     { compress: 'zstd', rename: false, deferIndexes: false, threads: 4 },
     { compress: 'gzip', rename: true, deferIndexes: false, threads: 2 },
     { compress: 'none', rename: true, deferIndexes: true, threads: 3 },
+    { compress: 'tsv-none', rename: true, deferIndexes: true, threads: 3 },
+    { compress: 'tsv-zstd', rename: true, deferIndexes: false, threads: 2 },
   ] as const;
   for (const c of cases) {
     it(`restores every type, key shape and object kind identically into a second server (${c.compress}${c.rename ? ', renamed' : ''}${c.deferIndexes ? ', deferred indexes' : ''})`, async () => {
@@ -96,10 +120,87 @@ describe('restore: round trip, verify, refusals and partial restores', () => {
         expect(events.filter((e) => e.type === 'indexes-added').length).toBeGreaterThanOrEqual(2);
       }
       await expectIdentical(targetDb);
+      if (manifest.options.format === 'tsv') {
+        // The content hash is over the same rows as tsv text: verify reads them back the same way.
+        const report = await verify({ from: dir, target: target.uri, rename: c.rename ? { [src.name]: targetDb } : {} });
+        expect(report.ok).toBe(true);
+        expect(report.chunks).toBe(manifest.totals.chunks);
+      }
     });
   }
 
-  it('restores statements larger than one protocol packet (16 MB), then small ones again, on one connection', async () => {
+  it('writes tsv dumps as version 2 with every column\'s encoding; an uncompressed file\'s content hash is its sha256', async () => {
+    const { manifest } = dumps['tsv-none'];
+    expect(manifest.version).toBe(2);
+    expect(manifest.options.format).toBe('tsv');
+    expect(dumps.none.manifest.version).toBe(1);
+    for (const t of manifest.tables) {
+      expect(t.columnEncodings?.map((c) => c.name)).toEqual(t.columns);
+      for (const c of t.chunks) {
+        expect(c.file).toMatch(/\.tsv$/);
+        expect(c.contentSha256).toBe(c.sha256);
+      }
+    }
+    // Same rows, other compression: same content hashes.
+    const zstd = dumps['tsv-zstd'].manifest;
+    const hashes = (m: Manifest) => m.tables.flatMap((t) => t.chunks.map((c) => `${t.table}/${c.index}/${c.contentSha256}`));
+    expect(hashes(zstd)).toEqual(hashes(manifest));
+    expect(zstd.tables.flatMap((t) => t.chunks.map((c) => c.file)).every((f) => f.endsWith('.tsv.zst'))).toBe(true);
+  });
+
+  it('tsv: refuses a target without LOAD DATA LOCAL before changing anything, and catches rows the server skipped', async () => {
+    const { dir } = dumps['tsv-none'];
+    const targetDb = `${src.name}_noinfile`;
+    await exec(target.uri, 'SET GLOBAL local_infile = 0');
+    try {
+      const error = (await restore({ from: dir, target: target.uri, rename: { [src.name]: targetDb } }).catch((e: unknown) => e)) as ParadumpError;
+      expect(error.code).toBe('LOCAL_INFILE_DISABLED');
+      expect(error.message).toMatch(/local_infile/);
+      expect(await databaseExists(target.uri, targetDb)).toBe(false);
+    } finally {
+      await exec(target.uri, 'SET GLOBAL local_infile = 1');
+    }
+
+    // LOAD DATA LOCAL skips a duplicate key instead of failing: a file whose second row repeats the
+    // first one's key (its manifest entry agreeing, as from a faulty writer) must still fail the
+    // chunk, by its row count.
+    const copy = path.join(tmp, 'tsv-dup');
+    await cp(dir, copy, { recursive: true });
+    const m = structuredClone(dumps['tsv-none'].manifest);
+    const sparse = m.tables.find((t) => t.table === 't_sparse')!;
+    const chunk = sparse.chunks.find((c) => c.rows >= 2)!;
+    const file = path.join(copy, chunk.file);
+    const lines = (await readFile(file)).toString('latin1').split('\n');
+    lines[1] = lines[0]!;
+    const changed = Buffer.from(lines.join('\n'), 'latin1');
+    await writeFile(file, changed);
+    Object.assign(chunk, { bytes: changed.length, sha256: createHash('sha256').update(changed).digest('hex') });
+    await writeFile(path.join(copy, 'manifest.json'), JSON.stringify(m));
+    const dupDb = `${src.name}_dup`;
+    const dup = (await restore({ from: copy, target: target.uri, rename: { [src.name]: dupDb }, tables: [`${src.name}.t_sparse`] }).catch((e: unknown) => e)) as ParadumpError;
+    expect(dup.code).toBe('MANIFEST_INVALID');
+    expect(dup.message).toMatch(new RegExp(`${chunk.file.replace(/[.]/g, '\\.')} loaded ${chunk.rows - 1} rows .*warning.*; the manifest says ${chunk.rows}`));
+  });
+
+  it('tsv: --chunks and --key-from/--key-to replace exactly their ranges; verify names the chunk a row changed in', async () => {
+    const { dir, manifest } = dumps['tsv-zstd'];
+    const sparse = manifest.tables.find((t) => t.table === 't_sparse')!;
+    const targetDb = `${src.name}_tsvrange`;
+    const rename = { [src.name]: targetDb };
+    await restore({ from: dir, target: target.uri, rename, tables: [`${src.name}.t_sparse`] });
+    const t = `${quoteIdent(targetDb)}.t_sparse`;
+    const c3 = sparse.chunks[3]!;
+    await exec(target.uri, `DELETE FROM ${t} WHERE id >= ${Number(c3.lower![0])} AND id < ${Number(c3.upper![0])}`);
+    await exec(target.uri, `DELETE FROM ${t} WHERE id >= 120 AND id < 140`);
+    await exec(target.uri, `UPDATE ${t} SET v = 'outside' WHERE id IN (118, 141)`);
+    expect((await restore({ from: dir, target: target.uri, rename, tables: [`${src.name}.t_sparse`], chunks: { indexes: [3] } })).chunks).toBe(1);
+    await restore({ from: dir, target: target.uri, rename, tables: [`${src.name}.t_sparse`], chunks: { lower: [120], upper: [140] } });
+    await expectRangeReplaced(t);
+    const report = await verify({ from: dir, target: target.uri, rename, tables: [`${src.name}.t_sparse`] });
+    expect(report.tables[0]!.mismatched.map((m) => m.index).sort((a, b) => a - b)).toEqual([...new Set([chunkOf(sparse, 118).index, chunkOf(sparse, 141).index])].sort((a, b) => a - b));
+  });
+
+  it('restores statements (and tsv lines) larger than one protocol packet (16 MB), then small ones again, on one connection', async () => {
     const big = await createTestDatabase(uri, 'rs_big');
     cleanup.push(big.drop);
     const c = await connect(uri, big.name);
@@ -121,6 +222,12 @@ describe('restore: round trip, verify, refusals and partial restores', () => {
     const result = await restore({ from: dir, target: target.uri, threads: 1 });
     expect(result.rows).toBe(6);
     expect(await checksumTables(target.uri, big.name)).toEqual(await checksumTables(uri, big.name));
+    // The same rows as tsv: lines over 16 MB, fed through LOAD DATA LOCAL in pieces.
+    const tsvDir = path.join(tmp, 'big-tsv');
+    await dump({ source: uri, outDir: tsvDir, databases: [big.name], threads: 2, chunkRows: 2, compress: 'zstd', format: 'tsv' });
+    const tsvDb = `${big.name}_tsv`;
+    expect((await restore({ from: tsvDir, target: target.uri, threads: 1, rename: { [big.name]: tsvDb } })).rows).toBe(6);
+    expect(await checksumTables(target.uri, tsvDb)).toEqual(await checksumTables(uri, big.name));
   });
 
   it('verify passes on a good restore and names the exact chunk range after a row is changed', async () => {
@@ -295,15 +402,7 @@ describe('restore: round trip, verify, refusals and partial restores', () => {
     const finished = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as RestoreEvent).filter((e) => e.type === 'chunk-finished');
     expect(finished.reduce((a, e) => a + (e as { rows: number }).rows, 0)).toBe(20);
     expect(finished.length).toBeLessThan(sparse.chunks.length);
-    const rows = (await exec(target.uri, `SELECT id, v FROM ${t} WHERE id IN (118, 119, 120, 139, 140, 141) ORDER BY id`)) as { id: number; v: string }[];
-    expect(rows.map((x) => [Number(x.id), x.v])).toEqual([
-      [118, 'outside'],
-      [119, 'dense-20'],
-      [120, 'dense-21'],
-      [139, 'dense-40'],
-      [140, 'dense-41'],
-      [141, 'outside'],
-    ]);
+    await expectRangeReplaced(t);
     const report = await verify({ from: dir, target: target.uri, rename: { [src.name]: targetDb }, tables: [`${src.name}.t_sparse`] });
     expect(report.tables[0]!.mismatched.map((m) => m.index).sort((a, b) => a - b)).toEqual([...new Set([chunkOf(sparse, 118).index, chunkOf(sparse, 141).index])].sort((a, b) => a - b));
     // The staging databases are gone.

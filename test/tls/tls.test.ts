@@ -157,6 +157,11 @@ describe('TLS to a saved server', () => {
     expect(result.rows).toBe(3);
     const report = await verify({ from: out, target: source, tls, rename: { [DB]: `${DB}_copy` } });
     expect(report.ok).toBe(true);
+    // tsv files go through LOAD DATA LOCAL on the same TLS connection kind.
+    const tsvOut = path.join(dir, 'dump-tsv');
+    await dump({ source, tls, outDir: tsvOut, databases: [DB], threads: 2, chunkRows: 1, format: 'tsv' });
+    expect((await restore({ from: tsvOut, target: source, tls, rename: { [DB]: `${DB}_tsv` } })).rows).toBe(3);
+    expect((await verify({ from: tsvOut, target: source, tls, rename: { [DB]: `${DB}_tsv` } })).ok).toBe(true);
 
     const target = await TargetConnection.open(withTls(parseServerUri(source), tls));
     try {

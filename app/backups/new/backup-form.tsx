@@ -136,6 +136,18 @@ export function BackupForm({ servers, serverId, objects, suggestedOutDir }: { se
             <option value="none">none</option>
           </select>
         </div>
+        <div>
+          <label htmlFor="backup-format" className="mb-1 block text-sm font-medium">
+            Data format
+          </label>
+          <select id="backup-format" name="format" defaultValue={text('format', 'sql')} className={inputClass} aria-describedby="backup-format-hint">
+            <option value="sql">SQL (INSERT statements)</option>
+            <option value="tsv">TSV (LOAD DATA, faster restore)</option>
+          </select>
+          <p id="backup-format-hint" className="mt-1 text-xs text-zinc-500">
+            TSV restores faster; the target must allow LOAD DATA LOCAL (local_infile).
+          </p>
+        </div>
       </fieldset>
 
       <fieldset className={cardClass}>

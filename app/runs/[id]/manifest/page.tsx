@@ -80,6 +80,12 @@ export default async function ManifestPage({ params, searchParams }: { params: P
               {manifest.totals.tables} tables · {formatCount(manifest.totals.chunks)} chunks · {formatCount(manifest.totals.rows)} rows · {formatBytes(manifest.totals.bytes)}
             </dd>
           </div>
+          <div>
+            <dt className="text-xs text-zinc-500">Data files</dt>
+            <dd>
+              {manifest.options.format === 'tsv' ? 'TSV (LOAD DATA; the target needs local_infile)' : 'SQL (INSERT statements)'} · {manifest.options.compress === 'none' ? 'uncompressed' : manifest.options.compress}
+            </dd>
+          </div>
         </dl>
         {manifest.resumedAt.length ? <p className="mt-2 text-xs text-zinc-500">Resumed {manifest.resumedAt.length} time(s): {c.snapshots.length} snapshots.</p> : null}
         <div className="mt-4 flex flex-wrap gap-2">

@@ -1,0 +1,75 @@
+import { ParadumpError } from '../engine/errors.ts';
+import type { ChunkRecord, KeyColumnRecord, TableRecord } from '../engine/manifest.ts';
+import { quoteId, qualified } from '../mysql/session.ts';
+import type { TargetConnection } from './target-connection.ts';
+
+/**
+ * How one tsv field is assigned to its column: straight in (the file's bytes are the column's bytes,
+ * `CHARACTER SET binary` converts nothing), or through a user variable and an expression.
+ */
+function fieldTarget(column: KeyColumnRecord, n: number): { field: string; set: string | null } {
+  const col = quoteId(column.name);
+  const v = `@p${n}`;
+  switch (column.encoding) {
+    case 'hex':
+      // BIT and spatial values: their bytes as hex, as the SQL dump writes X'…'.
+      return { field: v, set: `${col} = UNHEX(${v})` };
+    case 'charset-hex':
+      // ucs2/utf16/utf32: a field cannot hold them as text (their bytes include tabs and NULs).
+      return { field: v, set: `${col} = CONVERT(UNHEX(${v}) USING ${charsetName(column.charset)})` };
+    case 'utf8':
+      // A column without a charset (MariaDB's INET6/UUID/INET4, MySQL's JSON): a binary string is
+      // the packed form there (or refused), so the text is given as text. See loadNames.
+      return column.charset === null ? { field: v, set: `${col} = CONVERT(${v} USING utf8mb4)` } : { field: col, set: null };
+    default:
+      return { field: col, set: null };
+  }
+}
+
+function charsetName(charset: string | null): string {
+  if (!charset || !/^[a-z0-9_]+$/i.test(charset)) throw new ParadumpError('MANIFEST_INVALID', `unexpected character set name ${JSON.stringify(charset)} in the manifest`);
+  return charset;
+}
+
+/**
+ * The `LOAD DATA` that reads one tsv data file into `table` of the current database (so a key-range
+ * load can point it at a staging copy). The field rules are the ones `RowEncoder` writes by:
+ * tab-separated, `\n`-terminated, backslash escapes, nothing enclosed, `\N` for NULL.
+ */
+export function loadDataSql(table: Pick<TableRecord, 'table' | 'columns' | 'columnEncodings'>): string {
+  const encodings = table.columnEncodings;
+  if (!encodings || encodings.length !== table.columns.length) {
+    throw new ParadumpError('MANIFEST_INVALID', `the manifest has no column encodings for ${quoteId(table.table)}: a tsv dump needs them`, { details: { reason: 'SCHEMA' } });
+  }
+  const targets = encodings.map((c, i) => fieldTarget(c, i + 1));
+  const sets = targets.flatMap((t) => (t.set ? [t.set] : []));
+  return (
+    `LOAD DATA LOCAL INFILE 'paradump.tsv' INTO TABLE ${quoteId(table.table)} CHARACTER SET binary ` +
+    `FIELDS TERMINATED BY '\\t' ENCLOSED BY '' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' STARTING BY '' ` +
+    `(${targets.map((t) => t.field).join(', ')})` +
+    (sets.length > 0 ? ` SET ${sets.join(', ')}` : '')
+  );
+}
+
+/**
+ * Before a tsv restore: the target must accept `LOAD DATA LOCAL` (MySQL 8 turns it off by default;
+ * a refusal mid-restore would be a worse place to learn it).
+ */
+export async function checkLocalInfile(conn: TargetConnection): Promise<void> {
+  const [row] = await conn.query<{ on: string | number | null }>('SELECT @@GLOBAL.local_infile AS `on`');
+  const on = row?.on;
+  if (on === 1 || on === '1' || (typeof on === 'string' && on.toUpperCase() === 'ON')) return;
+  throw new ParadumpError(
+    'LOCAL_INFILE_DISABLED',
+    'this dump is in tsv format and loads with LOAD DATA LOCAL INFILE, which the target has turned off (local_infile = OFF): run SET GLOBAL local_infile = 1 on the target, or restore a dump made with --format sql',
+    { details: { reason: 'LOCAL_INFILE_DISABLED' } },
+  );
+}
+
+/** A LOAD DATA that stored fewer rows than the file holds: the server skipped some. */
+export function rowCountError(table: Pick<TableRecord, 'database' | 'table'>, chunk: Pick<ChunkRecord, 'file' | 'rows'>, rows: number, warnings: number): ParadumpError {
+  const why = warnings > 0 ? ` with ${warnings} warning${warnings === 1 ? '' : 's'} (duplicate keys are skipped, not refused, by LOAD DATA LOCAL)` : '';
+  return new ParadumpError('MANIFEST_INVALID', `data file ${chunk.file} loaded ${rows} rows into ${qualified(table.database, table.table)}${why}; the manifest says ${chunk.rows}`, {
+    details: { reason: 'ROW_COUNT', file: chunk.file, rows, expected: chunk.rows },
+  });
+}
