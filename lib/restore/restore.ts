@@ -14,6 +14,7 @@ import { JournalState, RestoreJournal, type RestorePlanRecord } from './restore-
 import { addIndexesSql, deferSecondaryIndexes, indexName, parseObjectFile, parseSequenceFile, parseTableSchema } from './schema-sql.ts';
 import { selectFromManifest, type SelectedDatabase, type SelectedTable, type Selection } from './select.ts';
 import { checkLocalInfile } from './load-data.ts';
+import { runPool } from './run-pool.ts';
 import { loadNamesOfDatabase } from './load-names.ts';
 import { RESTORE_SESSION_SQL, TargetConnection, type ConnectionNames } from './target-connection.ts';
 
@@ -624,67 +625,3 @@ async function withRetry<T>(work: (attempt: number) => Promise<T>, onRetry: (att
   }
 }
 
-/**
- * Runs tasks on a fixed set of connections, in order, skipping (for now) tasks that are not
- * `eligible` and taking a `preferred` one first when there is one; the first failure stops the others from taking new tasks, waits for running ones to
- * settle, and rethrows.
- */
-async function runPool<T>(args: {
-  workers: readonly TargetConnection[];
-  tasks: readonly T[];
-  signal: AbortSignal | undefined;
-  eligible: (task: T) => boolean;
-  preferred?: (task: T) => boolean;
-  run: (task: T, conn: TargetConnection, worker: number) => Promise<void>;
-}): Promise<void> {
-  const pending = [...args.tasks];
-  let failure: unknown = null;
-  let changed: () => void = () => undefined;
-  let settled = new Promise<void>((r) => (changed = r));
-  const notify = () => {
-    const c = changed;
-    settled = new Promise<void>((r) => (changed = r));
-    c();
-  };
-  let running = 0;
-  const loop = async (conn: TargetConnection, worker: number) => {
-    while (failure === null) {
-      if (args.signal?.aborted) {
-        failure ??= args.signal.reason ?? new Error('aborted');
-        return;
-      }
-      if (pending.length === 0) return;
-      const preferred = args.preferred;
-      const first = preferred ? pending.findIndex((t) => args.eligible(t) && preferred(t)) : -1;
-      const i = first >= 0 ? first : pending.findIndex(args.eligible);
-      if (i < 0) {
-        // Everything left waits for a running task: wait for one to finish.
-        if (running === 0) throw new ParadumpError('INTERNAL', 'restore scheduler: no task can start');
-        await settled;
-        continue;
-      }
-      const [task] = pending.splice(i, 1);
-      running++;
-      try {
-        await args.run(task!, conn, worker);
-      } catch (error) {
-        failure ??= error;
-      } finally {
-        running--;
-        notify();
-      }
-    }
-  };
-  // An abort interrupts loads in flight: their connections are destroyed, the server rolls back.
-  const onAbort = () => {
-    args.workers.forEach((w) => w.destroy());
-    notify();
-  };
-  args.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    await Promise.all(args.workers.map((w, i) => loop(w, i)));
-  } finally {
-    args.signal?.removeEventListener('abort', onAbort);
-  }
-  if (failure !== null) throw failure;
-}

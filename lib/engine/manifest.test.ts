@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { Manifest, manifestVersionFor } from './manifest.ts';
+
+/** The smallest manifest of one table with one chunk, as version 1 wrote it (no format, no encodings). */
+function versionOne(): Record<string, unknown> {
+  const sha = 'a'.repeat(64);
+  return {
+    format: 'paradump',
+    version: 1,
+    tool: { name: 'paradump', version: '0.1.0' },
+    startedAt: '2026-11-24T00:00:00Z',
+    finishedAt: '2026-11-24T00:00:01Z',
+    source: { flavor: 'mariadb', version: '10.11.19', host: '127.0.0.1', port: 3306 },
+    options: { threads: 2, chunkRows: 10, statementBytes: 4096, compress: 'none', lock: 'snapshot', blockDdl: false, databases: ['d'], tables: [], excludeTables: [] },
+    consistency: { mode: 'snapshot', consistent: true, consistentWithin: 'instance', note: 'one snapshot', binlog: null, gtid: null, snapshots: [] },
+    resumedAt: [],
+    locks: [],
+    databases: [{ name: 'd', charset: 'utf8mb4', collation: 'utf8mb4_general_ci', schemaFile: 'schema/d/database.sql', objects: [] }],
+    tables: [
+      {
+        database: 'd',
+        table: 't',
+        engine: 'InnoDB',
+        transactional: true,
+        schemaFile: 'schema/d/t.table.sql',
+        columns: ['id', 'v'],
+        chunkKey: ['id'],
+        chunkKeyColumns: [{ name: 'id', encoding: 'number', charset: null }],
+        chunkIndex: 'PRIMARY',
+        rows: 1,
+        bytes: 10,
+        chunks: [{ index: 0, file: 'data/d/t.00000.sql', lower: null, upper: null, rows: 1, bytes: 10, sha256: sha, contentSha256: sha, snapshot: 0, durationMs: 1, worker: 0 }],
+        skipped: null,
+      },
+    ],
+    totals: { tables: 1, skippedTables: 0, chunks: 1, rows: 1, bytes: 10 },
+    warnings: [],
+  };
+}
+
+const asTsv = (m: Record<string, unknown>, withEncodings: boolean) => {
+  const tables = (m.tables as Record<string, unknown>[]).map((t) => ({
+    ...t,
+    ...(withEncodings ? { columnEncodings: [{ name: 'id', encoding: 'number', charset: null }, { name: 'v', encoding: 'utf8', charset: 'utf8mb4' }] } : {}),
+  }));
+  return { ...m, version: 2, options: { ...(m.options as object), format: 'tsv' }, tables };
+};
+
+describe('Manifest', () => {
+  it('reads a version-1 manifest as an sql dump', () => {
+    const m = Manifest.parse(versionOne());
+    expect(m.options.format).toBe('sql');
+    expect(m.tables[0]!.columnEncodings).toBeUndefined();
+  });
+
+  it('writes sql dumps as version 1 (older readers restore them) and tsv dumps as version 2', () => {
+    expect(manifestVersionFor('sql')).toBe(1);
+    expect(manifestVersionFor('tsv')).toBe(2);
+  });
+
+  it('requires version 2 and every column encoding of a tsv dump', () => {
+    expect(Manifest.parse(asTsv(versionOne(), true)).options.format).toBe('tsv');
+    const v1 = Manifest.safeParse({ ...asTsv(versionOne(), true), version: 1 });
+    expect(v1.success ? null : v1.error.issues[0]).toMatchObject({ path: ['version'], message: 'a tsv dump must be version 2' });
+    const bare = Manifest.safeParse(asTsv(versionOne(), false));
+    expect(bare.success ? null : bare.error.issues[0]).toMatchObject({ path: ['tables', 0, 'columnEncodings'] });
+    const shifted = asTsv(versionOne(), true);
+    (shifted.tables[0] as { columnEncodings: { name: string }[] }).columnEncodings.reverse();
+    expect(Manifest.safeParse(shifted).success).toBe(false);
+  });
+
+  it('refuses versions it does not know', () => {
+    expect(Manifest.safeParse({ ...versionOne(), version: 3 }).success).toBe(false);
+  });
+});
