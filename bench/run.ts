@@ -5,7 +5,7 @@
 // and ratios (paradump ÷ peer) are printed, written to bench/results.json and docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, release } from 'node:os';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -37,6 +37,7 @@ const { values: flags } = parseArgs({
     'data-dir': { type: 'string' },
     docs: { type: 'boolean' },
     'no-docs': { type: 'boolean' },
+    'report-only': { type: 'boolean' },
     help: { type: 'boolean' },
   },
 });
@@ -54,7 +55,17 @@ if (flags.help) {
   --big-factor N      rss suite: the large table has N × rows (default ${DEFAULTS.bigFactor})
   --data-dir DIR      where the source datadir and scratch dumps live (default bench/data)
   --docs / --no-docs  rewrite the results section of docs/benchmarks.md (default: only at default size)
+  --report-only       measure nothing: print the report of bench/results.json and write its docs section
 `);
+  process.exit(0);
+}
+
+if (flags['report-only']) {
+  // A change to how results are shown, applied to the recorded run without measuring again.
+  const recorded = JSON.parse(readFileSync(path.join(repoRoot, 'bench/results.json'), 'utf8')) as BenchResults;
+  const report = buildReport(recorded);
+  process.stdout.write(report.text + '\n');
+  writeDocs(path.join(repoRoot, 'docs/benchmarks.md'), report.markdown);
   process.exit(0);
 }
 
