@@ -43,6 +43,21 @@ interface RowStateQuery extends NodeJS.EventEmitter {
 }
 
 /**
+ * Why `connection` can take no more statements, or null while it can. mysql2 answers a statement
+ * sent on a connection whose socket closed while it was idle (a server killed between two chunks)
+ * with nothing at all: the command waits forever for a reply. Checked before every statement.
+ */
+export function connectionLost(connection: Connection): Error | null {
+  const c = connection as unknown as { _fatalError: Error | null; _protocolError: Error | null; stream?: { destroyed?: boolean; writable?: boolean } };
+  const known = c._fatalError ?? c._protocolError;
+  if (known) return known;
+  if (c.stream && (c.stream.destroyed === true || c.stream.writable === false)) {
+    return Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
+  }
+  return null;
+}
+
+/**
  * mysql2's TLS options for an address: `ssl` (none for plain TCP), and for verify-identity to an IP
  * address the TCP socket too. Node checks the certificate's names during the handshake — before
  * credentials are sent — against the socket's host; for an IP address it would check "localhost"
@@ -162,6 +177,11 @@ export class Session {
   /** Runs one statement and returns its rows as objects (or the OK packet's fields for writes). */
   query<T = RowDataPacket>(sql: string, values?: unknown[]): Promise<T[]> {
     return new Promise((resolve, reject) => {
+      const lost = connectionLost(this.connection);
+      if (lost) {
+        reject(lost);
+        return;
+      }
       this.connection.query({ sql, values: values ?? [] }, (err, rows) => {
         if (err) reject(err);
         else resolve((Array.isArray(rows) ? rows : [rows]) as T[]);
@@ -182,6 +202,14 @@ export class Session {
    */
   streamRaw(sql: string): { stream: Readable; fields: Promise<FieldPacket[]> } {
     const connection = this.connection;
+    const gone = connectionLost(connection);
+    if (gone) {
+      const stream = new Readable({ objectMode: true, read: () => undefined });
+      process.nextTick(() => stream.destroy(fromDriverError(gone, 'reading rows')));
+      const fields = Promise.reject(gone);
+      fields.catch(() => undefined);
+      return { stream, fields };
+    }
     const query = connection.query({ sql, rowsAsArray: true, typeCast: false }) as unknown as RowStateQuery;
     const fields = new Promise<FieldPacket[]>((resolve, reject) => {
       query.once('fields', (f: FieldPacket[]) => resolve(f));
@@ -318,6 +346,11 @@ export class Session {
   /** All rows of a small query as raw Buffers (key boundaries, where exact bytes matter). */
   queryRaw(sql: string): Promise<RawRow[]> {
     return new Promise((resolve, reject) => {
+      const lost = connectionLost(this.connection);
+      if (lost) {
+        reject(lost);
+        return;
+      }
       this.connection.query({ sql, rowsAsArray: true, typeCast: false }, (err, rows) => {
         if (err) reject(err);
         else resolve(rows as unknown as RawRow[]);

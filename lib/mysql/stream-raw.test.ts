@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, quoteIdent, uniqueName, type Connection } from '../../test/harness/db.ts';
-import { Session, type RawRow, type RowBatch } from './session.ts';
+import { connectionLost, Session, type RawRow, type RowBatch } from './session.ts';
 import { parseServerUri } from './uri.ts';
 
 const uri = inject('mariadbUri');
@@ -98,5 +99,29 @@ describe('Session.streamRaw', () => {
       })(),
     ).rejects.toThrow(/nope/);
     expect((await session.queryRaw('SELECT 2'))[0]).toEqual([Buffer.from('2')]);
+  });
+
+  it('fails at once, not never, on a connection whose server went away while it was idle', async () => {
+    // mysql2 answers a statement on a connection closed while idle with silence: the dump of a
+    // server killed between two chunks waited forever for the next chunk's rows.
+    const idle = await Session.open(parseServerUri(uri));
+    try {
+      // The socket closes with no error packet first, as when the server is killed with SIGKILL (a
+      // KILL statement sends one, which mysql2 does handle).
+      const noticed = once(idle.connection, 'error');
+      (idle.connection as unknown as { stream: { destroy(): void } }).stream.destroy();
+      // mysql2 has seen the close (its 'error' with no statement running): the state that hung.
+      await noticed;
+      expect(connectionLost(idle.connection)).not.toBeNull();
+      const { stream } = idle.streamRaw(`SELECT id FROM ${quoteIdent(db)}.t`);
+      await expect(
+        (async () => {
+          for await (const _ of stream) void _;
+        })(),
+      ).rejects.toMatchObject({ code: 'CONNECTION_LOST' });
+      await expect(idle.query('SELECT 1')).rejects.toMatchObject({ code: 'PROTOCOL_CONNECTION_LOST' });
+    } finally {
+      idle.destroy();
+    }
   });
 });
