@@ -21,6 +21,7 @@ import {
   manifestVersionFor,
   type ChunkRecord,
   type DatabaseRecord,
+  type KeyColumnRecord,
   type KeyValue,
   type LockRecord,
   type SnapshotRecord,
@@ -836,6 +837,11 @@ function sum(records: readonly ChunkRecord[], field: 'rows' | 'bytes'): number {
   return records.reduce((a, r) => a + r[field], 0);
 }
 
+/** How a column's values are written, as the manifest records it. */
+function encodingRecord(c: ColumnInfo): KeyColumnRecord {
+  return { name: c.name, encoding: c.encoding, charset: c.charset };
+}
+
 function tableRecord(p: TablePlan): TableRecord {
   const chunks = p.skipped ? [] : [...p.done].sort((a, b) => a.index - b.index);
   return {
@@ -845,9 +851,9 @@ function tableRecord(p: TablePlan): TableRecord {
     transactional: p.info.transactional,
     schemaFile: p.schemaFile,
     columns: p.columns.map((c) => c.name),
-    columnEncodings: p.columns.map((c) => ({ name: c.name, encoding: c.encoding, charset: c.charset })),
+    columnEncodings: p.columns.map(encodingRecord),
     chunkKey: p.keyColumns.map((c) => c.name),
-    chunkKeyColumns: p.keyColumns.map((c) => ({ name: c.name, encoding: c.encoding, charset: c.charset })),
+    chunkKeyColumns: p.keyColumns.map(encodingRecord),
     chunkIndex: p.chunkIndex,
     rows: sum(chunks, 'rows'),
     bytes: sum(chunks, 'bytes'),

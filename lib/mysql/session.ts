@@ -42,11 +42,7 @@ interface RowStateQuery extends NodeJS.EventEmitter {
   row: RowState;
 }
 
-/**
- * Why `connection` can take no more statements, or null while it can. mysql2 answers a statement
- * sent on a connection whose socket closed while it was idle (a server killed between two chunks)
- * with nothing at all: the command waits forever for a reply. Checked before every statement.
- */
+/** Why `connection` can take no more statements, or null while it can. */
 export function connectionLost(connection: Connection): Error | null {
   const c = connection as unknown as { _fatalError: Error | null; _protocolError: Error | null; stream?: { destroyed?: boolean; writable?: boolean } };
   const known = c._fatalError ?? c._protocolError;
@@ -55,6 +51,38 @@ export function connectionLost(connection: Connection): Error | null {
     return Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
   }
   return null;
+}
+
+interface DriverCommand {
+  onResult?: (error: Error) => void;
+  emit(event: 'error', error: Error): boolean;
+}
+
+/**
+ * Makes every statement sent on `connection` once it is lost fail at once. mysql2 answers a
+ * statement sent on a connection whose socket closed while it was idle (a server killed between
+ * two chunks, no error packet) with nothing at all: the command waits forever for a reply. After a
+ * fatal error it swaps in a closed-state `addCommand` that reports to the connection, not to the
+ * statement, before the caller could listen. Every command goes through `addCommand`, so the guard
+ * sits there, and stays in front of whatever mysql2 assigns to it later.
+ */
+export function failFastWhenLost(connection: Connection): void {
+  const c = connection as unknown as { addCommand(cmd: DriverCommand): DriverCommand | undefined };
+  let inner = c.addCommand;
+  const guarded = (cmd: DriverCommand): DriverCommand | undefined => {
+    const lost = connectionLost(connection);
+    if (!lost) return inner.call(connection, cmd);
+    // After the caller has attached its listeners, as a real failure would arrive.
+    process.nextTick(() => (cmd.onResult ? cmd.onResult(lost) : cmd.emit('error', lost)));
+    return cmd;
+  };
+  Object.defineProperty(connection, 'addCommand', {
+    configurable: true,
+    get: () => guarded,
+    set: (fn: typeof inner) => {
+      inner = fn;
+    },
+  });
 }
 
 /**
@@ -156,6 +184,7 @@ export class Session {
     });
     // Without a listener an 'error' after connect (server gone) would crash the process.
     connection.on('error', () => undefined);
+    failFastWhenLost(connection);
     try {
       await new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
       checkPeerIdentity(connection, address, label);
@@ -177,11 +206,6 @@ export class Session {
   /** Runs one statement and returns its rows as objects (or the OK packet's fields for writes). */
   query<T = RowDataPacket>(sql: string, values?: unknown[]): Promise<T[]> {
     return new Promise((resolve, reject) => {
-      const lost = connectionLost(this.connection);
-      if (lost) {
-        reject(lost);
-        return;
-      }
       this.connection.query({ sql, values: values ?? [] }, (err, rows) => {
         if (err) reject(err);
         else resolve((Array.isArray(rows) ? rows : [rows]) as T[]);
@@ -202,14 +226,6 @@ export class Session {
    */
   streamRaw(sql: string): { stream: Readable; fields: Promise<FieldPacket[]> } {
     const connection = this.connection;
-    const gone = connectionLost(connection);
-    if (gone) {
-      const stream = new Readable({ objectMode: true, read: () => undefined });
-      process.nextTick(() => stream.destroy(fromDriverError(gone, 'reading rows')));
-      const fields = Promise.reject(gone);
-      fields.catch(() => undefined);
-      return { stream, fields };
-    }
     const query = connection.query({ sql, rowsAsArray: true, typeCast: false }) as unknown as RowStateQuery;
     const fields = new Promise<FieldPacket[]>((resolve, reject) => {
       query.once('fields', (f: FieldPacket[]) => resolve(f));
@@ -317,7 +333,6 @@ export class Session {
       return row;
     };
     query.row = row;
-    query.once('error', (error: unknown) => stream.destroy(error as Error));
     query.once('end', () => {
       if (!stream.destroyed) {
         flush();
@@ -336,6 +351,8 @@ export class Session {
     };
     connection.once('error', lost);
     connection.once('end', lost);
+    // A lost connection reads as CONNECTION_LOST, whichever way mysql2 reports it.
+    query.once('error', (error: unknown) => ((error as { fatal?: boolean }).fatal ? lost(error) : stream.destroy(error as Error)));
     stream.once('close', () => {
       connection.off('error', lost);
       connection.off('end', lost);
@@ -346,11 +363,6 @@ export class Session {
   /** All rows of a small query as raw Buffers (key boundaries, where exact bytes matter). */
   queryRaw(sql: string): Promise<RawRow[]> {
     return new Promise((resolve, reject) => {
-      const lost = connectionLost(this.connection);
-      if (lost) {
-        reject(lost);
-        return;
-      }
       this.connection.query({ sql, rowsAsArray: true, typeCast: false }, (err, rows) => {
         if (err) reject(err);
         else resolve(rows as unknown as RawRow[]);

@@ -240,8 +240,10 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       signal?.throwIfAborted();
       await prepareTable({ ctl, dir, run, state, resumed, partial: selection.partial, deferIndexes: options.deferIndexes, journal: jr, emit, warn });
     }
-    // Decided from the tables as they are on the target (created above, or there already).
-    for (const database of new Set(runs.map((r) => r.sel.targetDatabase))) {
+    // Decided from the tables as they are on the target (created above, or there already). Only
+    // INSERTs use it: a tsv file names its own charset in its LOAD DATA.
+    const insertDatabases = manifest.options.format === 'sql' ? runs.map((r) => r.sel.targetDatabase) : [];
+    for (const database of new Set(insertDatabases)) {
       const names = await loadNamesOfDatabase(ctl, database);
       for (const run of runs) if (run.sel.targetDatabase === database) run.names = names.get(run.sel.record.table) ?? 'utf8mb4';
     }

@@ -4,7 +4,7 @@ import mysql from 'mysql2';
 import type { Connection, ResultSetHeader } from 'mysql2';
 import { fromDriverError, ParadumpError } from '../engine/errors.ts';
 import { flavorSql, parseServerVersion, type ServerFlavor } from '../mysql/flavor.ts';
-import { checkPeerIdentity, connectionLost, restoreTlsErrorCode, tlsConnectOptions } from '../mysql/session.ts';
+import { checkPeerIdentity, failFastWhenLost, restoreTlsErrorCode, tlsConnectOptions } from '../mysql/session.ts';
 import type { ServerAddress } from '../mysql/uri.ts';
 
 /** A value for a `?` placeholder. */
@@ -88,6 +88,7 @@ export class TargetConnection {
       queryFormat: (sql: string) => sql,
     });
     connection.on('error', () => undefined);
+    failFastWhenLost(connection);
     try {
       await new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
       checkPeerIdentity(connection, address, label);
@@ -148,11 +149,6 @@ export class TargetConnection {
   /** Runs a statement given as exact bytes. */
   execBytes(sql: Buffer): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
-      const lost = connectionLost(this.connection);
-      if (lost) {
-        reject(lost);
-        return;
-      }
       if (this.packet.length < 5 + sql.length) this.packet = Buffer.allocUnsafe(Math.max(5 + sql.length, Math.min(this.packet.length * 2, 64 * 1024 * 1024)));
       const packet = this.packet.subarray(0, 5 + sql.length);
       packet[4] = 0x03; // COM_QUERY; bytes 0–3 are the header the driver writes
@@ -179,11 +175,6 @@ export class TargetConnection {
     let piping: Promise<void> | null = null;
     let first: Readable | Writable | undefined;
     const result = await new Promise<ExecResult>((resolve, reject) => {
-      const lost = connectionLost(this.connection);
-      if (lost) {
-        reject(lost);
-        return;
-      }
       const infileStreamFactory = (): Readable => {
         const feed = new Readable({ read: () => undefined });
         const gate = new Writable({
@@ -231,11 +222,6 @@ export class TargetConnection {
   async query<T>(sql: string, values?: SqlParam[]): Promise<T[]> {
     await this.setNames('utf8mb4');
     return new Promise((resolve, reject) => {
-      const lost = connectionLost(this.connection);
-      if (lost) {
-        reject(lost);
-        return;
-      }
       this.connection.query({ sql: toWire(values ? mysql.format(sql, values) : sql) }, (err, rows) => {
         if (err) reject(err);
         else resolve((Array.isArray(rows) ? rows : [rows]) as T[]);
@@ -245,11 +231,6 @@ export class TargetConnection {
 
   private send(wire: string): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
-      const lost = connectionLost(this.connection);
-      if (lost) {
-        reject(lost);
-        return;
-      }
       this.connection.query({ sql: wire }, (err, result) => {
         if (err) reject(err);
         else resolve(execResult(result));
