@@ -130,7 +130,9 @@ export function BackupForm({ servers, serverId, objects, suggestedOutDir }: { se
           <label htmlFor="backup-compress" className="mb-1 block text-sm font-medium">
             Compression
           </label>
-          <select id="backup-compress" name="compress" defaultValue={text('compress', 'zstd')} className={inputClass}>
+          {/* Selects are keyed by their value: React resets the form after each submission, and a
+              select returns to the option that was default when it mounted. */}
+          <select key={text('compress', 'zstd')} id="backup-compress" name="compress" defaultValue={text('compress', 'zstd')} className={inputClass}>
             <option value="zstd">zstd (fast, small)</option>
             <option value="gzip">gzip</option>
             <option value="none">none</option>
@@ -140,7 +142,7 @@ export function BackupForm({ servers, serverId, objects, suggestedOutDir }: { se
           <label htmlFor="backup-format" className="mb-1 block text-sm font-medium">
             Data format
           </label>
-          <select id="backup-format" name="format" defaultValue={text('format', 'sql')} className={inputClass} aria-describedby="backup-format-hint">
+          <select key={text('format', 'sql')} id="backup-format" name="format" defaultValue={text('format', 'sql')} className={inputClass} aria-describedby="backup-format-hint">
             <option value="sql">SQL (INSERT statements)</option>
             <option value="tsv">TSV (LOAD DATA, faster restore)</option>
           </select>
