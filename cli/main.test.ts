@@ -59,6 +59,7 @@ describe('paradump dump (CLI)', () => {
   const cases: [string, () => Promise<string[]>, number, RegExp][] = [
     ['bad --threads', async () => ['dump', '--source', uri, '--out', path.join(await tmp(), 'x'), '--threads', 'lots'], 2, /--threads must be a whole number/],
     ['bad --format', async () => ['dump', '--source', uri, '--out', path.join(await tmp(), 'x'), '--format', 'csv'], 2, /--format must be sql or tsv, got "csv"/],
+    ['bad --load-method', async () => ['restore', '--from', await tmp(), '--target', uri, '--load-method', 'copy'], 2, /--load-method must be auto, load-data or insert, got "copy"/],
     ['threads out of range', async () => ['dump', '--source', uri, '--out', path.join(await tmp(), 'x'), '--threads', '0'], 2, /threads must be an integer from 1 to 64/],
     ['unknown option', async () => ['dump', '--source', uri, '--bogus'], 2, /Unknown option '--bogus'/],
     ['missing --out', async () => ['dump', '--source', uri], 2, /--out is required/],

@@ -20,6 +20,10 @@ ${TLS_USAGE}    --rename SRC:DST        restore database SRC as DST (repeatable,
     --drop-existing         replace target tables and objects that exist (default: refuse)
     --no-defer-indexes      create tables with all their indexes before loading (default:
                             plain secondary indexes are added after the data, less work)
+    --load-method M         auto (default), load-data or insert: how a SQL dump's rows go in.
+                            load-data sends each file as LOAD DATA LOCAL INFILE (rewritten to
+                            tsv lines as it streams; the target needs local_infile); auto uses
+                            it when the target allows it. tsv dumps always use LOAD DATA
     --no-binlog             SET sql_log_bin = 0 while loading (needs SUPER or BINLOG ADMIN)
     --skip-verify           do not check file hashes before loading (not recommended)
     --resume                continue an interrupted restore (same options as before)
@@ -47,6 +51,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
       'drop-existing': { type: 'boolean' },
       'defer-indexes': { type: 'boolean' },
       'no-defer-indexes': { type: 'boolean' },
+      'load-method': { type: 'string' },
       'no-binlog': { type: 'boolean' },
       'skip-verify': { type: 'boolean' },
       resume: { type: 'boolean' },
@@ -61,6 +66,9 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
   const tables = list(values.tables);
   const partial = values.chunks !== undefined || values['key-from'] !== undefined || values['key-to'] !== undefined;
   if (partial && tables.length !== 1) throw new UsageError('--chunks, --key-from and --key-to need --tables naming exactly one table');
+
+  const loadMethod = values['load-method'] ?? 'auto';
+  if (loadMethod !== 'auto' && loadMethod !== 'insert' && loadMethod !== 'load-data') throw new UsageError(`--load-method must be auto, load-data or insert, got "${loadMethod}"`);
 
   const tls = tlsOption(values);
   const options: RestoreOptionsInput = {
@@ -82,6 +90,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
     threads: integer('threads', values.threads),
     dropExisting: values['drop-existing'] ?? false,
     deferIndexes: deferIndexes(values['defer-indexes'], values['no-defer-indexes']),
+    loadMethod,
     noBinlog: values['no-binlog'] ?? false,
     skipVerify: values['skip-verify'] ?? false,
     resume: values.resume ?? false,

@@ -54,7 +54,7 @@ export function createRestoreReporter({ mode, stdout, stderr }: { mode: Reporter
       if (mode === 'quiet') return;
       switch (event.type) {
         case 'run-started':
-          line(`restoring into ${event.target} (${event.flavor} ${event.version}): ${event.tables} tables, ${event.chunks} chunks, ${event.rows} rows, ${formatBytes(event.bytes)}${event.resumed ? ' (resumed)' : ''}`);
+          line(`restoring into ${event.target} (${event.flavor} ${event.version}): ${event.tables} tables, ${event.chunks} chunks, ${event.rows} rows, ${formatBytes(event.bytes)}, ${event.loadMethod === 'load-data' ? 'LOAD DATA' : 'INSERTs'}${event.resumed ? ' (resumed)' : ''}`);
           break;
         case 'files-checked':
           if (mode === 'lines') line(`checked ${event.files} files (${formatBytes(event.bytes)})${event.hashed ? ', sha256 ok' : ', sizes only'} in ${event.durationMs} ms`);

@@ -164,9 +164,18 @@ test('the forms say what is wrong in plain words', async ({ page, source }) => {
   await page.getByRole('button', { name: 'Save server' }).click();
   await expect(page).toHaveURL(/\/backups\/new/);
   await page.getByLabel('Threads').fill('0');
+  await page.getByRole('combobox', { name: 'Compression' }).selectOption('gzip');
+  await page.getByRole('combobox', { name: 'Data format' }).selectOption('tsv');
   await page.getByRole('button', { name: 'Start backup' }).click();
   await expect(page.getByText('Pick at least one database or table')).toBeVisible();
   await expect(page.getByText('From 1 to 64')).toBeVisible();
+  // A refused form keeps what was chosen, selects too (React resets a form after each submission).
+  await expect(page.getByLabel('Threads')).toHaveValue('0');
+  await expect(page.getByRole('combobox', { name: 'Compression' })).toHaveValue('gzip');
+  await expect(page.getByRole('combobox', { name: 'Data format' })).toHaveValue('tsv');
+  await page.getByRole('button', { name: 'Start backup' }).click();
+  await expect(page.getByText('From 1 to 64')).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Data format' })).toHaveValue('tsv');
 });
 
 test('restore a backup into a new database and see verification pass', async ({ page, source }) => {
@@ -193,6 +202,7 @@ test('restore a backup into a new database and see verification pass', async ({ 
   await expect(page.getByRole('combobox', { name: 'Target server' }).locator('option:checked')).toHaveText(new RegExp(`^e2e restore ${db}`));
   await page.getByLabel(`Restore ${db} as`).fill(target);
   await expect(page.getByRole('checkbox', { name: 'Verify after loading' })).toBeChecked();
+  await expect(page.getByRole('combobox', { name: 'Load rows with' })).toHaveValue('auto');
   await page.getByRole('button', { name: 'Start restore' }).click();
 
   await expect(page.getByRole('heading', { level: 1, name: new RegExp(`Restore of ${target}`) })).toBeVisible();
@@ -200,6 +210,8 @@ test('restore a backup into a new database and see verification pass', async ({ 
   await expect(page.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 60_000 });
   await expect(page.getByRole('progressbar', { name: 'Restore progress' })).toHaveAttribute('aria-valuetext', '100% · 25,000 rows');
   await expect(page.getByRole('status').filter({ hasText: 'Verification passed for all 2 tables' })).toBeVisible();
+  // The sandbox target allows local_infile: the SQL dump went in as LOAD DATA.
+  await expect(page.getByRole('list', { name: 'Run log' })).toContainText(/Restoring into .*rows, with LOAD DATA LOCAL INFILE/);
   const verification = page.getByRole('table', { name: 'Verification per table' });
   await expect(verification.getByRole('row').filter({ hasText: `${target}.orders` })).toContainText(/10 of 10\s*passed/);
   await expect(page.getByRole('region', { name: `Chunks of ${db}.orders` }).getByRole('button', { name: /^Chunk 9 of .*orders · done · id ≥ 18001 · 2,000 rows/ })).toBeVisible();

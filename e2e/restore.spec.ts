@@ -41,6 +41,7 @@ test('restore with a point in time: rows written after the backup are rolled for
   await page.getByRole('link', { name: 'Restore…' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Restore' })).toBeVisible();
   await page.getByLabel(`Restore ${db} as`).fill(target);
+  await page.getByRole('combobox', { name: 'Load rows with' }).selectOption('insert');
   const pointInTime = page.getByRole('group', { name: 'Point in time' });
   await expect(pointInTime.getByRole('radio', { name: 'Don’t roll forward' })).toBeChecked();
   await expect(pointInTime).toContainText(new RegExp(`binary log of e2e ${db}, the server this backup was taken from, from binlog\\.\\d+:\\d+`));
@@ -69,6 +70,7 @@ test('restore with a point in time: rows written after the backup are rolled for
   const replays = page.getByRole('table', { name: 'Roll forward per database' });
   await expect(replays.getByRole('row').filter({ hasText: target })).toContainText(new RegExp(`${db}\\s*${target}\\s*done\\s*binlog\\.\\d+:\\d+`));
   await expect(page.getByRole('list', { name: 'Run log' })).toContainText('Rolling forward with the binary log of');
+  await expect(page.getByRole('list', { name: 'Run log' })).toContainText(/Restoring into .*rows, with INSERT statements/);
   await page.screenshot({ path: path.join(e2eShots, 'restore-roll-forward.png'), fullPage: true });
 
   // The rows written after the backup are in the target.

@@ -80,12 +80,14 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     verify: form.get('verify') === 'on',
     dropExisting: form.get('dropExisting') === 'on',
     deferIndexes: form.get('deferIndexes') === 'on',
+    loadMethod: form.get('loadMethod') ?? undefined,
     pitr: { kind: pitrKind, value: pitrValues[`pitr:${pitrKind}`] ?? '' },
   };
   const values: Record<string, string | string[]> = {
     targetServerId: String(raw.targetServerId),
     tables: raw.tables,
     threads: String(raw.threads ?? ''),
+    loadMethod: String(raw.loadMethod ?? 'auto'),
     pitr: pitrKind,
     ...pitrValues,
     ...Object.fromEntries(Object.entries(rename).map(([k, v]) => [`rename:${k}`, v])),

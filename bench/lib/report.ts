@@ -58,6 +58,7 @@ const PEERS: Record<string, string> = {
   'paradump-restore-none': 'myloader',
   'paradump-restore-zstd': 'myloader',
   'paradump-restore-none-indexes-first': 'myloader',
+  'paradump-restore-none-insert': 'myloader',
   'paradump-tsv-none': 'mydumper',
   'paradump-restore-tsv-none': 'myloader',
   'paradump-tsv-zstd': 'mydumper-c',
@@ -117,7 +118,7 @@ export function buildReport(results: BenchResults): { text: string; markdown: st
     r.peer = peer;
     r.ratio = r.wallS / p.wallS;
   }
-  const order = ['paradump-none', 'paradump-tsv-none', 'paradump-gzip', 'paradump-zstd', 'paradump-tsv-zstd', 'paradump-zstd1', 'mydumper', 'mydumper-c', 'mariadb-dump', 'floor-client', 'floor-mysql2', 'floor-stream', 'paradump-restore-none', 'paradump-restore-tsv-none', 'paradump-restore-zstd', 'paradump-restore-tsv-zstd', 'paradump-restore-none-indexes-first', 'myloader', 'mariadb'];
+  const order = ['paradump-none', 'paradump-tsv-none', 'paradump-gzip', 'paradump-zstd', 'paradump-tsv-zstd', 'paradump-zstd1', 'mydumper', 'mydumper-c', 'mariadb-dump', 'floor-client', 'floor-mysql2', 'floor-stream', 'paradump-restore-none', 'paradump-restore-tsv-none', 'paradump-restore-zstd', 'paradump-restore-tsv-zstd', 'paradump-restore-none-insert', 'paradump-restore-none-indexes-first', 'myloader', 'mariadb'];
   rows.sort((a, b) => suiteRank(a.suite) - suiteRank(b.suite) || a.threads - b.threads || rank(order, a.variant) - rank(order, b.variant) || a.variant.localeCompare(b.variant));
 
   const targets: Target[] = [];
@@ -135,6 +136,7 @@ export function buildReport(results: BenchResults): { text: string; markdown: st
   ratioTarget('restore wall ≤ 0.8 × myloader', 'restore', 'paradump-restore-none', 'myloader', 0.8);
   ratioTarget('restore wall ≤ 0.8 × myloader, tsv dump (LOAD DATA)', 'restore', 'paradump-restore-tsv-none', 'myloader', 0.8);
   ratioTarget('dump wall ≤ 0.8 × mydumper (uncompressed, tsv)', 'dump', 'paradump-tsv-none', 'mydumper', 0.8);
+  ratioTarget('restore wall ≤ 0.8 × myloader, SQL dump loaded as INSERTs (--load-method insert)', 'restore', 'paradump-restore-none-insert', 'myloader', 0.8);
   ratioTarget('restore wall ≤ 0.8 × myloader, with --no-defer-indexes', 'restore', 'paradump-restore-none-indexes-first', 'myloader', 0.8);
   // The floor is the fastest of the plain readers measured (the mariadb client spends a lot of its
   // time formatting rows; paradump's own reader without the encoder is usually fastest).

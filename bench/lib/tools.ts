@@ -211,14 +211,19 @@ export const DUMP_VARIANTS: Variant[] = [
 ];
 
 /** Restores read the dumps the dump suite kept (`kept`, by dump variant id). */
-/** paradump's restore with its defaults (secondary indexes after the data), or with `--no-defer-indexes`. */
-function paradumpRestore(from: 'none' | 'zstd' | 'tsv-none' | 'tsv-zstd', options: { indexesFirst?: boolean } = {}): Variant {
+/**
+ * paradump's restore with its defaults (secondary indexes after the data; a SQL dump rewritten to
+ * LOAD DATA, as the bench target allows local_infile), with `--no-defer-indexes`, or with
+ * `--load-method insert` (the SQL files' own INSERTs).
+ */
+function paradumpRestore(from: 'none' | 'zstd' | 'tsv-none' | 'tsv-zstd', options: { indexesFirst?: boolean; inserts?: boolean } = {}): Variant {
   const indexesFirst = options.indexesFirst === true;
+  const inserts = options.inserts === true;
   const kind = { none: 'uncompressed', zstd: 'zstd', 'tsv-none': 'uncompressed tsv', 'tsv-zstd': 'zstd tsv' }[from];
   return {
-    id: `paradump-restore-${from}${indexesFirst ? '-indexes-first' : ''}`,
+    id: `paradump-restore-${from}${indexesFirst ? '-indexes-first' : ''}${inserts ? '-insert' : ''}`,
     tool: 'paradump',
-    label: `paradump restore (${kind} dump${indexesFirst ? ', --no-defer-indexes' : ''})`,
+    label: `paradump restore (${kind} dump${indexesFirst ? ', --no-defer-indexes' : ''}${inserts ? ', --load-method insert' : ''})`,
     peer: 'myloader',
     needs: [],
     async run(ctx) {
@@ -236,6 +241,7 @@ function paradumpRestore(from: 'none' | 'zstd' | 'tsv-none' | 'tsv-zstd', option
         '--state-dir',
         path.join(ctx.work, 'restore-state'),
         ...(indexesFirst ? ['--no-defer-indexes'] : []),
+        ...(inserts ? ['--load-method', 'insert'] : []),
         '--quiet',
       ]);
     },
@@ -267,7 +273,7 @@ const mariadbClient: Variant = {
   },
 };
 
-export const RESTORE_VARIANTS: Variant[] = [paradumpRestore('none'), paradumpRestore('tsv-none'), paradumpRestore('zstd'), paradumpRestore('tsv-zstd'), paradumpRestore('none', { indexesFirst: true }), myloader, mariadbClient];
+export const RESTORE_VARIANTS: Variant[] = [paradumpRestore('none'), paradumpRestore('tsv-none'), paradumpRestore('zstd'), paradumpRestore('tsv-zstd'), paradumpRestore('none', { inserts: true }), paradumpRestore('none', { indexesFirst: true }), myloader, mariadbClient];
 
 export function missingNeeds(v: Variant): { command: string; pkg: string }[] {
   return v.needs.filter((n) => !commandExists(n.command));

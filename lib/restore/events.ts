@@ -13,6 +13,8 @@ export type RestoreEvent =
       flavor: string;
       version: string;
       resumed: boolean;
+      /** How rows go in: the files' INSERTs, or LOAD DATA LOCAL INFILE (tsv dumps, and SQL dumps rewritten to tsv). */
+      loadMethod: 'insert' | 'load-data';
       databases: number;
       tables: number;
       objects: number;

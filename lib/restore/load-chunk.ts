@@ -7,7 +7,8 @@ import { rangeCondition } from '../engine/range-sql.ts';
 import { DATA_PREAMBLE } from '../engine/write-chunk.ts';
 import { quoteId, qualified } from '../mysql/session.ts';
 import { readDumpFile } from './dump-file.ts';
-import { loadDataSql, rowCountError } from './load-data.ts';
+import { loadDataSql, rowCountError, type LoadMethod } from './load-data.ts';
+import { SqlToTsv } from './sql-to-tsv.ts';
 import { splitStatements, StatementSplitter } from './split-statements.ts';
 import type { ConnectionNames, ExecResult, TargetConnection } from './target-connection.ts';
 
@@ -50,10 +51,12 @@ export async function streamChunkFile(args: {
   names: ConnectionNames;
   /** The dump's format (`manifest.options.format`). @default "sql" */
   format?: DataFormat;
+  /** How rows go in (`chooseLoadMethod`); a tsv dump always loads with LOAD DATA. @default "insert" */
+  method?: LoadMethod;
   signal?: AbortSignal | undefined;
   onProgress?: (rows: number, bytes: number) => void;
 }): Promise<LoadedChunk> {
-  if (args.format === 'tsv') return streamTsvFile(args);
+  if (args.format === 'tsv' || args.method === 'load-data') return streamTsvFile(args);
   const { conn, table, chunk } = args;
   const started = performance.now();
   const insertPrefix = Buffer.from(`INSERT INTO ${quoteId(table.table)} (`, 'utf8');
@@ -106,10 +109,10 @@ export async function streamChunkFile(args: {
 }
 
 /**
- * A tsv data file: one `LOAD DATA LOCAL INFILE` streams it (read → hash → decompress → server), with
- * the same checks as INSERTs — sha256 against the manifest, rows stored against the chunk's row
- * count (LOCAL turns duplicate keys into skipped rows, so the count is what catches them) — before
- * the caller commits.
+ * A data file by `LOAD DATA LOCAL INFILE`, in one statement (read → hash → decompress → server; a SQL
+ * file is rewritten to tsv lines on the way, `SqlToTsv`), with the same checks as INSERTs — sha256
+ * against the manifest, rows stored against the chunk's row count (LOCAL turns duplicate keys into
+ * skipped rows, so the count is what catches them) — before the caller commits.
  */
 async function streamTsvFile(args: Parameters<typeof streamChunkFile>[0]): Promise<LoadedChunk> {
   const { conn, table, chunk } = args;
@@ -128,7 +131,7 @@ async function streamTsvFile(args: Parameters<typeof streamChunkFile>[0]): Promi
       loadDataSql(table),
       () => {
         file = readDumpFile(args.dir, chunk.file, chunk.bytes);
-        return file.stages;
+        return args.format === 'tsv' ? file.stages : [...file.stages, new SqlToTsv(table, chunk)];
       },
       args.signal,
     );
@@ -163,7 +166,7 @@ function fileError(chunk: ChunkRecord, error: unknown): unknown {
   }
   const errno = driverErrno(error);
   if (errno === ER.LOCAL_INFILE_DISABLED_MARIADB || errno === ER.LOCAL_INFILE_DISABLED_MYSQL || errno === ER.NOT_ALLOWED_COMMAND) {
-    return new ParadumpError('LOCAL_INFILE_DISABLED', `the target refused LOAD DATA LOCAL INFILE for ${chunk.file}: turn on local_infile there, or restore a dump made with --format sql`, { details: { reason: 'LOCAL_INFILE_DISABLED' }, cause: error });
+    return new ParadumpError('LOCAL_INFILE_DISABLED', `the target refused LOAD DATA LOCAL INFILE for ${chunk.file}: turn on local_infile there, or restore a dump made with --format sql, or load a SQL dump with --load-method insert`, { details: { reason: 'LOCAL_INFILE_DISABLED' }, cause: error });
   }
   return error;
 }
@@ -193,6 +196,7 @@ export async function loadChunk(args: {
   checkHash: boolean;
   names: ConnectionNames;
   format?: DataFormat;
+  method?: LoadMethod;
   signal?: AbortSignal | undefined;
   onProgress?: (rows: number, bytes: number) => void;
   onCleared?: (rowsDeleted: number) => void;

@@ -30,7 +30,7 @@ describe('loadDataSql', () => {
   });
 
   it('refuses a table without encodings, or with a charset name that is not one', () => {
-    expect(() => loadDataSql({ table: 't', columns: ['a'] })).toThrow(/no column encodings for `t`: a tsv dump needs them/);
+    expect(() => loadDataSql({ table: 't', columns: ['a'] })).toThrow(/no column encodings for `t`: LOAD DATA needs them/);
     expect(() => loadDataSql({ table: 't', columns: ['a'], columnEncodings: [{ name: 'a', encoding: 'charset-hex', charset: 'utf16) x' }] })).toThrow(/unexpected character set name/);
   });
 });

@@ -1,5 +1,5 @@
 import { ParadumpError } from '../engine/errors.ts';
-import type { ChunkRecord, KeyColumnRecord, TableRecord } from '../engine/manifest.ts';
+import type { ChunkRecord, DataFormat, KeyColumnRecord, TableRecord } from '../engine/manifest.ts';
 import { quoteId, qualified } from '../mysql/session.ts';
 import type { TargetConnection } from './target-connection.ts';
 
@@ -39,7 +39,7 @@ function charsetName(charset: string | null): string {
 export function loadDataSql(table: Pick<TableRecord, 'table' | 'columns' | 'columnEncodings'>): string {
   const encodings = table.columnEncodings;
   if (!encodings || encodings.length !== table.columns.length) {
-    throw new ParadumpError('MANIFEST_INVALID', `the manifest has no column encodings for ${quoteId(table.table)}: a tsv dump needs them`, { details: { reason: 'SCHEMA' } });
+    throw new ParadumpError('MANIFEST_INVALID', `the manifest has no column encodings for ${quoteId(table.table)}: LOAD DATA needs them`, { details: { reason: 'SCHEMA' } });
   }
   const targets = encodings.map((c, i) => fieldTarget(c, i + 1));
   const sets = targets.flatMap((t) => (t.set ? [t.set] : []));
@@ -51,17 +51,45 @@ export function loadDataSql(table: Pick<TableRecord, 'table' | 'columns' | 'colu
   );
 }
 
-/**
- * Before a tsv restore: the target must accept `LOAD DATA LOCAL` (MySQL 8 turns it off by default;
- * a refusal mid-restore would be a worse place to learn it).
- */
-export async function checkLocalInfile(conn: TargetConnection): Promise<void> {
+/** Whether the target accepts `LOAD DATA LOCAL` (MySQL 8 turns it off by default). */
+async function localInfileOn(conn: TargetConnection): Promise<boolean> {
   const [row] = await conn.query<{ on: string | number | null }>('SELECT @@GLOBAL.local_infile AS `on`');
   const on = row?.on;
-  if (on === 1 || on === '1' || (typeof on === 'string' && on.toUpperCase() === 'ON')) return;
+  return on === 1 || on === '1' || (typeof on === 'string' && on.toUpperCase() === 'ON');
+}
+
+/** How a restore puts rows in: the data files' INSERTs, or LOAD DATA LOCAL INFILE of tsv lines. */
+export type LoadMethod = 'insert' | 'load-data';
+
+/**
+ * Decides, before anything is changed, how this restore loads rows. A refusal mid-restore would be
+ * a worse place to learn that the target has local_infile off.
+ */
+export async function chooseLoadMethod(args: {
+  conn: TargetConnection;
+  format: DataFormat;
+  requested: 'auto' | LoadMethod;
+  tables: readonly Pick<TableRecord, 'columns' | 'columnEncodings'>[];
+}): Promise<LoadMethod> {
+  const { conn, format, requested } = args;
+  if (format === 'tsv') {
+    if (requested === 'insert') throw new ParadumpError('BAD_OPTION', 'loadMethod: a tsv dump holds no INSERTs; it loads with LOAD DATA only', { details: { path: 'loadMethod' } });
+    if (await localInfileOn(conn)) return 'load-data';
+    throw new ParadumpError(
+      'LOCAL_INFILE_DISABLED',
+      'this dump is in tsv format and loads with LOAD DATA LOCAL INFILE, which the target has turned off (local_infile = OFF): run SET GLOBAL local_infile = 1 on the target, or restore a dump made with --format sql',
+      { details: { reason: 'LOCAL_INFILE_DISABLED' } },
+    );
+  }
+  if (requested === 'insert' || args.tables.length === 0) return 'insert';
+  // Manifests written before column encodings were recorded: the rewrite cannot tell hex from text.
+  const encoded = args.tables.every((t) => t.columnEncodings?.length === t.columns.length);
+  if (requested === 'auto') return encoded && (await localInfileOn(conn)) ? 'load-data' : 'insert';
+  if (!encoded) throw new ParadumpError('BAD_OPTION', 'loadMethod: this dump\'s manifest does not record its column encodings (it was written by an older paradump); restore it with insert', { details: { path: 'loadMethod' } });
+  if (await localInfileOn(conn)) return 'load-data';
   throw new ParadumpError(
     'LOCAL_INFILE_DISABLED',
-    'this dump is in tsv format and loads with LOAD DATA LOCAL INFILE, which the target has turned off (local_infile = OFF): run SET GLOBAL local_infile = 1 on the target, or restore a dump made with --format sql',
+    'load-data was asked for, but the target has LOAD DATA LOCAL INFILE turned off (local_infile = OFF): run SET GLOBAL local_infile = 1 on the target, or load with insert',
     { details: { reason: 'LOCAL_INFILE_DISABLED' } },
   );
 }

@@ -5,7 +5,7 @@ describe('createRestoreProgress', () => {
   it('counts chunks in flight and finished, and gives an ETA from the rate so far', () => {
     let now = 0;
     const p = createRestoreProgress(() => now);
-    p.onEvent({ type: 'run-started', at: '', target: 't', flavor: 'mariadb', version: '10.11', resumed: false, databases: 1, tables: 1, objects: 0, chunks: 4, rows: 400, bytes: 4000 });
+    p.onEvent({ type: 'run-started', at: '', target: 't', flavor: 'mariadb', version: '10.11', resumed: false, loadMethod: 'insert', databases: 1, tables: 1, objects: 0, chunks: 4, rows: 400, bytes: 4000 });
     expect(p.snapshot()).toMatchObject({ fraction: 0, etaSeconds: null });
     const at = { database: 'd', table: 't', worker: 0 };
     p.onEvent({ type: 'chunk-started', ...at, index: 0, rows: 100, bytes: 1000 });

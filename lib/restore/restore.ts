@@ -13,7 +13,7 @@ import { readManifest } from './read-manifest.ts';
 import { JournalState, RestoreJournal, type RestorePlanRecord } from './restore-journal.ts';
 import { addIndexesSql, deferSecondaryIndexes, indexName, parseObjectFile, parseSequenceFile, parseTableSchema } from './schema-sql.ts';
 import { selectFromManifest, type SelectedDatabase, type SelectedTable, type Selection } from './select.ts';
-import { checkLocalInfile } from './load-data.ts';
+import { chooseLoadMethod } from './load-data.ts';
 import { runPool } from './run-pool.ts';
 import { loadNamesOfDatabase } from './load-names.ts';
 import { RESTORE_SESSION_SQL, TargetConnection, type ConnectionNames } from './target-connection.ts';
@@ -127,7 +127,12 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     if (ctl.flavor.kind !== manifest.source.flavor) {
       warn('FLAVOR_DIFFERS', `the dump comes from ${manifest.source.flavor} ${manifest.source.version}; the target is ${ctl.flavor.kind} ${ctl.flavor.versionString}: some definitions may not load`);
     }
-    if (manifest.options.format === 'tsv' && selection.tables.some((t) => t.chunks.length > 0)) await checkLocalInfile(ctl);
+    const method = await chooseLoadMethod({
+      conn: ctl,
+      format: manifest.options.format,
+      requested: options.loadMethod,
+      tables: selection.tables.filter((t) => t.chunks.length > 0).map((t) => t.record),
+    });
     for (const s of selection.skipped) warn('TABLE_SKIPPED', `${s.database}.${s.table} is not in the dump (${s.reason})`, { database: s.database, table: s.table });
 
     // Chunks to load in this run.
@@ -164,6 +169,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       flavor: ctl.flavor.kind,
       version: ctl.flavor.versionString,
       resumed,
+      loadMethod: method,
       databases: selection.databases.length,
       tables: runs.length,
       objects: objectCount,
@@ -241,8 +247,8 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       await prepareTable({ ctl, dir, run, state, resumed, partial: selection.partial, deferIndexes: options.deferIndexes, journal: jr, emit, warn });
     }
     // Decided from the tables as they are on the target (created above, or there already). Only
-    // INSERTs use it: a tsv file names its own charset in its LOAD DATA.
-    const insertDatabases = manifest.options.format === 'sql' ? runs.map((r) => r.sel.targetDatabase) : [];
+    // INSERTs use it: a LOAD DATA names its own charset.
+    const insertDatabases = method === 'insert' ? runs.map((r) => r.sel.targetDatabase) : [];
     for (const database of new Set(insertDatabases)) {
       const names = await loadNamesOfDatabase(ctl, database);
       for (const run of runs) if (run.sel.targetDatabase === database) run.names = names.get(run.sel.record.table) ?? 'utf8mb4';
@@ -304,6 +310,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
             checkHash: !options.skipVerify,
             names: run.names,
             format: manifest.options.format,
+            method,
             signal,
             onProgress: (rows, bytes) => emit({ type: 'chunk-progress', database, table, index: chunk.index, worker, rows, bytes }),
             onCleared: (rowsDeleted) => emit({ type: 'range-cleared', database, table, index: chunk.index, rowsDeleted }),

@@ -12,7 +12,7 @@ export function restoreEventToDeltas({ state, event, now = new Date() }: { state
     case 'run-started':
       return [
         { type: 'source', version: `${event.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${event.version}` },
-        log(at, 'info', null, `${event.resumed ? 'Resuming the restore' : 'Restoring'} into ${event.target}: ${n(event.tables)} tables, ${n(event.chunks)} chunks, ${n(event.rows)} rows`),
+        log(at, 'info', null, `${event.resumed ? 'Resuming the restore' : 'Restoring'} into ${event.target}: ${n(event.tables)} tables, ${n(event.chunks)} chunks, ${n(event.rows)} rows, ${event.loadMethod === 'load-data' ? 'with LOAD DATA LOCAL INFILE' : 'with INSERT statements'}`),
       ];
     case 'files-checked':
       return [log(at, 'info', null, `Checked ${n(event.files)} dump files${event.hashed ? ' against their sha256' : ''}`)];

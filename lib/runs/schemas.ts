@@ -151,6 +151,8 @@ export const StoredRestoreOptions = z.object({
   dropExisting: z.boolean().default(false),
   /** Secondary indexes built after the data is in. Runs stored before it was an option loaded with them. */
   deferIndexes: z.boolean().default(false),
+  /** How rows go in (the engine's `loadMethod`). Runs stored before it was an option chose automatically. */
+  loadMethod: z.enum(['auto', 'insert', 'load-data']).default('auto'),
   /** Roll forward after loading (and verifying); null: no. */
   pitr: StoredPitr.nullable().default(null),
 });

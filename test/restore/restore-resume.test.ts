@@ -107,7 +107,9 @@ describe('restore resume after kill -9', () => {
       ['while creating tables', base, (e) => e.type === 'table-created'],
       ['after 3 chunks', [...base, '--resume'], (_e, seen) => chunksFinished(seen) >= 3],
       // Rows of a MyISAM chunk are in, the rest of it not yet: no transaction to roll that back.
-      ['in the middle of a MyISAM chunk', [...base, '--resume'], (e) => e.type === 'chunk-progress' && e.table === 'big_myisam' && e.rows > 0],
+      // INSERTs report rows as they go in (a LOAD DATA only at its end), so this run uses them; the
+      // other runs load the same dump with LOAD DATA, and resume across the two.
+      ['in the middle of a MyISAM chunk', [...base, '--resume', '--load-method', 'insert'], (e) => e.type === 'chunk-progress' && e.table === 'big_myisam' && e.rows > 0],
       ['while creating objects', [...base, '--resume'], (e) => e.type === 'object-created' && e.objectType !== 'sequence'],
     ];
     const runs: ChildRun[] = [];

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { cp, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,10 @@ import type { ParadumpError } from '../../lib/engine/errors.ts';
 import type { Manifest, TableRecord } from '../../lib/engine/manifest.ts';
 import type { RestoreEvent } from '../../lib/restore/events.ts';
 import { restore } from '../../lib/restore/restore.ts';
+import { SqlToTsv } from '../../lib/restore/sql-to-tsv.ts';
 import { verify } from '../../lib/restore/verify.ts';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { startThrowawayServer, type ThrowawayServer } from '../../lib/sandbox/throwaway-server.ts';
 import { checksumTables, connect, createTestDatabase, quoteIdent, runSqlFile, tableDefinitions, type TestDatabase } from '../harness/db.ts';
 import { runCli } from './run-cli.ts';
@@ -92,19 +96,24 @@ describe('restore: round trip, verify, refusals and partial restores', () => {
     ]);
   };
 
+  // SQL dumps load as LOAD DATA by default (the target allows local_infile), or as their INSERTs.
   const cases = [
-    { compress: 'zstd', rename: false, deferIndexes: false, threads: 4 },
-    { compress: 'gzip', rename: true, deferIndexes: false, threads: 2 },
-    { compress: 'none', rename: true, deferIndexes: true, threads: 3 },
-    { compress: 'tsv-none', rename: true, deferIndexes: true, threads: 3 },
-    { compress: 'tsv-zstd', rename: true, deferIndexes: false, threads: 2 },
+    { compress: 'zstd', rename: false, deferIndexes: false, threads: 4, loadMethod: 'auto', loads: 'load-data' },
+    { compress: 'gzip', rename: true, deferIndexes: false, threads: 2, loadMethod: 'insert', loads: 'insert' },
+    { compress: 'none', rename: true, deferIndexes: true, threads: 3, loadMethod: 'load-data', loads: 'load-data' },
+    { compress: 'tsv-none', rename: true, deferIndexes: true, threads: 3, loadMethod: 'auto', loads: 'load-data' },
+    { compress: 'tsv-zstd', rename: true, deferIndexes: false, threads: 2, loadMethod: 'auto', loads: 'load-data' },
   ] as const;
   for (const c of cases) {
-    it(`restores every type, key shape and object kind identically into a second server (${c.compress}${c.rename ? ', renamed' : ''}${c.deferIndexes ? ', deferred indexes' : ''})`, async () => {
+    it(`restores every type, key shape and object kind identically into a second server (${c.compress}, ${c.loads}${c.rename ? ', renamed' : ''}${c.deferIndexes ? ', deferred indexes' : ''})`, async () => {
       const { dir, manifest } = dumps[c.compress];
       const targetDb = c.rename ? `${src.name}_${c.compress}` : src.name;
       const events: RestoreEvent[] = [];
-      const result = await restore({ from: dir, target: target.uri, rename: c.rename ? { [src.name]: targetDb } : {}, threads: c.threads, deferIndexes: c.deferIndexes }, { onEvent: (e) => events.push(e) });
+      const result = await restore(
+        { from: dir, target: target.uri, rename: c.rename ? { [src.name]: targetDb } : {}, threads: c.threads, deferIndexes: c.deferIndexes, loadMethod: c.loadMethod },
+        { onEvent: (e) => events.push(e) },
+      );
+      expect(events.find((e) => e.type === 'run-started')).toMatchObject({ loadMethod: c.loads });
       expect(result.chunks).toBe(manifest.totals.chunks);
       expect(result.rows).toBe(manifest.totals.rows);
       expect(result.objects).toBe(manifest.databases[0]!.objects.length);
@@ -120,14 +129,35 @@ describe('restore: round trip, verify, refusals and partial restores', () => {
         expect(events.filter((e) => e.type === 'indexes-added').length).toBeGreaterThanOrEqual(2);
       }
       await expectIdentical(targetDb);
-      if (manifest.options.format === 'tsv') {
-        // The content hash is over the same rows as tsv text: verify reads them back the same way.
+      {
+        // Whichever way the rows went in, they hash back to the dump's content hashes.
         const report = await verify({ from: dir, target: target.uri, rename: c.rename ? { [src.name]: targetDb } : {} });
         expect(report.ok).toBe(true);
         expect(report.chunks).toBe(manifest.totals.chunks);
       }
     });
   }
+
+  it('rewrites every SQL data file into exactly the bytes the tsv dump wrote for the same chunk (every type)', async () => {
+    const sql = dumps.none.manifest;
+    const tsv = dumps['tsv-none'].manifest;
+    let compared = 0;
+    for (const table of sql.tables) {
+      const other = tsv.tables.find((t) => t.table === table.table)!;
+      expect(table.columnEncodings).toEqual(other.columnEncodings);
+      for (const chunk of table.chunks) {
+        const twin = other.chunks.find((c) => c.index === chunk.index)!;
+        expect(twin.lower).toEqual(chunk.lower);
+        const out: Buffer[] = [];
+        const rewriter = new SqlToTsv(table, chunk);
+        await pipeline(createReadStream(path.join(dumps.none.dir, chunk.file)), rewriter, new Writable({ write: (b: Buffer, _e, done) => (out.push(b), done()) }));
+        expect(rewriter.rows).toBe(chunk.rows);
+        expect(Buffer.concat(out).equals(await readFile(path.join(dumps['tsv-none'].dir, twin.file))), `${table.table} chunk ${chunk.index}`).toBe(true);
+        compared++;
+      }
+    }
+    expect(compared).toBe(sql.totals.chunks);
+  });
 
   it('writes tsv dumps as version 2 with every column\'s encoding; an uncompressed file\'s content hash is its sha256', async () => {
     const { manifest } = dumps['tsv-none'];
@@ -158,9 +188,35 @@ describe('restore: round trip, verify, refusals and partial restores', () => {
       expect(error.code).toBe('LOCAL_INFILE_DISABLED');
       expect(error.message).toMatch(/local_infile/);
       expect(await databaseExists(target.uri, targetDb)).toBe(false);
+      // A SQL dump asked to load as LOAD DATA is refused the same way; left to choose, it uses its INSERTs.
+      const sqlRefused = (await restore({ from: dumps.none.dir, target: target.uri, rename: { [src.name]: targetDb }, loadMethod: 'load-data' }).catch((e: unknown) => e)) as ParadumpError;
+      expect(sqlRefused.code).toBe('LOCAL_INFILE_DISABLED');
+      expect(await databaseExists(target.uri, targetDb)).toBe(false);
+      const events: RestoreEvent[] = [];
+      const fellBack = await restore({ from: dumps.none.dir, target: target.uri, rename: { [src.name]: targetDb }, tables: [`${src.name}.t_sparse`] }, { onEvent: (e) => events.push(e) });
+      expect(events.find((e) => e.type === 'run-started')).toMatchObject({ loadMethod: 'insert' });
+      expect(fellBack.rows).toBe(dumps.none.manifest.tables.find((t) => t.table === 't_sparse')!.rows);
     } finally {
       await exec(target.uri, 'SET GLOBAL local_infile = 1');
     }
+    // A tsv dump has no INSERTs to fall back on.
+    const noInserts = (await restore({ from: dir, target: target.uri, rename: { [src.name]: `${src.name}_x` }, loadMethod: 'insert' }).catch((e: unknown) => e)) as ParadumpError;
+    expect(noInserts.code).toBe('BAD_OPTION');
+    expect(noInserts.message).toMatch(/holds no INSERTs/);
+
+    // A SQL dump whose manifest predates column encodings: its INSERTs, or a clear refusal.
+    const older = path.join(tmp, 'sql-older');
+    await cp(dumps.none.dir, older, { recursive: true });
+    const om = structuredClone(dumps.none.manifest);
+    for (const t of om.tables) delete t.columnEncodings;
+    await writeFile(path.join(older, 'manifest.json'), JSON.stringify(om));
+    const olderEvents: RestoreEvent[] = [];
+    await restore({ from: older, target: target.uri, rename: { [src.name]: `${src.name}_older` }, tables: [`${src.name}.t_sparse`] }, { onEvent: (e) => olderEvents.push(e) });
+    expect(olderEvents.find((e) => e.type === 'run-started')).toMatchObject({ loadMethod: 'insert' });
+    const olderRefused = (await restore({ from: older, target: target.uri, rename: { [src.name]: `${src.name}_older2` }, loadMethod: 'load-data' }).catch((e: unknown) => e)) as ParadumpError;
+    expect(olderRefused.code).toBe('BAD_OPTION');
+    expect(olderRefused.message).toMatch(/older paradump/);
+    expect(await databaseExists(target.uri, `${src.name}_older2`)).toBe(false);
 
     // LOAD DATA LOCAL skips a duplicate key instead of failing: a file whose second row repeats the
     // first one's key (its manifest entry agreeing, as from a faulty writer) must still fail the
@@ -220,9 +276,13 @@ describe('restore: round trip, verify, refusals and partial restores', () => {
     const dir = path.join(tmp, 'big');
     // One row per statement: the 20 MB and 17 MB rows each become a statement over 16 MB.
     await dump({ source: uri, outDir: dir, databases: [big.name], threads: 2, chunkRows: 2, compress: 'zstd', statementBytes: 4096 });
-    const result = await restore({ from: dir, target: target.uri, threads: 1 });
+    const result = await restore({ from: dir, target: target.uri, threads: 1, loadMethod: 'insert' });
     expect(result.rows).toBe(6);
     expect(await checksumTables(target.uri, big.name)).toEqual(await checksumTables(uri, big.name));
+    // The same SQL files rewritten to LOAD DATA lines as they stream.
+    const rewrittenDb = `${big.name}_rw`;
+    expect((await restore({ from: dir, target: target.uri, threads: 1, rename: { [big.name]: rewrittenDb }, loadMethod: 'load-data' })).rows).toBe(6);
+    expect(await checksumTables(target.uri, rewrittenDb)).toEqual(await checksumTables(uri, big.name));
     // The same rows as tsv: lines over 16 MB, fed through LOAD DATA LOCAL in pieces.
     const tsvDir = path.join(tmp, 'big-tsv');
     await dump({ source: uri, outDir: tsvDir, databases: [big.name], threads: 2, chunkRows: 2, compress: 'zstd', format: 'tsv' });

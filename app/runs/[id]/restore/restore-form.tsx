@@ -28,7 +28,7 @@ export function RestoreForm({ sourceRunId, servers, databases, threads, defaultS
         <label htmlFor="restore-target" className="mb-1 block text-sm font-medium">
           Target server
         </label>
-        <select id="restore-target" name="targetServerId" defaultValue={value('targetServerId', servers.some((s) => s.id === defaultServerId) ? defaultServerId! : servers[0]!.id)} className={inputClass}>
+        <select key={value('targetServerId', '')} id="restore-target" name="targetServerId" defaultValue={value('targetServerId', servers.some((s) => s.id === defaultServerId) ? defaultServerId! : servers[0]!.id)} className={inputClass}>
           {servers.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name} ({s.address})
@@ -86,6 +86,22 @@ export function RestoreForm({ sourceRunId, servers, databases, threads, defaultS
           </label>
           <input id="restore-threads" name="threads" type="number" min={1} max={64} defaultValue={value('threads', String(threads))} className={inputClass} aria-describedby="restore-threads-error" />
           <FieldError id="restore-threads-error" errors={errors.threads} />
+        </div>
+        <div className="max-w-md">
+          <label htmlFor="restore-load-method" className="mb-1 block text-sm font-medium">
+            Load rows with
+          </label>
+          {/* Keyed by the value: React resets the form after each submission, and a select returns to
+              the option that was default when it mounted, not the one the last attempt sent. */}
+          <select key={value('loadMethod', 'auto')} id="restore-load-method" name="loadMethod" defaultValue={value('loadMethod', 'auto')} className={inputClass} aria-describedby="restore-load-method-help restore-load-method-error">
+            <option value="auto">Automatic: LOAD DATA when the target allows it</option>
+            <option value="load-data">LOAD DATA LOCAL INFILE (the target needs local_infile)</option>
+            <option value="insert">INSERT statements (SQL dumps only)</option>
+          </select>
+          <p id="restore-load-method-help" className="mt-1 text-xs text-zinc-500">
+            LOAD DATA is less work for the server: a SQL dump’s rows are rewritten to tab-separated lines as they stream. A tsv dump always loads this way.
+          </p>
+          <FieldError id="restore-load-method-error" errors={errors.loadMethod} />
         </div>
         <label className="flex items-start gap-2 text-sm">
           <input type="checkbox" name="verify" defaultChecked className="mt-1" />
