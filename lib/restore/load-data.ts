@@ -69,12 +69,14 @@ export async function chooseLoadMethod(args: {
   conn: TargetConnection;
   format: DataFormat;
   requested: 'auto' | LoadMethod;
+  /** The tables with rows to load. */
   tables: readonly Pick<TableRecord, 'columns' | 'columnEncodings'>[];
 }): Promise<LoadMethod> {
   const { conn, format, requested } = args;
   if (format === 'tsv') {
     if (requested === 'insert') throw new ParadumpError('BAD_OPTION', 'loadMethod: a tsv dump holds no INSERTs; it loads with LOAD DATA only', { details: { path: 'loadMethod' } });
-    if (await localInfileOn(conn)) return 'load-data';
+    // Nothing to load (only empty tables, or objects): the target's setting does not matter.
+    if (args.tables.length === 0 || (await localInfileOn(conn))) return 'load-data';
     throw new ParadumpError(
       'LOCAL_INFILE_DISABLED',
       'this dump is in tsv format and loads with LOAD DATA LOCAL INFILE, which the target has turned off (local_infile = OFF): run SET GLOBAL local_infile = 1 on the target, or restore a dump made with --format sql',
