@@ -136,6 +136,12 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   await expect(chunk1.last()).toHaveText(/^[0-9a-f]{64}$/);
   await page.screenshot({ path: path.join(e2eShots, 'manifest-chunks.png') });
 
+  // Its restore form offers no INSERTs to load with: a tsv dump has none.
+  await page.goto(`${runUrl}/restore`);
+  const loadWith = page.getByRole('combobox', { name: 'Load rows with' });
+  await expect(loadWith.getByRole('option')).toHaveText(['Automatic: LOAD DATA when the target allows it', 'LOAD DATA LOCAL INFILE (the target needs local_infile)']);
+  await expect(page.getByText('This is a TSV dump: it always loads with LOAD DATA')).toBeVisible();
+
   // And the overview counts it.
   await page.goto('/');
   await expect(page.getByRole('table', { name: 'Recent runs' }).getByRole('row').filter({ hasText: serverName })).toContainText('succeeded');

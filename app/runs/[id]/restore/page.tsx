@@ -39,6 +39,7 @@ export default async function RestorePage({ params }: { params: Promise<{ id: st
           tables: manifest.tables.filter((t) => t.database === d.name && !t.skipped).map((t) => ({ name: t.table, rows: t.rows })),
         }))}
         threads={manifest.options.threads}
+        format={manifest.options.format}
         defaultServerId={loaded.serverId}
         pitr={
           availability.available

@@ -14,7 +14,7 @@ interface DatabaseChoice {
 /** Whether the dump can be rolled forward (and from where), or why not. */
 export type PitrChoice = { available: true; sourceServer: string; from: string | null } | { available: false; reason: string };
 
-export function RestoreForm({ sourceRunId, servers, databases, threads, defaultServerId, pitr }: { sourceRunId: string; servers: { id: string; name: string; address: string }[]; databases: DatabaseChoice[]; threads: number; defaultServerId: string | null; pitr: PitrChoice }) {
+export function RestoreForm({ sourceRunId, servers, databases, threads, format, defaultServerId, pitr }: { sourceRunId: string; servers: { id: string; name: string; address: string }[]; databases: DatabaseChoice[]; threads: number; format: 'sql' | 'tsv'; defaultServerId: string | null; pitr: PitrChoice }) {
   const [state, action, pending] = useActionState<FormState, FormData>(startRestoreAction, {});
   const errors = state.fieldErrors ?? {};
   const value = (name: string, fallback: string) => (typeof state.values?.[name] === 'string' ? (state.values[name] as string) : fallback);
@@ -96,10 +96,13 @@ export function RestoreForm({ sourceRunId, servers, databases, threads, defaultS
           <select key={value('loadMethod', 'auto')} id="restore-load-method" name="loadMethod" defaultValue={value('loadMethod', 'auto')} className={inputClass} aria-describedby="restore-load-method-help restore-load-method-error">
             <option value="auto">Automatic: LOAD DATA when the target allows it</option>
             <option value="load-data">LOAD DATA LOCAL INFILE (the target needs local_infile)</option>
-            <option value="insert">INSERT statements (SQL dumps only)</option>
+            {/* A tsv dump holds no INSERTs: the engine would refuse the choice. */}
+            {format === 'sql' ? <option value="insert">INSERT statements</option> : null}
           </select>
           <p id="restore-load-method-help" className="mt-1 text-xs text-zinc-500">
-            LOAD DATA is less work for the server: a SQL dump’s rows are rewritten to tab-separated lines as they stream. A tsv dump always loads this way.
+            {format === 'sql'
+              ? 'LOAD DATA is less work for the server: this SQL dump’s rows are rewritten to tab-separated lines as they stream.'
+              : 'This is a TSV dump: it always loads with LOAD DATA, and the target must allow local_infile.'}
           </p>
           <FieldError id="restore-load-method-error" errors={errors.loadMethod} />
         </div>
