@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { ComponentProps, ReactNode } from 'react';
 import type { FormState } from '../_actions/state.ts';
 
 export const buttonClass =
@@ -34,6 +34,15 @@ export function FormAlert({ state }: { state: FormState }) {
       ) : null}
     </div>
   );
+}
+
+/**
+ * A form's select that keeps the choice the last submission sent back (`defaultValue`). React
+ * resets a form after each action, and a select returns to the option that was its default when
+ * it mounted, so it is mounted again whenever that default changes.
+ */
+export function ChoiceSelect(props: ComponentProps<'select'> & { defaultValue: string }) {
+  return <select key={props.defaultValue} {...props} />;
 }
 
 export function FieldError({ id, errors }: { id: string; errors: string[] | undefined }) {

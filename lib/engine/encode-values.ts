@@ -85,7 +85,7 @@ function copyBytes(dst: Uint8Array, o: number, src: Uint8Array, start: number, e
 export type RowFormat = 'sql' | 'tsv';
 
 /** Per byte, the letter after the backslash that encodes it (0: copied as is), and those bytes. */
-interface EscapeTable {
+export interface EscapeTable {
   letter: Uint8Array;
   special: readonly number[];
 }
@@ -97,7 +97,7 @@ function escapeTable(pairs: readonly (readonly [number, number])[]): EscapeTable
 }
 
 /** Inside a quoted SQL string: what mysql_real_escape_string escapes. */
-const SQL_ESCAPES = escapeTable([
+export const SQL_ESCAPES = escapeTable([
   [0x00, 0x30], // \0
   [0x0a, 0x6e], // \n
   [0x0d, 0x72], // \r
@@ -111,7 +111,7 @@ const SQL_ESCAPES = escapeTable([
  * separator, the terminator, the escape itself, and NUL, as `SELECT … INTO OUTFILE` writes them.
  * `\N` alone is NULL; the text `\N` is written `\\N`, so it cannot be mistaken for one.
  */
-const TSV_ESCAPES = escapeTable([
+export const TSV_ESCAPES = escapeTable([
   [0x00, 0x30], // \0
   [0x09, 0x74], // \t
   [0x0a, 0x6e], // \n
@@ -167,8 +167,8 @@ function sanitizeCharset(charset: string | null): string {
 const NULL_SQL = Buffer.from('NULL', 'latin1');
 const NULL_TSV = Buffer.from('\\N', 'latin1');
 
-/** Copies `buf[start..end)` to `buf[o..)` within one buffer (regions apart); the new offset. */
-function moveBytes(buf: Uint8Array, o: number, start: number, end: number): number {
+/** Copies `buf[start..end)` to `buf[o..)` within one buffer (regions apart, or o ≤ start); the new offset. */
+export function moveBytes(buf: Uint8Array, o: number, start: number, end: number): number {
   if (end - start <= 16) {
     for (let i = start; i < end; i++) buf[o++] = buf[i]!;
     return o;

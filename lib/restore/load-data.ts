@@ -73,27 +73,25 @@ export async function chooseLoadMethod(args: {
   tables: readonly Pick<TableRecord, 'columns' | 'columnEncodings'>[];
 }): Promise<LoadMethod> {
   const { conn, format, requested } = args;
+  /** LOAD DATA it must be: the target has to allow it (`why` says why it must, `otherwise` what to do instead). */
+  const requireLocalInfile = async (why: string, otherwise: string): Promise<LoadMethod> => {
+    if (await localInfileOn(conn)) return 'load-data';
+    throw new ParadumpError('LOCAL_INFILE_DISABLED', `${why}, which the target has turned off (local_infile = OFF): run SET GLOBAL local_infile = 1 on the target, or ${otherwise}`, {
+      details: { reason: 'LOCAL_INFILE_DISABLED' },
+    });
+  };
   if (format === 'tsv') {
     if (requested === 'insert') throw new ParadumpError('BAD_OPTION', 'loadMethod: a tsv dump holds no INSERTs; it loads with LOAD DATA only', { details: { path: 'loadMethod' } });
     // Nothing to load (only empty tables, or objects): the target's setting does not matter.
-    if (args.tables.length === 0 || (await localInfileOn(conn))) return 'load-data';
-    throw new ParadumpError(
-      'LOCAL_INFILE_DISABLED',
-      'this dump is in tsv format and loads with LOAD DATA LOCAL INFILE, which the target has turned off (local_infile = OFF): run SET GLOBAL local_infile = 1 on the target, or restore a dump made with --format sql',
-      { details: { reason: 'LOCAL_INFILE_DISABLED' } },
-    );
+    if (args.tables.length === 0) return 'load-data';
+    return requireLocalInfile('this dump is in tsv format and loads with LOAD DATA LOCAL INFILE', 'restore a dump made with --format sql');
   }
   if (requested === 'insert' || args.tables.length === 0) return 'insert';
   // Manifests written before column encodings were recorded: the rewrite cannot tell hex from text.
   const encoded = args.tables.every((t) => t.columnEncodings?.length === t.columns.length);
   if (requested === 'auto') return encoded && (await localInfileOn(conn)) ? 'load-data' : 'insert';
   if (!encoded) throw new ParadumpError('BAD_OPTION', 'loadMethod: this dump\'s manifest does not record its column encodings (it was written by an older paradump); restore it with insert', { details: { path: 'loadMethod' } });
-  if (await localInfileOn(conn)) return 'load-data';
-  throw new ParadumpError(
-    'LOCAL_INFILE_DISABLED',
-    'load-data was asked for, but the target has LOAD DATA LOCAL INFILE turned off (local_infile = OFF): run SET GLOBAL local_infile = 1 on the target, or load with insert',
-    { details: { reason: 'LOCAL_INFILE_DISABLED' } },
-  );
+  return requireLocalInfile('load-data was asked for: LOAD DATA LOCAL INFILE', 'load with insert');
 }
 
 /** A LOAD DATA that stored fewer rows than the file holds: the server skipped some. */

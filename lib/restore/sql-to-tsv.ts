@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { moveBytes, SQL_ESCAPES, TSV_ESCAPES } from '../engine/encode-values.ts';
 import { ParadumpError } from '../engine/errors.ts';
 import type { ChunkRecord, TableRecord } from '../engine/manifest.ts';
 import { DATA_PREAMBLE } from '../engine/write-chunk.ts';
@@ -43,21 +44,15 @@ const NULL_REST = Buffer.from('ULL', 'latin1');
 /** The longest line outside an INSERT (comments, preamble) the rewriter holds before giving up. */
 const MAX_LINE = 64 * 1024;
 
-/** A SQL escape's letter → the byte it stands for; 0 for letters the dump never writes. */
+/**
+ * A SQL escape's letter → the byte it stands for (-1 for letters the dump never writes): the
+ * inverse of the table `RowEncoder` escapes SQL strings by, so the two cannot drift apart.
+ */
 const UNESCAPE = new Int16Array(256).fill(-1);
-UNESCAPE[0x30] = 0x00; // \0
-UNESCAPE[0x6e] = 0x0a; // \n
-UNESCAPE[0x72] = 0x0d; // \r
-UNESCAPE[0x5a] = 0x1a; // \Z
-UNESCAPE[QUOTE] = QUOTE;
-UNESCAPE[BACKSLASH] = BACKSLASH;
+for (const byte of SQL_ESCAPES.special) UNESCAPE[SQL_ESCAPES.letter[byte]!] = byte;
 
-/** A byte → the tsv escape letter for it (0: written as is). The rules `RowEncoder` writes tsv by. */
-const TSV_LETTER = new Uint8Array(256);
-TSV_LETTER[0x00] = 0x30;
-TSV_LETTER[TAB] = 0x74;
-TSV_LETTER[NL] = 0x6e;
-TSV_LETTER[BACKSLASH] = BACKSLASH;
+/** A byte → the tsv escape letter for it (0: written as is): `RowEncoder`'s tsv table itself. */
+const TSV_LETTER = TSV_ESCAPES.letter;
 
 /**
  * Rewrites a SQL data file, as `dump --format sql` writes it, into the lines `--format tsv` writes
@@ -328,12 +323,3 @@ function indexOrEnd(buf: Buffer, byte: number, from: number): number {
   return at < 0 ? buf.length : at;
 }
 
-/** Moves `buf[start..end)` to `buf[o..)` (o ≤ start); short runs byte by byte (cheaper than a native call). */
-function moveBytes(buf: Buffer, o: number, start: number, end: number): number {
-  if (end - start <= 16) {
-    for (let k = start; k < end; k++) buf[o++] = buf[k]!;
-    return o;
-  }
-  buf.copyWithin(o, start, end);
-  return o + (end - start);
-}

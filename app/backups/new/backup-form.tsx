@@ -5,7 +5,7 @@ import { useActionState, useState } from 'react';
 import type { ServerObjects } from '@/lib/runs/servers.ts';
 import { startBackupAction } from '../../_actions/runs.ts';
 import type { FormState } from '../../_actions/state.ts';
-import { buttonClass, cardClass, FieldError, FormAlert, inputClass } from '../../_components/ui.tsx';
+import { buttonClass, cardClass, ChoiceSelect, FieldError, FormAlert, inputClass } from '../../_components/ui.tsx';
 import { formatBytes, formatCount } from '../../_lib/format.ts';
 
 const LOCKS = [
@@ -130,22 +130,20 @@ export function BackupForm({ servers, serverId, objects, suggestedOutDir }: { se
           <label htmlFor="backup-compress" className="mb-1 block text-sm font-medium">
             Compression
           </label>
-          {/* Selects are keyed by their value: React resets the form after each submission, and a
-              select returns to the option that was default when it mounted. */}
-          <select key={text('compress', 'zstd')} id="backup-compress" name="compress" defaultValue={text('compress', 'zstd')} className={inputClass}>
+          <ChoiceSelect id="backup-compress" name="compress" defaultValue={text('compress', 'zstd')} className={inputClass}>
             <option value="zstd">zstd (fast, small)</option>
             <option value="gzip">gzip</option>
             <option value="none">none</option>
-          </select>
+          </ChoiceSelect>
         </div>
         <div>
           <label htmlFor="backup-format" className="mb-1 block text-sm font-medium">
             Data format
           </label>
-          <select key={text('format', 'sql')} id="backup-format" name="format" defaultValue={text('format', 'sql')} className={inputClass} aria-describedby="backup-format-hint">
+          <ChoiceSelect id="backup-format" name="format" defaultValue={text('format', 'sql')} className={inputClass} aria-describedby="backup-format-hint">
             <option value="sql">SQL (INSERT statements)</option>
             <option value="tsv">TSV (LOAD DATA, faster restore)</option>
-          </select>
+          </ChoiceSelect>
           <p id="backup-format-hint" className="mt-1 text-xs text-zinc-500">
             TSV restores faster; the target must allow LOAD DATA LOCAL (local_infile).
           </p>

@@ -3,7 +3,7 @@
 import { useActionState, useState } from 'react';
 import { startRestoreAction } from '../../../_actions/runs.ts';
 import type { FormState } from '../../../_actions/state.ts';
-import { buttonClass, cardClass, FieldError, FormAlert, inputClass } from '../../../_components/ui.tsx';
+import { buttonClass, cardClass, ChoiceSelect, FieldError, FormAlert, inputClass } from '../../../_components/ui.tsx';
 import { formatCount } from '../../../_lib/format.ts';
 
 interface DatabaseChoice {
@@ -28,13 +28,13 @@ export function RestoreForm({ sourceRunId, servers, databases, threads, format, 
         <label htmlFor="restore-target" className="mb-1 block text-sm font-medium">
           Target server
         </label>
-        <select key={value('targetServerId', '')} id="restore-target" name="targetServerId" defaultValue={value('targetServerId', servers.some((s) => s.id === defaultServerId) ? defaultServerId! : servers[0]!.id)} className={inputClass}>
+        <ChoiceSelect id="restore-target" name="targetServerId" defaultValue={value('targetServerId', servers.some((s) => s.id === defaultServerId) ? defaultServerId! : servers[0]!.id)} className={inputClass}>
           {servers.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name} ({s.address})
             </option>
           ))}
-        </select>
+        </ChoiceSelect>
       </fieldset>
 
       <fieldset className={cardClass}>
@@ -91,14 +91,12 @@ export function RestoreForm({ sourceRunId, servers, databases, threads, format, 
           <label htmlFor="restore-load-method" className="mb-1 block text-sm font-medium">
             Load rows with
           </label>
-          {/* Keyed by the value: React resets the form after each submission, and a select returns to
-              the option that was default when it mounted, not the one the last attempt sent. */}
-          <select key={value('loadMethod', 'auto')} id="restore-load-method" name="loadMethod" defaultValue={value('loadMethod', 'auto')} className={inputClass} aria-describedby="restore-load-method-help restore-load-method-error">
+          <ChoiceSelect id="restore-load-method" name="loadMethod" defaultValue={value('loadMethod', 'auto')} className={inputClass} aria-describedby="restore-load-method-help restore-load-method-error">
             <option value="auto">Automatic: LOAD DATA when the target allows it</option>
             <option value="load-data">LOAD DATA LOCAL INFILE (the target needs local_infile)</option>
             {/* A tsv dump holds no INSERTs: the engine would refuse the choice. */}
             {format === 'sql' ? <option value="insert">INSERT statements</option> : null}
-          </select>
+          </ChoiceSelect>
           <p id="restore-load-method-help" className="mt-1 text-xs text-zinc-500">
             {format === 'sql'
               ? 'LOAD DATA is less work for the server: this SQL dump’s rows are rewritten to tab-separated lines as they stream.'
