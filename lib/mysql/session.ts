@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { checkServerIdentity, TLSSocket } from 'node:tls';
 import { fromDriverError, ParadumpError } from '../engine/errors.ts';
 import { flavorSql, parseServerVersion, type FlavorSql, type ServerFlavor } from './flavor.ts';
+import { streamRawRows } from './stream-raw.ts';
 import { mysqlSslOptions } from './tls.ts';
 import type { ServerAddress } from './uri.ts';
 
@@ -12,35 +13,7 @@ import type { ServerAddress } from './uri.ts';
 export type RawValue = Buffer | null;
 export type RawRow = RawValue[];
 
-/** Whole rows in the text protocol's encoding, as `streamRaw` yields them. */
-export interface RowBatch {
-  /**
-   * Row packets back to back. Each: a 3-byte little-endian payload length and a sequence byte (as on
-   * the wire), or for a payload of 16 MB or more 0xffffff, a zero byte and the length in 8 bytes;
-   * then the payload: one length-coded value per column (0xfb = NULL).
-   */
-  data: Buffer;
-  rows: number;
-  /** Gives the batch's memory back for the next batch: call once `data` is no longer needed. */
-  recycle?: () => void;
-}
-
-/** A batch is handed on once it holds this many bytes; it is allocated with room to spare. */
-const BATCH_FLUSH = 128 * 1024;
-const BATCH_BYTES = 160 * 1024;
-
-/** The slice of mysql2's packet and Query that `streamRaw` relies on. */
-interface RowPacket {
-  buffer: Buffer;
-  start: number;
-  offset: number;
-  end: number;
-  isEOF(): boolean;
-}
-type RowState = (this: RowStateQuery, packet: RowPacket, connection: unknown) => unknown;
-interface RowStateQuery extends NodeJS.EventEmitter {
-  row: RowState;
-}
+export type { RowBatch } from './stream-raw.ts';
 
 /** Why `connection` can take no more statements, or null while it can. */
 export function connectionLost(connection: Connection): Error | null {
@@ -218,146 +191,9 @@ export class Session {
     await this.query(sql, values);
   }
 
-  /**
-   * Rows as the server sent them, in batches — the encoder's input (see RowBatch for the layout).
-   * No Buffer per value, no array or event per row: mysql2's per-row parse is bypassed by taking over
-   * the query's row state, which copies runs of row packets, as they lie in the socket's reads, into
-   * ~128 KB batches. Streams with backpressure: the socket is paused while the consumer is behind.
-   */
+  /** Rows as the server sent them, in batches: the encoder's input (see `streamRawRows`). */
   streamRaw(sql: string): { stream: Readable; fields: Promise<FieldPacket[]> } {
-    const connection = this.connection;
-    const query = connection.query({ sql, rowsAsArray: true, typeCast: false }) as unknown as RowStateQuery;
-    const fields = new Promise<FieldPacket[]>((resolve, reject) => {
-      query.once('fields', (f: FieldPacket[]) => resolve(f));
-      query.once('error', reject);
-      query.once('end', () => resolve([]));
-    });
-    fields.catch(() => undefined);
-
-    // Backpressure pauses the socket, not the connection: mysql2's pause() would copy every packet
-    // left in the current socket read into a queue of its own. The rest of that read (at most 64 KB)
-    // still arrives, synchronously, and goes into the batches.
-    const socket = (connection as unknown as { stream: NodeJS.ReadableStream }).stream;
-    // Batch buffers come back (RowBatch.recycle) once the consumer has copied them: no fresh
-    // ArrayBuffer per batch, so no GC driven by external memory.
-    const spare: Buffer[] = [];
-    const fresh = () => spare.pop() ?? Buffer.allocUnsafe(BATCH_BYTES);
-    let batch = fresh();
-    let used = 0;
-    let rows = 0;
-    // Consecutive row packets usually lie back to back in one socket chunk: they are copied as one run.
-    let runBuffer: Buffer | null = null;
-    let runStart = 0;
-    let runEnd = 0;
-    const stream = new Readable({
-      objectMode: true,
-      // In batches (~BATCH_FLUSH bytes each): enough to keep the encoder busy, little memory.
-      highWaterMark: 4,
-      read: () => socket.resume(),
-      destroy: (error, done) => {
-        runBuffer = null;
-        socket.resume();
-        done(error);
-      },
-    });
-    const closeRun = () => {
-      if (!runBuffer) return;
-      used += runBuffer.copy(batch, used, runStart, runEnd);
-      runBuffer = null;
-    };
-    const flush = () => {
-      closeRun();
-      if (rows === 0) return;
-      const full = batch;
-      let recycled = false;
-      const recycle = () => {
-        if (recycled || full.length !== BATCH_BYTES || spare.length >= 8) return;
-        recycled = true;
-        spare.push(full);
-      };
-      const out: RowBatch = { data: full.subarray(0, used), rows, recycle };
-      batch = fresh();
-      used = 0;
-      rows = 0;
-      if (!stream.push(out)) socket.pause();
-    };
-
-    // mysql2 calls the query's current state with each packet; after the column definitions that
-    // state is `this.row` (an own property wins over the prototype's), and each call returns the next.
-    const parentRow = Object.getPrototypeOf(query).row as RowState;
-    if (typeof parentRow !== 'function') throw new TypeError('mysql2 Query has no row state: unsupported mysql2 version');
-    const row: RowState = function (this: RowStateQuery, packet, conn) {
-      // EOF (end of rows, or of one result set of several) is the driver's business.
-      if (packet.isEOF()) {
-        flush();
-        return parentRow.call(this, packet, conn);
-      }
-      if (stream.destroyed) return row;
-      const { buffer, start, offset, end } = packet;
-      const payload = end - offset;
-      // A packet as it came off the wire: its 4-byte header holds its length (the parser reuses the
-      // packet object, not the chunk, so a reference to the chunk stays valid).
-      const wire = offset - start === 4 && payload < 0xffffff && (buffer[start]! | (buffer[start + 1]! << 8) | (buffer[start + 2]! << 16)) === payload;
-      const size = wire ? end - start : payload + (payload < 0xffffff ? 4 : 12);
-      if (used + (runBuffer ? runEnd - runStart : 0) + size > batch.length) {
-        flush();
-        if (size > batch.length) batch = Buffer.allocUnsafe(size);
-      }
-      if (wire) {
-        if (runBuffer === buffer && runEnd === start) {
-          runEnd = end;
-        } else {
-          closeRun();
-          runBuffer = buffer;
-          runStart = start;
-          runEnd = end;
-        }
-      } else {
-        // Reassembled (split across chunks, or over 16 MB): copied now, behind a header of our own.
-        closeRun();
-        if (payload < 0xffffff) {
-          batch.writeUIntLE(payload, used, 3);
-          batch[used + 3] = 0;
-          used += 4;
-        } else {
-          batch.writeUIntLE(0xffffff, used, 3);
-          batch[used + 3] = 0;
-          batch.writeUInt32LE(payload % 2 ** 32, used + 4);
-          batch.writeUInt32LE(Math.floor(payload / 2 ** 32), used + 8);
-          used += 12;
-        }
-        used += buffer.copy(batch, used, offset, end);
-      }
-      rows++;
-      if (used + (runBuffer ? runEnd - runStart : 0) >= BATCH_FLUSH) flush();
-      return row;
-    };
-    query.row = row;
-    query.once('end', () => {
-      if (!stream.destroyed) {
-        flush();
-        stream.push(null);
-      }
-      // The rows are all in: whatever follows on the socket is the next command's reply.
-      socket.resume();
-    });
-
-    // mysql2 reports a lost connection only to the connection, not to a callback-less query: without
-    // this the stream would wait forever — or worse, a caller could mistake the silence for the end.
-    const lost = (error?: unknown) => {
-      if (!stream.destroyed && !stream.readableEnded) {
-        stream.destroy(fromDriverError(error ?? Object.assign(new Error('connection closed'), { code: 'PROTOCOL_CONNECTION_LOST' }), 'reading rows'));
-      }
-    };
-    connection.once('error', lost);
-    connection.once('end', lost);
-    // A lost connection reads as CONNECTION_LOST, whichever way mysql2 reports it.
-    query.once('error', (error: unknown) => ((error as { fatal?: boolean }).fatal ? lost(error) : stream.destroy(error as Error)));
-    stream.once('close', () => {
-      connection.off('error', lost);
-      connection.off('end', lost);
-    });
-    return { stream, fields };
+    return streamRawRows(this.connection, sql);
   }
 
   /** All rows of a small query as raw Buffers (key boundaries, where exact bytes matter). */

@@ -91,6 +91,110 @@ describe('Session.streamRaw', () => {
     expect((await session.queryRaw('SELECT 1'))[0]).toEqual([Buffer.from('1')]);
   }, 120_000);
 
+  /** Re-delivers every socket read of `s` as pieces of 1..maxPiece bytes (seeded), as a slow network would. */
+  function cutReads(s: Session, maxPiece: number, seed: number): () => void {
+    const socket = (s.connection as unknown as { stream: NodeJS.EventEmitter }).stream;
+    const listeners = socket.listeners('data') as ((chunk: Buffer) => void)[];
+    socket.removeAllListeners('data');
+    let x = seed;
+    const cut = (chunk: Buffer) => {
+      for (let p = 0; p < chunk.length; ) {
+        x = (x * 1103515245 + 12345) & 0x7fffffff;
+        const n = 1 + (x % maxPiece);
+        const piece = chunk.subarray(p, p + n);
+        for (const l of listeners) l.call(socket, piece);
+        p += n;
+      }
+    };
+    socket.on('data', cut);
+    return () => {
+      socket.off('data', cut);
+      for (const l of listeners) socket.on('data', l);
+    };
+  }
+
+  /** The rows of `sql` through streamRaw, and whether the socket's reads were taken over while they came. */
+  async function streamAll(s: Session, sql: string): Promise<{ rows: RawRow[]; tookOver: boolean }> {
+    const driver = s.connection as unknown as { packetParser: object };
+    const own = driver.packetParser;
+    // Every swap of the connection's parser is seen, however fast the rows come.
+    let current = own;
+    let tookOver = false;
+    Object.defineProperty(driver, 'packetParser', {
+      configurable: true,
+      get: () => current,
+      set: (p: object) => {
+        tookOver ||= p !== own;
+        current = p;
+      },
+    });
+    // mysql2 warns (and carries on) when a packet's sequence number is not the one it expects.
+    const warnings: unknown[] = [];
+    const onWarn = (w: unknown) => warnings.push(w);
+    s.connection.on('warn', onWarn);
+    try {
+      const { stream } = s.streamRaw(sql);
+      const rows: RawRow[] = [];
+      for await (const batch of stream as AsyncIterable<RowBatch>) rows.push(...rowsOf(batch, 3));
+      expect(current).toBe(own);
+      expect(warnings).toEqual([]);
+      return { rows, tookOver };
+    } finally {
+      s.connection.off('warn', onWarn);
+      Object.defineProperty(driver, 'packetParser', { configurable: true, writable: true, value: current });
+    }
+  }
+
+  it('yields the same rows when the socket delivers them in pieces of any size', async () => {
+    const cutSession = await Session.open(parseServerUri(uri));
+    const differ = (a: RawRow, b: RawRow) => a.length !== b.length || a.some((v, j) => (v === null ? b[j] !== null : !b[j] || !v.equals(b[j]!)));
+    try {
+      // Pieces of 1 byte upward: every header and every row cut at every place.
+      for (const [maxPiece, sql] of [
+        [3, `SELECT id, v, s FROM ${quoteIdent(db)}.t WHERE id < 1000 ORDER BY id`],
+        [40, `SELECT id, v, s FROM ${quoteIdent(db)}.t WHERE id < 5000 ORDER BY id`],
+        [2000, `SELECT id, v, s FROM ${quoteIdent(db)}.t WHERE id < 5000 ORDER BY id`],
+        // The two values near 16 MB: one sent as several packets, which the driver reassembles.
+        [300_000, `SELECT id, v, s FROM ${quoteIdent(db)}.t ORDER BY id`],
+      ] as const) {
+        const expected = await session.queryRaw(sql);
+        const restore = cutReads(cutSession, maxPiece, maxPiece);
+        try {
+          const { rows, tookOver } = await streamAll(cutSession, sql);
+          expect(tookOver).toBe(true);
+          expect(rows.length).toBe(expected.length);
+          expect(expected.flatMap((r, i) => (differ(r, rows[i]!) ? [i] : []))).toEqual([]);
+          expect((await cutSession.queryRaw('SELECT 3'))[0]).toEqual([Buffer.from('3')]);
+        } finally {
+          restore();
+        }
+      }
+    } finally {
+      await cutSession.close();
+    }
+  }, 120_000);
+
+  it('reports an error the server sends after some rows, and leaves the connection usable', async () => {
+    // The subquery fails only at row 2000, after the first rows are on their way.
+    const sql = `SELECT id, v, IF(id = 2000, (SELECT 1 UNION SELECT 2), s) FROM ${quoteIdent(db)}.t WHERE id < 5000 ORDER BY id`;
+    for (const maxPiece of [0, 7]) {
+      const restore = maxPiece ? cutReads(session, maxPiece, 11) : () => undefined;
+      try {
+        const { stream } = session.streamRaw(sql);
+        let got = 0;
+        await expect(
+          (async () => {
+            for await (const batch of stream as AsyncIterable<RowBatch>) got += batch.rows;
+          })(),
+        ).rejects.toThrow(/more than 1 row/);
+        expect(got).toBeLessThan(2000);
+        expect((await session.queryRaw('SELECT 4'))[0]).toEqual([Buffer.from('4')]);
+      } finally {
+        restore();
+      }
+    }
+  });
+
   it('reports a failing query as a stream error and leaves the connection usable', async () => {
     const { stream } = session.streamRaw(`SELECT nope FROM ${quoteIdent(db)}.t`);
     await expect(

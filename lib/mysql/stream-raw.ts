@@ -1,0 +1,337 @@
+import type { Connection, FieldPacket } from 'mysql2';
+import { Readable } from 'node:stream';
+import { fromDriverError } from '../engine/errors.ts';
+
+/** Whole rows in the text protocol's encoding, as `streamRawRows` yields them. */
+export interface RowBatch {
+  /**
+   * Row packets back to back. Each: a 3-byte little-endian payload length and a sequence byte (as on
+   * the wire), or for a payload of 16 MB or more 0xffffff, a zero byte and the length in 8 bytes;
+   * then the payload: one length-coded value per column (0xfb = NULL).
+   */
+  data: Buffer;
+  rows: number;
+  /** Gives the batch's memory back for the next batch: call once `data` is no longer needed. */
+  recycle?: () => void;
+}
+
+/** A batch is handed on once it holds this many bytes; it is allocated with room to spare. */
+const BATCH_FLUSH = 128 * 1024;
+const BATCH_BYTES = 160 * 1024;
+/** mysql2's packet header: 3 bytes of payload length, 1 sequence byte. */
+const HEADER = 4;
+/** A payload of this length continues in the next packet (a value of 16 MB or more). */
+const LONG_PACKET = 0xffffff;
+
+/** The slice of mysql2's packet and Query that the reader relies on. */
+interface RowPacket {
+  buffer: Buffer;
+  start: number;
+  offset: number;
+  end: number;
+  isEOF(): boolean;
+}
+type RowState = (this: RowStateQuery, packet: RowPacket, connection: unknown) => unknown;
+interface RowStateQuery extends NodeJS.EventEmitter {
+  row: RowState;
+  /** The state mysql2 calls with the next packet (Command#next). */
+  next: unknown;
+}
+
+/** mysql2's packet parser: fed socket reads, it calls the connection with each whole packet. */
+interface PacketParser {
+  execute(chunk: Buffer): void;
+  largePacketParts?: unknown[];
+}
+
+/** The connection's internals the reader takes over while a result's rows stream. */
+interface DriverConnection {
+  packetParser: PacketParser;
+  /** The sequence number mysql2 expects on the next packet (it warns on others and counts on). */
+  sequenceId: number;
+  stream: NodeJS.ReadableStream;
+  config: { compress?: boolean; debug?: boolean };
+}
+
+/**
+ * Whether the connection's parser is between packets, with nothing of its own held back: only then
+ * can whole packets be handed to it from outside. Anything else (compression, debug output, a
+ * parser of another mysql2 version) keeps the driver's own path.
+ */
+function canTakeOver(driver: DriverConnection): boolean {
+  const parser = driver.packetParser as PacketParser & { executeStart?: unknown };
+  const proto = Object.getPrototypeOf(parser) as { executeStart?: unknown };
+  return (
+    typeof proto.executeStart === 'function' &&
+    parser.execute === proto.executeStart &&
+    Array.isArray(parser.largePacketParts) &&
+    parser.largePacketParts.length === 0 &&
+    driver.config.compress !== true &&
+    driver.config.debug !== true &&
+    typeof driver.sequenceId === 'number'
+  );
+}
+
+/**
+ * Rows of one query as the server sent them, in ~128 KB batches (see RowBatch): the encoder's input.
+ * Streams with backpressure: the socket is paused while the consumer is behind.
+ *
+ * mysql2 makes an object, a call chain and a sequence check per packet: for the millions of small
+ * rows of a dump that was a fifth of the process's CPU. So while the query is in its rows, the
+ * socket's reads come here first (the connection's `packetParser` is swapped for the duration):
+ * row packets are found by their headers and copied into the batch in runs, as they lie in the
+ * read; everything else — the column definitions before, the EOF or error after, a value over 16
+ * MB — goes to mysql2's parser as whole packets, so the driver's state is always its own. A packet
+ * cut by the end of a read is completed here from the next, never handed over in halves.
+ */
+export function streamRawRows(connection: Connection, sql: string): { stream: Readable; fields: Promise<FieldPacket[]> } {
+  const driver = connection as unknown as DriverConnection;
+  const query = connection.query({ sql, rowsAsArray: true, typeCast: false }) as unknown as RowStateQuery;
+  const fields = new Promise<FieldPacket[]>((resolve, reject) => {
+    query.once('fields', (f: FieldPacket[]) => resolve(f));
+    query.once('error', reject);
+    query.once('end', () => resolve([]));
+  });
+  fields.catch(() => undefined);
+
+  // Backpressure pauses the socket, not the connection: mysql2's pause() would copy every packet
+  // left in the current socket read into a queue of its own. The rest of that read (at most 64 KB)
+  // still arrives, synchronously, and goes into the batches.
+  const socket = driver.stream;
+  // Batch buffers come back (RowBatch.recycle) once the consumer has copied them: no fresh
+  // ArrayBuffer per batch, so no GC driven by external memory.
+  const spare: Buffer[] = [];
+  const fresh = () => spare.pop() ?? Buffer.allocUnsafe(BATCH_BYTES);
+  let batch = fresh();
+  let used = 0;
+  let rows = 0;
+  // Consecutive row packets usually lie back to back in one socket read: they are copied as one run.
+  // A read is never written to after it arrives, so holding on to it until the copy is safe.
+  let runBuffer: Buffer | null = null;
+  let runStart = 0;
+  let runEnd = 0;
+  const stream = new Readable({
+    objectMode: true,
+    // In batches (~BATCH_FLUSH bytes each): enough to keep the encoder busy, little memory.
+    highWaterMark: 4,
+    read: () => socket.resume(),
+    destroy: (error, done) => {
+      runBuffer = null;
+      socket.resume();
+      done(error);
+    },
+  });
+  const closeRun = () => {
+    if (!runBuffer) return;
+    used += runBuffer.copy(batch, used, runStart, runEnd);
+    runBuffer = null;
+  };
+  const flush = () => {
+    closeRun();
+    if (rows === 0) return;
+    const full = batch;
+    let recycled = false;
+    const recycle = () => {
+      if (recycled || full.length !== BATCH_BYTES || spare.length >= 8) return;
+      recycled = true;
+      spare.push(full);
+    };
+    const out: RowBatch = { data: full.subarray(0, used), rows, recycle };
+    batch = fresh();
+    used = 0;
+    rows = 0;
+    if (!stream.push(out)) socket.pause();
+  };
+  /** One row packet, header included, exactly as on the wire (`buffer[start, end)`). */
+  const addWirePacket = (buffer: Buffer, start: number, end: number) => {
+    const size = end - start;
+    if (used + (runBuffer ? runEnd - runStart : 0) + size > batch.length) {
+      flush();
+      if (size > batch.length) batch = Buffer.allocUnsafe(size);
+    }
+    if (runBuffer === buffer && runEnd === start) {
+      runEnd = end;
+    } else {
+      closeRun();
+      runBuffer = buffer;
+      runStart = start;
+      runEnd = end;
+    }
+    rows++;
+    if (used + (runEnd - runStart) >= BATCH_FLUSH) flush();
+  };
+
+  // mysql2 calls the query's current state with each packet it parses; after the column definitions
+  // that state is `this.row` (an own property wins over the prototype's), and each call returns the
+  // next. Rows reach it only when the reads are not taken over, or for a value over 16 MB.
+  const parentRow = Object.getPrototypeOf(query).row as RowState;
+  if (typeof parentRow !== 'function') throw new TypeError('mysql2 Query has no row state: unsupported mysql2 version');
+  const row: RowState = function (this: RowStateQuery, packet, conn) {
+    // EOF (end of rows, or of one result set of several) is the driver's business.
+    if (packet.isEOF()) {
+      flush();
+      return parentRow.call(this, packet, conn);
+    }
+    if (stream.destroyed) return row;
+    const { buffer, start, offset, end } = packet;
+    const payload = end - offset;
+    // A packet as it came in: its 4-byte header holds its length (the parser reuses the packet
+    // object, not the read, so a reference to the read stays valid).
+    if (offset - start === HEADER && payload < LONG_PACKET && (buffer[start]! | (buffer[start + 1]! << 8) | (buffer[start + 2]! << 16)) === payload) {
+      addWirePacket(buffer, start, end);
+      return row;
+    }
+    // Reassembled by the driver (over 16 MB): copied now, behind a header of our own.
+    const size = payload + (payload < LONG_PACKET ? 4 : 12);
+    if (used + (runBuffer ? runEnd - runStart : 0) + size > batch.length) {
+      flush();
+      if (size > batch.length) batch = Buffer.allocUnsafe(size);
+    }
+    closeRun();
+    if (payload < LONG_PACKET) {
+      batch.writeUIntLE(payload, used, 3);
+      batch[used + 3] = 0;
+      used += 4;
+    } else {
+      batch.writeUIntLE(LONG_PACKET, used, 3);
+      batch[used + 3] = 0;
+      batch.writeUInt32LE(payload % 2 ** 32, used + 4);
+      batch.writeUInt32LE(Math.floor(payload / 2 ** 32), used + 8);
+      used += 12;
+    }
+    used += buffer.copy(batch, used, offset, end);
+    rows++;
+    if (used >= BATCH_FLUSH) flush();
+    return row;
+  };
+  query.row = row;
+
+  // --- Taking over the socket's reads while rows arrive.
+  const parser = driver.packetParser;
+  /** A packet cut by the end of a read: its first `carried` bytes. */
+  let carry: Buffer | null = null;
+  let carried = 0;
+  /** Inside a packet sequence of a value over 16 MB: the parser reassembles those. */
+  let longPacket = false;
+  const takeRead = (chunk: Buffer): void => {
+    let pos = 0;
+    const end = chunk.length;
+    if (carried > 0) {
+      pos = completeCarried(chunk);
+      if (carried > 0) return;
+    }
+    while (pos < end) {
+      // The query ended on a packet of this read: the rest is mysql2's again.
+      if (driver.packetParser !== reader) {
+        parser.execute(pos === 0 ? chunk : chunk.subarray(pos));
+        return;
+      }
+      if (end - pos < HEADER) break;
+      const length = chunk[pos]! | (chunk[pos + 1]! << 8) | (chunk[pos + 2]! << 16);
+      const next = pos + HEADER + length;
+      if (next > end) break;
+      onePacket(chunk, pos, next, length);
+      pos = next;
+    }
+    if (pos < end) keep(chunk, pos, end);
+  };
+  const reader: PacketParser = { execute: takeRead };
+  /**
+   * Whether a whole packet is a row to take here: the query is in its rows, the first byte is
+   * neither 0xfe (EOF) nor 0xff (error), and the sequence number is the one mysql2 expects.
+   */
+  const takesRow = (buffer: Buffer, start: number, length: number): boolean => {
+    const first = buffer[start + HEADER];
+    return !longPacket && length > 0 && length < LONG_PACKET && query.next === row && first !== 0xfe && first !== 0xff && buffer[start + 3] === driver.sequenceId;
+  };
+  /** One whole packet: taken, or handed to mysql2's parser after the rows before it (order kept). */
+  const onePacket = (buffer: Buffer, start: number, end: number, length: number): void => {
+    if (takesRow(buffer, start, length)) {
+      driver.sequenceId = (driver.sequenceId + 1) & 0xff;
+      if (!stream.destroyed) addWirePacket(buffer, start, end);
+      return;
+    }
+    closeRun();
+    longPacket = length === LONG_PACKET;
+    parser.execute(buffer.subarray(start, end));
+  };
+  const keep = (chunk: Buffer, from: number, to: number) => {
+    const n = to - from;
+    if (!carry || carry.length < n) carry = Buffer.allocUnsafe(Math.max(n, 64 * 1024));
+    chunk.copy(carry, 0, from, to);
+    carried = n;
+  };
+  /** Completes the carried packet with the start of `chunk`; returns how many bytes of it were used. */
+  const completeCarried = (chunk: Buffer): number => {
+    let pos = 0;
+    if (carried < HEADER) {
+      pos = Math.min(HEADER - carried, chunk.length);
+      chunk.copy(carry!, carried, 0, pos);
+      carried += pos;
+      if (carried < HEADER) return pos;
+    }
+    const length = carry![0]! | (carry![1]! << 8) | (carry![2]! << 16);
+    const total = HEADER + length;
+    if (carry!.length < total) {
+      const grown = Buffer.allocUnsafe(Math.max(total, carry!.length * 2));
+      carry!.copy(grown, 0, 0, carried);
+      carry = grown;
+    }
+    const take = Math.min(total - carried, chunk.length - pos);
+    chunk.copy(carry!, carried, pos, pos + take);
+    carried += take;
+    pos += take;
+    if (carried < total) return pos;
+    carried = 0;
+    // The carry buffer is refilled by the next cut packet: nothing may point into it afterwards.
+    // The parser keeps the parts of a long packet, so it gets a copy.
+    const whole = carry!;
+    if (takesRow(whole, 0, length)) {
+      onePacket(whole, 0, total, length);
+      closeRun();
+    } else {
+      onePacket(Buffer.from(whole.subarray(0, total)), 0, total, length);
+    }
+    return pos;
+  };
+  /** Puts mysql2's parser back, with any cut packet still held here. */
+  const giveBack = () => {
+    if (driver.packetParser !== reader) return;
+    driver.packetParser = parser;
+    if (carried > 0) {
+      const rest = Buffer.from(carry!.subarray(0, carried));
+      carried = 0;
+      parser.execute(rest);
+    }
+    carry = null;
+  };
+  if (canTakeOver(driver)) driver.packetParser = reader;
+
+  query.once('end', () => {
+    giveBack();
+    if (!stream.destroyed) {
+      flush();
+      stream.push(null);
+    }
+    // The rows are all in: whatever follows on the socket is the next command's reply.
+    socket.resume();
+  });
+
+  // mysql2 reports a lost connection only to the connection, not to a callback-less query: without
+  // this the stream would wait forever — or worse, a caller could mistake the silence for the end.
+  const lost = (error?: unknown) => {
+    giveBack();
+    if (!stream.destroyed && !stream.readableEnded) {
+      stream.destroy(fromDriverError(error ?? Object.assign(new Error('connection closed'), { code: 'PROTOCOL_CONNECTION_LOST' }), 'reading rows'));
+    }
+  };
+  connection.once('error', lost);
+  connection.once('end', lost);
+  // A lost connection reads as CONNECTION_LOST, whichever way mysql2 reports it.
+  query.once('error', (error: unknown) => ((error as { fatal?: boolean }).fatal ? lost(error) : stream.destroy(error as Error)));
+  stream.once('close', () => {
+    connection.off('error', lost);
+    connection.off('end', lost);
+  });
+  return { stream, fields };
+}
