@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { checkServerIdentity, TLSSocket } from 'node:tls';
 import { fromDriverError, ParadumpError } from '../engine/errors.ts';
 import { flavorSql, parseServerVersion, type FlavorSql, type ServerFlavor } from './flavor.ts';
-import { streamRawRows } from './stream-raw.ts';
+import { connectLendingReads, streamRawRows } from './stream-raw.ts';
 import { mysqlSslOptions } from './tls.ts';
 import type { ServerAddress } from './uri.ts';
 
@@ -81,6 +81,12 @@ export function tlsConnectOptions(address: ServerAddress, keepAlive = true): { s
   };
 }
 
+/** The socket a Session connects with: TLS as configured, else one whose reads the row reader can borrow. */
+function connectOptions(address: ServerAddress): { ssl?: SslOptions; stream?: () => Socket } {
+  const tls = tlsConnectOptions(address);
+  return tls.ssl ? tls : { stream: () => connectLendingReads(address) };
+}
+
 /**
  * mysql2 overwrites the code of every TLS handshake error with HANDSHAKE_SSL_ERROR; Node kept the
  * real one (SELF_SIGNED_CERT_IN_CHAIN, ERR_TLS_CERT_ALTNAME_INVALID, …) on the TLS socket. Puts it
@@ -143,7 +149,7 @@ export class Session {
       user: address.user,
       password: address.password,
       ...(address.socketPath ? { socketPath: address.socketPath } : {}),
-      ...tlsConnectOptions(address),
+      ...connectOptions(address),
       ...(options.database ? { database: options.database } : {}),
       charset: 'UTF8MB4_GENERAL_CI',
       supportBigNumbers: true,

@@ -71,8 +71,13 @@ describe('Session.streamRaw', () => {
 
   it('yields every row byte for byte as the driver decodes it, in batches of whole rows', async () => {
     const sql = `SELECT id, v, s FROM ${quoteIdent(db)}.t ORDER BY id`;
+    // Kept while the rows stream: had mysql2 been given the reused read buffer, these would change.
     const expected = await session.queryRaw(sql);
+    const socket = (session.connection as unknown as { stream: { lendReads?: boolean } }).stream;
+    expect(socket.lendReads).not.toBe(true);
     const { stream, fields } = session.streamRaw(sql);
+    // The reads are lent to the row reader only while it takes them.
+    expect(socket.lendReads).toBe(true);
     const got: RawRow[] = [];
     let batches = 0;
     for await (const batch of stream as AsyncIterable<RowBatch>) {
@@ -87,6 +92,7 @@ describe('Session.streamRaw', () => {
     const mismatches = expected.flatMap((row, i) => (differ(row, got[i]!) ? [i] : []));
     expect(mismatches).toEqual([]);
     expect(got.at(-2)?.[1]?.length).toBe((1 << 24) + 1000);
+    expect(socket.lendReads).toBe(false);
     // The connection is usable afterwards.
     expect((await session.queryRaw('SELECT 1'))[0]).toEqual([Buffer.from('1')]);
   }, 120_000);

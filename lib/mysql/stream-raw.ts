@@ -1,6 +1,8 @@
 import type { Connection, FieldPacket } from 'mysql2';
+import net, { type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { fromDriverError } from '../engine/errors.ts';
+import type { ServerAddress } from './uri.ts';
 
 /** Whole rows in the text protocol's encoding, as `streamRawRows` yields them. */
 export interface RowBatch {
@@ -53,6 +55,41 @@ interface DriverConnection {
   config: { compress?: boolean; debug?: boolean };
 }
 
+/** Bytes per socket read into the reused buffer of `connectLendingReads`. */
+const READ_BYTES = 128 * 1024;
+
+/** A socket from `connectLendingReads`: `lendReads` says whether a read may be passed on uncopied. */
+interface LendingSocket extends Socket {
+  lendReads?: boolean;
+}
+
+/**
+ * A plain TCP (or Unix) socket for mysql2 that reads into one buffer, reused read after read. Node
+ * otherwise allocates a new 64 KB buffer for every read: for a dump's 1.6 GB, 25,000 of them, and
+ * the garbage collections their external memory sets off (~60 full collections). A read is passed
+ * on as a view of that buffer only while `streamRawRows` is taking the reads, which copies whatever
+ * it keeps before the next read; at any other time mysql2 gets a copy, as it keeps slices of reads
+ * (values, column definitions, parts of a long packet). Not for TLS: the TLS socket reads for itself.
+ */
+export function connectLendingReads(address: Pick<ServerAddress, 'host' | 'port' | 'socketPath'>): Socket {
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
+  const onread = {
+    buffer,
+    callback: (n: number, into: Uint8Array): boolean => {
+      const read = Buffer.from(into.buffer, into.byteOffset, n);
+      socket.emit('data', socket.lendReads === true ? read : Buffer.from(read));
+      return true; // false would pause; backpressure pauses the socket itself
+    },
+  };
+  const socket: LendingSocket = address.socketPath ? net.connect({ path: address.socketPath, onread }) : net.connect({ host: address.host, port: address.port, onread });
+  if (!address.socketPath) {
+    socket.setNoDelay(true);
+    // Keep-alive so a stalled network is noticed instead of hanging a worker forever.
+    socket.once('connect', () => socket.setKeepAlive(true, 0));
+  }
+  return socket;
+}
+
 /**
  * Whether the connection's parser is between packets, with nothing of its own held back: only then
  * can whole packets be handed to it from outside. Anything else (compression, debug output, a
@@ -98,6 +135,7 @@ export function streamRawRows(connection: Connection, sql: string): { stream: Re
   // left in the current socket read into a queue of its own. The rest of that read (at most 64 KB)
   // still arrives, synchronously, and goes into the batches.
   const socket = driver.stream;
+  const lending = socket as unknown as LendingSocket;
   // Batch buffers come back (RowBatch.recycle) once the consumer has copied them: no fresh
   // ArrayBuffer per batch, so no GC driven by external memory.
   const spare: Buffer[] = [];
@@ -105,8 +143,8 @@ export function streamRawRows(connection: Connection, sql: string): { stream: Re
   let batch = fresh();
   let used = 0;
   let rows = 0;
-  // Consecutive row packets usually lie back to back in one socket read: they are copied as one run.
-  // A read is never written to after it arrives, so holding on to it until the copy is safe.
+  // Consecutive row packets usually lie back to back in one socket read: they are copied as one run,
+  // at the latest when the read has been gone through.
   let runBuffer: Buffer | null = null;
   let runStart = 0;
   let runEnd = 0;
@@ -223,7 +261,7 @@ export function streamRawRows(connection: Connection, sql: string): { stream: Re
     while (pos < end) {
       // The query ended on a packet of this read: the rest is mysql2's again.
       if (driver.packetParser !== reader) {
-        parser.execute(pos === 0 ? chunk : chunk.subarray(pos));
+        parser.execute(Buffer.from(chunk.subarray(pos)));
         return;
       }
       if (end - pos < HEADER) break;
@@ -234,6 +272,8 @@ export function streamRawRows(connection: Connection, sql: string): { stream: Re
       pos = next;
     }
     if (pos < end) keep(chunk, pos, end);
+    // The read may be a lent buffer, overwritten by the next read (`connectLendingReads`).
+    closeRun();
   };
   const reader: PacketParser = { execute: takeRead };
   /**
@@ -253,7 +293,8 @@ export function streamRawRows(connection: Connection, sql: string): { stream: Re
     }
     closeRun();
     longPacket = length === LONG_PACKET;
-    parser.execute(buffer.subarray(start, end));
+    // mysql2 keeps slices of what it parses, and the read may be lent: it gets a copy.
+    parser.execute(Buffer.from(buffer.subarray(start, end)));
   };
   const keep = (chunk: Buffer, from: number, to: number) => {
     const n = to - from;
@@ -283,21 +324,16 @@ export function streamRawRows(connection: Connection, sql: string): { stream: Re
     pos += take;
     if (carried < total) return pos;
     carried = 0;
-    // The carry buffer is refilled by the next cut packet: nothing may point into it afterwards.
-    // The parser keeps the parts of a long packet, so it gets a copy.
-    const whole = carry!;
-    if (takesRow(whole, 0, length)) {
-      onePacket(whole, 0, total, length);
-      closeRun();
-    } else {
-      onePacket(Buffer.from(whole.subarray(0, total)), 0, total, length);
-    }
+    // The carry buffer is refilled by the next cut packet: the run is copied out at once.
+    onePacket(carry!, 0, total, length);
+    closeRun();
     return pos;
   };
   /** Puts mysql2's parser back, with any cut packet still held here. */
   const giveBack = () => {
     if (driver.packetParser !== reader) return;
     driver.packetParser = parser;
+    lending.lendReads = false;
     if (carried > 0) {
       const rest = Buffer.from(carry!.subarray(0, carried));
       carried = 0;
@@ -305,7 +341,10 @@ export function streamRawRows(connection: Connection, sql: string): { stream: Re
     }
     carry = null;
   };
-  if (canTakeOver(driver)) driver.packetParser = reader;
+  if (canTakeOver(driver)) {
+    driver.packetParser = reader;
+    lending.lendReads = true;
+  }
 
   query.once('end', () => {
     giveBack();
