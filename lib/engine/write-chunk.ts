@@ -335,7 +335,7 @@ class ChunkFileWriter extends Writable {
   }
 
   override _construct(done: (error?: Error | null) => void): void {
-    fsOpen(this.file, 'w', 0o644, (error, fd) => {
+    fsOpen(this.file, 'w', 0o666, (error, fd) => {
       if (!error) this.fd = fd;
       done(error);
     });
