@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openReader } from '../lib/engine/open-reader.ts';
-import type { RowBatch } from '../lib/mysql/session.ts';
+import type { RowBatch } from '../lib/mysql/stream-raw.ts';
 import { parseServerUri } from '../lib/mysql/uri.ts';
 
 const [port, threads, file] = process.argv.slice(2);

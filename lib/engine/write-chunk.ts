@@ -5,7 +5,8 @@ import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { CompressStream } from 'zstd-napi';
-import { quoteId, qualified, type RowBatch, type Session } from '../mysql/session.ts';
+import { quoteId, qualified, type Session } from '../mysql/session.ts';
+import type { RowBatch } from '../mysql/stream-raw.ts';
 import { selectExpression, type ColumnInfo } from './column-kind.ts';
 import { ByteBuilder, RowEncoder } from './encode-values.ts';
 import { ByteHasher, Sha256 } from './sha256-thread.ts';
@@ -194,8 +195,8 @@ class InsertEncoder extends Transform {
 
 /**
  * Turns raw rows into `LOAD DATA` lines (see `RowEncoder`'s tsv rules): one row per line, nothing
- * else in the file. The content hash is the sha256 of exactly these bytes, so for an uncompressed
- * file it is the file's own sha256 and is not computed twice (`hashContent: false`).
+ * else in the file. The content hash is the sha256 of exactly these bytes, so for a file written
+ * as it is (uncompressed) it is the file's own sha256 and is not computed twice.
  */
 class TsvEncoder extends Transform {
   rows = 0;
@@ -206,14 +207,17 @@ class TsvEncoder extends Transform {
   private readonly table: string;
   private readonly lend: boolean;
 
-  /** `lend`: the bytes pushed go straight to a `ChunkFileWriter` (see `handOut`). */
-  constructor(spec: Pick<ChunkSpec, 'database' | 'table' | 'columns'>, hashContent: boolean, onRows: (rows: number) => void, lend = false) {
+  /**
+   * `toFile`: the bytes pushed go, uncompressed, straight to a `ChunkFileWriter` — lent, not copied
+   * (see `handOut`), and hashed there as the file. Otherwise they are hashed here as the content.
+   */
+  constructor(spec: Pick<ChunkSpec, 'database' | 'table' | 'columns'>, toFile: boolean, onRows: (rows: number) => void) {
     super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 4 });
     this.encoder = new RowEncoder(spec.columns, 'tsv');
     this.table = qualified(spec.database, spec.table);
-    this.contentHash = hashContent ? new Sha256() : null;
+    this.contentHash = toFile ? null : new Sha256();
     this.onRows = onRows;
-    this.lend = lend;
+    this.lend = toFile;
   }
 
   override _transform(batch: RowBatch, _enc: BufferEncoding, done: TransformCallback): void {
@@ -408,7 +412,7 @@ export async function writeChunk(options: {
   let encoder: InsertEncoder | TsvEncoder;
   if (options.format === 'tsv') {
     // A tsv file is rows only (LOAD DATA would read a header as data); its range is in the manifest.
-    encoder = new TsvEncoder(spec, options.compress !== 'none', onRows, options.compress === 'none');
+    encoder = new TsvEncoder(spec, options.compress === 'none', onRows);
   } else {
     const header =
       `-- paradump chunk ${spec.index} of ${commentSafe(qualified(spec.database, spec.table))}\n` +
@@ -453,7 +457,7 @@ export async function hashRangeContent({
   format?: DataFormat;
   signal?: AbortSignal;
 }): Promise<{ rows: number; contentSha256: string }> {
-  const encoder = format === 'tsv' ? new TsvEncoder(spec, true, () => undefined) : new InsertEncoder({ ...spec, index: 0, file: '' }, '', Number.MAX_SAFE_INTEGER, () => undefined);
+  const encoder = format === 'tsv' ? new TsvEncoder(spec, false, () => undefined) : new InsertEncoder({ ...spec, index: 0, file: '' }, '', Number.MAX_SAFE_INTEGER, () => undefined);
   const { stream } = session.streamRaw(chunkSelect(spec));
   const drain = new Writable({ write: (_chunk, _enc, done) => done() });
   try {

@@ -13,8 +13,6 @@ import type { ServerAddress } from './uri.ts';
 export type RawValue = Buffer | null;
 export type RawRow = RawValue[];
 
-export type { RowBatch } from './stream-raw.ts';
-
 /** Why `connection` can take no more statements, or null while it can. */
 export function connectionLost(connection: Connection): Error | null {
   const c = connection as unknown as { _fatalError: Error | null; _protocolError: Error | null; stream?: { destroyed?: boolean; writable?: boolean } };

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, quoteIdent, uniqueName, type Connection } from '../../test/harness/db.ts';
-import { connectionLost, Session, type RawRow, type RowBatch } from './session.ts';
+import { connectionLost, Session, type RawRow } from './session.ts';
+import type { RowBatch } from './stream-raw.ts';
 import { parseServerUri } from './uri.ts';
 
 const uri = inject('mariadbUri');
@@ -39,6 +40,9 @@ function rowsOf(batch: RowBatch, columns: number): RawRow[] {
   expect(rows.length).toBe(batch.rows);
   return rows;
 }
+
+/** Whether two rows differ: Buffer.equals, not toEqual, which would walk the 16 MB values key by key. */
+const differ = (a: RawRow, b: RawRow) => a.length !== b.length || a.some((v, j) => (v === null ? b[j] !== null : !b[j] || !v.equals(b[j]!)));
 
 describe('Session.streamRaw', () => {
   const db = uniqueName('sr');
@@ -87,8 +91,6 @@ describe('Session.streamRaw', () => {
     expect((await fields).map((f) => f.name)).toEqual(['id', 'v', 's']);
     expect(batches).toBeGreaterThan(2);
     expect(got.length).toBe(expected.length);
-    // Buffer.equals, not toEqual: the two large values would make toEqual walk 16 M keys.
-    const differ = (a: RawRow, b: RawRow) => a.length !== b.length || a.some((v, j) => (v === null ? b[j] !== null : !b[j] || !v.equals(b[j]!)));
     const mismatches = expected.flatMap((row, i) => (differ(row, got[i]!) ? [i] : []));
     expect(mismatches).toEqual([]);
     expect(got.at(-2)?.[1]?.length).toBe((1 << 24) + 1000);
@@ -153,7 +155,6 @@ describe('Session.streamRaw', () => {
 
   it('yields the same rows when the socket delivers them in pieces of any size', async () => {
     const cutSession = await Session.open(parseServerUri(uri));
-    const differ = (a: RawRow, b: RawRow) => a.length !== b.length || a.some((v, j) => (v === null ? b[j] !== null : !b[j] || !v.equals(b[j]!)));
     try {
       // Pieces of 1 byte upward: every header and every row cut at every place.
       for (const [maxPiece, sql] of [

@@ -180,13 +180,15 @@ export function streamRawRows(connection: Connection, sql: string): { stream: Re
     rows = 0;
     if (!stream.push(out)) socket.pause();
   };
+  /** Makes room in the batch for `size` more bytes: hands the batch on when full, grows it for a huge row. */
+  const makeRoom = (size: number) => {
+    if (used + (runBuffer ? runEnd - runStart : 0) + size <= batch.length) return;
+    flush();
+    if (size > batch.length) batch = Buffer.allocUnsafe(size);
+  };
   /** One row packet, header included, exactly as on the wire (`buffer[start, end)`). */
   const addWirePacket = (buffer: Buffer, start: number, end: number) => {
-    const size = end - start;
-    if (used + (runBuffer ? runEnd - runStart : 0) + size > batch.length) {
-      flush();
-      if (size > batch.length) batch = Buffer.allocUnsafe(size);
-    }
+    makeRoom(end - start);
     if (runBuffer === buffer && runEnd === start) {
       runEnd = end;
     } else {
@@ -220,11 +222,7 @@ export function streamRawRows(connection: Connection, sql: string): { stream: Re
       return row;
     }
     // Reassembled by the driver (over 16 MB): copied now, behind a header of our own.
-    const size = payload + (payload < LONG_PACKET ? 4 : 12);
-    if (used + (runBuffer ? runEnd - runStart : 0) + size > batch.length) {
-      flush();
-      if (size > batch.length) batch = Buffer.allocUnsafe(size);
-    }
+    makeRoom(payload + (payload < LONG_PACKET ? 4 : 12));
     closeRun();
     if (payload < LONG_PACKET) {
       batch.writeUIntLE(payload, used, 3);
