@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { openReader } from '../lib/engine/open-reader.ts';
-import type { RowBatch } from '../lib/mysql/stream-raw.ts';
+import { openReader } from '../lib/mysql/open-reader.ts';
+import type { RowBatch } from '../lib/core/row-batch.ts';
 import { parseServerUri } from '../lib/mysql/uri.ts';
 
 const [port, threads, file] = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import { isParadumpError, type ErrorCode } from '../lib/engine/errors.ts';
+import { isParadumpError, type ErrorCode } from '../lib/core/errors.ts';
 import { UsageError, type Io } from './args.ts';
 import { DUMP_USAGE, dumpCommand } from './dump-command.ts';
 import { PITR_USAGE, pitrCommand } from './pitr-command.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Manifest } from '../lib/engine/manifest.ts';
+import { Manifest } from '../lib/core/manifest.ts';
 import { expect, test } from './fixtures.ts';
 import { e2eShots } from './paths.ts';
 

@@ -3,7 +3,7 @@
 import { redirect } from 'next/navigation';
 import { requireSession } from '@/lib/auth/require-session.ts';
 import { z } from 'zod';
-import { isParadumpError } from '@/lib/engine/errors.ts';
+import { isParadumpError } from '@/lib/core/errors.ts';
 import { cancelRun, resumeRun } from '@/lib/runs/control-run.ts';
 import { expectedError } from '@/lib/runs/errors.ts';
 import { startDump, StartDumpInput } from '@/lib/runs/start-dump.ts';
@@ -30,10 +30,11 @@ export async function startBackupAction(_: FormState, form: FormData): Promise<F
   try {
     ({ id } = await startDump(input.data));
   } catch (error) {
-    const reply = expectedError(error);
     // The engine names the option it refused: show it at that field.
-    if (reply.code === 'BAD_OPTION' && /^outDir/.test(reply.detail)) return { fieldErrors: { outDir: [reply.detail.replace(/^outDir: /, '')] }, values };
-    return { error: reply, values };
+    if (isParadumpError(error, 'BAD_OPTION') && error.details.path === 'outDir' && typeof error.details.problem === 'string') {
+      return { fieldErrors: { outDir: [error.details.problem] }, values };
+    }
+    return { error: expectedError(error), values };
   }
   redirect(`/runs/${encodeURIComponent(id)}`);
 }
@@ -107,9 +108,8 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     ({ id } = await startRestore(input.data));
   } catch (error) {
     // The engine refused the stop point (or the dump cannot be rolled forward): show it at that field.
-    if (isParadumpError(error, 'BAD_OPTION') && typeof error.details.path === 'string' && error.details.path.startsWith('pitr')) {
-      return { fieldErrors: { [fieldOf(error.details.path.split('.'))]: [error.message.replace(/^until: /, '')] }, values };
-    }
+    const { path, problem } = isParadumpError(error, 'BAD_OPTION') ? error.details : {};
+    if (typeof path === 'string' && path.startsWith('pitr') && typeof problem === 'string') return { fieldErrors: { [fieldOf(path.split('.'))]: [problem] }, values };
     return { error: expectedError(error), values };
   }
   redirect(`/runs/${encodeURIComponent(id)}`);

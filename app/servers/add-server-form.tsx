@@ -1,7 +1,7 @@
 'use client';
 
 import { startTransition, useActionState, useState } from 'react';
-import { TLS_MODE_WORDS, TlsMode } from '@/lib/mysql/tls-modes.ts';
+import { TLS_MODE_WORDS, TlsMode } from '@/lib/core/tls-modes.ts';
 import { addServerAction, testConnectionAction, type ConnectionState } from '../_actions/servers.ts';
 import type { FormState } from '../_actions/state.ts';
 import { buttonClass, FieldError, FormAlert, inputClass, secondaryButtonClass } from '../_components/ui.tsx';

@@ -1,8 +1,9 @@
 import type { LockStatements } from '../mysql/flavor.ts';
 import type { Session } from '../mysql/session.ts';
-import { driverErrno, ER, fromDriverError, ParadumpError } from './errors.ts';
+import { driverErrno, ER, fromDriverError } from '../mysql/driver-error.ts';
+import { ParadumpError } from '../core/errors.ts';
 import type { LockLedger } from './lock-ledger.ts';
-import type { LockRecord } from './manifest.ts';
+import type { LockRecord } from '../core/manifest.ts';
 
 export interface Blocker {
   id: number;

@@ -3,37 +3,33 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Session, qualified, quoteId, type RawValue } from '../mysql/session.ts';
+import { Session } from '../mysql/session.ts';
+import { qualified, quoteId } from '../core/sql-names.ts';
+import { type RawValue } from '../core/row-batch.ts';
 import { parseServerUri, redactUri, withTls, type ServerAddress } from '../mysql/uri.ts';
 import { acquireLock, type HeldLock } from './acquire-lock.ts';
-import { checkDumpPrivileges } from './check-privileges.ts';
-import { isIntegerType, type ColumnInfo } from './column-kind.ts';
-import { chooseChunkKey, discover, discoverDatabase, type TableInfo } from './discover.ts';
-import { readDumpState, STATE_FILE, writeDumpState, type DumpState, type TablePlanState } from './dump-state.ts';
-import { driverErrno, ER, fromDriverError, isParadumpError, ParadumpError } from './errors.ts';
+import { checkDumpPrivileges } from '../mysql/check-privileges.ts';
+import { isIntegerType, type ColumnInfo } from '../core/column-kind.ts';
+import { chooseChunkKey, discover, discoverDatabase, type TableInfo } from '../mysql/discover.ts';
+import { readDumpState, STATE_FILE, writeDumpState, type DumpState, type TablePlanState } from '../core/dump-state.ts';
+import { driverErrno, ER, fromDriverError } from '../mysql/driver-error.ts';
+import { isParadumpError, ParadumpError } from '../core/errors.ts';
 import type { DumpEvent, DumpEventListener } from './events.ts';
-import { dumpPaths } from './file-names.ts';
+import { dumpPaths } from '../core/file-names.ts';
 import { Journal, JOURNAL_FILE, readJournal } from './journal.ts';
 import { LockLedger } from './lock-ledger.ts';
-import {
-  Manifest,
-  MANIFEST_FILE,
-  manifestVersionFor,
-  type ChunkRecord,
-  type DatabaseRecord,
-  type KeyColumnRecord,
-  type KeyValue,
-  type LockRecord,
-  type SnapshotRecord,
-  type TableRecord,
-} from './manifest.ts';
+import { Manifest, MANIFEST_FILE, manifestVersionFor, type ChunkRecord, type DatabaseRecord, type KeyColumnRecord, type KeyValue, type LockRecord, type SnapshotRecord, type TableRecord } from '../core/manifest.ts';
 import { readCoordinates } from './read-coordinates.ts';
-import { openReader } from './open-reader.ts';
+import { openReader } from '../mysql/open-reader.ts';
 import { DumpOptions, type DumpOptionsInput } from './options.ts';
+import { parseOptions } from '../core/parse-options.ts';
+import { DumpRequest, RecordedDumpOptions } from '../core/dump-options.ts';
 import { planChunks, type KeyProbe } from './plan-chunks.ts';
-import { keyValueFromRaw, orderBy, rangeCondition } from './range-sql.ts';
-import { writeChunk, type ChunkSpec } from './write-chunk.ts';
-import { insideDir, writeFileAtomic } from './write-file-atomic.ts';
+import { keyValueFromRaw, orderBy, rangeCondition } from '../core/range-sql.ts';
+import { runPool } from '../core/run-pool.ts';
+import { writeChunk } from './write-chunk.ts';
+import { type ChunkSpec } from '../core/chunk-spec.ts';
+import { insideDir, writeFileAtomic } from '../core/write-file-atomic.ts';
 import { writeDatabaseSchema, writeTableSchema } from './write-schema.ts';
 
 export const TOOL_VERSION = '0.1.0';
@@ -72,7 +68,7 @@ type Warn = (w: Manifest['warnings'][number]) => void;
  * manifest; rejects with a ParadumpError (the directory then has no manifest and can be resumed).
  */
 export async function dump(input: DumpOptionsInput, controls: DumpControls = {}): Promise<Manifest> {
-  const requested = parseOptions(input);
+  const requested = parseOptions(DumpOptions, input);
   const address = withTls(parseServerUri(requested.source), requested.tls);
   const emit: DumpEventListener = (event) => controls.onEvent?.(event);
   const signal = controls.signal;
@@ -119,19 +115,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
         version: 1,
         startedAt: started.toISOString(),
         source: { host: address.host, port: address.port },
-        options: {
-          databases: options.databases,
-          tables: options.tables,
-          excludeTables: options.excludeTables,
-          chunkRows: options.chunkRows,
-          statementBytes: options.statementBytes,
-          compress: options.compress,
-          format: options.format,
-          ...(options.compressLevel !== undefined ? { compressLevel: options.compressLevel } : {}),
-          lock: options.lock,
-          ...(options.blockDdl !== undefined ? { blockDdl: options.blockDdl } : {}),
-          threads: options.threads,
-        },
+        options: DumpRequest.parse(options),
         databases: databaseRecords,
         plans: plans.map(({ done: _done, ...p }) => p),
         warnings,
@@ -265,31 +249,16 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
   }
 }
 
-function parseOptions(input: DumpOptionsInput): DumpOptions {
-  const parsed = DumpOptions.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.join('.');
-    throw new ParadumpError('BAD_OPTION', where ? `${where}: ${issue.message}` : issue.message, { details: { path: where } });
-  }
-  return parsed.data;
-}
-
 /** On resume the plan's options win (chunks must line up); threads and lock timing may change. */
 function mergeResumedOptions(requested: DumpOptions, state: DumpState): DumpOptions {
-  const o = state.options;
+  const { threads, lockWaitTimeout, killLongQueries, blockDdl } = requested;
   return {
     ...requested,
-    databases: o.databases,
-    tables: o.tables,
-    excludeTables: o.excludeTables,
-    chunkRows: o.chunkRows,
-    statementBytes: o.statementBytes,
-    compress: o.compress,
-    format: o.format,
-    compressLevel: o.compressLevel,
-    lock: o.lock,
-    blockDdl: requested.blockDdl ?? o.blockDdl,
+    ...state.options,
+    threads,
+    lockWaitTimeout,
+    ...(killLongQueries !== undefined ? { killLongQueries } : {}),
+    ...((blockDdl ?? state.options.blockDdl) !== undefined ? { blockDdl: blockDdl ?? state.options.blockDdl } : {}),
   };
 }
 
@@ -531,18 +500,7 @@ function buildManifest(args: {
     startedAt: args.started.toISOString(),
     finishedAt: new Date().toISOString(),
     source: { flavor: args.control.flavor.kind, version: args.control.flavor.versionString, host: args.address.host, port: args.address.port },
-    options: {
-      threads: options.threads,
-      chunkRows: options.chunkRows,
-      statementBytes: options.statementBytes,
-      compress: options.compress,
-      format: options.format,
-      lock: options.lock,
-      blockDdl: options.blockDdl ?? args.control.sql.ddlBlockIsFree,
-      databases: options.databases,
-      tables: options.tables,
-      excludeTables: options.excludeTables,
-    },
+    options: RecordedDumpOptions.parse({ ...options, blockDdl: options.blockDdl ?? args.control.sql.ddlBlockIsFree }),
     consistency: { ...consistency, binlog: instance?.binlog ?? null, gtid: instance?.gtid ?? null, snapshots },
     resumedAt: args.resumedAt,
     locks: args.locks,
@@ -862,28 +820,3 @@ function tableRecord(p: TablePlan): TableRecord {
   };
 }
 
-/**
- * Runs tasks on a fixed set of workers, each pulling the next task when free. The first failure
- * stops the others from starting new tasks and is rethrown once all have stopped.
- */
-async function runPool<T>(args: { workers: readonly Session[]; tasks: readonly T[]; signal: AbortSignal | undefined; run: (task: T, worker: Session, index: number) => Promise<void> }): Promise<void> {
-  let next = 0;
-  let failure: unknown = null;
-  await Promise.all(
-    args.workers.map(async (worker, index) => {
-      while (failure === null && next < args.tasks.length) {
-        if (args.signal?.aborted) {
-          failure ??= args.signal.reason;
-          break;
-        }
-        const task = args.tasks[next++]!;
-        try {
-          await args.run(task, worker, index);
-        } catch (error) {
-          failure ??= error;
-        }
-      }
-    }),
-  );
-  if (failure !== null) throw failure;
-}

@@ -1,4 +1,4 @@
-import type { KeyValue, LockRecord, SnapshotRecord } from './manifest.ts';
+import type { KeyValue, LockRecord, SnapshotRecord } from '../core/manifest.ts';
 
 /** Everything a dump reports while it runs. The CLI draws a progress bar from it; lib/runs persists it. */
 export type DumpEvent =

@@ -1,7 +1,7 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
-import { insideDir } from './write-file-atomic.ts';
-import { ChunkRecord, LockRecord, SnapshotRecord } from './manifest.ts';
+import { insideDir } from '../core/write-file-atomic.ts';
+import { ChunkRecord, LockRecord, SnapshotRecord } from '../core/manifest.ts';
 
 export const JOURNAL_FILE = 'journal.ndjson';
 

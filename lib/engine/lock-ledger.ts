@@ -1,5 +1,5 @@
 import type { DumpEventListener } from './events.ts';
-import type { LockRecord } from './manifest.ts';
+import type { LockRecord } from '../core/manifest.ts';
 
 /**
  * Records every lock the engine takes: when it was asked for, got, let go, and so how long writers

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KeyValue } from './manifest.ts';
+import type { KeyValue } from '../core/manifest.ts';
 import { planChunks, type KeyProbe } from './plan-chunks.ts';
 
 /** A probe over an in-memory sorted key list, counting the queries it answers. */

@@ -1,4 +1,4 @@
-import type { KeyValue } from './manifest.ts';
+import type { KeyValue } from '../core/manifest.ts';
 
 export interface PlannedChunk {
   index: number;

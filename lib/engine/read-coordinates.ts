@@ -1,6 +1,6 @@
 import type { Session } from '../mysql/session.ts';
 import { normalizeGtid } from '../mysql/flavor.ts';
-import { fromDriverError } from './errors.ts';
+import { fromDriverError } from '../mysql/driver-error.ts';
 
 export interface SnapshotPoint {
   binlog: { file: string; position: number } | null;

@@ -1,17 +1,14 @@
-import { quoteId, qualified, type Session } from '../mysql/session.ts';
-import type { DatabaseInfo } from './discover.ts';
-import { fromDriverError, ParadumpError } from './errors.ts';
-import { dumpPaths } from './file-names.ts';
-import type { ObjectRecord } from './manifest.ts';
-import { writeFileAtomic } from './write-file-atomic.ts';
+import { commentSafe, quoteId, qualified } from '../core/sql-names.ts';
+import { type Session } from '../mysql/session.ts';
+import type { DatabaseInfo } from '../mysql/discover.ts';
+import { fromDriverError } from '../mysql/driver-error.ts';
+import { ParadumpError } from '../core/errors.ts';
+import { dumpPaths } from '../core/file-names.ts';
+import type { ObjectRecord } from '../core/manifest.ts';
+import { writeFileAtomic } from '../core/write-file-atomic.ts';
 
 /** The session settings every schema file starts with (no ANSI_QUOTES, no strict zero-date checks). */
 const SCHEMA_PREAMBLE = "SET NAMES utf8mb4;\nSET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', foreign_key_checks = 0;\n";
-
-/** Comment text must stay on one line whatever an identifier contains. */
-export function commentSafe(text: string): string {
-  return text.replace(/[\0-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
 
 interface ShowCreate {
   type: ObjectRecord['type'];

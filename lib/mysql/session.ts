@@ -3,15 +3,13 @@ import type { Connection, FieldPacket, RowDataPacket, SslOptions } from 'mysql2'
 import net, { isIP, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { checkServerIdentity, TLSSocket } from 'node:tls';
-import { fromDriverError, ParadumpError } from '../engine/errors.ts';
+import { ParadumpError } from '../core/errors.ts';
+import type { RawRow } from '../core/row-batch.ts';
+import { fromDriverError } from './driver-error.ts';
 import { flavorSql, parseServerVersion, type FlavorSql, type ServerFlavor } from './flavor.ts';
 import { connectLendingReads, streamRawRows } from './stream-raw.ts';
 import { mysqlSslOptions } from './tls.ts';
 import type { ServerAddress } from './uri.ts';
-
-/** One value as the server sent it in the text protocol: raw bytes, or null for SQL NULL. */
-export type RawValue = Buffer | null;
-export type RawRow = RawValue[];
 
 /** Why `connection` can take no more statements, or null while it can. */
 export function connectionLost(connection: Connection): Error | null {
@@ -229,16 +227,6 @@ export class Session {
     this.closed = true;
     this.connection.destroy();
   }
-}
-
-/** Quotes an identifier with backticks; any character is allowed, a backtick is doubled. */
-export function quoteId(name: string): string {
-  return '`' + name.replace(/`/g, '``') + '`';
-}
-
-/** `db`.`table` */
-export function qualified(database: string, table: string): string {
-  return `${quoteId(database)}.${quoteId(table)}`;
 }
 
 /** Quotes a string literal for statements the engine builds itself (metadata queries). */

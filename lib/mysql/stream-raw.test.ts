@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, quoteIdent, uniqueName, type Connection } from '../../test/harness/db.ts';
-import { connectionLost, Session, type RawRow } from './session.ts';
-import type { RowBatch } from './stream-raw.ts';
+import { connectionLost, Session } from './session.ts';
+import { type RawRow } from '../core/row-batch.ts';
+import type { RowBatch } from '../core/row-batch.ts';
 import { parseServerUri } from './uri.ts';
 
 const uri = inject('mariadbUri');
@@ -28,9 +29,16 @@ function rowsOf(batch: RowBatch, columns: number): RawRow[] {
         row.push(null);
         continue;
       }
-      if (len === 0xfc) (len = d.readUInt16LE(p)), (p += 2);
-      else if (len === 0xfd) (len = d.readUIntLE(p, 3)), (p += 3);
-      else if (len === 0xfe) (len = d.readUInt32LE(p) + d.readUInt32LE(p + 4) * 2 ** 32), (p += 8);
+      if (len === 0xfc) {
+        len = d.readUInt16LE(p);
+        p += 2;
+      } else if (len === 0xfd) {
+        len = d.readUIntLE(p, 3);
+        p += 3;
+      } else if (len === 0xfe) {
+        len = d.readUInt32LE(p) + d.readUInt32LE(p + 4) * 2 ** 32;
+        p += 8;
+      }
       row.push(Buffer.from(d.subarray(p, p + len)));
       p += len;
     }

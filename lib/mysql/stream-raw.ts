@@ -1,21 +1,9 @@
 import type { Connection, FieldPacket } from 'mysql2';
 import net, { type Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { fromDriverError } from '../engine/errors.ts';
+import type { RowBatch } from '../core/row-batch.ts';
+import { fromDriverError } from './driver-error.ts';
 import type { ServerAddress } from './uri.ts';
-
-/** Whole rows in the text protocol's encoding, as `streamRawRows` yields them. */
-export interface RowBatch {
-  /**
-   * Row packets back to back. Each: a 3-byte little-endian payload length and a sequence byte (as on
-   * the wire), or for a payload of 16 MB or more 0xffffff, a zero byte and the length in 8 bytes;
-   * then the payload: one length-coded value per column (0xfb = NULL).
-   */
-  data: Buffer;
-  rows: number;
-  /** Gives the batch's memory back for the next batch: call once `data` is no longer needed. */
-  recycle?: () => void;
-}
 
 /** A batch is handed on once it holds this many bytes; it is allocated with room to spare. */
 const BATCH_FLUSH = 128 * 1024;

@@ -1,6 +1,6 @@
-import { describeMissing, findMissingPrivileges, type PrivilegeNeed } from '../engine/check-privileges.ts';
-import { isParadumpError, type ErrorCode, type TlsFailure } from '../engine/errors.ts';
-import type { LockMode } from '../engine/options.ts';
+import { describeMissing, findMissingPrivileges, type PrivilegeNeed } from './check-privileges.ts';
+import { isParadumpError, type ErrorCode, type TlsFailure } from '../core/errors.ts';
+import type { LockMode } from '../core/dump-options.ts';
 import { Session } from './session.ts';
 import { parseServerUri, type ServerAddress } from './uri.ts';
 

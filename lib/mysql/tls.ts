@@ -1,10 +1,9 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { SslOptions } from 'mysql2';
 import { z } from 'zod';
-import { ParadumpError } from '../engine/errors.ts';
-import { TlsMode } from './tls-modes.ts';
+import { ParadumpError } from '../core/errors.ts';
+import { TlsMode } from '../core/tls-modes.ts';
 
-export { TLS_MODE_WORDS, TlsMode } from './tls-modes.ts';
 
 /** Largest PEM text accepted for one field (a CA bundle, a certificate chain or a key). */
 export const PEM_MAX_BYTES = 64 * 1024;

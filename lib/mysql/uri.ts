@@ -1,4 +1,4 @@
-import { ParadumpError } from '../engine/errors.ts';
+import { ParadumpError } from '../core/errors.ts';
 import type { ConnectionTls } from './tls.ts';
 
 export interface ServerAddress {

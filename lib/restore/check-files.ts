@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import type { ChunkRecord, TableRecord } from '../engine/manifest.ts';
-import { insideDir } from '../engine/write-file-atomic.ts';
+import type { ChunkRecord, TableRecord } from '../core/manifest.ts';
+import { insideDir } from '../core/write-file-atomic.ts';
 import { hashFile } from './dump-file.ts';
 
 export interface FileProblem {

@@ -4,8 +4,8 @@ import { open } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { ByteHasher } from '../engine/sha256-thread.ts';
-import { insideDir } from '../engine/write-file-atomic.ts';
+import { ByteHasher } from '../core/sha256-thread.ts';
+import { insideDir } from '../core/write-file-atomic.ts';
 import { ZstdDecompress } from './zstd-decompress.ts';
 
 /** The decompressor a dump file's name calls for (`.sql`, `.sql.gz`, `.sql.zst`). */

@@ -1,4 +1,4 @@
-import type { KeyValue } from '../engine/manifest.ts';
+import type { KeyValue } from '../core/manifest.ts';
 
 /**
  * Everything a restore reports while it runs. Totals are known up front from the manifest, so

@@ -1,6 +1,7 @@
-import { ParadumpError } from '../engine/errors.ts';
-import type { ChunkRecord, DataFormat, KeyColumnRecord, TableRecord } from '../engine/manifest.ts';
-import { quoteId, qualified } from '../mysql/session.ts';
+import { ParadumpError } from '../core/errors.ts';
+import type { ChunkRecord, KeyColumnRecord, TableRecord } from '../core/manifest.ts';
+import type { DataFormat } from '../core/dump-options.ts';
+import { quoteId, qualified } from '../core/sql-names.ts';
 import type { TargetConnection } from './target-connection.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { encodingFor } from '../engine/column-kind.ts';
+import { encodingFor } from '../core/column-kind.ts';
 import type { ConnectionNames, TargetConnection } from './target-connection.ts';
 
 /**

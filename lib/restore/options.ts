@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ParadumpError } from '../engine/errors.ts';
-import { KeyValue } from '../engine/manifest.ts';
+import { badOption, ParadumpError } from '../core/errors.ts';
+import { KeyValue } from '../core/manifest.ts';
 import { ConnectionTls } from '../mysql/tls.ts';
 
 const int = (name: string, min: number, max: number) =>
@@ -121,32 +121,32 @@ export function parseStopPoint(text: string): StopPoint {
   const dt = DATETIME.exec(t);
   if (dt) {
     if (dt[7] && !/^\.0*$/.test(dt[7])) {
-      throw new ParadumpError('BAD_OPTION', `until: binlog timestamps have one-second resolution; give whole seconds (got "${t}")`);
+      throw badOption('until', `binlog timestamps have one-second resolution; give whole seconds (got "${t}")`);
     }
     const [y, mo, d, h, mi, se] = dt.slice(1, 7).map(Number) as [number, number, number, number, number, number];
     const zone = dt[8] === undefined || dt[8] === 'Z' ? 'Z' : dt[8].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
     const at = new Date(`${dt[1]}-${dt[2]}-${dt[3]}T${dt[4]}:${dt[5]}:${dt[6]}${zone}`);
     const calendar = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
     if (Number.isNaN(at.getTime()) || calendar.getUTCMonth() !== mo - 1 || calendar.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) {
-      throw new ParadumpError('BAD_OPTION', `until: "${t}" is not a valid date and time`);
+      throw badOption('until', `"${t}" is not a valid date and time`);
     }
     return { kind: 'datetime', at };
   }
   const pos = POSITION.exec(t);
   if (pos) {
     const position = Number(pos[2]);
-    if (!Number.isSafeInteger(position)) throw new ParadumpError('BAD_OPTION', `until: position ${pos[2]} is out of range`);
+    if (!Number.isSafeInteger(position)) throw badOption('until', `position ${pos[2]} is out of range`);
     return { kind: 'position', file: pos[1]!, position };
   }
   if (MARIADB_GTID.test(t)) {
     const domains = t.split(',').map((g) => g.split('-')[0]);
-    if (new Set(domains).size !== domains.length) throw new ParadumpError('BAD_OPTION', `until: GTID list "${t}" names a domain twice`);
+    if (new Set(domains).size !== domains.length) throw badOption('until', `GTID list "${t}" names a domain twice`);
     return { kind: 'gtid', gtid: t };
   }
   if (/^[0-9a-f-]{36}:/i.test(t)) {
-    throw new ParadumpError('BAD_OPTION', `until: MySQL GTID sets ("${t}") are not supported yet; use a binlog file:position or a datetime`);
+    throw badOption('until', `MySQL GTID sets ("${t}") are not supported yet; use a binlog file:position or a datetime`);
   }
-  throw new ParadumpError('BAD_OPTION', `until: "${t}" is not a stop point: use end, a datetime (2026-11-23 12:00:00, UTC), binlog-file:position, or a GTID (0-1-500)`);
+  throw badOption('until', `"${t}" is not a stop point: use end, a datetime (2026-11-23 12:00:00, UTC), binlog-file:position, or a GTID (0-1-500)`);
 }
 
 export const PitrOptions = z.object({
@@ -181,16 +181,6 @@ export const PitrOptions = z.object({
 export type PitrOptionsInput = z.input<typeof PitrOptions>;
 export type PitrOptions = z.infer<typeof PitrOptions>;
 
-/** zod's first complaint as a BAD_OPTION naming the option. */
-export function parseOptions<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.join('.');
-    throw new ParadumpError('BAD_OPTION', where && !issue.message.startsWith(where.split('.')[0]!) ? `${where}: ${issue.message}` : issue.message, { details: { path: where } });
-  }
-  return parsed.data;
-}
 
 /** `src:dst` pairs from the command line into a rename map, refusing duplicates. */
 export function parseRenames(pairs: readonly string[]): Record<string, string> {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ParadumpError } from '../engine/errors.ts';
-import { Manifest, MANIFEST_FILE, MANIFEST_VERSIONS } from '../engine/manifest.ts';
+import { ParadumpError } from '../core/errors.ts';
+import { Manifest, MANIFEST_FILE, MANIFEST_VERSIONS } from '../core/manifest.ts';
 
 export interface LoadedManifest {
   dir: string;

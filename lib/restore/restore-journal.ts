@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ParadumpError } from '../engine/errors.ts';
+import { ParadumpError } from '../core/errors.ts';
 
 export const RESTORE_JOURNAL_FILE = 'restore-journal.ndjson';
 

@@ -1,20 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { driverErrno, fromDriverError, isParadumpError, ParadumpError } from '../engine/errors.ts';
-import type { ChunkRecord, ObjectRecord } from '../engine/manifest.ts';
-import { quoteId, qualified } from '../mysql/session.ts';
+import { driverErrno, fromDriverError } from '../mysql/driver-error.ts';
+import { isParadumpError, ParadumpError } from '../core/errors.ts';
+import type { ChunkRecord, ObjectRecord } from '../core/manifest.ts';
+import { quoteId, qualified } from '../core/sql-names.ts';
 import { parseServerUri, redactUri, withTls } from '../mysql/uri.ts';
 import { checkDumpFiles, describeProblems } from './check-files.ts';
 import { readSmallFile } from './dump-file.ts';
 import type { RestoreEvent, RestoreEventListener } from './events.ts';
 import { loadChunk } from './load-chunk.ts';
-import { parseOptions, RestoreOptions, type RestoreOptionsInput } from './options.ts';
+import { parseOptions } from '../core/parse-options.ts';
+import { RestoreOptions, type RestoreOptionsInput } from './options.ts';
 import { readManifest } from './read-manifest.ts';
 import { JournalState, RestoreJournal, type RestorePlanRecord } from './restore-journal.ts';
 import { addIndexesSql, deferSecondaryIndexes, indexName, parseObjectFile, parseSequenceFile, parseTableSchema } from './schema-sql.ts';
 import { selectFromManifest, type SelectedDatabase, type SelectedTable, type Selection } from './select.ts';
 import { chooseLoadMethod } from './load-data.ts';
-import { runPool } from './run-pool.ts';
+import { runPool } from '../core/run-pool.ts';
 import { loadNamesOfDatabase } from './load-names.ts';
 import { RESTORE_SESSION_SQL, TargetConnection, type ConnectionNames } from './target-connection.ts';
 
@@ -281,6 +283,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       workers,
       tasks,
       signal,
+      destroyOnAbort: true,
       eligible: ({ run }) => run.gate !== 'loading',
       // Connections spread over tables while there are tables enough: two LOAD DATA statements
       // into one table with an AUTO_INCREMENT column take turns (InnoDB's table-level AUTO-INC

@@ -1,5 +1,5 @@
-import { ParadumpError } from '../engine/errors.ts';
-import { quoteId } from '../mysql/session.ts';
+import { ParadumpError } from '../core/errors.ts';
+import { quoteId } from '../core/sql-names.ts';
 import { splitStatements } from './split-statements.ts';
 
 /**

@@ -1,7 +1,7 @@
-import { ParadumpError } from '../engine/errors.ts';
-import type { ChunkRecord, DatabaseRecord, KeyValue, Manifest, ObjectRecord, TableRecord } from '../engine/manifest.ts';
-import { globToRegExp, isPattern, splitQualified } from '../engine/options.ts';
-import { keyLiteral } from '../engine/range-sql.ts';
+import { ParadumpError } from '../core/errors.ts';
+import type { ChunkRecord, DatabaseRecord, KeyValue, Manifest, ObjectRecord, TableRecord } from '../core/manifest.ts';
+import { globToRegExp, isPattern, splitQualified } from '../core/patterns.ts';
+import { keyLiteral } from '../core/range-sql.ts';
 import type { ChunkSelection } from './options.ts';
 
 export interface SelectedTable {

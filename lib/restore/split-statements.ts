@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { ParadumpError } from '../engine/errors.ts';
+import { ParadumpError } from '../core/errors.ts';
 
 /** Where the scanner is. Lookahead states (`DASH1`, `SLASH`, …) let a token span two chunks. */
 const enum S {

@@ -2,9 +2,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import type { ValueEncoding } from '../engine/column-kind.ts';
-import { ByteBuilder, RowEncoder } from '../engine/encode-values.ts';
-import { DATA_PREAMBLE } from '../engine/write-chunk.ts';
+import type { ValueEncoding } from '../core/column-kind.ts';
+import { ByteBuilder, RowEncoder } from '../core/encode-values.ts';
+import { DATA_PREAMBLE } from '../core/data-file.ts';
 import { SqlToTsv } from './sql-to-tsv.ts';
 
 type Value = Buffer | null;

@@ -1,9 +1,9 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { moveBytes, SQL_ESCAPES, TSV_ESCAPES } from '../engine/encode-values.ts';
-import { ParadumpError } from '../engine/errors.ts';
-import type { ChunkRecord, TableRecord } from '../engine/manifest.ts';
-import { DATA_PREAMBLE } from '../engine/write-chunk.ts';
-import { quoteId, qualified } from '../mysql/session.ts';
+import { moveBytes, SQL_ESCAPES, TSV_ESCAPES } from '../core/encode-values.ts';
+import { ParadumpError } from '../core/errors.ts';
+import type { ChunkRecord, TableRecord } from '../core/manifest.ts';
+import { DATA_PREAMBLE } from '../core/data-file.ts';
+import { quoteId, qualified } from '../core/sql-names.ts';
 
 /** Where the rewriter is; every state survives a chunk boundary, so no token is ever reassembled. */
 const enum S {

@@ -1,15 +1,17 @@
-import type { ColumnInfo } from '../engine/column-kind.ts';
-import { discoverDatabase, type TableInfo } from '../engine/discover.ts';
-import { fromDriverError, isParadumpError, ParadumpError } from '../engine/errors.ts';
-import type { ChunkRecord, TableRecord } from '../engine/manifest.ts';
-import { openReader } from '../engine/open-reader.ts';
-import { describeRange } from '../engine/range-sql.ts';
-import { hashRangeContent } from '../engine/write-chunk.ts';
+import type { ColumnInfo } from '../core/column-kind.ts';
+import { discoverDatabase, type TableInfo } from '../mysql/discover.ts';
+import { fromDriverError } from '../mysql/driver-error.ts';
+import { isParadumpError, ParadumpError } from '../core/errors.ts';
+import type { ChunkRecord, TableRecord } from '../core/manifest.ts';
+import { openReader } from '../mysql/open-reader.ts';
+import { describeRange } from '../core/range-sql.ts';
+import { hashRangeContent } from './hash-range.ts';
 import type { Session } from '../mysql/session.ts';
 import { parseServerUri, redactUri, withTls } from '../mysql/uri.ts';
 import { checkDumpFiles, type FileProblem } from './check-files.ts';
 import type { MismatchedRange, TableVerification, VerifyEvent, VerifyEventListener } from './events.ts';
-import { parseOptions, VerifyOptions, type VerifyOptionsInput } from './options.ts';
+import { parseOptions } from '../core/parse-options.ts';
+import { VerifyOptions, type VerifyOptionsInput } from './options.ts';
 import { readManifest } from './read-manifest.ts';
 import { selectFromManifest, type SelectedTable } from './select.ts';
 

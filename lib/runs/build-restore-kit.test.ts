@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../engine/manifest.ts';
+import type { Manifest } from '../core/manifest.ts';
 import { buildRestoreScript } from './build-restore-kit.ts';
 
 // Only the fields the kit reads.

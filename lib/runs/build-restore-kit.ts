@@ -1,5 +1,5 @@
-import type { Manifest } from '../engine/manifest.ts';
-import type { TlsMode } from '../mysql/tls.ts';
+import type { Manifest } from '../core/manifest.ts';
+import type { TlsMode } from '../core/tls-modes.ts';
 import { formatRange } from './format-range.ts';
 
 /** Shell single-quoting: the text as one word, whatever it holds. */

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { MANIFEST_FILE } from '../engine/manifest.ts';
+import { MANIFEST_FILE } from '../core/manifest.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { log } from './dump-deltas.ts';
-import { RunError } from './errors.ts';
 import { launchDump } from './launch-dump.ts';
 import { loadRunState } from './load-run-state.ts';
 import { getLiveRun } from './registry.ts';
@@ -11,11 +10,12 @@ import { PitrView, StoredDumpOptions } from './schemas.ts';
 import { resumeRestore } from './start-restore.ts';
 import { canResume } from './can-resume.ts';
 import { serverAddress } from './servers.ts';
+import { ParadumpError } from '../core/errors.ts';
 
 /** Asks a running run to stop. Its status becomes `cancelled` once the engine has stopped its workers. */
 export function cancelRun({ id }: { id: string }): void {
   const live = getLiveRun(id);
-  if (!live || live.ended) throw new RunError('NOT_RUNNING', `run ${id} is not running`);
+  if (!live || live.ended) throw new ParadumpError('NOT_RUNNING', `run ${id} is not running`);
   live.publish(log(new Date().toISOString(), 'info', null, 'Cancel requested: stopping the workers; finished chunks are kept'));
   live.controller.abort();
 }
@@ -25,15 +25,15 @@ export function cancelRun({ id }: { id: string }): void {
  * rest; a restore keeps the chunks its journal has and loads the rest (lib/runs/start-restore.ts).
  */
 export async function resumeRun({ id }: { id: string }): Promise<void> {
-  if (getLiveRun(id)) throw new RunError('ALREADY_RUNNING', `run ${id} is running`);
+  if (getLiveRun(id)) throw new ParadumpError('ALREADY_RUNNING', `run ${id} is running`);
   const prisma = getPrisma();
   const run = await prisma.run.findUnique({ where: { id }, select: { kind: true, status: true, outDir: true, serverId: true, options: true, attempt: true, errorCode: true, pitr: true } });
-  if (!run) throw new RunError('RUN_NOT_FOUND', `no run ${id}`);
+  if (!run) throw new ParadumpError('RUN_NOT_FOUND', `no run ${id}`);
   const hasManifest = run.kind === 'dump' && existsSync(path.join(run.outDir, MANIFEST_FILE));
   const pitr = run.pitr ? PitrView.safeParse(JSON.parse(run.pitr)) : null;
   const error = run.errorCode ? { code: run.errorCode } : null;
   if (!canResume({ ...run, hasManifest, error, pitr: pitr?.success ? pitr.data : null }) || !run.serverId) {
-    throw new RunError('NOT_RESUMABLE', `run ${id} is ${run.status}${hasManifest ? ' and complete' : ''}; it cannot be resumed`);
+    throw new ParadumpError('NOT_RESUMABLE', `run ${id} is ${run.status}${hasManifest ? ' and complete' : ''}; it cannot be resumed`);
   }
   if (run.kind === 'restore') return resumeRestore({ id, status: run.status, attempt: run.attempt });
   const { uri, address } = await serverAddress({ id: run.serverId });
@@ -44,7 +44,7 @@ export async function resumeRun({ id }: { id: string }): Promise<void> {
     where: { id, status: run.status, attempt: run.attempt },
     data: { status: 'running', attempt, finishedAt: null, errorCode: null, errorMessage: null },
   });
-  if (claimed.count !== 1) throw new RunError('ALREADY_RUNNING', `run ${id} was resumed already`);
+  if (claimed.count !== 1) throw new ParadumpError('ALREADY_RUNNING', `run ${id} was resumed already`);
   const state = await loadRunState({ id });
   const live = launchDump({ state, uri, tls: address.tls, options, resume: true, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
   live.publish(log(new Date().toISOString(), 'info', null, `Resumed (attempt ${attempt}): chunks already written are verified and kept`));

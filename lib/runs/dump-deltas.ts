@@ -1,5 +1,5 @@
 import type { DumpEvent } from '../engine/events.ts';
-import type { LockRecord } from '../engine/manifest.ts';
+import type { LockRecord } from '../core/manifest.ts';
 import type { ChunkView, LockView, RunDelta, RunState, TableView } from './schemas.ts';
 
 /** The changes one engine event makes to a run's state. Pure: the state is read, never written. */

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ParadumpError } from '../engine/errors.ts';
+import { badOption } from '../core/errors.ts';
 import { confineToRoot, PathConfinementError } from '../security/confine-path.ts';
 
 /**
@@ -22,7 +22,7 @@ export async function confineDumpDir({ requested, field = 'outDir' }: { requeste
   try {
     return await confineToRoot(root, requested);
   } catch (error) {
-    if (error instanceof PathConfinementError) throw new ParadumpError('BAD_OPTION', `${field}: ${error.message}`, { details: { path: field } });
+    if (error instanceof PathConfinementError) throw badOption(field, error.message);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { KeyValue } from '../engine/manifest.ts';
+import type { KeyValue } from '../core/manifest.ts';
 
 export function formatKey(values: KeyValue[] | null): string {
   if (values === null) return '∞';

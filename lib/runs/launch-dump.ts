@@ -1,5 +1,5 @@
 import { dump } from '../engine/dump.ts';
-import { isParadumpError } from '../engine/errors.ts';
+import { isParadumpError } from '../core/errors.ts';
 import type { ConnectionTls } from '../mysql/tls.ts';
 import type { RunState, StoredDumpOptions } from './schemas.ts';
 import { addLiveRun, LiveRun, removeLiveRun } from './registry.ts';
@@ -32,15 +32,7 @@ export function launchDump({ state, uri, tls, options, resume, knownTables }: { 
       source: uri,
       tls,
       outDir: state.outDir,
-      databases: options.databases,
-      tables: options.tables,
-      excludeTables: options.excludeTables,
-      threads: options.threads,
-      chunkRows: options.chunkRows,
-      compress: options.compress,
-      format: options.format,
-      lock: options.lock,
-      lockWaitTimeout: options.lockWaitTimeout,
+      ...options,
       resume,
     },
     {

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { KeyValue, MANIFEST_FILE } from '../engine/manifest.ts';
+import { KeyValue, MANIFEST_FILE } from '../core/manifest.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { MAX_LOG, MAX_SAMPLES } from './apply-delta.ts';
-import { RunError } from './errors.ts';
 import { getLiveRun } from './registry.ts';
 import { PitrView, RunState, StoredDumpOptions, StoredRestoreOptions, VerificationView } from './schemas.ts';
+import { ParadumpError } from '../core/errors.ts';
 
 const KeyList = z.array(KeyValue).nullable();
 const parseKey = (text: string | null) => (text === null ? null : KeyList.parse(JSON.parse(text)));
@@ -23,7 +23,7 @@ export async function loadRunState({ id }: { id: string }): Promise<RunState> {
       snapshots: { orderBy: { snapshotId: 'asc' } },
     },
   });
-  if (!run) throw new RunError('RUN_NOT_FOUND', `no run ${id}`);
+  if (!run) throw new ParadumpError('RUN_NOT_FOUND', `no run ${id}`);
   const [logs, samples] = await Promise.all([
     prisma.runLog.findMany({ where: { runId: id }, orderBy: { id: 'desc' }, take: MAX_LOG }),
     prisma.runSample.findMany({ where: { runId: id }, orderBy: { id: 'desc' }, take: MAX_SAMPLES }),

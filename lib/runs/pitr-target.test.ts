@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from '../engine/manifest.ts';
+import type { Manifest } from '../core/manifest.ts';
 import { parseStopPoint } from '../restore/options.ts';
 import { canResume, whyNotResumable } from './can-resume.ts';
 import { describePitrTarget, normalizeDatetime, pitrAvailability, PitrTargetInput } from './pitr-target.ts';

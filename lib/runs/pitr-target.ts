@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Manifest } from '../engine/manifest.ts';
+import type { Manifest } from '../core/manifest.ts';
 
 // The restore form's optional point-in-time step: where rolling forward with the source's binary log
 // stops. Pure (zod and words only): the form's server action, lib/runs and tests share it.

@@ -4,13 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createChunkTable } from '../../test/fixtures/generate.ts';
 import { connect, createTestDatabase, quoteIdent, type TestDatabase } from '../../test/harness/db.ts';
-import { isParadumpError } from '../engine/errors.ts';
+import { isParadumpError } from '../core/errors.ts';
 import { readManifest } from '../restore/read-manifest.ts';
 import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { canResume } from './can-resume.ts';
 import { cancelRun, markInterruptedRuns, resumeRun } from './control-run.ts';
-import { isRunError } from './errors.ts';
 import { getRunView, loadRunState } from './load-run-state.ts';
 import { openRunStream } from './open-run-stream.ts';
 import { PitrTargetInput } from './pitr-target.ts';
@@ -138,7 +137,7 @@ describe('restore runs with a point-in-time step, cancel and resume', () => {
     expect(canResume(cancelled)).toBe(true);
 
     await resumeRun({ id });
-    await expect(resumeRun({ id })).rejects.toSatisfy((e) => isRunError(e, 'ALREADY_RUNNING'));
+    await expect(resumeRun({ id })).rejects.toSatisfy((e) => isParadumpError(e, 'ALREADY_RUNNING'));
     const view = await getRunView({ id });
     expect(view.eventId).not.toBeNull();
     // The chunk map of the resumed run starts with the chunks the first attempt loaded.
@@ -155,7 +154,7 @@ describe('restore runs with a point-in-time step, cancel and resume', () => {
     // The secondary index left out while loading (deferred) was added once the rows were in.
     expect(cancelled.restoreOptions).toMatchObject({ deferIndexes: true });
     expect(await query<{ Key_name: string }>(`SHOW INDEX FROM ${quoteIdent(into)}.items WHERE Key_name = 'k_k'`)).toHaveLength(1);
-    await expect(resumeRun({ id })).rejects.toSatisfy((e) => isRunError(e, 'NOT_RESUMABLE'));
+    await expect(resumeRun({ id })).rejects.toSatisfy((e) => isParadumpError(e, 'NOT_RESUMABLE'));
   });
 
   it('resumes a restore the dashboard stopped mid-way (interrupted at start-up)', async () => {

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createChunkTable } from '../../test/fixtures/generate.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/harness/db.ts';
-import { MANIFEST_FILE } from '../engine/manifest.ts';
+import { MANIFEST_FILE } from '../core/manifest.ts';
 import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { applyDelta } from './apply-delta.ts';
 import { cancelRun, markInterruptedRuns, resumeRun } from './control-run.ts';
-import { isRunError } from './errors.ts';
+import { isParadumpError } from '../core/errors.ts';
 import { getRunView, loadRunState } from './load-run-state.ts';
 import { openRunStream } from './open-run-stream.ts';
 import { computeProgress } from './progress.ts';
@@ -154,7 +154,7 @@ describe('lib/runs', () => {
     expect(() => cancelRun({ id })).toThrow(expect.objectContaining({ code: 'NOT_RUNNING' }));
 
     await resumeRun({ id });
-    await expect(resumeRun({ id })).rejects.toSatisfy((e) => isRunError(e, 'ALREADY_RUNNING'));
+    await expect(resumeRun({ id })).rejects.toSatisfy((e) => isParadumpError(e, 'ALREADY_RUNNING'));
     const view = await getRunView({ id });
     expect(view.eventId).not.toBeNull();
     await collect(id, view.eventId);
@@ -162,7 +162,7 @@ describe('lib/runs', () => {
     expect(resumed).toMatchObject({ status: 'succeeded', attempt: 2, hasManifest: true, error: null });
     expect(computeProgress(resumed).rows).toBe(12_900);
     expect(resumed.log.some((e) => e.message.startsWith('Resumed (attempt 2)'))).toBe(true);
-    await expect(resumeRun({ id })).rejects.toSatisfy((e) => isRunError(e, 'NOT_RESUMABLE'));
+    await expect(resumeRun({ id })).rejects.toSatisfy((e) => isParadumpError(e, 'NOT_RESUMABLE'));
   });
 
   it('replays what a reconnecting client missed after its Last-Event-ID', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { LockMode } from '../engine/options.ts';
-import { Compression, DataFormat, KeyValue } from '../engine/manifest.ts';
-import { TlsMode } from '../mysql/tls.ts';
+import { DumpRequest } from '../core/dump-options.ts';
+import { KeyValue } from '../core/manifest.ts';
+import { TlsMode } from '../core/tls-modes.ts';
 
 // Everything the dashboard sends to the browser about runs and servers is parsed through one of these
 // schemas on the way out: fields the store has and the browser must not see (passwords) are dropped.
@@ -30,20 +30,12 @@ export const ServerPublic = z.object({
 });
 export type ServerPublic = z.infer<typeof ServerPublic>;
 
-/** The options a dump run was started with, as stored in Run.options (no URI, no password). */
-export const StoredDumpOptions = z.object({
-  databases: z.array(z.string()).default([]),
-  tables: z.array(z.string()).default([]),
-  excludeTables: z.array(z.string()).default([]),
-  threads: z.number().int(),
-  chunkRows: z.number().int(),
-  compress: Compression,
-  /** Absent in runs stored before tsv existed: sql. */
-  format: DataFormat.default('sql'),
-  lock: LockMode,
-  lockWaitTimeout: z.number().positive().default(5),
-});
-export type StoredDumpOptions = z.infer<typeof StoredDumpOptions>;
+/**
+ * The options a dump run was started with, as stored in Run.options: the engine's own `DumpRequest`
+ * (no URI, no password, no output path). Rows stored before a field existed get its default.
+ */
+export const StoredDumpOptions = DumpRequest;
+export type StoredDumpOptions = DumpRequest;
 
 export const ChunkState = z.enum(['pending', 'running', 'done']);
 export const ChunkView = z.object({

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { discover } from '../engine/discover.ts';
-import { LockMode } from '../engine/options.ts';
+import { discover } from '../mysql/discover.ts';
+import { LockMode } from '../core/dump-options.ts';
 import { testConnection } from '../mysql/test-connection.ts';
-import { fromDriverError } from '../engine/errors.ts';
+import { fromDriverError } from '../mysql/driver-error.ts';
 import { Session } from '../mysql/session.ts';
-import { ConnectionTls, PEM_MAX_BYTES, TlsMode, tlsProblems } from '../mysql/tls.ts';
+import { ConnectionTls, PEM_MAX_BYTES, tlsProblems } from '../mysql/tls.ts';
+import { TlsMode } from '../core/tls-modes.ts';
 import { parseServerUri, withTls, type ServerAddress } from '../mysql/uri.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { getPrisma } from '../store/prisma.ts';
-import { RunError } from './errors.ts';
 import { openServerPassword, openServerTlsKey, sealServerPassword, sealServerTlsKey } from './server-secret.ts';
 import { ServerPublic } from './schemas.ts';
+import { ParadumpError } from '../core/errors.ts';
 
 const PUBLIC_FIELDS = { id: true, name: true, host: true, port: true, user: true, sandbox: true, createdAt: true, tlsMode: true, tlsCa: true, tlsCert: true } as const;
 
@@ -77,7 +78,7 @@ export async function listServers(): Promise<ServerPublic[]> {
 
 export async function getServer({ id }: { id: string }): Promise<ServerPublic> {
   const row = await getPrisma().server.findUnique({ where: { id }, select: PUBLIC_FIELDS });
-  if (!row) throw new RunError('SERVER_NOT_FOUND', `no saved server ${id}`);
+  if (!row) throw new ParadumpError('SERVER_NOT_FOUND', `no saved server ${id}`);
   return toPublic(row);
 }
 
@@ -87,7 +88,7 @@ export async function getServer({ id }: { id: string }): Promise<ServerPublic> {
  */
 export async function serverAddress({ id }: { id: string }): Promise<{ server: ServerPublic; address: ServerAddress; uri: string }> {
   const row = await getPrisma().server.findUnique({ where: { id } });
-  if (!row) throw new RunError('SERVER_NOT_FOUND', `no saved server ${id}`);
+  if (!row) throw new ParadumpError('SERVER_NOT_FOUND', `no saved server ${id}`);
   const password = await openServerPassword({ serverId: row.id, sealed: row.passwordSealed });
   const key = await openServerTlsKey({ serverId: row.id, sealed: row.tlsKeySealed });
   const uri = buildUri({ host: row.host, port: row.port, user: row.user, password });
@@ -105,7 +106,7 @@ function buildUri(s: { host: string; port: number; user: string; password: strin
 export async function addServer(input: Omit<z.output<typeof AddServerInput>, keyof TlsFields> & Partial<TlsFields> & { sandbox?: boolean }): Promise<ServerPublic & { version: string }> {
   const prisma = getPrisma();
   if (await prisma.server.findUnique({ where: { name: input.name }, select: { id: true } })) {
-    throw new RunError('SERVER_NAME_TAKEN', `a server named ${input.name} is already saved`);
+    throw new ParadumpError('SERVER_NAME_TAKEN', `a server named ${input.name} is already saved`);
   }
   const tls = formTls(input);
   const version = await checkConnection(withTls(parseServerUri(buildUri(input)), tls));

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { ParadumpError } from '../engine/errors.ts';
-import { Compression, DataFormat } from '../engine/manifest.ts';
-import { DumpOptions, LockMode } from '../engine/options.ts';
+import { badOption } from '../core/errors.ts';
+import { DumpRequest, type DataFormat } from '../core/dump-options.ts';
+import { DumpOptions } from '../engine/options.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { confineDumpDir, dumpRoot } from './dump-root.ts';
 import { launchDump } from './launch-dump.ts';
@@ -13,11 +13,11 @@ import { StoredDumpOptions } from './schemas.ts';
 const QUALIFIED = /^[^.]+\..+$/;
 
 /** The new-backup form, as the server action hands it over. */
-export const StartDumpInput = z
-  .object({
+export const StartDumpInput = DumpRequest.pick({ databases: true, lock: true, compress: true, format: true })
+  .extend({
     serverId: z.string().min(1, { error: 'Pick a server' }),
-    databases: z.array(z.string().min(1)).default([]),
     tables: z.array(z.string().regex(QUALIFIED, { error: 'Tables are named database.table' })).default([]),
+    // Form fields arrive as text; the words are the form's, the bounds the engine's.
     threads: z.coerce.number({ error: 'Enter a number' }).int({ error: 'Enter a whole number' }).min(1, { error: 'From 1 to 64' }).max(64, { error: 'From 1 to 64' }).default(4),
     chunkRows: z.coerce
       .number({ error: 'Enter a number' })
@@ -25,9 +25,6 @@ export const StartDumpInput = z
       .min(100, { error: 'At least 100 rows' })
       .max(100_000_000, { error: 'At most 100,000,000 rows' })
       .default(100_000),
-    lock: LockMode.default('snapshot'),
-    compress: Compression.default('zstd'),
-    format: DataFormat.default('sql'),
     outDir: z
       .string()
       .trim()
@@ -69,7 +66,7 @@ export async function startDump(input: Omit<z.output<typeof StartDumpInput>, 'fo
   const checked = DumpOptions.safeParse({ source: uri, outDir, ...options });
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
-    throw new ParadumpError('BAD_OPTION', `${issue.path.join('.')}: ${issue.message}`, { details: { path: issue.path.join('.') } });
+    throw badOption(issue.path.join('.'), issue.message);
   }
   const databases = [...new Set([...options.databases, ...options.tables.map((t) => t.slice(0, t.indexOf('.')))])];
   const run = await getPrisma().run.create({

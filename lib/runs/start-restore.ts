@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { ParadumpError, isParadumpError } from '../engine/errors.ts';
+import { ParadumpError, isParadumpError } from '../core/errors.ts';
 import { parseServerUri } from '../mysql/uri.ts';
-import { parseOptions, PitrOptions, RestoreOptions, type PitrOptionsInput } from '../restore/options.ts';
+import { parseOptions } from '../core/parse-options.ts';
+import { PitrOptions, RestoreOptions, type PitrOptionsInput } from '../restore/options.ts';
 import { planPitr, pitr } from '../restore/pitr.ts';
 import { restore } from '../restore/restore.ts';
 import { RestoreJournal } from '../restore/restore-journal.ts';
@@ -11,7 +12,6 @@ import { verify } from '../restore/verify.ts';
 import { confineDumpDir } from './dump-root.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { log } from './dump-deltas.ts';
-import { RunError } from './errors.ts';
 import { loadRunState } from './load-run-state.ts';
 import { pitrEventToDeltas, waitingPitr } from './pitr-deltas.ts';
 import { pitrAvailability, PitrTargetInput, type PitrTarget } from './pitr-target.ts';
@@ -146,7 +146,7 @@ export async function startRestore(input: Omit<z.output<typeof StartRestoreInput
 export async function resumeRestore({ id, status, attempt }: { id: string; status: RunState['status']; attempt: number }): Promise<void> {
   const prisma = getPrisma();
   const row = await prisma.run.findUnique({ where: { id }, select: { outDir: true, serverId: true, options: true, databases: true } });
-  if (!row?.serverId) throw new RunError('NOT_RESUMABLE', `run ${id} has no target server any more; it cannot be resumed`);
+  if (!row?.serverId) throw new ParadumpError('NOT_RESUMABLE', `run ${id} has no target server any more; it cannot be resumed`);
   const outDir = await confineDumpDir({ requested: row.outDir, field: 'sourceRunId' });
   const options = StoredRestoreOptions.parse(JSON.parse(row.options));
   const targetDatabases = z.array(z.string()).parse(JSON.parse(row.databases));
@@ -160,7 +160,7 @@ export async function resumeRestore({ id, status, attempt }: { id: string; statu
     where: { id, status, attempt },
     data: { status: 'running', attempt: attempt + 1, finishedAt: null, errorCode: null, errorMessage: null, ...(options.pitr ? { pitr: JSON.stringify(waitingPitr()) } : {}) },
   });
-  if (claimed.count !== 1) throw new RunError('ALREADY_RUNNING', `run ${id} was resumed already`);
+  if (claimed.count !== 1) throw new ParadumpError('ALREADY_RUNNING', `run ${id} was resumed already`);
   const state = await loadRunState({ id });
   const live = new LiveRun({ state, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
   addLiveRun(live);

@@ -3,9 +3,9 @@ import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { startThrowawayServer, type ThrowawayServer } from '../sandbox/throwaway-server.ts';
 import { getPrisma } from '../store/prisma.ts';
-import { RunError } from './errors.ts';
 import { addServer } from './servers.ts';
 import { ServerPublic } from './schemas.ts';
+import { ParadumpError } from '../core/errors.ts';
 
 export const SANDBOX_SERVER_NAME = 'Local sandbox';
 export const SANDBOX_DATABASE = 'sample_shop';
@@ -37,7 +37,7 @@ const globalForSandbox = globalThis as typeof globalThis & { paradumpSandbox?: P
  * first backup is one click away. Idempotent within a process. The server stops with the dashboard.
  */
 export async function startSandbox(): Promise<ServerPublic> {
-  if (!sandboxAvailable()) throw new RunError('SANDBOX_UNAVAILABLE', 'mariadbd or mariadb-install-db is not installed');
+  if (!sandboxAvailable()) throw new ParadumpError('SANDBOX_UNAVAILABLE', 'mariadbd or mariadb-install-db is not installed');
   globalForSandbox.paradumpSandbox ??= startThrowawayServer({ serverId: 1 }).catch((error: unknown) => {
     globalForSandbox.paradumpSandbox = undefined;
     throw error;

@@ -5,27 +5,18 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import mysql from 'mysql2/promise';
+import { ParadumpError } from '../core/errors.ts';
 
 // A disposable MariaDB server in a temp dir: for tests, benchmarks and the dashboard's
 // "local sandbox" button. No Next/React here.
 
-export type SandboxErrorCode =
-  | 'BINARY_MISSING'
-  | 'NO_MYSQL_USER'
-  | 'INSTALL_FAILED'
-  | 'START_FAILED'
-  | 'START_TIMEOUT'
-  | 'STOPPED';
+/** What failed, in `details.reason` of a SANDBOX_UNAVAILABLE / SANDBOX_FAILED error. */
+export type SandboxFailure = 'binary-missing' | 'no-mysql-user' | 'install-failed' | 'start-failed' | 'start-timeout';
 
-export class SandboxError extends Error {
-  readonly code: SandboxErrorCode;
-  readonly details: Record<string, unknown>;
-  constructor(code: SandboxErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'SandboxError';
-    this.code = code;
-    this.details = details;
-  }
+const UNAVAILABLE: ReadonlySet<SandboxFailure> = new Set(['binary-missing', 'no-mysql-user']);
+
+function sandboxError(reason: SandboxFailure, message: string, details: Record<string, unknown> = {}): ParadumpError {
+  return new ParadumpError(UNAVAILABLE.has(reason) ? 'SANDBOX_UNAVAILABLE' : 'SANDBOX_FAILED', message, { details: { ...details, reason } });
 }
 
 export interface StartThrowawayServerOptions {
@@ -79,8 +70,8 @@ function findBinary(names: string[]): string {
       }
     }
   }
-  throw new SandboxError(
-    'BINARY_MISSING',
+  throw sandboxError(
+    'binary-missing',
     `Cannot find ${names.join(' or ')} in PATH or ${SEARCH_DIRS.join(', ')}. ` +
       'Install the MariaDB server: apt-get install mariadb-server',
     { names },
@@ -183,8 +174,8 @@ async function runInstallDb(installDb: string, datadir: string, asUser: string |
       child.once('exit', (c) => resolve(c));
     });
     if (code !== 0) {
-      throw new SandboxError(
-        'INSTALL_FAILED',
+      throw sandboxError(
+        'install-failed',
         `mariadb-install-db exited with ${code}:\n${tailFile(logFile)}`,
         { code, logFile },
       );
@@ -230,8 +221,8 @@ export async function startThrowawayServer(options: StartThrowawayServerOptions 
   if (isRoot) {
     owner = lookupUser('mysql');
     if (!owner) {
-      throw new SandboxError(
-        'NO_MYSQL_USER',
+      throw sandboxError(
+        'no-mysql-user',
         'Running as root but there is no "mysql" user to run mariadbd as. Install the MariaDB server: apt-get install mariadb-server',
       );
     }
@@ -303,7 +294,7 @@ export async function startThrowawayServer(options: StartThrowawayServerOptions 
     const spawnError = new Promise<Error>((resolve) => proc.once('error', resolve));
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     if (proc.pid === undefined) {
-      throw new SandboxError('START_FAILED', `could not spawn ${mariadbd}: ${String(await spawnError)}`);
+      throw sandboxError('start-failed', `could not spawn ${mariadbd}: ${String(await spawnError)}`);
     }
     live.set(proc.pid, { child: proc, dir });
     installExitHook();
@@ -314,8 +305,8 @@ export async function startThrowawayServer(options: StartThrowawayServerOptions 
       if (proc.exitCode !== null || proc.signalCode !== null) {
         live.delete(proc.pid);
         await exited;
-        throw new SandboxError(
-          'START_FAILED',
+        throw sandboxError(
+          'start-failed',
           `mariadbd exited during startup (code ${proc.exitCode}, signal ${proc.signalCode}). Error log ${errorLog}:\n` +
             tailFile(errorLog) +
             (stderr ? `\nstderr:\n${stderr}` : ''),
@@ -328,8 +319,8 @@ export async function startThrowawayServer(options: StartThrowawayServerOptions 
         proc.kill('SIGKILL');
         await waitForExit(proc, 10_000);
         live.delete(proc.pid);
-        throw new SandboxError(
-          'START_TIMEOUT',
+        throw sandboxError(
+          'start-timeout',
           `mariadbd did not accept connections on port ${p} within ${readyTimeoutMs} ms ` +
             `(last error: ${String(lastErr)}). Error log ${errorLog}:\n${tailFile(errorLog)}`,
           { port: p },
@@ -395,11 +386,11 @@ export async function startThrowawayServer(options: StartThrowawayServerOptions 
       await cleanupDir();
     },
     async kill9() {
-      if (stopped) throw new SandboxError('STOPPED', 'server was stopped');
+      if (stopped) throw new ParadumpError('ABORTED', 'server was stopped');
       await terminate('SIGKILL');
     },
     async restart() {
-      if (stopped) throw new SandboxError('STOPPED', 'server was stopped');
+      if (stopped) throw new ParadumpError('ABORTED', 'server was stopped');
       await terminate('SIGTERM');
       child = await launch(port);
     },

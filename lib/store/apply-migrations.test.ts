@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyMigrations, migrationChecksum, readMigrations, scriptMatchesChecksum } from './apply-migrations.ts';
-import { isStoreError, type StoreErrorCode } from './errors.ts';
+import { isParadumpError, type ErrorCode } from '../core/errors.ts';
 
 const projectMigrations = path.resolve(import.meta.dirname, '../../prisma/migrations');
 // Every shipped migration, oldest first; the first ones are checked by name below, later ones need no edit here.
@@ -62,14 +62,14 @@ function addMigration(name: string, script: string): void {
   writeFileSync(path.join(migrationsDir, name, 'migration.sql'), script);
 }
 
-function expectStoreError(run: () => unknown, code: StoreErrorCode): void {
+function expectStoreError(run: () => unknown, code: ErrorCode): void {
   let caught: unknown;
   try {
     run();
   } catch (error) {
     caught = error;
   }
-  expect(isStoreError(caught, code), `expected StoreError ${code}, got ${String(caught)}`).toBe(true);
+  expect(isParadumpError(caught, code), `expected ParadumpError ${code}, got ${String(caught)}`).toBe(true);
 }
 
 describe('applyMigrations', () => {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreError } from './errors.ts';
+import { ParadumpError } from '../core/errors.ts';
 
 /**
  * Applies the pending migrations of `prisma/migrations` to the SQLite store, the way
@@ -62,7 +62,7 @@ export function applyMigrations({ databasePath, migrationsDir }: ApplyMigrations
 
     const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
     if (failed) {
-      throw new StoreError(
+      throw new ParadumpError(
         'MIGRATION_FAILED',
         `Migration ${failed.migration_name} failed earlier, so no further migration is applied. ` +
           'Repair the store by hand, then mark the migration rolled back or delete the store file.' +
@@ -77,7 +77,7 @@ export function applyMigrations({ databasePath, migrationsDir }: ApplyMigrations
       if (row.rolled_back_at !== null) continue;
       const migration = onDisk.get(row.migration_name);
       if (!migration) {
-        throw new StoreError(
+        throw new ParadumpError(
           'MIGRATION_MISSING',
           `The store has migration ${row.migration_name} applied, but ${migrationsDir} does not have it: ` +
             'the store was written by a newer paradump.',
@@ -85,7 +85,7 @@ export function applyMigrations({ databasePath, migrationsDir }: ApplyMigrations
         );
       }
       if (!scriptMatchesChecksum(migration.script, row.checksum)) {
-        throw new StoreError(
+        throw new ParadumpError(
           'MIGRATION_MODIFIED',
           `Migration ${row.migration_name} was changed after it was applied to the store; ` +
             'add a new migration instead of editing an applied one.',
@@ -106,7 +106,7 @@ export function applyMigrations({ databasePath, migrationsDir }: ApplyMigrations
 /** Lists the migrations in Prisma's folder layout, oldest first (names start with a timestamp). */
 export function readMigrations(migrationsDir: string): MigrationFile[] {
   if (!existsSync(migrationsDir)) {
-    throw new StoreError('MIGRATIONS_NOT_FOUND', `No migrations folder at ${migrationsDir}`, {
+    throw new ParadumpError('MIGRATIONS_NOT_FOUND', `No migrations folder at ${migrationsDir}`, {
       details: { migrationsDir },
     });
   }
@@ -114,7 +114,7 @@ export function readMigrations(migrationsDir: string): MigrationFile[] {
   if (existsSync(lockFile)) {
     const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec(readFileSync(lockFile, 'utf8'))?.[1];
     if (provider !== 'sqlite') {
-      throw new StoreError(
+      throw new ParadumpError(
         'MIGRATION_PROVIDER_MISMATCH',
         `${lockFile} is for provider "${provider ?? '?'}", but the store is SQLite`,
         { details: { provider, lockFile } },
@@ -128,7 +128,7 @@ export function readMigrations(migrationsDir: string): MigrationFile[] {
     .map((name) => {
       const file = path.join(migrationsDir, name, 'migration.sql');
       if (!existsSync(file)) {
-        throw new StoreError('MIGRATIONS_NOT_FOUND', `Migration folder ${name} has no migration.sql`, {
+        throw new ParadumpError('MIGRATIONS_NOT_FOUND', `Migration folder ${name} has no migration.sql`, {
           details: { migrationName: name, migrationsDir },
         });
       }
@@ -164,7 +164,7 @@ function ensureMigrationsTable(db: Database.Database, databasePath: string): voi
     .all() as string[];
   if (objects.includes('_prisma_migrations')) return;
   if (objects.length > 0) {
-    throw new StoreError(
+    throw new ParadumpError(
       'STORE_NOT_EMPTY',
       `${databasePath} already holds tables (${objects.join(', ')}) but no migration history, ` +
         'so it is not a paradump store; point PARADUMP_DATABASE_URL at a new file.',
@@ -188,7 +188,7 @@ function applyOne(db: Database.Database, migration: MigrationFile): void {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     db.prepare('UPDATE "_prisma_migrations" SET logs = ? WHERE id = ?').run(message, id);
-    throw new StoreError('MIGRATION_FAILED', `Migration ${migration.name} failed: ${message}`, {
+    throw new ParadumpError('MIGRATION_FAILED', `Migration ${migration.name} failed: ${message}`, {
       details: { migrationName: migration.name },
       cause: error,
     });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { StoreError } from './errors.ts';
+import { ParadumpError } from '../core/errors.ts';
 
 /** Same default as prisma.config.ts, so the CLI and the app agree on where the store is. */
 export const DEFAULT_DATABASE_URL = 'file:./data/paradump.db';
@@ -13,14 +13,14 @@ export function resolveDatabasePath({
   cwd = process.cwd(),
 }: { url?: string; cwd?: string } = {}): string {
   if (!url.startsWith('file:')) {
-    throw new StoreError('BAD_DATABASE_URL', `PARADUMP_DATABASE_URL must be a file: URL, got "${url}"`, {
+    throw new ParadumpError('BAD_DATABASE_URL', `PARADUMP_DATABASE_URL must be a file: URL, got "${url}"`, {
       details: { url },
     });
   }
   // Prisma's SQLite URLs may carry connection parameters after `?`; the file path is what precedes them.
   const file = url.slice('file:'.length).split('?')[0] ?? '';
   if (file === '') {
-    throw new StoreError('BAD_DATABASE_URL', 'PARADUMP_DATABASE_URL names no file', { details: { url } });
+    throw new ParadumpError('BAD_DATABASE_URL', 'PARADUMP_DATABASE_URL names no file', { details: { url } });
   }
   return path.resolve(cwd, file);
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
+import { isParadumpError } from '../core/errors.ts';
 import { applyMigrations } from './apply-migrations.ts';
 import { resolveDatabasePath } from './database-path.ts';
-import { isStoreError } from './errors.ts';
 
 /**
  * Applies pending migrations to the store named by PARADUMP_DATABASE_URL, from the project's
@@ -15,7 +15,7 @@ export function migrateStoreOnStart({ cwd = process.cwd() }: { cwd?: string } = 
     if (applied.length > 0) console.log(`paradump: applied ${applied.join(', ')} to ${databasePath}`);
   } catch (error) {
     console.error(
-      isStoreError(error) ? `paradump: the store cannot be used (${error.code}): ${error.message}` : error,
+      isParadumpError(error) ? `paradump: the store cannot be used (${error.code}): ${error.message}` : error,
     );
     process.exit(1);
   }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dump } from '../../lib/engine/dump.ts';
-import { isParadumpError } from '../../lib/engine/errors.ts';
+import { isParadumpError } from '../../lib/core/errors.ts';
 import { connect, createTestDatabase, quoteIdent, type Connection, type TestDatabase } from '../harness/db.ts';
 import { createChunkTable } from '../fixtures/generate.ts';
 import { loadDumpWithClient } from './load-dump.ts';

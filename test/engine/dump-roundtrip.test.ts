@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dump } from '../../lib/engine/dump.ts';
-import { Manifest } from '../../lib/engine/manifest.ts';
-import { rangeCondition } from '../../lib/engine/range-sql.ts';
-import { qualified } from '../../lib/mysql/session.ts';
+import { Manifest } from '../../lib/core/manifest.ts';
+import { rangeCondition } from '../../lib/core/range-sql.ts';
+import { qualified } from '../../lib/core/sql-names.ts';
 import { checksumTables, connect, createTestDatabase, runSqlFile, tableDefinitions, type TestDatabase } from '../harness/db.ts';
 import { loadDumpWithClient } from './load-dump.ts';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Manifest } from '../../lib/engine/manifest.ts';
+import type { Manifest } from '../../lib/core/manifest.ts';
 import { runSqlFile } from '../harness/db.ts';
 
 /**

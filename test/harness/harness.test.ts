@@ -9,17 +9,7 @@ import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { startThrowawayServer } from '@/lib/sandbox/throwaway-server';
 import { createChunkTable } from '../fixtures/generate';
-import {
-  bankTotal,
-  checksumTables,
-  connect,
-  createBankFixture,
-  createTestDatabase,
-  runSqlFile,
-  startMoneyWriter,
-  tableDefinitions,
-  type TestDatabase,
-} from './db';
+import { bankTotal, checksumTables, connect, createBankFixture, createTestDatabase, runSqlFile, startMoneyWriter, tableDefinitions, type TestDatabase } from './db';
 
 const uri = inject('mariadbUri');
 const fixture = fileURLToPath(new URL('../fixtures/every-type.sql', import.meta.url));

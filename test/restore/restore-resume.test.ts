@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dump } from '../../lib/engine/dump.ts';
-import type { Manifest } from '../../lib/engine/manifest.ts';
+import type { Manifest } from '../../lib/core/manifest.ts';
 import type { RestoreEvent } from '../../lib/restore/events.ts';
 import { restore } from '../../lib/restore/restore.ts';
 import { startThrowawayServer, type ThrowawayServer } from '../../lib/sandbox/throwaway-server.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dump } from '../../lib/engine/dump.ts';
-import { isParadumpError } from '../../lib/engine/errors.ts';
+import { isParadumpError } from '../../lib/core/errors.ts';
 import { Session } from '../../lib/mysql/session.ts';
 import { testConnection } from '../../lib/mysql/test-connection.ts';
 import type { ConnectionTls } from '../../lib/mysql/tls.ts';

@@ -2,7 +2,7 @@ import { requireSession } from '@/lib/auth/require-session.ts';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
-import { isRunError } from '@/lib/runs/errors.ts';
+import { isParadumpError } from '@/lib/core/errors.ts';
 import { getRunView } from '@/lib/runs/load-run-state.ts';
 import { RunLive } from './run-live.tsx';
 
@@ -16,7 +16,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   try {
     view = await getRunView({ id });
   } catch (error) {
-    if (isRunError(error, 'RUN_NOT_FOUND')) notFound();
+    if (isParadumpError(error, 'RUN_NOT_FOUND')) notFound();
     throw error;
   }
   return (

@@ -47,7 +47,7 @@ describe('sha256 on the hashing thread', () => {
 
   it('a discarded hash frees its slab and leaves the others right', async () => {
     const dropped = new Sha256();
-    dropped.update(randomBytes(100_000));
+    void dropped.update(randomBytes(100_000));
     dropped.discard();
     const data = randomBytes(40 * 1024 * 1024);
     const hasher = new ByteHasher();

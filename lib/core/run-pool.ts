@@ -1,4 +1,4 @@
-import { ParadumpError } from '../engine/errors.ts';
+import { ParadumpError } from './errors.ts';
 
 /**
  * Runs tasks on a fixed set of connections, in order. A free connection takes the first task that
@@ -10,11 +10,18 @@ export async function runPool<T, W extends { destroy(): void }>(args: {
   workers: readonly W[];
   tasks: readonly T[];
   signal: AbortSignal | undefined;
-  eligible: (task: T) => boolean;
+  /** Which tasks may start now. @default every task */
+  eligible?: (task: T) => boolean;
   preferred?: (task: T) => boolean;
+  /**
+   * On abort, destroy the connections so statements in flight stop at once (the restore: the server
+   * rolls back). Off, tasks in flight see the signal themselves and the connections stay usable.
+   */
+  destroyOnAbort?: boolean;
   run: (task: T, conn: W, worker: number) => Promise<void>;
 }): Promise<void> {
   const pending = [...args.tasks];
+  const eligible = args.eligible ?? (() => true);
   let failure: unknown = null;
   let changed: () => void = () => undefined;
   let settled = new Promise<void>((r) => (changed = r));
@@ -32,11 +39,11 @@ export async function runPool<T, W extends { destroy(): void }>(args: {
       }
       if (pending.length === 0) return;
       const preferred = args.preferred;
-      const first = preferred ? pending.findIndex((t) => args.eligible(t) && preferred(t)) : -1;
-      const i = first >= 0 ? first : pending.findIndex(args.eligible);
+      const first = preferred ? pending.findIndex((t) => eligible(t) && preferred(t)) : -1;
+      const i = first >= 0 ? first : pending.findIndex(eligible);
       if (i < 0) {
         // Everything left waits for a running task: wait for one to finish.
-        if (running === 0) throw new ParadumpError('INTERNAL', 'restore scheduler: no task can start');
+        if (running === 0) throw new ParadumpError('INTERNAL', 'run pool: no task can start');
         await settled;
         continue;
       }
@@ -54,7 +61,7 @@ export async function runPool<T, W extends { destroy(): void }>(args: {
   };
   // An abort interrupts loads in flight: their connections are destroyed, the server rolls back.
   const onAbort = () => {
-    args.workers.forEach((w) => w.destroy());
+    if (args.destroyOnAbort) args.workers.forEach((w) => w.destroy());
     notify();
   };
   args.signal?.addEventListener('abort', onAbort, { once: true });

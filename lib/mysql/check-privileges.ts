@@ -1,7 +1,7 @@
-import type { Session } from '../mysql/session.ts';
-import type { ServerFlavor } from '../mysql/flavor.ts';
-import { ParadumpError } from './errors.ts';
-import type { LockMode } from './options.ts';
+import type { Session } from './session.ts';
+import type { ServerFlavor } from './flavor.ts';
+import { ParadumpError } from '../core/errors.ts';
+import type { LockMode } from '../core/dump-options.ts';
 
 export interface PrivilegeNeed {
   /** The privilege to grant, as the operator would type it. */

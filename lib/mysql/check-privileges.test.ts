@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServerVersion } from '../mysql/flavor.ts';
+import { parseServerVersion } from './flavor.ts';
 import { describeMissing, missingPrivileges, parseGrants, requiredPrivileges } from './check-privileges.ts';
 
 const maria = parseServerVersion('10.11.2-MariaDB');

@@ -1,5 +1,5 @@
-import { Session } from '../mysql/session.ts';
-import type { ServerAddress } from '../mysql/uri.ts';
+import { Session } from './session.ts';
+import type { ServerAddress } from './uri.ts';
 
 /**
  * A connection set up to read rows the way the dump encodes them. The dump's workers and verify's

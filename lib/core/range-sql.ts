@@ -1,5 +1,5 @@
-import { quoteId } from '../mysql/session.ts';
-import type { RawValue } from '../mysql/session.ts';
+import { quoteId } from './sql-names.ts';
+import type { RawValue } from './row-batch.ts';
 import type { ColumnInfo } from './column-kind.ts';
 import type { KeyValue } from './manifest.ts';
 

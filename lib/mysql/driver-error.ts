@@ -1,57 +1,4 @@
-/**
- * The engine's one error type. Callers branch on `code`, never on message text; the CLI prints
- * `message`, the dashboard maps `code` to its own words.
- */
-export const ERROR_CODES = [
-  'BAD_OPTION',
-  'BAD_URI',
-  'HOST_UNREACHABLE',
-  'CONNECTION_REFUSED',
-  'ACCESS_DENIED',
-  'TLS_FAILED',
-  'MISSING_PRIVILEGES',
-  'UNKNOWN_DATABASE',
-  'UNKNOWN_TABLE',
-  'NOTHING_TO_DUMP',
-  'OUTPUT_NOT_EMPTY',
-  'OUTPUT_UNWRITABLE',
-  'DISK_FULL',
-  'LOCK_TIMEOUT',
-  'CONNECTION_LOST',
-  'TABLE_DROPPED',
-  'UNSUPPORTED_SERVER',
-  'MANIFEST_INVALID',
-  'FILES_MISSING',
-  'CHECKSUM_MISMATCH',
-  'TARGET_EXISTS',
-  'LOCAL_INFILE_DISABLED',
-  'UNFINISHED_RESTORE',
-  'NO_COORDINATES',
-  'NO_BINLOG',
-  'BINLOG_PURGED',
-  'TOOL_MISSING',
-  'ABORTED',
-  'QUERY_FAILED',
-  'INTERNAL',
-] as const;
-
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-export class ParadumpError extends Error {
-  readonly code: ErrorCode;
-  readonly details: Record<string, unknown>;
-
-  constructor(code: ErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ParadumpError';
-    this.code = code;
-    this.details = options.details ?? {};
-  }
-}
-
-export function isParadumpError(error: unknown, code?: ErrorCode): error is ParadumpError {
-  return error instanceof ParadumpError && (code === undefined || error.code === code);
-}
+import { ParadumpError, type TlsFailure } from '../core/errors.ts';
 
 interface MysqlDriverError {
   code?: string;
@@ -81,12 +28,6 @@ export const ER = {
 export function driverErrno(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null ? (error as MysqlDriverError).errno : undefined;
 }
-
-/**
- * What went wrong setting up TLS, in `details.tls` of a TLS_FAILED error, so callers can say it in
- * their own words without reading messages.
- */
-export type TlsFailure = 'not-offered' | 'untrusted' | 'expired' | 'name-mismatch' | 'handshake';
 
 const TLS_FAILURE_WORDS: Record<TlsFailure, string> = {
   'not-offered': 'the server does not offer TLS',

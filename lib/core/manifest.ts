@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LockMode, RecordedDumpOptions, type DataFormat } from './dump-options.ts';
+
 
 /**
  * The dump's contract with restore, verify and the dashboard. Bump the version on any change that
@@ -8,10 +10,6 @@ import { z } from 'zod';
  */
 export const MANIFEST_VERSION = 2;
 export const MANIFEST_VERSIONS = [1, 2] as const;
-
-/** How the data files hold rows: multi-row INSERTs, or tab-separated lines for `LOAD DATA`. */
-export const DataFormat = z.enum(['sql', 'tsv']);
-export type DataFormat = z.infer<typeof DataFormat>;
 
 /** The manifest version a dump of this format is written as (the lowest that describes it). */
 export function manifestVersionFor(format: DataFormat): 1 | 2 {
@@ -28,9 +26,6 @@ const RelativeFile = z
   .string()
   .min(1)
   .refine((p) => !p.startsWith('/') && !p.split('/').some((seg) => seg === '..' || seg === '' || seg === '.'), 'must be a relative path inside the dump');
-
-export const Compression = z.enum(['none', 'gzip', 'zstd']);
-export type Compression = z.infer<typeof Compression>;
 
 export const LockScope = z.enum(['instance', 'database', 'table']);
 
@@ -143,21 +138,9 @@ export const Manifest = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   source: z.object({ flavor: z.enum(['mariadb', 'mysql']), version: z.string(), host: z.string(), port: z.number().int() }),
-  options: z.object({
-    threads: z.number().int(),
-    chunkRows: z.number().int(),
-    statementBytes: z.number().int(),
-    compress: Compression,
-    /** Absent before version 2: sql. */
-    format: DataFormat.default('sql'),
-    lock: z.enum(['snapshot', 'per-db', 'per-table', 'none']),
-    blockDdl: z.boolean(),
-    databases: z.array(z.string()),
-    tables: z.array(z.string()),
-    excludeTables: z.array(z.string()),
-  }),
+  options: RecordedDumpOptions,
   consistency: z.object({
-    mode: z.enum(['snapshot', 'per-db', 'per-table', 'none']),
+    mode: LockMode,
     /** True when every table's rows were read at one point in time (instance-wide). */
     consistent: z.boolean(),
     /** The largest unit whose rows are mutually consistent. */

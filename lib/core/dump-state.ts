@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { DumpRequest } from './dump-options.ts';
 import { ParadumpError } from './errors.ts';
-import { Compression, DatabaseRecord, DataFormat, KeyColumnRecord, KeyValue } from './manifest.ts';
-import { LockMode } from './options.ts';
+import { DatabaseRecord, KeyColumnRecord, KeyValue } from './manifest.ts';
 import { insideDir, writeFileAtomic } from './write-file-atomic.ts';
 
 /**
@@ -49,20 +49,8 @@ export const DumpState = z.object({
   version: z.literal(1),
   startedAt: z.string(),
   source: z.object({ host: z.string(), port: z.number().int() }),
-  options: z.object({
-    databases: z.array(z.string()),
-    tables: z.array(z.string()),
-    excludeTables: z.array(z.string()),
-    chunkRows: z.number().int(),
-    statementBytes: z.number().int(),
-    compress: Compression,
-    /** Absent in state files written before tsv existed: sql. */
-    format: DataFormat.default('sql'),
-    compressLevel: z.number().int().optional(),
-    lock: LockMode,
-    blockDdl: z.boolean().optional(),
-    threads: z.number().int(),
-  }),
+  /** Everything the dump was asked for: a resume dumps exactly this (older state files: defaults). */
+  options: DumpRequest,
   databases: z.array(DatabaseRecord),
   plans: z.array(TablePlanState),
   warnings: z.array(z.object({ code: z.string(), message: z.string(), database: z.string().optional(), table: z.string().optional() })),

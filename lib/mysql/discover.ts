@@ -1,7 +1,9 @@
-import type { Session } from '../mysql/session.ts';
-import { encodingFor, isChunkableKeyType, isIntegerType, type ColumnInfo } from './column-kind.ts';
-import { fromDriverError, ParadumpError } from './errors.ts';
-import { globToRegExp, isPattern, splitQualified, type DumpOptions } from './options.ts';
+import type { Session } from './session.ts';
+import { encodingFor, isChunkableKeyType, isIntegerType, type ColumnInfo } from '../core/column-kind.ts';
+import { fromDriverError } from './driver-error.ts';
+import { ParadumpError } from '../core/errors.ts';
+import { globToRegExp, isPattern, splitQualified } from '../core/patterns.ts';
+import type { DumpRequest } from '../core/dump-options.ts';
 
 export interface IndexInfo {
   name: string;
@@ -48,7 +50,7 @@ function matcher(entries: readonly string[]): (name: string) => boolean {
 }
 
 /** Picks the databases and tables to dump, with their columns, indexes and size estimates. */
-export async function discover(session: Session, options: Pick<DumpOptions, 'databases' | 'excludeDatabases' | 'tables' | 'excludeTables' | 'objects'>): Promise<DatabaseInfo[]> {
+export async function discover(session: Session, options: Pick<DumpRequest, 'databases' | 'excludeDatabases' | 'tables' | 'excludeTables' | 'objects'>): Promise<DatabaseInfo[]> {
   try {
     const all = (await session.query<{ name: string }>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA ORDER BY SCHEMA_NAME')).map((r) => r.name);
     const tableDbs = options.tables.map((t) => splitQualified(t).database);

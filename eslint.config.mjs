@@ -1,0 +1,63 @@
+// Lint for what the compiler cannot see: the layers' one-way arrows (docs/architecture.md) and a few
+// mistakes that lose data quietly (a promise nobody awaits). Runs in `npm test`.
+import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
+import tseslint from 'typescript-eslint';
+
+/** Each layer, lowest first, and what it may import. A layer never imports one above it. */
+const layers = [
+  { type: 'core', pattern: 'lib/core', allow: [] },
+  { type: 'store', pattern: 'lib/store', allow: ['core'] },
+  { type: 'security', pattern: 'lib/security', allow: ['core'] },
+  { type: 'mysql', pattern: 'lib/mysql', allow: ['core'] },
+  { type: 'storage', pattern: 'lib/storage', allow: ['core', 'security'] },
+  { type: 'sandbox', pattern: 'lib/sandbox', allow: ['core', 'mysql'] },
+  { type: 'engine', pattern: 'lib/engine', allow: ['core', 'mysql', 'storage'] },
+  { type: 'restore', pattern: 'lib/restore', allow: ['core', 'mysql', 'storage', 'security'] },
+  { type: 'auth', pattern: 'lib/auth', allow: ['core', 'store', 'security'] },
+  { type: 'runs', pattern: 'lib/runs', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'auth'] },
+  { type: 'alerts', pattern: 'lib/alerts', allow: ['core', 'store', 'security'] },
+  { type: 'plans', pattern: 'lib/plans', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts'] },
+  { type: 'drills', pattern: 'lib/drills', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans'] },
+  { type: 'workers', pattern: 'lib/workers', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans', 'drills'] },
+  // The dashboard talks to orchestration, never to the engine, the restore or a MySQL connection.
+  { type: 'app', pattern: 'app', allow: ['core', 'store', 'security', 'auth', 'runs', 'alerts', 'plans', 'drills', 'workers', 'storage'] },
+  { type: 'cli', pattern: 'cli', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans', 'drills', 'workers'] },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.next/**', 'lib/generated/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**'] },
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': layers.map(({ type, pattern }) => ({ type, pattern, mode: 'folder' })),
+      'boundaries/include': ['lib/**/*', 'app/**/*', 'cli/**/*'],
+      'import/resolver': { typescript: { alwaysTryTypes: true } },
+    },
+    rules: {
+      'boundaries/element-types': [
+        'error',
+        {
+          default: 'disallow',
+          message: '${file.type} must not import ${dependency.type} (layers: docs/architecture.md)',
+          rules: layers.map(({ type, allow }) => ({ from: type, allow: [type, ...allow] })),
+        },
+      ],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-control-regex': 'off',
+      'no-empty': ['error', { allowEmptyCatch: true }],
+    },
+  },
+  {
+    // Tests, benchmarks and e2e specs may reach into any layer to set up what they check.
+    files: ['**/*.test.ts', 'test/**', 'bench/**', 'e2e/**', '**/*.fixture.ts'],
+    // Playwright fixtures take `{}` when they use no other fixture.
+    rules: { 'boundaries/element-types': 'off', 'no-empty-pattern': 'off' },
+  },
+);

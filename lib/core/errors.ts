@@ -1,0 +1,88 @@
+/**
+ * paradump's one error type, for every layer (engine, restore, store, runs, sandbox). Callers branch
+ * on `code`, never on message text; the CLI prints `message`, the dashboard maps `code` to its own
+ * words (lib/runs/error-words.ts).
+ */
+export const ERROR_CODES = [
+  'BAD_OPTION',
+  'BAD_URI',
+  'HOST_UNREACHABLE',
+  'CONNECTION_REFUSED',
+  'ACCESS_DENIED',
+  'TLS_FAILED',
+  'MISSING_PRIVILEGES',
+  'UNKNOWN_DATABASE',
+  'UNKNOWN_TABLE',
+  'NOTHING_TO_DUMP',
+  'OUTPUT_NOT_EMPTY',
+  'OUTPUT_UNWRITABLE',
+  'DISK_FULL',
+  'LOCK_TIMEOUT',
+  'CONNECTION_LOST',
+  'TABLE_DROPPED',
+  'UNSUPPORTED_SERVER',
+  'MANIFEST_INVALID',
+  'FILES_MISSING',
+  'CHECKSUM_MISMATCH',
+  'TARGET_EXISTS',
+  'LOCAL_INFILE_DISABLED',
+  'UNFINISHED_RESTORE',
+  'NO_COORDINATES',
+  'NO_BINLOG',
+  'BINLOG_PURGED',
+  'TOOL_MISSING',
+  'ABORTED',
+  'QUERY_FAILED',
+  // The dashboard's runs and servers.
+  'RUN_NOT_FOUND',
+  'SERVER_NOT_FOUND',
+  'SERVER_NAME_TAKEN',
+  'NOT_RUNNING',
+  'NOT_RESUMABLE',
+  'ALREADY_RUNNING',
+  'NO_MANIFEST',
+  // The throwaway server (details.reason says which step).
+  'SANDBOX_UNAVAILABLE',
+  'SANDBOX_FAILED',
+  // The store (codes follow Prisma's own refusals where one exists: P3005, P3009).
+  'BAD_DATABASE_URL',
+  'MIGRATIONS_NOT_FOUND',
+  'MIGRATION_PROVIDER_MISMATCH',
+  'STORE_NOT_EMPTY',
+  'MIGRATION_FAILED',
+  'MIGRATION_MODIFIED',
+  'MIGRATION_MISSING',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class ParadumpError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ParadumpError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isParadumpError(error: unknown, code?: ErrorCode): error is ParadumpError {
+  return error instanceof ParadumpError && (code === undefined || error.code === code);
+}
+
+/**
+ * What went wrong setting up TLS, in `details.tls` of a TLS_FAILED error, so callers can say it in
+ * their own words without reading messages.
+ */
+export type TlsFailure = 'not-offered' | 'untrusted' | 'expired' | 'name-mismatch' | 'handshake';
+
+/**
+ * A refused option, with the option's path and the problem in words of its own (`details.problem`,
+ * without the option's name), so a form can show it at that field without reading the message.
+ */
+export function badOption(path: string, problem: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}): ParadumpError {
+  return new ParadumpError('BAD_OPTION', `${path}: ${problem}`, { ...options, details: { ...options.details, path, problem } });
+}
