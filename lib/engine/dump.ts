@@ -686,7 +686,7 @@ async function replanChangedTables(args: {
     if (columnSignature(now) === columnSignature(plan.info.columns)) continue;
     if (plan.done.length > 0) {
       // Chunks already on disk have the old columns: mixing shapes would not load.
-      await skipTable(plan, Object.assign(new Error('columns changed while the table was being dumped'), { errno: 1412 }), { ...args, outDir: args.outDir });
+      await skipTable(plan, Object.assign(new Error('columns changed while the table was being dumped'), { errno: ER.TABLE_DEF_CHANGED }), { ...args, outDir: args.outDir });
       continue;
     }
     const fresh = (await discoverDatabase(control, plan.info.database, false)).tables.find((t) => t.name === plan.info.name);
@@ -711,13 +711,13 @@ async function replanChangedTables(args: {
 /** The table was dropped, renamed or changed after discovery. */
 function isTableGone(error: unknown): boolean {
   const errno = driverErrno(error) ?? (isParadumpError(error) ? driverErrno(error.cause) : undefined);
-  return errno === ER.NO_SUCH_TABLE || errno === ER.BAD_FIELD || errno === 1412 /* ER_TABLE_DEF_CHANGED */ || isParadumpError(error, 'TABLE_DROPPED');
+  return errno === ER.NO_SUCH_TABLE || errno === ER.BAD_FIELD || errno === ER.TABLE_DEF_CHANGED || isParadumpError(error, 'TABLE_DROPPED');
 }
 
 async function skipTable(plan: TablePlan, error: unknown, args: { emit: (e: DumpEvent) => void; warn: Warn; openJournal: Journal | null; outDir: string | null }): Promise<void> {
   if (plan.skipped) return;
   const errno = driverErrno(error) ?? (isParadumpError(error) ? driverErrno(error.cause) : undefined);
-  const code = errno === ER.BAD_FIELD || errno === 1412 ? 'TABLE_CHANGED' : 'TABLE_DROPPED';
+  const code = errno === ER.BAD_FIELD || errno === ER.TABLE_DEF_CHANGED ? 'TABLE_CHANGED' : 'TABLE_DROPPED';
   const text = fromDriverError(error, `${plan.info.database}.${plan.info.name}`).message;
   const reason = code === 'TABLE_CHANGED' ? `table was altered after discovery: ${text}` : `table disappeared after discovery: ${text}`;
   plan.skipped = { code, reason };

@@ -35,7 +35,7 @@ interface PacketParser {
 }
 
 /** The connection's internals the reader takes over while a result's rows stream. */
-interface DriverConnection {
+export interface DriverConnection {
   packetParser: PacketParser;
   /** The sequence number mysql2 expects on the next packet (it warns on others and counts on). */
   sequenceId: number;
@@ -83,7 +83,7 @@ export function connectLendingReads(address: Pick<ServerAddress, 'host' | 'port'
  * can whole packets be handed to it from outside. Anything else (compression, debug output, a
  * parser of another mysql2 version) keeps the driver's own path.
  */
-function canTakeOver(driver: DriverConnection): boolean {
+export function canTakeOver(driver: DriverConnection): boolean {
   const parser = driver.packetParser as PacketParser & { executeStart?: unknown };
   const proto = Object.getPrototypeOf(parser) as { executeStart?: unknown };
   return (

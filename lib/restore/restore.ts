@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { driverErrno, fromDriverError } from '../mysql/driver-error.ts';
+import { driverErrno, ER, fromDriverError } from '../mysql/driver-error.ts';
 import { isParadumpError, ParadumpError } from '../core/errors.ts';
 import type { ChunkRecord, ObjectRecord } from '../core/manifest.ts';
 import { quoteId, qualified } from '../core/sql-names.ts';
@@ -46,12 +46,6 @@ export interface RestoreResult {
   journal: string;
   warnings: { code: string; message: string }[];
 }
-
-const ER_DUP_KEYNAME = 1061;
-const ER_NET_PACKET_TOO_LARGE = 1153;
-const ER_NO_SUCH_TABLE = 1146;
-const ER_SP_DOES_NOT_EXIST = 1305;
-const ER_VIEW_INVALID = 1356;
 
 interface TableRun {
   sel: SelectedTable;
@@ -516,7 +510,7 @@ async function addDeferredIndexes(conn: TargetConnection, run: TableRun): Promis
     await conn.exec(addIndexesSql(run.sel.record.table, missing));
   } catch (error) {
     // A killed run's ALTER may have finished on the server meanwhile.
-    if (driverErrno(error) === ER_DUP_KEYNAME) return addDeferredIndexes(conn, run);
+    if (driverErrno(error) === ER.DUP_KEYNAME) return addDeferredIndexes(conn, run);
     throw fromDriverError(error, `adding the deferred indexes of ${qualified(run.sel.targetDatabase, run.sel.record.table)}`);
   }
 }
@@ -581,7 +575,7 @@ async function createObjects(args: {
         }
       } catch (error) {
         const errno = driverErrno(error);
-        if (errno === ER_NO_SUCH_TABLE || errno === ER_SP_DOES_NOT_EXIST || errno === ER_VIEW_INVALID) {
+        if (errno === ER.NO_SUCH_TABLE || errno === ER.SP_DOES_NOT_EXIST || errno === ER.VIEW_INVALID) {
           retry.push({ db, o });
           firstError ??= fromDriverError(error, `creating ${where}`);
           continue;
@@ -603,7 +597,7 @@ async function createObjects(args: {
 function loadError(error: unknown, chunk: ChunkRecord, run: TableRun): ParadumpError {
   const where = `loading ${chunk.file} into ${qualified(run.sel.targetDatabase, run.sel.record.table)}`;
   if (isParadumpError(error)) return error;
-  if (driverErrno(error) === ER_NET_PACKET_TOO_LARGE) {
+  if (driverErrno(error) === ER.NET_PACKET_TOO_LARGE) {
     return new ParadumpError('QUERY_FAILED', `${where}: a statement is larger than the target's max_allowed_packet; raise it (SET GLOBAL max_allowed_packet = 1073741824) and resume`, { cause: error, details: { reason: 'PACKET_TOO_LARGE' } });
   }
   return fromDriverError(error, where);
@@ -617,8 +611,6 @@ function toRestoreError(error: unknown, signal: AbortSignal | undefined): Paradu
   return fromDriverError(error, 'restoring');
 }
 
-const ER_LOCK_DEADLOCK = 1213;
-const ER_LOCK_WAIT_TIMEOUT = 1205;
 
 /**
  * Retries a chunk load the server rolled back for a deadlock or lock wait timeout (the load is one
@@ -630,7 +622,7 @@ async function withRetry<T>(work: (attempt: number) => Promise<T>, onRetry: (att
       return await work(attempt);
     } catch (error) {
       const errno = driverErrno(error) ?? (isParadumpError(error) ? driverErrno(error.cause) : undefined);
-      if (attempt >= attempts || (errno !== ER_LOCK_DEADLOCK && errno !== ER_LOCK_WAIT_TIMEOUT)) throw error;
+      if (attempt >= attempts || (errno !== ER.LOCK_DEADLOCK && errno !== ER.LOCK_WAIT_TIMEOUT)) throw error;
       onRetry(attempt, error);
       await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
     }
