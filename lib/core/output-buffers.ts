@@ -2,8 +2,8 @@ import { ByteBuilder } from './encode-values.ts';
 
 /**
  * Bytes handed to the compressor / disk at a time. Each fs write and each zlib call is a trip to the
- * libuv thread pool, and on a small VM a trip costs tens of microseconds of the main thread's time
- * (waking the pool thread): 1 MB pieces keep that to a few hundred trips per GB.
+ * libuv thread pool, and each trip costs the main thread time (waking the pool thread): 1 MB pieces
+ * keep that to a few hundred trips per GB (docs/benchmarks.md, "Measurements behind the code").
  */
 export const FLUSH_BYTES = 1024 * 1024;
 
@@ -24,9 +24,8 @@ export function giveBuilder(b: ByteBuilder): void {
 
 /**
  * An uncompressed chunk's bytes reach the file as the encoder's own buffer, not a copy of it: a
- * dump of the bench's 1.6 GB made as many 1 MB copies and allocations, and the collections they
- * drove. The builder gets a spare buffer in exchange, and `ChunkFileWriter` gives the lent one back
- * once it is written. Only for a chain that ends in that writer with nothing holding on to the bytes
+ * copy per 1 MB piece meant an allocation each and the collections they drove. The builder gets a
+ * spare buffer in exchange, and `ChunkFileWriter` gives the lent one back once it is written. Only for a chain that ends in that writer with nothing holding on to the bytes
  * (the hasher copies them as they pass); a compressor's input is copied as before.
  */
 const OUTPUT_BYTES = 2 * FLUSH_BYTES;

@@ -101,26 +101,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     sessions.push(...workers);
     journal = await Journal.open(outDir);
     const openJournal = journal;
-    let databaseRecords: DatabaseRecord[];
-    let plans: TablePlan[];
-    if (previous) {
-      databaseRecords = previous.state.databases;
-      plans = previous.plans;
-      await openJournal.append({ type: 'resume', at: new Date().toISOString() });
-      for (const p of plans) emitPlanned(p, emit);
-    } else {
-      ({ databaseRecords, plans } = await discoverAndPlan({ control, planners: workers, options, outDir, emit, warn, signal, hooks: controls.hooks }));
-      await writeDumpState(outDir, {
-        format: 'paradump-state',
-        version: 1,
-        startedAt: started.toISOString(),
-        source: { host: address.host, port: address.port },
-        options: DumpRequest.parse(options),
-        databases: databaseRecords,
-        plans: plans.map(({ done: _done, ...p }) => p),
-        warnings,
-      });
-    }
+    const { databaseRecords, plans } = await planOrResume({ previous, control, workers, options, outDir, address, started, warnings, emit, warn, signal, hooks: controls.hooks, journal: openJournal });
     await controls.hooks?.afterPlanning?.();
     signal?.throwIfAborted();
 
@@ -134,84 +115,9 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     });
     const lockOptions = { guard, ownIds, ledger, timeoutSeconds: options.lockWaitTimeout, killLongQueriesAfter: options.killLongQueries, onKilled: (b: { id: number; info: string | null; time: number }) => warn({ code: 'QUERY_KILLED', message: `killed #${b.id} (running ${b.time}s) to take the lock: ${(b.info ?? '').slice(0, 200)}` }) };
 
-    // Block DDL for the whole dump where asked (or free): a table cannot change shape under us.
-    const blockDdl = options.blockDdl ?? control.sql.ddlBlockIsFree;
-    let ddlHeld = false;
-    if (blockDdl && options.lock !== 'none') {
-      if (control.sql.ddlBlock) {
-        const ddlSession = await Session.open(address, { label: 'opening the DDL-lock connection' });
-        sessions.push(ddlSession);
-        ownIds.add(ddlSession.threadId);
-        heldLocks.push(await acquireLock({ ...lockOptions, session: ddlSession, scope: 'instance', target: null, statements: control.sql.ddlBlock }));
-        ddlHeld = true;
-      } else {
-        warn({ code: 'NO_DDL_LOCK', message: `${control.flavor.kind} ${control.flavor.versionString} has no backup lock that blocks DDL; tables changed during the dump are skipped and reported` });
-      }
-    }
+    const ddlHeld = await blockDdlForTheDump({ control, address, options, sessions, ownIds, heldLocks, lockOptions, warn });
 
-    const previousSnapshots = previous?.snapshots ?? [];
-    const snapshots: SnapshotRecord[] = [...previousSnapshots];
-    let nextSnapshot = previousSnapshots.reduce((m, s) => Math.max(m, s.id + 1), 0);
-    const runTasks = (list: ChunkTask[], snapshotId: number) =>
-      runPool({
-        workers,
-        tasks: list,
-        signal,
-        run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, outDir, options, journal: openJournal, snapshotId, emit, warn, signal }),
-      });
-    const pendingTasks = (set: LockSet) =>
-      set.plans.filter((p) => !p.skipped).flatMap((plan) => plan.chunks.filter((c) => !plan.done.some((d) => d.index === c.index)).map((chunk) => ({ plan, chunk })));
-
-    for (const set of lockSets(plans, options.lock)) {
-      signal?.throwIfAborted();
-      if (pendingTasks(set).length === 0) continue;
-      const snapshotId = nextSnapshot++;
-      const recordSnapshot = async (point: { binlog: SnapshotRecord['binlog']; gtid: string | null }) => {
-        const record: SnapshotRecord = { id: snapshotId, scope: set.scope, target: set.target, openedAt: new Date().toISOString(), ...point };
-        snapshots.push(record);
-        await openJournal.append({ type: 'snapshot', ...record });
-        emit({ type: 'snapshot-opened', snapshot: record });
-      };
-
-      if (set.scope === 'table') {
-        // per-table: the table is write-locked from before its first chunk until after its last.
-        const lock = await lockTables({ control, set, lockOptions, warn, emit, openJournal });
-        if (!lock) continue;
-        try {
-          await recordSnapshot(await readCoordinates(control));
-          if (await replanChangedTables({ control, planner: workers[0]!, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
-            await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
-          }
-          await runTasks(pendingTasks(set), snapshotId);
-        } finally {
-          await lock.release();
-        }
-        continue;
-      }
-
-      let lock: HeldLock | null = null;
-      if (set.scope === 'instance') {
-        lock = await acquireLock({ ...lockOptions, session: control, scope: 'instance', target: null, statements: ddlHeld ? control.sql.commitBlockWithDdlBlock : control.sql.commitBlock });
-      } else if (set.scope === 'database') {
-        lock = await lockTables({ control, set, lockOptions, warn, emit, openJournal });
-        if (!lock) continue;
-      }
-      try {
-        // Lock held (or none, for --lock none): open every worker's snapshot at this one point.
-        await Promise.all(workers.map((w) => w.exec(w.sql.startSnapshot)));
-        await recordSnapshot(set.scope === 'none' ? { binlog: null, gtid: null } : await readCoordinates(control));
-        // Non-transactional tables have no snapshot: read them while writes are still blocked.
-        const nonTransactional = pendingTasks(set).filter((t) => !t.plan.info.transactional);
-        if (nonTransactional.length > 0) await runTasks(nonTransactional, snapshotId);
-      } finally {
-        await lock?.release();
-      }
-      if (await replanChangedTables({ control, planner: workers[0]!, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
-        await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
-      }
-      await runTasks(pendingTasks(set), snapshotId);
-      await Promise.all(workers.map((w) => w.exec('COMMIT')));
-    }
+    const snapshots = await dumpLockSets({ control, workers, plans, options, outDir, previousSnapshots: previous?.snapshots ?? [], ddlHeld, lockOptions, journal: openJournal, emit, warn, signal });
     for (const held of heldLocks.splice(0)) await held.release();
 
     const manifest = buildManifest({
@@ -247,6 +153,154 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     await journal?.close().catch(() => undefined);
     await Promise.all(sessions.map((s) => s.close().catch(() => s.destroy())));
   }
+}
+
+type LockOptions = Omit<Parameters<typeof acquireLock>[0], 'session' | 'scope' | 'target' | 'statements'>;
+
+/** A new dump discovers and plans, then writes the plan (dump-state.json); a resumed one reads it back. */
+async function planOrResume(args: {
+  previous: Awaited<ReturnType<typeof loadForResume>>;
+  control: Session;
+  workers: Session[];
+  options: DumpOptions;
+  outDir: string;
+  address: ServerAddress;
+  started: Date;
+  warnings: Manifest['warnings'];
+  emit: DumpEventListener;
+  warn: Warn;
+  signal: AbortSignal | undefined;
+  hooks: DumpControls['hooks'];
+  journal: Journal;
+}): Promise<{ databaseRecords: DatabaseRecord[]; plans: TablePlan[] }> {
+  const { previous, options, outDir, emit } = args;
+  if (previous) {
+    await args.journal.append({ type: 'resume', at: new Date().toISOString() });
+    for (const p of previous.plans) emitPlanned(p, emit);
+    return { databaseRecords: previous.state.databases, plans: previous.plans };
+  }
+  const planned = await discoverAndPlan({ control: args.control, planners: args.workers, options, outDir, emit, warn: args.warn, signal: args.signal, hooks: args.hooks });
+  await writeDumpState(outDir, {
+    format: 'paradump-state',
+    version: 1,
+    startedAt: args.started.toISOString(),
+    source: { host: args.address.host, port: args.address.port },
+    options: DumpRequest.parse(options),
+    databases: planned.databaseRecords,
+    plans: planned.plans.map(({ done: _done, ...p }) => p),
+    warnings: args.warnings,
+  });
+  return planned;
+}
+
+/** Blocks DDL for the whole dump where asked (or free): a table cannot change shape under us. */
+async function blockDdlForTheDump(args: {
+  control: Session;
+  address: ServerAddress;
+  options: DumpOptions;
+  sessions: Session[];
+  ownIds: Set<number>;
+  heldLocks: HeldLock[];
+  lockOptions: LockOptions;
+  warn: Warn;
+}): Promise<boolean> {
+  const { control, options } = args;
+  const blockDdl = options.blockDdl ?? control.sql.ddlBlockIsFree;
+  if (!blockDdl || options.lock === 'none') return false;
+  if (!control.sql.ddlBlock) {
+    args.warn({ code: 'NO_DDL_LOCK', message: `${control.flavor.kind} ${control.flavor.versionString} has no backup lock that blocks DDL; tables changed during the dump are skipped and reported` });
+    return false;
+  }
+  const ddlSession = await Session.open(args.address, { label: 'opening the DDL-lock connection' });
+  args.sessions.push(ddlSession);
+  args.ownIds.add(ddlSession.threadId);
+  args.heldLocks.push(await acquireLock({ ...args.lockOptions, session: ddlSession, scope: 'instance', target: null, statements: control.sql.ddlBlock }));
+  return true;
+}
+
+/**
+ * Dumps the pending chunks of each lock set in a snapshot of its own (one for the instance, one
+ * per database or table), under the set's lock. Resolves with every snapshot, earlier ones first.
+ */
+async function dumpLockSets(args: {
+  control: Session;
+  workers: Session[];
+  plans: TablePlan[];
+  options: DumpOptions;
+  outDir: string;
+  previousSnapshots: SnapshotRecord[];
+  ddlHeld: boolean;
+  lockOptions: LockOptions;
+  journal: Journal;
+  emit: DumpEventListener;
+  warn: Warn;
+  signal: AbortSignal | undefined;
+}): Promise<SnapshotRecord[]> {
+  const { control, workers, plans, options, outDir, previousSnapshots, ddlHeld, lockOptions, emit, warn, signal } = args;
+  const openJournal = args.journal;
+  const snapshots: SnapshotRecord[] = [...previousSnapshots];
+  let nextSnapshot = previousSnapshots.reduce((m, s) => Math.max(m, s.id + 1), 0);
+  const runTasks = (list: ChunkTask[], snapshotId: number) =>
+    runPool({
+      workers,
+      tasks: list,
+      signal,
+      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, outDir, options, journal: openJournal, snapshotId, emit, warn, signal }),
+    });
+  const pendingTasks = (set: LockSet) =>
+    set.plans.filter((p) => !p.skipped).flatMap((plan) => plan.chunks.filter((c) => !plan.done.some((d) => d.index === c.index)).map((chunk) => ({ plan, chunk })));
+
+  for (const set of lockSets(plans, options.lock)) {
+    signal?.throwIfAborted();
+    if (pendingTasks(set).length === 0) continue;
+    const snapshotId = nextSnapshot++;
+    const recordSnapshot = async (point: { binlog: SnapshotRecord['binlog']; gtid: string | null }) => {
+      const record: SnapshotRecord = { id: snapshotId, scope: set.scope, target: set.target, openedAt: new Date().toISOString(), ...point };
+      snapshots.push(record);
+      await openJournal.append({ type: 'snapshot', ...record });
+      emit({ type: 'snapshot-opened', snapshot: record });
+    };
+
+    if (set.scope === 'table') {
+      // per-table: the table is write-locked from before its first chunk until after its last.
+      const lock = await lockTables({ control, set, lockOptions, warn, emit, openJournal });
+      if (!lock) continue;
+      try {
+        await recordSnapshot(await readCoordinates(control));
+        if (await replanChangedTables({ control, planner: workers[0]!, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
+          await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
+        }
+        await runTasks(pendingTasks(set), snapshotId);
+      } finally {
+        await lock.release();
+      }
+      continue;
+    }
+
+    let lock: HeldLock | null = null;
+    if (set.scope === 'instance') {
+      lock = await acquireLock({ ...lockOptions, session: control, scope: 'instance', target: null, statements: ddlHeld ? control.sql.commitBlockWithDdlBlock : control.sql.commitBlock });
+    } else if (set.scope === 'database') {
+      lock = await lockTables({ control, set, lockOptions, warn, emit, openJournal });
+      if (!lock) continue;
+    }
+    try {
+      // Lock held (or none, for --lock none): open every worker's snapshot at this one point.
+      await Promise.all(workers.map((w) => w.exec(w.sql.startSnapshot)));
+      await recordSnapshot(set.scope === 'none' ? { binlog: null, gtid: null } : await readCoordinates(control));
+      // Non-transactional tables have no snapshot: read them while writes are still blocked.
+      const nonTransactional = pendingTasks(set).filter((t) => !t.plan.info.transactional);
+      if (nonTransactional.length > 0) await runTasks(nonTransactional, snapshotId);
+    } finally {
+      await lock?.release();
+    }
+    if (await replanChangedTables({ control, planner: workers[0]!, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
+      await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
+    }
+    await runTasks(pendingTasks(set), snapshotId);
+    await Promise.all(workers.map((w) => w.exec('COMMIT')));
+  }
+  return snapshots;
 }
 
 /** On resume the plan's options win (chunks must line up); threads and lock timing may change. */

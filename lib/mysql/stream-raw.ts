@@ -53,8 +53,8 @@ interface LendingSocket extends Socket {
 
 /**
  * A plain TCP (or Unix) socket for mysql2 that reads into one buffer, reused read after read. Node
- * otherwise allocates a new 64 KB buffer for every read: for a dump's 1.6 GB, 25,000 of them, and
- * the garbage collections their external memory sets off (~60 full collections). A read is passed
+ * otherwise allocates a new 64 KB buffer for every read, and their external memory sets off full
+ * garbage collections (docs/benchmarks.md, "Measurements behind the code"). A read is passed
  * on as a view of that buffer only while `streamRawRows` is taking the reads, which copies whatever
  * it keeps before the next read; at any other time mysql2 gets a copy, as it keeps slices of reads
  * (values, column definitions, parts of a long packet). Not for TLS: the TLS socket reads for itself.
@@ -102,8 +102,8 @@ export function canTakeOver(driver: DriverConnection): boolean {
  * Streams with backpressure: the socket is paused while the consumer is behind.
  *
  * mysql2 makes an object, a call chain and a sequence check per packet: for the millions of small
- * rows of a dump that was a fifth of the process's CPU. So while the query is in its rows, the
- * socket's reads come here first (the connection's `packetParser` is swapped for the duration):
+ * rows of a dump that was a large share of the process's CPU (docs/benchmarks.md). So while the
+ * query is in its rows, the socket's reads come here first (the connection's `packetParser` is swapped for the duration):
  * row packets are found by their headers and copied into the batch in runs, as they lie in the
  * read; everything else — the column definitions before, the EOF or error after, a value over 16
  * MB — goes to mysql2's parser as whole packets, so the driver's state is always its own. A packet

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { driverErrno, ER, fromDriverError } from '../mysql/driver-error.ts';
 import { isParadumpError, ParadumpError } from '../core/errors.ts';
-import type { ChunkRecord, ObjectRecord } from '../core/manifest.ts';
+import type { ChunkRecord, Manifest, ObjectRecord } from '../core/manifest.ts';
 import { quoteId, qualified } from '../core/sql-names.ts';
 import { parseServerUri, redactUri, withTls } from '../mysql/uri.ts';
 import { checkDumpFiles, describeProblems } from './check-files.ts';
@@ -131,32 +131,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     });
     for (const s of selection.skipped) warn('TABLE_SKIPPED', `${s.database}.${s.table} is not in the dump (${s.reason})`, { database: s.database, table: s.table });
 
-    // Chunks to load in this run.
-    const runs: TableRun[] = selection.tables.map((sel) => ({
-      sel,
-      deferred: [],
-      names: 'utf8mb4',
-      remaining: 0,
-      rows: 0,
-      mayHoldRows: selection.partial || (resumed && (state.deferredOf(sel.record.database, sel.record.table) !== undefined || state.isTableCreating(sel.record.database, sel.record.table))),
-      gate: 'closed' as TableRun['gate'],
-      inFlight: 0,
-    }));
-    for (const run of runs) if (run.mayHoldRows || !run.sel.record.transactional) run.gate = 'open';
-    const tasks: ChunkTask[] = [];
-    let skippedChunks = 0;
-    for (const run of runs) {
-      for (const chunk of run.sel.chunks) {
-        if (resumed && state.isChunkDone(run.sel.record.database, run.sel.record.table, chunk.index)) {
-          skippedChunks++;
-          run.rows += chunk.rows;
-          emit({ type: 'chunk-skipped', database: run.sel.record.database, table: run.sel.record.table, index: chunk.index, rows: chunk.rows, bytes: chunk.bytes });
-          continue;
-        }
-        tasks.push({ run, chunk });
-        run.remaining++;
-      }
-    }
+    const { runs, tasks, skippedChunks } = planTableRuns({ selection, state, resumed, emit });
     const objectCount = selection.databases.reduce((a, d) => a + d.sequences.length + d.objects.length, 0);
     emit({
       type: 'run-started',
@@ -174,32 +149,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       bytes: tasks.reduce((a, t) => a + t.chunk.bytes, 0),
     });
 
-    // Refuse to overwrite before anything is hashed, journaled or changed.
-    const conflicts = selection.partial ? [] : await findConflicts(ctl, selection, resumed ? state : null);
-    if (conflicts.length > 0 && !options.dropExisting) {
-      const shown = conflicts.slice(0, 5).map((c) => `${c.kind} ${c.database}.${c.name}`).join(', ');
-      throw new ParadumpError('TARGET_EXISTS', `the target already has ${shown}${conflicts.length > 5 ? ` and ${conflicts.length - 5} more` : ''}; nothing was changed (use --drop-existing to replace them)`, {
-        details: { reason: 'TARGET_EXISTS', objects: conflicts },
-      });
-    }
-
-    // The files: all there, sizes right, and (unless skipped, loudly) hashes right.
-    const fileTick = performance.now();
-    const plainFiles = [
-      ...runs.filter((r) => !(resumed && state.deferredOf(r.sel.record.database, r.sel.record.table))).map((r) => r.sel.record.schemaFile),
-      ...selection.databases.flatMap((d) => [...d.sequences, ...d.objects].filter((o) => !(resumed && state.isObjectDone(d.record.name, o.type, o.name))).map((o) => o.file)),
-    ];
-    const check = await checkDumpFiles({ dir, plainFiles, chunks: tasks.map((t) => ({ table: t.run.sel.record, chunk: t.chunk })), hash: !options.skipVerify, threads: Math.min(options.threads, 4), signal });
-    if (check.problems.length > 0) {
-      const hashOnly = check.problems.every((p) => p.problem === 'sha256' || p.problem === 'size');
-      throw new ParadumpError(check.problems.every((p) => p.problem === 'missing') ? 'FILES_MISSING' : 'CHECKSUM_MISMATCH', `the dump is damaged, nothing was restored: ${describeProblems(check.problems)}`, {
-        details: { reason: hashOnly ? 'CHECKSUM_MISMATCH' : 'FILES_MISSING', files: check.problems.map((p) => p.file), problems: check.problems },
-      });
-    }
-    if (options.skipVerify) {
-      warn('VERIFY_SKIPPED', `file hashes were NOT checked (--skip-verify): ${check.files} files are loaded as they are; run "paradump verify --from ${dir}" to check them`);
-    }
-    emit({ type: 'files-checked', files: check.files, bytes: check.bytes, hashed: !options.skipVerify, durationMs: Math.round(performance.now() - fileTick) });
+    const conflicts = await checkBeforeChanging({ ctl, dir, selection, state, resumed, runs, tasks, options, emit, warn, signal });
 
     if (resumed) await killLeftovers(ctl, state, warn);
     const workerCount = Math.max(1, Math.min(options.threads, tasks.length));
@@ -216,39 +166,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
 
     if (options.dropExisting && conflicts.length > 0) await dropConflicts(ctl, conflicts);
 
-    // Databases.
-    for (const db of selection.databases) {
-      signal?.throwIfAborted();
-      await createDatabase(ctl, db, warn);
-      await jr.append({ type: 'database', database: db.record.name, targetDatabase: db.targetDatabase });
-      emit({ type: 'database-created', database: db.record.name, targetDatabase: db.targetDatabase });
-    }
-
-    // Sequences (a column default may use one), then tables.
-    let objectsDone = 0;
-    for (const db of selection.databases) {
-      for (const seq of db.sequences) {
-        signal?.throwIfAborted();
-        if (resumed && state.isObjectDone(db.record.name, seq.type, seq.name)) continue;
-        await jr.append({ type: 'object-creating', database: db.record.name, objectType: seq.type, name: seq.name });
-        if (resumed && state.isObjectCreating(db.record.name, seq.type, seq.name)) await ctl.exec(`DROP SEQUENCE IF EXISTS ${qualified(db.targetDatabase, seq.name)}`);
-        await createSequence(ctl, dir, db, seq);
-        await jr.append({ type: 'object', database: db.record.name, objectType: seq.type, name: seq.name });
-        objectsDone++;
-        emit({ type: 'object-created', database: db.record.name, objectType: seq.type, name: seq.name });
-      }
-    }
-    for (const run of runs) {
-      signal?.throwIfAborted();
-      await prepareTable({ ctl, dir, run, state, resumed, partial: selection.partial, deferIndexes: options.deferIndexes, journal: jr, emit, warn });
-    }
-    // Decided from the tables as they are on the target (created above, or there already). Only
-    // INSERTs use it: a LOAD DATA names its own charset.
-    const insertDatabases = method === 'insert' ? runs.map((r) => r.sel.targetDatabase) : [];
-    for (const database of new Set(insertDatabases)) {
-      const names = await loadNamesOfDatabase(ctl, database);
-      for (const run of runs) if (run.sel.targetDatabase === database) run.names = names.get(run.sel.record.table) ?? 'utf8mb4';
-    }
+    let objectsDone = await createDatabasesAndTables({ ctl, dir, selection, runs, state, resumed, method, deferIndexes: options.deferIndexes, journal: jr, emit, warn, signal });
 
     // Chunks, in parallel; largest tables first so the long ones start early.
     tasks.sort((a, b) => b.run.sel.record.bytes - a.run.sel.record.bytes || a.run.sel.record.table.localeCompare(b.run.sel.record.table) || a.chunk.index - b.chunk.index);
@@ -258,76 +176,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       for (const s of stagingDatabases) await ctl.exec(`CREATE DATABASE ${quoteId(s)}`);
     }
 
-    let rowsLoaded = 0;
-    let bytesLoaded = 0;
-    const finishTable = async (run: TableRun, conn: TargetConnection) => {
-      const { database, table } = run.sel.record;
-      if (run.deferred.length > 0 && !(resumed && state.areIndexesDone(database, table))) {
-        const tick = performance.now();
-        await addDeferredIndexes(conn, run);
-        await jr.append({ type: 'indexes', database, table });
-        emit({ type: 'indexes-added', database, table, indexes: run.deferred.length, durationMs: Math.round(performance.now() - tick) });
-      }
-      emit({ type: 'table-finished', database, table, rows: run.rows, chunks: run.sel.chunks.length });
-    };
-    // Tables with nothing left to load (resumed) still need their indexes and a finish.
-    for (const run of runs) if (run.remaining === 0) await finishTable(run, ctl);
-
-    await runPool({
-      workers,
-      tasks,
-      signal,
-      destroyOnAbort: true,
-      eligible: ({ run }) => run.gate !== 'loading',
-      // Connections spread over tables while there are tables enough: two LOAD DATA statements
-      // into one table with an AUTO_INCREMENT column take turns (InnoDB's table-level AUTO-INC
-      // lock, held for a whole bulk insert under the default innodb_autoinc_lock_mode = 1), so
-      // with both connections on one table the server worked on one core (8 × 1M rows, 2
-      // connections: 29.0 → 24.7 s). INSERTs do not take that lock but share the table's index
-      // pages: 35.0 → 31.3 s (median of 2, alternating).
-      preferred: ({ run }) => run.inFlight === 0,
-      run: async ({ run, chunk }, conn, worker) => {
-        const { database, table } = run.sel.record;
-        const opening = run.gate === 'closed';
-        if (opening) run.gate = 'loading';
-        run.inFlight++;
-        emit({ type: 'chunk-started', database, table, index: chunk.index, worker, rows: chunk.rows, bytes: chunk.bytes });
-        let loaded;
-        try {
-          loaded = await withRetry((attempt) => loadChunk({
-            conn,
-            dir,
-            table: run.sel.record,
-            targetDatabase: run.sel.targetDatabase,
-            chunk,
-            // A retried load of a table without transactions may have left rows: clear them.
-            replace: run.mayHoldRows || attempt > 1,
-            keyRange: run.sel.keyRange,
-            stagingDatabase: stagingDatabases[worker] ?? null,
-            checkHash: !options.skipVerify,
-            names: run.names,
-            format: manifest.options.format,
-            method,
-            signal,
-            onProgress: (rows, bytes) => emit({ type: 'chunk-progress', database, table, index: chunk.index, worker, rows, bytes }),
-            onCleared: (rowsDeleted) => emit({ type: 'range-cleared', database, table, index: chunk.index, rowsDeleted }),
-            afterCommit: controls.hooks?.afterChunkCommitted ? () => controls.hooks!.afterChunkCommitted!({ database, table, index: chunk.index }) : undefined,
-          }), (attempt, error) => warn('CHUNK_RETRIED', `${database}.${table} chunk ${chunk.index}: ${fromDriverError(error, 'loading').message}; retrying (attempt ${attempt + 1})`, { database, table }));
-        } catch (error) {
-          throw loadError(error, chunk, run);
-        } finally {
-          run.inFlight--;
-          if (opening) run.gate = 'open';
-        }
-        await jr.append({ type: 'chunk', database, table, index: chunk.index, rows: loaded.rows, bytes: loaded.bytes });
-        rowsLoaded += loaded.rows;
-        bytesLoaded += loaded.bytes;
-        run.rows += loaded.rows;
-        emit({ type: 'chunk-finished', database, table, index: chunk.index, worker, rows: loaded.rows, bytes: loaded.bytes, durationMs: loaded.durationMs });
-        run.remaining--;
-        if (run.remaining === 0) await finishTable(run, conn);
-      },
-    });
+    const { rowsLoaded, bytesLoaded } = await loadChunks({ ctl, dir, workers, tasks, runs, state, resumed, stagingDatabases, skipVerify: options.skipVerify, format: manifest.options.format, method, journal: jr, emit, warn, signal, hooks: controls.hooks });
 
     // Views, routines, triggers, events: after the data (triggers must not fire on restored rows).
     objectsDone += await createObjects({ ctl, dir, selection, state, resumed, journal: jr, emit, warn, signal });
@@ -348,6 +197,230 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     // On failure the loaders may be mid-statement: destroy, so the server rolls back and frees locks.
     await Promise.all(connections.map((c) => (signal?.aborted ? Promise.resolve(c.destroy()) : c.close().catch(() => c.destroy()))));
   }
+}
+
+type Warn = (code: string, message: string, where?: { database?: string; table?: string }) => void;
+
+/** A run per selected table and the chunks to load in this run (a resume skips the journaled ones). */
+function planTableRuns(args: { selection: Selection; state: JournalState; resumed: boolean; emit: RestoreEventListener }): { runs: TableRun[]; tasks: ChunkTask[]; skippedChunks: number } {
+  const { selection, state, resumed, emit } = args;
+  const runs: TableRun[] = selection.tables.map((sel) => ({
+    sel,
+    deferred: [],
+    names: 'utf8mb4',
+    remaining: 0,
+    rows: 0,
+    mayHoldRows: selection.partial || (resumed && (state.deferredOf(sel.record.database, sel.record.table) !== undefined || state.isTableCreating(sel.record.database, sel.record.table))),
+    gate: 'closed' as TableRun['gate'],
+    inFlight: 0,
+  }));
+  for (const run of runs) if (run.mayHoldRows || !run.sel.record.transactional) run.gate = 'open';
+  const tasks: ChunkTask[] = [];
+  let skippedChunks = 0;
+  for (const run of runs) {
+    for (const chunk of run.sel.chunks) {
+      if (resumed && state.isChunkDone(run.sel.record.database, run.sel.record.table, chunk.index)) {
+        skippedChunks++;
+        run.rows += chunk.rows;
+        emit({ type: 'chunk-skipped', database: run.sel.record.database, table: run.sel.record.table, index: chunk.index, rows: chunk.rows, bytes: chunk.bytes });
+        continue;
+      }
+      tasks.push({ run, chunk });
+      run.remaining++;
+    }
+  }
+  return { runs, tasks, skippedChunks };
+}
+
+/**
+ * Refuses to overwrite, and checks the dump's files (all there, sizes right, hashes right unless
+ * skipped, loudly), before anything is journaled or changed. Resolves with what --drop-existing replaces.
+ */
+async function checkBeforeChanging(args: {
+  ctl: TargetConnection;
+  dir: string;
+  selection: Selection;
+  state: JournalState;
+  resumed: boolean;
+  runs: TableRun[];
+  tasks: ChunkTask[];
+  options: RestoreOptions;
+  emit: RestoreEventListener;
+  warn: Warn;
+  signal: AbortSignal | undefined;
+}): Promise<Awaited<ReturnType<typeof findConflicts>>> {
+  const { ctl, dir, selection, state, resumed, runs, tasks, options, emit, warn, signal } = args;
+  // Refuse to overwrite before anything is hashed, journaled or changed.
+  const conflicts = selection.partial ? [] : await findConflicts(ctl, selection, resumed ? state : null);
+  if (conflicts.length > 0 && !options.dropExisting) {
+    const shown = conflicts.slice(0, 5).map((c) => `${c.kind} ${c.database}.${c.name}`).join(', ');
+    throw new ParadumpError('TARGET_EXISTS', `the target already has ${shown}${conflicts.length > 5 ? ` and ${conflicts.length - 5} more` : ''}; nothing was changed (use --drop-existing to replace them)`, {
+      details: { reason: 'TARGET_EXISTS', objects: conflicts },
+    });
+  }
+  
+  // The files: all there, sizes right, and (unless skipped, loudly) hashes right.
+  const fileTick = performance.now();
+  const plainFiles = [
+    ...runs.filter((r) => !(resumed && state.deferredOf(r.sel.record.database, r.sel.record.table))).map((r) => r.sel.record.schemaFile),
+    ...selection.databases.flatMap((d) => [...d.sequences, ...d.objects].filter((o) => !(resumed && state.isObjectDone(d.record.name, o.type, o.name))).map((o) => o.file)),
+  ];
+  const check = await checkDumpFiles({ dir, plainFiles, chunks: tasks.map((t) => ({ table: t.run.sel.record, chunk: t.chunk })), hash: !options.skipVerify, threads: Math.min(options.threads, 4), signal });
+  if (check.problems.length > 0) {
+    const hashOnly = check.problems.every((p) => p.problem === 'sha256' || p.problem === 'size');
+    throw new ParadumpError(check.problems.every((p) => p.problem === 'missing') ? 'FILES_MISSING' : 'CHECKSUM_MISMATCH', `the dump is damaged, nothing was restored: ${describeProblems(check.problems)}`, {
+      details: { reason: hashOnly ? 'CHECKSUM_MISMATCH' : 'FILES_MISSING', files: check.problems.map((p) => p.file), problems: check.problems },
+    });
+  }
+  if (options.skipVerify) {
+    warn('VERIFY_SKIPPED', `file hashes were NOT checked (--skip-verify): ${check.files} files are loaded as they are; run "paradump verify --from ${dir}" to check them`);
+  }
+  emit({ type: 'files-checked', files: check.files, bytes: check.bytes, hashed: !options.skipVerify, durationMs: Math.round(performance.now() - fileTick) });
+  return conflicts;
+}
+
+/** Databases, sequences (a column default may use one), then tables. Resolves with the sequences created. */
+async function createDatabasesAndTables(args: {
+  ctl: TargetConnection;
+  dir: string;
+  selection: Selection;
+  runs: TableRun[];
+  state: JournalState;
+  resumed: boolean;
+  method: Awaited<ReturnType<typeof chooseLoadMethod>>;
+  deferIndexes: boolean;
+  journal: RestoreJournal;
+  emit: RestoreEventListener;
+  warn: Warn;
+  signal: AbortSignal | undefined;
+}): Promise<number> {
+  const { ctl, dir, selection, runs, state, resumed, method, emit, warn, signal } = args;
+  const jr = args.journal;
+  // Databases.
+  for (const db of selection.databases) {
+    signal?.throwIfAborted();
+    await createDatabase(ctl, db, warn);
+    await jr.append({ type: 'database', database: db.record.name, targetDatabase: db.targetDatabase });
+    emit({ type: 'database-created', database: db.record.name, targetDatabase: db.targetDatabase });
+  }
+  
+  // Sequences (a column default may use one), then tables.
+  let sequences = 0;
+  for (const db of selection.databases) {
+    for (const seq of db.sequences) {
+      signal?.throwIfAborted();
+      if (resumed && state.isObjectDone(db.record.name, seq.type, seq.name)) continue;
+      await jr.append({ type: 'object-creating', database: db.record.name, objectType: seq.type, name: seq.name });
+      if (resumed && state.isObjectCreating(db.record.name, seq.type, seq.name)) await ctl.exec(`DROP SEQUENCE IF EXISTS ${qualified(db.targetDatabase, seq.name)}`);
+      await createSequence(ctl, dir, db, seq);
+      await jr.append({ type: 'object', database: db.record.name, objectType: seq.type, name: seq.name });
+      sequences++;
+      emit({ type: 'object-created', database: db.record.name, objectType: seq.type, name: seq.name });
+    }
+  }
+  for (const run of runs) {
+    signal?.throwIfAborted();
+    await prepareTable({ ctl, dir, run, state, resumed, partial: selection.partial, deferIndexes: args.deferIndexes, journal: jr, emit, warn });
+  }
+  // Decided from the tables as they are on the target (created above, or there already). Only
+  // INSERTs use it: a LOAD DATA names its own charset.
+  const insertDatabases = method === 'insert' ? runs.map((r) => r.sel.targetDatabase) : [];
+  for (const database of new Set(insertDatabases)) {
+    const names = await loadNamesOfDatabase(ctl, database);
+    for (const run of runs) if (run.sel.targetDatabase === database) run.names = names.get(run.sel.record.table) ?? 'utf8mb4';
+  }
+  return sequences;
+}
+
+/** Loads the chunks in parallel, each table finished (deferred indexes) after its last chunk. */
+async function loadChunks(args: {
+  ctl: TargetConnection;
+  dir: string;
+  workers: TargetConnection[];
+  tasks: ChunkTask[];
+  runs: TableRun[];
+  state: JournalState;
+  resumed: boolean;
+  stagingDatabases: string[];
+  skipVerify: boolean;
+  format: Manifest['options']['format'];
+  method: Awaited<ReturnType<typeof chooseLoadMethod>>;
+  journal: RestoreJournal;
+  emit: RestoreEventListener;
+  warn: Warn;
+  signal: AbortSignal | undefined;
+  hooks: RestoreControls['hooks'];
+}): Promise<{ rowsLoaded: number; bytesLoaded: number }> {
+  const { ctl, dir, workers, tasks, runs, state, resumed, stagingDatabases, method, emit, warn, signal } = args;
+  const jr = args.journal;
+  let rowsLoaded = 0;
+  let bytesLoaded = 0;
+  const finishTable = async (run: TableRun, conn: TargetConnection) => {
+    const { database, table } = run.sel.record;
+    if (run.deferred.length > 0 && !(resumed && state.areIndexesDone(database, table))) {
+      const tick = performance.now();
+      await addDeferredIndexes(conn, run);
+      await jr.append({ type: 'indexes', database, table });
+      emit({ type: 'indexes-added', database, table, indexes: run.deferred.length, durationMs: Math.round(performance.now() - tick) });
+    }
+    emit({ type: 'table-finished', database, table, rows: run.rows, chunks: run.sel.chunks.length });
+  };
+  // Tables with nothing left to load (resumed) still need their indexes and a finish.
+  for (const run of runs) if (run.remaining === 0) await finishTable(run, ctl);
+  
+  await runPool({
+    workers,
+    tasks,
+    signal,
+    destroyOnAbort: true,
+    eligible: ({ run }) => run.gate !== 'loading',
+    // Connections spread over tables while there are tables enough: two LOAD DATA statements
+    // into one table with an AUTO_INCREMENT column take turns (InnoDB's table-level AUTO-INC
+    // lock), and INSERTs share the table's index pages (docs/benchmarks.md, "restore: spread").
+    preferred: ({ run }) => run.inFlight === 0,
+    run: async ({ run, chunk }, conn, worker) => {
+      const { database, table } = run.sel.record;
+      const opening = run.gate === 'closed';
+      if (opening) run.gate = 'loading';
+      run.inFlight++;
+      emit({ type: 'chunk-started', database, table, index: chunk.index, worker, rows: chunk.rows, bytes: chunk.bytes });
+      let loaded;
+      try {
+        loaded = await withRetry((attempt) => loadChunk({
+          conn,
+          dir,
+          table: run.sel.record,
+          targetDatabase: run.sel.targetDatabase,
+          chunk,
+          // A retried load of a table without transactions may have left rows: clear them.
+          replace: run.mayHoldRows || attempt > 1,
+          keyRange: run.sel.keyRange,
+          stagingDatabase: stagingDatabases[worker] ?? null,
+          checkHash: !args.skipVerify,
+          names: run.names,
+          format: args.format,
+          method,
+          signal,
+          onProgress: (rows, bytes) => emit({ type: 'chunk-progress', database, table, index: chunk.index, worker, rows, bytes }),
+          onCleared: (rowsDeleted) => emit({ type: 'range-cleared', database, table, index: chunk.index, rowsDeleted }),
+          afterCommit: args.hooks?.afterChunkCommitted ? () => args.hooks!.afterChunkCommitted!({ database, table, index: chunk.index }) : undefined,
+        }), (attempt, error) => warn('CHUNK_RETRIED', `${database}.${table} chunk ${chunk.index}: ${fromDriverError(error, 'loading').message}; retrying (attempt ${attempt + 1})`, { database, table }));
+      } catch (error) {
+        throw loadError(error, chunk, run);
+      } finally {
+        run.inFlight--;
+        if (opening) run.gate = 'open';
+      }
+      await jr.append({ type: 'chunk', database, table, index: chunk.index, rows: loaded.rows, bytes: loaded.bytes });
+      rowsLoaded += loaded.rows;
+      bytesLoaded += loaded.bytes;
+      run.rows += loaded.rows;
+      emit({ type: 'chunk-finished', database, table, index: chunk.index, worker, rows: loaded.rows, bytes: loaded.bytes, durationMs: loaded.durationMs });
+      run.remaining--;
+      if (run.remaining === 0) await finishTable(run, conn);
+    },
+  });
+  return { rowsLoaded, bytesLoaded };
 }
 
 function decideResume(args: { options: RestoreOptions; plan: RestorePlanRecord; previous: JournalState | null; journalFile: string }): JournalState {
