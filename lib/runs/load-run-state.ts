@@ -14,17 +14,20 @@ const parseKey = (text: string | null) => (text === null ? null : KeyList.parse(
 /** A run's state as the store has it (a finished run, or one a restart interrupted). */
 export async function loadRunState({ id }: { id: string }): Promise<RunState> {
   const prisma = getPrisma();
+  // No nested include of tables' chunks: Prisma reads those with one bound parameter per table
+  // (P2029 past a few thousand tables). Each read below has a fixed number of parameters.
   const run = await prisma.run.findUnique({
     where: { id },
     include: {
       server: { select: { id: true, name: true } },
-      tables: { include: { chunks: { orderBy: { index: 'asc' } } } },
       locks: { orderBy: { requestedAt: 'asc' } },
       snapshots: { orderBy: { snapshotId: 'asc' } },
     },
   });
   if (!run) throw new RunError('RUN_NOT_FOUND', `no run ${id}`);
-  const [logs, samples] = await Promise.all([
+  const [tables, chunksByTable, logs, samples] = await Promise.all([
+    prisma.runTable.findMany({ where: { runId: id } }),
+    loadChunksByTable({ runId: id }),
     prisma.runLog.findMany({ where: { runId: id }, orderBy: { id: 'desc' }, take: MAX_LOG }),
     prisma.runSample.findMany({ where: { runId: id }, orderBy: { id: 'desc' }, take: MAX_SAMPLES }),
   ]);
@@ -46,7 +49,7 @@ export async function loadRunState({ id }: { id: string }): Promise<RunState> {
     finishedAt: run.finishedAt?.toISOString() ?? null,
     error: run.errorCode ? { code: run.errorCode, message: run.errorMessage ?? '' } : null,
     estimate: run.rowsEstimate > 0n || run.tablesTotal > 0 ? { rows: Number(run.rowsEstimate), bytes: Number(run.bytesEstimate), tables: run.tablesTotal } : null,
-    tables: run.tables
+    tables: tables
       .sort((a, b) => a.database.localeCompare(b.database) || a.table.localeCompare(b.table))
       .map((t) => ({
         database: t.database,
@@ -57,7 +60,7 @@ export async function loadRunState({ id }: { id: string }): Promise<RunState> {
         bytesEstimate: Number(t.bytesEstimate),
         status: t.status,
         skip: t.skipCode ? { code: t.skipCode, reason: t.skipReason ?? '' } : null,
-        chunks: t.chunks.map((c) => ({
+        chunks: (chunksByTable.get(t.id) ?? []).map((c) => ({
           index: c.index,
           lower: parseKey(c.lower),
           upper: parseKey(c.upper),
@@ -97,7 +100,7 @@ export async function loadRunState({ id }: { id: string }): Promise<RunState> {
     hasManifest: run.kind === 'dump' && existsSync(path.join(run.outDir, MANIFEST_FILE)),
     sourceRunId: run.sourceRunId,
     restoreOptions: restoreOptions?.success ? restoreOptions.data : null,
-    verification: run.tables.flatMap((t) =>
+    verification: tables.flatMap((t) =>
       t.verifyChunks === null
         ? []
         : [
@@ -113,6 +116,20 @@ export async function loadRunState({ id }: { id: string }): Promise<RunState> {
     ),
     pitr: pitr?.success ? settlePitr(pitr.data, run.status) : null,
   });
+}
+
+type ChunkRow = Awaited<ReturnType<ReturnType<typeof getPrisma>['runChunk']['findMany']>>[number];
+
+/** Every chunk of a run, grouped by table id and in index order: one query, filtered through the table's run. */
+async function loadChunksByTable({ runId }: { runId: string }): Promise<Map<string, ChunkRow[]>> {
+  const rows = await getPrisma().runChunk.findMany({ where: { table: { runId } }, orderBy: [{ tableId: 'asc' }, { index: 'asc' }] });
+  const byTable = new Map<string, ChunkRow[]>();
+  for (const row of rows) {
+    let list = byTable.get(row.tableId);
+    if (!list) byTable.set(row.tableId, (list = []));
+    list.push(row);
+  }
+  return byTable;
 }
 
 /** A roll forward the stopped run left `running` or `waiting` did not finish: say how it ended. */
