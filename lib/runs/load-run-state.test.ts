@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { markInterruptedRuns } from './control-run.ts';
-import { loadRunState } from './load-run-state.ts';
+import { loadRunState, loadRunView, loadTableChunks } from './load-run-state.ts';
 import { storeIds } from './recorder.ts';
 
 // A run of many tables with many chunks, written straight into a real SQLite store: the shape a
@@ -64,6 +64,18 @@ describe('loadRunState at scale', () => {
     // The chunk that was being written when the run stopped is to do again.
     expect(first.chunks[1]).toMatchObject({ state: 'pending', rows: 0 });
     expect(state.tables.at(-1)!.chunks.at(-1)).toMatchObject({ index: CHUNKS_PER_TABLE - 1, state: 'done', rows: 20, lower: [180], upper: null });
+  });
+
+  it('summarises it per table for the run page, and reads one table\'s chunks for the drill-down', async () => {
+    const view = await loadRunView({ id: RUN_ID });
+    expect(view.tables).toHaveLength(TABLES);
+    expect(view.tables[0]!.counts).toEqual({ total: CHUNKS_PER_TABLE, done: 1, running: 0, rows: 20, bytes: 1024 });
+    expect(view.tables.at(-1)!.counts).toEqual({ total: CHUNKS_PER_TABLE, done: CHUNKS_PER_TABLE, running: 0, rows: 200, bytes: 5120 });
+    // Small enough for a page: the summary does not grow with chunks.
+    expect(JSON.stringify(view).length).toBeLessThan(TABLES * 400);
+    const window = await loadTableChunks({ id: RUN_ID, database: 'many', table: 't00000', offset: 0, limit: 3 });
+    expect(window.total).toBe(CHUNKS_PER_TABLE);
+    expect(window.chunks.map((c) => c.state)).toEqual(['done', 'pending', 'pending']);
   });
 
   it('marks a run of that size interrupted at start-up', async () => {
