@@ -5,15 +5,19 @@ import { Manifest, MANIFEST_FILE } from '../engine/manifest.ts';
 import { TlsMode } from '../mysql/tls.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { RunError } from './errors.ts';
+import { getLiveRun } from './registry.ts';
 
 /** The run's manifest.json, read and checked against the engine's schema. */
 export async function readRunManifest({ id }: { id: string }): Promise<{ manifest: Manifest; text: string; outDir: string; serverId: string | null; serverName: string | null; serverTlsMode: TlsMode | null; runId: string }> {
-  const run = await getPrisma().run.findUnique({ where: { id }, select: { id: true, kind: true, outDir: true, server: { select: { id: true, name: true, tlsMode: true } } } });
+  const run = await getPrisma().run.findUnique({ where: { id }, select: { id: true, kind: true, status: true, outDir: true, server: { select: { id: true, name: true, tlsMode: true } } } });
   if (!run) throw new RunError('RUN_NOT_FOUND', `no run ${id}`);
   let text: string;
   try {
     text = await readFile(path.join(run.outDir, MANIFEST_FILE), 'utf8');
   } catch {
+    // Not there yet is not missing: only a stopped run is to be resumed to get one.
+    const live = getLiveRun(id);
+    if ((live && !live.ended) || run.status === 'running' || run.status === 'queued') throw new RunError('MANIFEST_NOT_YET', `run ${id} is still running`);
     throw new RunError('NO_MANIFEST', `${run.outDir} has no ${MANIFEST_FILE}`);
   }
   const parsed = Manifest.safeParse(JSON.parse(text));
