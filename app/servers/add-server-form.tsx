@@ -5,6 +5,7 @@ import { TLS_MODE_WORDS, TlsMode } from '@/lib/core/tls-modes.ts';
 import { addServerAction, testConnectionAction, type ConnectionState } from '../_actions/servers.ts';
 import type { FormState } from '../_actions/state.ts';
 import { buttonClass, FieldError, FormAlert, inputClass, secondaryButtonClass } from '../_components/ui.tsx';
+import { useEditedFields } from '../_components/use-edited-fields.ts';
 
 const LOCKS = [
   { value: 'snapshot', label: 'One snapshot (RELOAD + binlog monitor)' },
@@ -137,9 +138,11 @@ export function AddServerForm() {
   const [saved, action, pending] = useActionState<FormState, FormData>(addServerAction, {});
   const [tested, testAction, testing] = useActionState<ConnectionState, FormData>(testConnectionAction, {});
   // Field errors of whichever action answered last.
-  const state: FormState = tested.fieldErrors && !saved.fieldErrors ? { ...saved, fieldErrors: tested.fieldErrors } : saved;
+  const answered: FormState = tested.fieldErrors && !saved.fieldErrors ? { ...saved, fieldErrors: tested.fieldErrors } : saved;
+  // A corrected field drops its error at once, not at the next submit.
+  const { shown: state, onChange } = useEditedFields(answered, saved, tested);
   return (
-    <form action={action} className="space-y-4" noValidate>
+    <form action={action} onChange={onChange} className="space-y-4" noValidate>
       <Field name="name" label="Name" state={state} hint="How the dashboard calls it, e.g. “shop primary”." />
       <div className="grid grid-cols-3 gap-3">
         <div className="col-span-2">

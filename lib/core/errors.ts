@@ -41,6 +41,7 @@ export const ERROR_CODES = [
   'NOT_RESUMABLE',
   'ALREADY_RUNNING',
   'NO_MANIFEST',
+  'MANIFEST_NOT_YET',
   // The throwaway server (details.reason says which step).
   'SANDBOX_UNAVAILABLE',
   'SANDBOX_FAILED',

@@ -1,9 +1,10 @@
 import type { DumpEvent } from '../engine/events.ts';
 import type { LockRecord } from '../core/manifest.ts';
-import type { ChunkView, LockView, RunDelta, RunState, TableView } from './schemas.ts';
+import { findChunk, type ChunkSource } from './live-state.ts';
+import type { ChunkView, LockView, RunDelta, TableView } from './schemas.ts';
 
 /** The changes one engine event makes to a run's state. Pure: the state is read, never written. */
-export function dumpEventToDeltas({ state, event, attempt, now = new Date() }: { state: RunState; event: DumpEvent; attempt: number; now?: Date }): RunDelta[] {
+export function dumpEventToDeltas({ state, event, attempt, now = new Date() }: { state: ChunkSource; event: DumpEvent; attempt: number; now?: Date }): RunDelta[] {
   const at = now.toISOString();
   switch (event.type) {
     case 'run-started':
@@ -81,9 +82,6 @@ export function lockView(lock: LockRecord, attempt: number): LockView {
   return { key: `${attempt}:${lock.id}`, attempt, ...lock };
 }
 
-function findChunk(state: RunState, database: string, table: string, index: number): ChunkView | undefined {
-  return state.tables.find((t) => t.database === database && t.table === table)?.chunks.find((c) => c.index === index);
-}
 
 export function log(at: string, level: 'info' | 'warning' | 'error', code: string | null, message: string, database?: string, table?: string): RunDelta {
   return { type: 'log', entry: { at, level, code, message, database: database ?? null, table: table ?? null } };

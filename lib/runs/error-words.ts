@@ -57,6 +57,7 @@ const WORDS: Record<string, ErrorWords> = {
   NOT_RESUMABLE: { title: 'This run cannot be resumed', hint: 'Only cancelled, interrupted or failed backups without a manifest, and restores whose roll forward has not begun, can be resumed.', httpStatus: 409 },
   ALREADY_RUNNING: { title: 'The run is already running', hint: 'Wait for it or cancel it first.', httpStatus: 409 },
   NO_MANIFEST: { title: 'This run has no manifest', hint: 'A manifest is written when a backup finishes; resume the run to finish it.', httpStatus: 404 },
+  MANIFEST_NOT_YET: { title: 'The backup is still running', hint: 'Its manifest is written when the last chunk is; this page shows it then.', httpStatus: 409 },
   SANDBOX_UNAVAILABLE: { title: 'The MariaDB server programs are not installed', hint: 'Install them (apt-get install mariadb-server) to start a local sandbox, or add a server of your own.', httpStatus: 503 },
   SANDBOX_FAILED: { title: 'The local sandbox server did not start', hint: 'See the dashboard’s log for the server’s error log.', httpStatus: 500 },
 };

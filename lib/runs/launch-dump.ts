@@ -38,7 +38,7 @@ export function launchDump({ state, uri, tls, options, resume, knownTables }: { 
     {
       signal: live.controller.signal,
       onEvent: (event) => {
-        for (const delta of dumpEventToDeltas({ state: live.state, event, attempt })) live.publish(delta);
+        for (const delta of dumpEventToDeltas({ state: live.live, event, attempt })) live.publish(delta);
       },
     },
   ).then(

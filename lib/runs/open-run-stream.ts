@@ -1,4 +1,4 @@
-import { loadRunState } from './load-run-state.ts';
+import { loadRunView } from './load-run-state.ts';
 import { getLiveRun } from './registry.ts';
 import { StreamMessage } from './schemas.ts';
 
@@ -24,7 +24,7 @@ function frame(message: StreamMessage, id: string | null): Uint8Array {
 
 /**
  * A run's changes as `text/event-stream`. A live run sends what the client missed after
- * `lastEventId` (or a snapshot), then each change, a heartbeat, and `end` when the run stops; a
+ * `lastEventId` (or a snapshot), then a frame of changes per interval, a heartbeat, and `end` when the run stops; a
  * finished run sends its stored state and `end`. Cancelling the stream unsubscribes.
  *
  * `stillAuthorised` is asked before every heartbeat: a stream opened before its session was
@@ -34,7 +34,7 @@ function frame(message: StreamMessage, id: string | null): Uint8Array {
 export async function openRunStream({ id, lastEventId, stillAuthorised }: { id: string; lastEventId: string | null; stillAuthorised?: () => Promise<boolean> }): Promise<ReadableStream<Uint8Array>> {
   const live = getLiveRun(id);
   if (!live) {
-    const state = await loadRunState({ id });
+    const state = await loadRunView({ id });
     return new ReadableStream({
       start(controller) {
         controller.enqueue(encoder.encode(`retry: ${RETRY_MS}\n\n`));

@@ -1,4 +1,8 @@
-import type { RunState, Sample } from './schemas.ts';
+import { countChunks } from './run-view.ts';
+import type { RunState, Sample, TableSummary, TableView } from './schemas.ts';
+
+/** What progress is computed from: a run's state or its view (tables summarised). */
+export type ProgressInput = Pick<RunState, 'status' | 'estimate' | 'samples'> & { tables: readonly (TableView | TableSummary)[] };
 
 export interface RunProgress {
   rows: number;
@@ -29,7 +33,7 @@ const ETA_MIN_PERCENT = 3;
  * Totals, rates and ETA derived from a run's state. The ETA is shown only when it means something:
  * a few seconds of steady progress, enough of the work done, and a size we can trust.
  */
-export function computeProgress(state: RunState, now: number = Date.now()): RunProgress {
+export function computeProgress(state: ProgressInput, now: number = Date.now()): RunProgress {
   let rows = 0;
   let bytes = 0;
   let chunks = 0;
@@ -43,20 +47,17 @@ export function computeProgress(state: RunState, now: number = Date.now()): RunP
       tablesSkipped += 1;
       continue;
     }
-    let tableRows = 0;
-    let done = 0;
-    for (const c of t.chunks) {
-      chunks += 1;
-      tableRows += c.rows;
-      bytes += c.bytes;
-      if (c.state === 'done') done += 1;
-      if (c.state === 'running') chunksRunning += 1;
-    }
+    const counts = 'counts' in t ? t.counts : countChunks(t.chunks);
+    const tableRows = counts.rows;
+    const done = counts.done;
+    chunks += counts.total;
+    bytes += counts.bytes;
+    chunksRunning += counts.running;
     chunksDone += done;
     rows += tableRows;
-    if (t.chunks.length > 0 && done === t.chunks.length) tablesDone += 1;
+    if (counts.total > 0 && done === counts.total) tablesDone += 1;
     // A table that is finished counts with its true size; the others with the larger of estimate and what is already read.
-    rowsEstimate += done === t.chunks.length ? tableRows : Math.max(t.rowsEstimate, tableRows);
+    rowsEstimate += done === counts.total ? tableRows : Math.max(t.rowsEstimate, tableRows);
   }
   const planning = state.estimate !== null && state.tables.length < state.estimate.tables;
   if (planning && state.estimate) rowsEstimate = Math.max(rowsEstimate, state.estimate.rows);

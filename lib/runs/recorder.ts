@@ -1,6 +1,7 @@
 import type { Prisma } from '../generated/prisma/client.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { computeProgress } from './progress.ts';
+import { tableKey } from './run-view.ts';
 import type { ChunkView, LogEntry, RunDelta, RunState, Sample, TableView } from './schemas.ts';
 
 /** How often a live run's changes are written to the store: progress is batched, never one write per row. */
@@ -14,7 +15,10 @@ export const storeIds = {
   snapshot: (runId: string, snapshotId: number) => `${runId}:${snapshotId}`,
 };
 
-const key = (database: string, table: string) => `${database}\u0000${table}`;
+const key = tableKey;
+
+/** Rows per statement: each statement binds one JSON text, so this bounds its size, not a parameter count. */
+export const ROWS_PER_STATEMENT = 2_000;
 
 /**
  * Collects what changed in a live run and writes it in one transaction per interval: the latest
@@ -118,34 +122,36 @@ export class RunRecorder {
     const runId = this.runId;
     const byKey = new Map(state.tables.map((t) => [key(t.database, t.table), t]));
 
+    // Tables and chunks are written set-based: a few statements per flush, whatever the number of
+    // tables and chunks that changed (one Prisma call per row cost 26 s of a 3000-table run).
+    const tableRows: TableRow[] = [];
+    const chunkRows: ChunkRow[] = [];
     for (const k of this.newTables) {
       const t = byKey.get(k);
       if (!t) continue;
       const tableId = storeIds.table(runId, t.database, t.table);
-      ops.push(
-        prisma.runTable.create({
-          data: { id: tableId, runId, ...tableFields(t), chunks: { createMany: { data: t.chunks.map((c) => ({ id: storeIds.chunk(tableId, c.index), index: c.index, ...chunkFields(c) })) } } },
-        }),
-      );
+      tableRows.push(tableRow(tableId, runId, t));
+      for (const c of t.chunks) chunkRows.push(chunkRow(tableId, c));
       this.known.add(k);
       this.chunks.delete(k);
       this.tables.delete(k);
     }
     for (const k of this.tables) {
       const t = byKey.get(k);
-      if (t) ops.push(prisma.runTable.update({ where: { id: storeIds.table(runId, t.database, t.table) }, data: tableFields(t) }));
+      if (t) tableRows.push(tableRow(storeIds.table(runId, t.database, t.table), runId, t));
     }
     for (const [k, indexes] of this.chunks) {
       const t = byKey.get(k);
       if (!t) continue;
       const tableId = storeIds.table(runId, t.database, t.table);
       for (const index of indexes) {
-        const c = t.chunks.find((x) => x.index === index);
-        if (!c) continue;
-        const id = storeIds.chunk(tableId, index);
-        ops.push(prisma.runChunk.upsert({ where: { id }, create: { id, tableId, index, ...chunkFields(c) }, update: chunkFields(c) }));
+        const direct = t.chunks[index];
+        const c = direct?.index === index ? direct : t.chunks.find((x) => x.index === index);
+        if (c) chunkRows.push(chunkRow(tableId, c));
       }
     }
+    for (const rows of batches(tableRows)) ops.push(prisma.$executeRawUnsafe(UPSERT_TABLES, JSON.stringify(rows)));
+    for (const rows of batches(chunkRows)) ops.push(prisma.$executeRawUnsafe(UPSERT_CHUNKS, JSON.stringify(rows)));
     for (const lockKey of this.locks) {
       const l = state.locks.find((x) => x.key === lockKey);
       if (!l) continue;
@@ -178,21 +184,16 @@ export class RunRecorder {
       };
       ops.push(prisma.runSnapshot.upsert({ where: { id }, create: { id, runId, snapshotId, ...fields }, update: fields }));
     }
+    const verifiedRows: [string, number, number, string][] = [];
     for (const k of this.verified) {
       const v = state.verification.find((x) => key(x.database, x.table) === k);
       if (!v || !this.known.has(k)) continue;
-      ops.push(
-        prisma.runTable.update({
-          where: { id: storeIds.table(runId, v.database, v.table) },
-          data: { verifyChunks: v.chunks, verifyOk: v.ok, verifyMismatches: JSON.stringify(v.mismatched) },
-        }),
-      );
+      verifiedRows.push([storeIds.table(runId, v.database, v.table), v.chunks, v.ok, JSON.stringify(v.mismatched)]);
     }
-    if (this.logs.length > 0) {
-      ops.push(prisma.runLog.createMany({ data: this.logs.map((e) => ({ runId, ...e, at: new Date(e.at) })) }));
-    }
-    if (this.samples.length > 0) {
-      ops.push(prisma.runSample.createMany({ data: this.samples.map((s) => ({ runId, at: new Date(s.t), rows: BigInt(Math.round(s.rows)), bytes: BigInt(Math.round(s.bytes)) })) }));
+    for (const rows of batches(verifiedRows)) ops.push(prisma.$executeRawUnsafe(UPDATE_VERIFICATION, JSON.stringify(rows)));
+    for (const logs of batches(this.logs, 200)) ops.push(prisma.runLog.createMany({ data: logs.map((e) => ({ runId, ...e, at: new Date(e.at) })) }));
+    for (const samples of batches(this.samples, 200)) {
+      ops.push(prisma.runSample.createMany({ data: samples.map((s) => ({ runId, at: new Date(s.t), rows: BigInt(Math.round(s.rows)), bytes: BigInt(Math.round(s.bytes)) })) }));
     }
     const p = computeProgress(state);
     ops.push(
@@ -230,29 +231,34 @@ export class RunRecorder {
   }
 }
 
-function tableFields(t: TableView) {
-  return {
-    database: t.database,
-    table: t.table,
-    targetDatabase: t.targetDatabase,
-    chunkKey: JSON.stringify(t.chunkKey),
-    rowsEstimate: BigInt(Math.round(t.rowsEstimate)),
-    bytesEstimate: BigInt(Math.round(t.bytesEstimate)),
-    status: t.status,
-    skipCode: t.skip?.code ?? null,
-    skipReason: t.skip?.reason ?? null,
-  };
+type TableRow = [id: string, runId: string, database: string, table: string, targetDatabase: string | null, chunkKey: string, rowsEstimate: number, bytesEstimate: number, status: string, skipCode: string | null, skipReason: string | null];
+type ChunkRow = [id: string, tableId: string, index: number, lower: string | null, upper: string | null, state: string, rows: number, bytes: number, sha256: string | null, durationMs: number | null, worker: number | null];
+
+function tableRow(id: string, runId: string, t: TableView): TableRow {
+  return [id, runId, t.database, t.table, t.targetDatabase, JSON.stringify(t.chunkKey), Math.round(t.rowsEstimate), Math.round(t.bytesEstimate), t.status, t.skip?.code ?? null, t.skip?.reason ?? null];
 }
 
-function chunkFields(c: ChunkView) {
-  return {
-    lower: c.lower === null ? null : JSON.stringify(c.lower),
-    upper: c.upper === null ? null : JSON.stringify(c.upper),
-    state: c.state,
-    rows: BigInt(c.rows),
-    bytes: BigInt(c.bytes),
-    sha256: c.sha256,
-    durationMs: c.durationMs,
-    worker: c.worker,
-  };
+function chunkRow(tableId: string, c: ChunkView): ChunkRow {
+  return [storeIds.chunk(tableId, c.index), tableId, c.index, c.lower === null ? null : JSON.stringify(c.lower), c.upper === null ? null : JSON.stringify(c.upper), c.state, Math.round(c.rows), Math.round(c.bytes), c.sha256, c.durationMs, c.worker];
 }
+
+function* batches<T>(rows: readonly T[], size = ROWS_PER_STATEMENT): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
+const col = (i: number) => `json_extract(value, '$[${i}]')`;
+
+// Each binds one parameter, a JSON array of rows (SQLite's json_each): the parameter count is fixed.
+// `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT.
+const UPSERT_TABLES = `INSERT INTO "RunTable" ("id", "runId", "database", "table", "targetDatabase", "chunkKey", "rowsEstimate", "bytesEstimate", "status", "skipCode", "skipReason")
+SELECT ${Array.from({ length: 11 }, (_, i) => col(i)).join(', ')} FROM json_each(?) WHERE true
+ON CONFLICT ("id") DO UPDATE SET "targetDatabase" = excluded."targetDatabase", "chunkKey" = excluded."chunkKey", "rowsEstimate" = excluded."rowsEstimate",
+  "bytesEstimate" = excluded."bytesEstimate", "status" = excluded."status", "skipCode" = excluded."skipCode", "skipReason" = excluded."skipReason"`;
+
+const UPSERT_CHUNKS = `INSERT INTO "RunChunk" ("id", "tableId", "index", "lower", "upper", "state", "rows", "bytes", "sha256", "durationMs", "worker")
+SELECT ${Array.from({ length: 11 }, (_, i) => col(i)).join(', ')} FROM json_each(?) WHERE true
+ON CONFLICT ("id") DO UPDATE SET "lower" = excluded."lower", "upper" = excluded."upper", "state" = excluded."state", "rows" = excluded."rows",
+  "bytes" = excluded."bytes", "sha256" = excluded."sha256", "durationMs" = excluded."durationMs", "worker" = excluded."worker"`;
+
+const UPDATE_VERIFICATION = `UPDATE "RunTable" SET "verifyChunks" = v.c, "verifyOk" = v.ok, "verifyMismatches" = v.m
+FROM (SELECT ${col(0)} AS id, ${col(1)} AS c, ${col(2)} AS ok, ${col(3)} AS m FROM json_each(?)) AS v WHERE "RunTable"."id" = v.id`;

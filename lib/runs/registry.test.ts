@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { applyDelta } from './apply-delta.ts';
 import { computeProgress, throughputSeries } from './progress.ts';
-import { LiveRun } from './registry.ts';
+import { LiveRun, MAX_TABLES_PER_FRAME } from './registry.ts';
+import { applyViewDeltas, toRunView } from './run-view.ts';
 import { startedRunState } from './run-state.fixture.ts';
-import type { RunDelta, RunState, StreamMessage } from './schemas.ts';
+import type { RunDelta, RunState, StreamMessage, TableView } from './schemas.ts';
 
 const empty: RunState = startedRunState();
 
-const planned: RunDelta = {
+const planned: Extract<RunDelta, { type: 'table' }> & { table: TableView } = {
   type: 'table',
   table: {
     database: 'shop',
@@ -24,33 +25,58 @@ const planned: RunDelta = {
 const chunkDone = (index: number): RunDelta => ({ type: 'chunk', database: 'shop', table: 'orders', chunk: { index, lower: null, upper: null, state: 'done', rows: 250, bytes: 1000, sha256: 'a'.repeat(64), durationMs: 5, worker: 0 } });
 
 describe('LiveRun', () => {
-  it('sends a snapshot to a new listener, then each change with increasing ids', () => {
+  it('sends a view to a new listener, then a frame per interval with increasing ids', () => {
     const live = new LiveRun({ state: empty, knownTables: [] });
     live.publish(planned);
     const got: [StreamMessage, string][] = [];
     live.subscribe((m, id) => got.push([m, id]), null);
     live.publish(chunkDone(0));
-    expect(got.map(([m]) => m.type)).toEqual(['snapshot', 'delta']);
+    live.publish(chunkDone(1));
+    live.sendFrame();
+    expect(got.map(([m]) => m.type)).toEqual(['snapshot', 'frame']);
     expect(got[0]![1]).toBe(`${live.epoch}.1`);
     expect(got[1]![1]).toBe(`${live.epoch}.2`);
+    // Two chunk changes of one table: one summary in the frame.
+    expect(got[1]![0]).toEqual({ type: 'frame', deltas: [{ type: 'tables', tables: [expect.objectContaining({ table: 'orders', counts: { total: 4, done: 2, running: 0, rows: 500, bytes: 2000 } })] }] });
+    expect(live.sendFrame()).toBe(false);
+    expect(got).toHaveLength(2);
   });
 
-  it('replays only what came after Last-Event-ID, and a snapshot for an id of another epoch', () => {
+  it('replays only the frames after Last-Event-ID, and a view for an id of another epoch', () => {
     const live = new LiveRun({ state: empty, knownTables: [] });
     live.publish(planned);
-    const seen = live.eventId;
+    const start = live.view();
     live.publish(chunkDone(0));
+    live.sendFrame();
     live.publish(chunkDone(1));
+    live.publish({ type: 'log', entry: { at: '2026-11-24T10:00:01.000Z', level: 'info', code: null, message: 'hello', database: null, table: null } });
+    live.sendFrame();
     const replayed: StreamMessage[] = [];
-    live.subscribe((m) => replayed.push(m), seen);
-    expect(replayed.map((m) => (m.type === 'delta' ? m.delta.type : m.type))).toEqual(['chunk', 'chunk']);
+    live.subscribe((m) => replayed.push(m), start.eventId);
+    expect(replayed.map((m) => m.type)).toEqual(['frame', 'frame']);
     const other: StreamMessage[] = [];
     live.subscribe((m) => other.push(m), 'deadbeef.2');
     expect(other.map((m) => m.type)).toEqual(['snapshot']);
     // The replayed client ends up where the server is.
-    let state = applyDelta(empty, planned);
-    for (const m of replayed) if (m.type === 'delta') state = applyDelta(state, m.delta);
-    expect(state).toEqual(live.state);
+    let view = start.state;
+    for (const m of replayed) if (m.type === 'frame') view = applyViewDeltas(view, m.deltas);
+    expect(view).toEqual(toRunView(live.state));
+    expect(view.log.map((e) => e.message)).toEqual(['hello']);
+  });
+
+  it('bounds a frame: thousands of changed tables go out a hundred at a time, all of them in the end', () => {
+    const live = new LiveRun({ state: empty, knownTables: [] });
+    const frames: StreamMessage[] = [];
+    live.subscribe((m) => frames.push(m), null);
+    for (let t = 0; t < 3000; t++) live.publish({ type: 'table', table: { ...planned.table, table: `t${t}` } });
+    while (live.sendFrame()) {
+      /* until nothing is left */
+    }
+    live.sendFrame();
+    const sizes = frames.flatMap((m) => (m.type === 'frame' ? m.deltas.flatMap((d) => (d.type === 'tables' ? [d.tables.length] : [])) : []));
+    expect(Math.max(...sizes)).toBe(MAX_TABLES_PER_FRAME);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(3000);
+    expect(live.state.tables).toHaveLength(3000);
   });
 });
 

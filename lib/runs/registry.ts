@@ -1,17 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { applyDelta } from './apply-delta.ts';
+import { LiveState } from './live-state.ts';
 import { RunRecorder } from './recorder.ts';
-import type { RunDelta, RunState, StreamMessage } from './schemas.ts';
+import { summariseTable, tableKey, toRunView } from './run-view.ts';
+import type { RunDelta, RunState, RunView, StreamMessage, ViewDelta } from './schemas.ts';
 
-/** Changes kept per live run for reconnecting browsers; one further back gets a fresh snapshot. */
-export const REPLAY_BUFFER = 5_000;
+/** Frames kept per live run for reconnecting browsers (a minute's worth); one further back gets a fresh snapshot. */
+export const REPLAY_FRAMES = 240;
 export const SAMPLE_INTERVAL_MS = 1_000;
+/** Browsers get a run's changes at most this often, coalesced: one frame per interval, not one message per event. */
+export const FRAME_INTERVAL_MS = 250;
+/**
+ * The most table summaries and run-level changes in one frame; the rest waits for the next. With a
+ * summary under ~400 bytes this bounds a stream to about 4 × (100 × 400 + 100 × 400) B ≈ 320 kB/s
+ * however fast a dump of thousands of tables goes.
+ */
+export const MAX_TABLES_PER_FRAME = 100;
+export const MAX_DELTAS_PER_FRAME = 100;
 
 export type Listener = (message: StreamMessage, eventId: string) => void;
 
 /**
- * One run in progress: its current state, the changes that led there (for `Last-Event-ID`), the
- * browsers listening, the store writer, and the AbortController that cancels it.
+ * One run in progress: its current state, the frames of changes that led there (for
+ * `Last-Event-ID`), the browsers listening, the store writer, and the AbortController that cancels it.
  */
 export class LiveRun {
   readonly runId: string;
@@ -19,17 +29,26 @@ export class LiveRun {
   readonly epoch = randomBytes(4).toString('hex');
   readonly controller = new AbortController();
   readonly recorder: RunRecorder;
-  state: RunState;
+  /** The state, changed in place in O(1) per event; also what the engine's events look chunks up in. */
+  readonly live: LiveState;
   private seq = 0;
-  private readonly buffer: { seq: number; delta: RunDelta }[] = [];
+  private readonly frames: { seq: number; deltas: ViewDelta[] }[] = [];
   private readonly listeners = new Set<Listener>();
+  /** Tables changed since the last frame (insertion order: the longest waiting go first). */
+  private dirtyTables = new Set<string>();
+  private pending: ViewDelta[] = [];
   private sampler: NodeJS.Timeout | null = null;
+  private framer: NodeJS.Timeout | null = null;
   ended = false;
 
   constructor({ state, knownTables }: { state: RunState; knownTables: Iterable<string> }) {
     this.runId = state.id;
-    this.state = state;
-    this.recorder = new RunRecorder({ runId: state.id, getState: () => this.state, knownTables });
+    this.live = new LiveState(state);
+    this.recorder = new RunRecorder({ runId: state.id, getState: () => this.live.state, knownTables });
+  }
+
+  get state(): RunState {
+    return this.live.state;
   }
 
   get eventId(): string {
@@ -40,24 +59,62 @@ export class LiveRun {
     this.recorder.start();
     this.sampler ??= setInterval(() => this.sample(), SAMPLE_INTERVAL_MS);
     this.sampler.unref();
+    this.framer ??= setInterval(() => this.sendFrame(), FRAME_INTERVAL_MS);
+    this.framer.unref();
   }
 
   publish(delta: RunDelta): void {
     if (this.ended) return;
-    this.state = applyDelta(this.state, delta);
-    this.seq += 1;
-    this.buffer.push({ seq: this.seq, delta });
-    if (this.buffer.length > REPLAY_BUFFER) this.buffer.splice(0, this.buffer.length - REPLAY_BUFFER);
+    this.live.apply(delta);
     this.recorder.record(delta);
+    switch (delta.type) {
+      case 'table':
+        this.dirtyTables.add(tableKey(delta.table.database, delta.table.table));
+        break;
+      case 'table-status':
+      case 'chunk':
+        this.dirtyTables.add(tableKey(delta.database, delta.table));
+        break;
+      default:
+        this.pending.push(delta);
+    }
+  }
+
+  /** Sends what changed since the last frame, within the frame's bounds. Returns whether anything is left. */
+  sendFrame({ unbounded = false }: { unbounded?: boolean } = {}): boolean {
+    if (this.dirtyTables.size === 0 && this.pending.length === 0) return false;
+    const tables = [];
+    for (const k of this.dirtyTables) {
+      if (!unbounded && tables.length >= MAX_TABLES_PER_FRAME) break;
+      this.dirtyTables.delete(k);
+      const [database = '', table = ''] = k.split('\u0000');
+      const t = this.live.table(database, table);
+      if (t) tables.push(summariseTable(t));
+    }
+    const deltas: ViewDelta[] = tables.length > 0 ? [{ type: 'tables', tables }] : [];
+    deltas.push(...this.pending.splice(0, unbounded ? this.pending.length : MAX_DELTAS_PER_FRAME));
+    this.seq += 1;
+    this.frames.push({ seq: this.seq, deltas });
+    if (this.frames.length > REPLAY_FRAMES) this.frames.splice(0, this.frames.length - REPLAY_FRAMES);
     const id = this.eventId;
-    for (const listener of this.listeners) listener({ type: 'delta', delta }, id);
+    for (const listener of this.listeners) listener({ type: 'frame', deltas }, id);
+    return this.dirtyTables.size > 0 || this.pending.length > 0;
+  }
+
+  /**
+   * The view a page or a new stream starts from, and the event id it continues after. Whatever is
+   * waiting for the next frame is sent first, so the view and the frames after it never overlap.
+   */
+  view(): { state: RunView; eventId: string } {
+    this.sendFrame({ unbounded: true });
+    return { state: toRunView(this.live.state), eventId: this.eventId };
   }
 
   /** Cumulative rows and bytes once a second, for rates and the chart. */
   sample(): void {
     let rows = 0;
     let bytes = 0;
-    for (const t of this.state.tables) {
+    for (const t of this.live.state.tables) {
       if (t.status === 'skipped') continue;
       for (const c of t.chunks) {
         rows += c.rows;
@@ -68,17 +125,18 @@ export class LiveRun {
   }
 
   /**
-   * Sends what the listener missed — the changes after `lastEventId` if this run still has them, else
-   * the whole state — then every change as it happens. All synchronous, so nothing falls in between.
+   * Sends what the listener missed — the frames after `lastEventId` if this run still has them, else
+   * the whole view — then every frame as it is sent. All synchronous, so nothing falls in between.
    */
   subscribe(listener: Listener, lastEventId: string | null): () => void {
     const [epoch, seqText] = (lastEventId ?? '').split('.');
     const after = Number(seqText);
-    const first = this.buffer[0]?.seq ?? this.seq + 1;
+    const first = this.frames[0]?.seq ?? this.seq + 1;
     if (epoch === this.epoch && Number.isInteger(after) && after <= this.seq && after >= first - 1) {
-      for (const item of this.buffer) if (item.seq > after) listener({ type: 'delta', delta: item.delta }, `${this.epoch}.${item.seq}`);
+      for (const frame of this.frames) if (frame.seq > after) listener({ type: 'frame', deltas: frame.deltas }, `${this.epoch}.${frame.seq}`);
     } else {
-      listener({ type: 'snapshot', state: this.state }, this.eventId);
+      const { state, eventId } = this.view();
+      listener({ type: 'snapshot', state }, eventId);
     }
     if (this.ended) {
       listener({ type: 'end' }, this.eventId);
@@ -88,12 +146,15 @@ export class LiveRun {
     return () => this.listeners.delete(listener);
   }
 
-  /** Final: the state is written, listeners are told and let go. */
+  /** Final: the state is written, the last changes sent, listeners told and let go. */
   async end(): Promise<void> {
     if (this.sampler) clearInterval(this.sampler);
+    if (this.framer) clearInterval(this.framer);
     this.sampler = null;
+    this.framer = null;
     this.recorder.stop();
     await this.recorder.flush();
+    this.sendFrame({ unbounded: true });
     this.ended = true;
     for (const listener of this.listeners) listener({ type: 'end' }, this.eventId);
     this.listeners.clear();

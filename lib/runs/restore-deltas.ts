@@ -1,12 +1,13 @@
 import type { RestoreEvent, TableVerification, VerifyEvent } from '../restore/events.ts';
 import { log } from './dump-deltas.ts';
-import type { ChunkView, RunDelta, RunState, VerificationView } from './schemas.ts';
+import { findChunk, type ChunkSource } from './live-state.ts';
+import type { ChunkView, RunDelta, VerificationView } from './schemas.ts';
 
 const count = new Intl.NumberFormat('en');
 const n = (value: number) => count.format(value);
 
 /** The changes one restore event makes to a run's state (chunks keyed by source names, as in the manifest). */
-export function restoreEventToDeltas({ state, event, now = new Date() }: { state: RunState; event: RestoreEvent; now?: Date }): RunDelta[] {
+export function restoreEventToDeltas({ state, event, now = new Date() }: { state: ChunkSource; event: RestoreEvent; now?: Date }): RunDelta[] {
   const at = now.toISOString();
   switch (event.type) {
     case 'run-started':
@@ -28,7 +29,7 @@ export function restoreEventToDeltas({ state, event, now = new Date() }: { state
     case 'chunk-progress':
     case 'chunk-finished':
     case 'chunk-skipped': {
-      const prev = state.tables.find((t) => t.database === event.database && t.table === event.table)?.chunks.find((c) => c.index === event.index);
+      const prev = findChunk(state, event.database, event.table, event.index);
       const base: ChunkView = prev ?? { index: event.index, lower: null, upper: null, state: 'pending', rows: 0, bytes: 0, sha256: null, durationMs: null, worker: null };
       const chunk: ChunkView =
         event.type === 'chunk-finished'

@@ -51,7 +51,7 @@ function firstChunkDone(id: string): Promise<void> {
   const live = getLiveRun(id)!;
   return new Promise<void>((resolve) => {
     const off = live.subscribe((m) => {
-      if (m.type === 'delta' && m.delta.type === 'chunk' && m.delta.chunk.state === 'done') {
+      if (m.type === 'frame' && m.deltas.some((d) => d.type === 'tables' && d.tables.some((t) => t.counts.done > 0))) {
         queueMicrotask(() => off());
         resolve();
       }

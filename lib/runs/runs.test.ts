@@ -7,14 +7,14 @@ import { createTestDatabase, type TestDatabase } from '../../test/harness/db.ts'
 import { MANIFEST_FILE } from '../core/manifest.ts';
 import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
-import { applyDelta } from './apply-delta.ts';
 import { cancelRun, markInterruptedRuns, resumeRun } from './control-run.ts';
 import { isParadumpError } from '../core/errors.ts';
-import { getRunView, loadRunState } from './load-run-state.ts';
+import { getRunView, loadRunState, loadRunView, loadTableChunks } from './load-run-state.ts';
+import { applyViewDeltas, toRunView } from './run-view.ts';
 import { openRunStream } from './open-run-stream.ts';
 import { computeProgress } from './progress.ts';
 import { getLiveRun } from './registry.ts';
-import { StreamMessage, type RunState } from './schemas.ts';
+import { StreamMessage, type RunView } from './schemas.ts';
 import { addServer, listServers } from './servers.ts';
 import { startDump } from './start-dump.ts';
 import { startRestore } from './start-restore.ts';
@@ -57,11 +57,11 @@ async function collect(id: string, lastEventId: string | null = null): Promise<{
     });
 }
 
-function replay(messages: { message: StreamMessage }[]): RunState {
-  let state: RunState | null = null;
+function replay(messages: { message: StreamMessage }[]): RunView {
+  let state: RunView | null = null;
   for (const { message } of messages) {
     if (message.type === 'snapshot') state = message.state;
-    else if (message.type === 'delta' && state) state = applyDelta(state, message.delta);
+    else if (message.type === 'frame' && state) state = applyViewDeltas(state, message.deltas);
   }
   return state!;
 }
@@ -100,9 +100,14 @@ describe('lib/runs', () => {
     expect(stored.locks.length).toBeGreaterThan(0);
     expect(stored.locks.every((l) => l.waitMs !== null && l.releasedAt !== null)).toBe(true);
     expect(stored.snapshots).toHaveLength(1);
-    // What was streamed is what was stored.
-    const chunksOf = (s: RunState) => Object.fromEntries(s.tables.map((t) => [t.table, t.chunks.map((c) => [c.index, c.rows, c.sha256])]));
-    expect(chunksOf(streamed)).toEqual(chunksOf(stored));
+    // What was streamed is what was stored, and the store's own per-table counts agree.
+    const countsOf = (s: RunView) => Object.fromEntries(s.tables.map((t) => [t.table, t.counts]));
+    expect(countsOf(streamed)).toEqual(countsOf(toRunView(stored)));
+    expect(countsOf(await loadRunView({ id }))).toEqual(countsOf(streamed));
+    // The drill-down reads one table's chunks, a window at a time.
+    const window = await loadTableChunks({ id, database: db.name, table: 'items', offset: 1, limit: 2 });
+    expect(window.total).toBe(items.chunks.length);
+    expect(window.chunks).toEqual(items.chunks.slice(1, 3));
     const run = await getPrisma().run.findUniqueOrThrow({ where: { id } });
     expect(run).toMatchObject({ status: 'succeeded', rows: 12_900n, chunksDone: progress.chunks });
   });
@@ -136,7 +141,7 @@ describe('lib/runs', () => {
     const live = getLiveRun(id)!;
     await new Promise<void>((resolve) => {
       const off = live.subscribe((m) => {
-        if (m.type === 'delta' && m.delta.type === 'chunk' && m.delta.chunk.state === 'done') {
+        if (m.type === 'frame' && m.deltas.some((d) => d.type === 'tables' && d.tables.some((t) => t.counts.done > 0))) {
           queueMicrotask(() => off());
           resolve();
         }

@@ -216,34 +216,75 @@ export const RunState = z.object({
 });
 export type RunState = z.infer<typeof RunState>;
 
-/** One change to a RunState. The server applies it to its copy, persists it and sends it over SSE. */
+const StatusDelta = z.object({
+  type: z.literal('status'),
+  status: RunStatus,
+  attempt: z.number().int(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  finishedAt: z.string().nullable(),
+  hasManifest: z.boolean(),
+});
+const SourceDelta = z.object({ type: z.literal('source'), version: z.string() });
+const EstimateDelta = z.object({ type: z.literal('estimate'), rows: z.number(), bytes: z.number(), tables: z.number() });
+const LockDelta = z.object({ type: z.literal('lock'), lock: LockView });
+const SnapshotDelta = z.object({ type: z.literal('snapshot'), snapshot: SnapshotView });
+const LogDelta = z.object({ type: z.literal('log'), entry: LogEntry });
+const SampleDelta = z.object({ type: z.literal('sample'), sample: Sample });
+const VerificationDelta = z.object({ type: z.literal('verification'), result: VerificationView });
+const PitrDelta = z.object({ type: z.literal('pitr'), pitr: PitrView });
+
+/** One change to a RunState. The server applies it to its copy and persists it; the browser gets it as part of a ViewDelta frame. */
 export const RunDelta = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('status'),
-    status: RunStatus,
-    attempt: z.number().int(),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
-    finishedAt: z.string().nullable(),
-    hasManifest: z.boolean(),
-  }),
-  z.object({ type: z.literal('source'), version: z.string() }),
-  z.object({ type: z.literal('estimate'), rows: z.number(), bytes: z.number(), tables: z.number() }),
+  StatusDelta,
+  SourceDelta,
+  EstimateDelta,
   z.object({ type: z.literal('table'), table: TableView }),
   z.object({ type: z.literal('table-status'), database: z.string(), table: z.string(), status: TableStatus, skip: TableView.shape.skip }),
   z.object({ type: z.literal('chunk'), database: z.string(), table: z.string(), chunk: ChunkView }),
-  z.object({ type: z.literal('lock'), lock: LockView }),
-  z.object({ type: z.literal('snapshot'), snapshot: SnapshotView }),
-  z.object({ type: z.literal('log'), entry: LogEntry }),
-  z.object({ type: z.literal('sample'), sample: Sample }),
-  z.object({ type: z.literal('verification'), result: VerificationView }),
-  z.object({ type: z.literal('pitr'), pitr: PitrView }),
+  LockDelta,
+  SnapshotDelta,
+  LogDelta,
+  SampleDelta,
+  VerificationDelta,
+  PitrDelta,
 ]);
 export type RunDelta = z.infer<typeof RunDelta>;
 
-/** What one SSE message carries: the whole state (first message, or after a gap), a change, or the end. */
+/** A table's chunks counted, not listed: what the run page needs of a table until someone drills into it. */
+export const ChunkCounts = z.object({ total: z.number().int(), done: z.number().int(), running: z.number().int(), rows: z.number(), bytes: z.number() });
+export type ChunkCounts = z.infer<typeof ChunkCounts>;
+export const TableSummary = TableView.omit({ chunks: true }).extend({ counts: ChunkCounts });
+export type TableSummary = z.infer<typeof TableSummary>;
+
+/**
+ * A run as the browser holds it: a RunState whose tables are summaries. Its size grows with the
+ * number of tables, never with chunks; one table's chunks are fetched when the page drills in.
+ */
+export const RunView = RunState.omit({ tables: true }).extend({ tables: z.array(TableSummary) });
+export type RunView = z.infer<typeof RunView>;
+
+/** A change to a RunView: the run-level deltas as they are, and chunk and table changes as fresh summaries (upserts). */
+export const ViewDelta = z.discriminatedUnion('type', [
+  StatusDelta,
+  SourceDelta,
+  EstimateDelta,
+  z.object({ type: z.literal('tables'), tables: z.array(TableSummary) }),
+  LockDelta,
+  SnapshotDelta,
+  LogDelta,
+  SampleDelta,
+  VerificationDelta,
+  PitrDelta,
+]);
+export type ViewDelta = z.infer<typeof ViewDelta>;
+
+/**
+ * What one SSE message carries: the whole view (first message, or after a gap), a frame of changes
+ * (everything of one interval, coalesced per table), or the end.
+ */
 export const StreamMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('snapshot'), state: RunState }),
-  z.object({ type: z.literal('delta'), delta: RunDelta }),
+  z.object({ type: z.literal('snapshot'), state: RunView }),
+  z.object({ type: z.literal('frame'), deltas: z.array(ViewDelta) }),
   z.object({ type: z.literal('end') }),
 ]);
 export type StreamMessage = z.infer<typeof StreamMessage>;

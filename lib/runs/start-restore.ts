@@ -210,7 +210,7 @@ async function runRestore({ live, plan, mode }: { live: LiveRun; plan: RestorePl
   try {
     if (mode !== 'loaded') {
       const input = mode === 'resume' ? { ...plan.restoreInput, resume: true, dropExisting: false } : plan.restoreInput;
-      await restore(input, { signal, onEvent: (event) => publishAll(restoreEventToDeltas({ state: live.state, event })) });
+      await restore(input, { signal, onEvent: (event) => publishAll(restoreEventToDeltas({ state: live.live, event })) });
     }
     if (plan.verify) {
       const { restoreInput: r } = plan;

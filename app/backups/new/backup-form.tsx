@@ -6,6 +6,7 @@ import type { ServerObjects } from '@/lib/runs/servers.ts';
 import { startBackupAction } from '../../_actions/runs.ts';
 import type { FormState } from '../../_actions/state.ts';
 import { buttonClass, cardClass, ChoiceSelect, FieldError, FormAlert, inputClass } from '../../_components/ui.tsx';
+import { useEditedFields } from '../../_components/use-edited-fields.ts';
 import { formatBytes, formatCount } from '../../_lib/format.ts';
 
 const LOCKS = [
@@ -23,14 +24,16 @@ export interface ServerChoice {
 
 export function BackupForm({ servers, serverId, objects, suggestedOutDir }: { servers: ServerChoice[]; serverId: string; objects: ServerObjects | null; suggestedOutDir: string }) {
   const router = useRouter();
-  const [state, action, pending] = useActionState<FormState, FormData>(startBackupAction, {});
+  const [answered, action, pending] = useActionState<FormState, FormData>(startBackupAction, {});
+  // A corrected field drops its error at once, not at the next submit.
+  const { shown: state, onChange } = useEditedFields(answered, answered);
   const picked = (name: string) => (Array.isArray(state.values?.[name]) ? (state.values[name] as string[]) : []);
   const [wholeDbs, setWholeDbs] = useState<Set<string>>(() => new Set(picked('databases')));
   const text = (name: string, fallback: string) => (typeof state.values?.[name] === 'string' ? (state.values[name] as string) : fallback);
   const errors = state.fieldErrors ?? {};
 
   return (
-    <form action={action} className="space-y-8" noValidate>
+    <form action={action} onChange={onChange} className="space-y-8" noValidate>
       <fieldset className={cardClass}>
         <legend className="px-1 text-sm font-medium">Source</legend>
         <label htmlFor="backup-server" className="mb-1 block text-sm font-medium">

@@ -1,91 +1,105 @@
 'use client';
 
-import { useState } from 'react';
-import { formatRange } from '@/lib/runs/format-range.ts';
-import type { ChunkView, TableView } from '@/lib/runs/schemas.ts';
-import { cardClass } from '../../_components/ui.tsx';
-import { formatBytes, formatCount, formatMs } from '../../_lib/format.ts';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useDeferredValue, useMemo, useRef, useState } from 'react';
+import type { TableSummary } from '@/lib/runs/schemas.ts';
+import { inputClass } from '../../_components/ui.tsx';
+import { formatCount } from '../../_lib/format.ts';
+import { CELL } from './chunk-cells.ts';
+import { TableChunks } from './table-chunks.tsx';
 
-const CELL: Record<ChunkView['state'], string> = {
-  pending: 'bg-zinc-200 dark:bg-zinc-700',
-  running: 'bg-sky-500 animate-pulse',
-  done: 'bg-emerald-500',
-};
+/** Runs of this many tables or fewer show every table's chunks at once; larger ones a list to drill into. */
+export const OPEN_ALL_TABLES = 4;
+const ROW_PX = 40;
 
-export function describeChunk(table: TableView, chunk: ChunkView): string {
-  const parts = [
-    `Chunk ${chunk.index} of ${table.database}.${table.table}`,
-    chunk.state,
-    formatRange({ chunkKey: table.chunkKey, lower: chunk.lower, upper: chunk.upper }),
-    `${formatCount(chunk.rows)} rows`,
-  ];
-  if (chunk.state === 'done') parts.push(formatBytes(chunk.bytes));
-  if (chunk.durationMs !== null) parts.push(formatMs(chunk.durationMs));
-  if (chunk.worker !== null) parts.push(`worker ${chunk.worker}`);
-  return parts.join(' · ');
-}
+const name = (t: TableSummary) => `${t.database}.${t.table}`;
 
-/** One cell per chunk, coloured by state; its range, rows, bytes, duration and worker on hover or focus. */
-export function ChunkMap({ tables }: { tables: TableView[] }) {
-  const [selected, setSelected] = useState<{ table: string; index: number } | null>(null);
+/**
+ * The chunk map, summarised per table: a few tables show their chunks straight away; thousands are a
+ * virtualised list (a few dozen rows in the DOM) whose rows drill into one table's chunks.
+ */
+export function ChunkMap({ runId, tables }: { runId: string; tables: TableSummary[] }) {
   if (tables.length === 0) return <p className="text-sm text-zinc-500">No tables planned yet.</p>;
   return (
     <div className="space-y-4">
-      <p className="flex flex-wrap gap-4 text-xs text-zinc-500" aria-hidden="true">
-        <span className="inline-flex items-center gap-1">
-          <span className={`inline-block h-3 w-3 rounded-sm ${CELL.pending}`} /> to do
-        </span>
-        <span className="inline-flex items-center gap-1">
-          <span className={`inline-block h-3 w-3 rounded-sm ${CELL.running}`} /> being written
-        </span>
-        <span className="inline-flex items-center gap-1">
-          <span className={`inline-block h-3 w-3 rounded-sm ${CELL.done}`} /> written
-        </span>
-      </p>
-      {tables.map((table) => {
-        const name = `${table.database}.${table.table}`;
-        const done = table.chunks.filter((c) => c.state === 'done').length;
-        const focused = selected?.table === name ? table.chunks.find((c) => c.index === selected.index) : undefined;
-        return (
-          <section key={name} aria-label={`Chunks of ${name}`} className={cardClass}>
-            <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
-              <h3 className="font-mono text-sm font-medium">
-                {name}
-                {table.targetDatabase && table.targetDatabase !== table.database ? <span className="font-normal text-zinc-500"> → {table.targetDatabase}.{table.table}</span> : null}
-              </h3>
-              <p className="text-xs text-zinc-500">
-                {table.status === 'skipped' ? (
-                  <span className="text-amber-700 dark:text-amber-400">skipped: {table.skip?.reason}</span>
-                ) : (
-                  <>
-                    {done} of {table.chunks.length} chunks · key {table.chunkKey.length ? table.chunkKey.join(', ') : 'none (one streamed chunk)'} · ~{formatCount(table.rowsEstimate)} rows
-                  </>
-                )}
-              </p>
-            </div>
-            <ul className="flex flex-wrap gap-1" role="list">
-              {table.chunks.map((chunk) => {
-                const label = describeChunk(table, chunk);
-                return (
-                  <li key={chunk.index}>
-                    <button
-                      type="button"
-                      aria-label={label}
-                      title={label}
-                      onFocus={() => setSelected({ table: name, index: chunk.index })}
-                      onMouseEnter={() => setSelected({ table: name, index: chunk.index })}
-                      className={`block h-4 w-4 rounded-sm focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-zinc-900 dark:focus-visible:outline-zinc-100 ${table.status === 'skipped' ? 'bg-amber-300 dark:bg-amber-700' : CELL[chunk.state]}`}
-                    />
-                  </li>
-                );
-              })}
-            </ul>
-            <p className="mt-2 min-h-5 font-mono text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
-              {focused ? describeChunk(table, focused) : ''}
-            </p>
-          </section>
-        );
-      })}
+      <Legend />
+      {tables.length <= OPEN_ALL_TABLES ? tables.map((t) => <TableChunks key={name(t)} runId={runId} table={t} />) : <TableList runId={runId} tables={tables} />}
     </div>
   );
 }
+
+function Legend() {
+  return (
+    <p className="flex flex-wrap gap-4 text-xs text-zinc-500" aria-hidden="true">
+      <span className="inline-flex items-center gap-1">
+        <span className={`inline-block h-3 w-3 rounded-sm ${CELL.pending}`} /> to do
+      </span>
+      <span className="inline-flex items-center gap-1">
+        <span className={`inline-block h-3 w-3 rounded-sm ${CELL.running}`} /> being written
+      </span>
+      <span className="inline-flex items-center gap-1">
+        <span className={`inline-block h-3 w-3 rounded-sm ${CELL.done}`} /> written
+      </span>
+    </p>
+  );
+}
+
+function TableList({ runId, tables }: { runId: string; tables: TableSummary[] }) {
+  const [query, setQuery] = useState('');
+  const [selected, setSelected] = useState<string | null>(null);
+  const deferred = useDeferredValue(query.trim().toLowerCase());
+  const shown = useMemo(() => (deferred ? tables.filter((t) => name(t).toLowerCase().includes(deferred)) : tables), [tables, deferred]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const rows = useVirtualizer({ count: shown.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_PX, overscan: 8 });
+  const open = selected ? tables.find((t) => name(t) === selected) : undefined;
+  const active = tables.filter((t) => t.counts.running > 0).length;
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <label className="text-sm">
+          <span className="block text-xs text-zinc-500">Find a table</span>
+          <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="db.table" className={inputClass} />
+        </label>
+        <p className="text-xs text-zinc-500" aria-live="polite">
+          {shown.length === tables.length ? `${formatCount(tables.length)} tables` : `${formatCount(shown.length)} of ${formatCount(tables.length)} tables`} · {formatCount(active)} being written
+        </p>
+      </div>
+      <div ref={scroller} className="h-96 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800" role="list" aria-label="Tables of the run">
+        <div style={{ height: rows.getTotalSize(), position: 'relative' }}>
+          {rows.getVirtualItems().map((item) => {
+            const t = shown[item.index]!;
+            return (
+              <div key={name(t)} role="listitem" style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}>
+                <TableRow table={t} selected={selected === name(t)} onSelect={() => setSelected(selected === name(t) ? null : name(t))} />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {open ? <TableChunks runId={runId} table={open} /> : <p className="text-xs text-zinc-500">Pick a table to see its chunks.</p>}
+    </div>
+  );
+}
+
+function TableRow({ table, selected, onSelect }: { table: TableSummary; selected: boolean; onSelect: () => void }) {
+  const { total, done, running } = table.counts;
+  const percent = total ? Math.round((done / total) * 100) : 0;
+  const status = table.status === 'skipped' ? `skipped: ${table.skip?.reason ?? ''}` : `${done} of ${total} chunks${running ? ` · ${running} being written` : ''} · ${formatCount(table.counts.rows)} rows`;
+  return (
+    <button
+      type="button"
+      onClick={onSelect}
+      aria-expanded={selected}
+      aria-label={`${name(table)}: ${status}`}
+      className={`flex h-full w-full items-center gap-3 border-b border-zinc-100 px-3 text-left text-xs hover:bg-zinc-50 dark:border-zinc-900 dark:hover:bg-zinc-900 ${selected ? 'bg-sky-50 dark:bg-sky-950/40' : ''}`}
+    >
+      <span className="w-1/3 truncate font-mono">{name(table)}</span>
+      <span className="h-2 flex-1 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800">
+        <span className={`block h-full ${table.status === 'skipped' ? 'bg-amber-400' : 'bg-emerald-500'}`} style={{ width: `${table.status === 'skipped' ? 100 : percent}%` }} />
+      </span>
+      <span className="w-2/5 truncate text-right text-zinc-500">{status}</span>
+    </button>
+  );
+}
+
+

@@ -1,6 +1,6 @@
 import { describeError } from '@/lib/runs/error-words.ts';
 import { describePitrTarget } from '@/lib/runs/pitr-target.ts';
-import type { PitrView, RunState } from '@/lib/runs/schemas.ts';
+import type { PitrView, RunView } from '@/lib/runs/schemas.ts';
 import { formatBytes, formatCount, formatDuration } from '../../_lib/format.ts';
 
 const STATUS_WORDS: Record<PitrView['status'], string> = {
@@ -16,7 +16,7 @@ const STATUS_WORDS: Record<PitrView['status'], string> = {
 const utc = (iso: string) => `${iso.slice(0, 19).replace('T', ' ')} UTC`;
 
 /** The restore's point-in-time step: where it stops, how far each replay got, and how it ended. */
-export function RollForward({ state }: { state: RunState }) {
+export function RollForward({ state }: { state: RunView }) {
   const asked = state.restoreOptions?.pitr ?? null;
   const view = state.pitr;
   if (!asked || !view) return <p className="text-sm text-zinc-500">Not asked for: this restore does not roll forward.</p>;

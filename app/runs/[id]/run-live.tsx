@@ -5,7 +5,7 @@ import { useActionState, useEffect, useState } from 'react';
 import { canResume, whyNotResumable } from '@/lib/runs/can-resume.ts';
 import { describeError } from '@/lib/runs/error-words.ts';
 import { computeProgress } from '@/lib/runs/progress.ts';
-import type { RunState } from '@/lib/runs/schemas.ts';
+import type { RunView } from '@/lib/runs/schemas.ts';
 import { cancelRunAction, resumeRunAction } from '../../_actions/runs.ts';
 import type { FormState } from '../../_actions/state.ts';
 import { buttonClass, cardClass, FormAlert, secondaryButtonClass, StatusBadge } from '../../_components/ui.tsx';
@@ -18,7 +18,7 @@ import { RollForward } from './roll-forward.tsx';
 import { Verification } from './verification.tsx';
 import { useRunStream, type Connection } from './use-run-stream.ts';
 
-export function RunLive({ initialState, initialEventId }: { initialState: RunState; initialEventId: string | null }) {
+export function RunLive({ initialState, initialEventId }: { initialState: RunView; initialEventId: string | null }) {
   const [generation, setGeneration] = useState(0);
   const { state, connection } = useRunStream({ initialState, initialEventId, generation });
   const [cancelState, cancelAction, cancelling] = useActionState<FormState, FormData>(cancelRunAction, {});
@@ -192,7 +192,7 @@ export function RunLive({ initialState, initialEventId }: { initialState: RunSta
         <h2 id="chunks-heading" className="mb-3 text-lg font-medium">
           Chunk map
         </h2>
-        <ChunkMap tables={state.tables} />
+        <ChunkMap runId={state.id} tables={state.tables} />
       </section>
 
       {state.kind === 'dump' ? (

@@ -1,19 +1,20 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import { applyDelta } from '@/lib/runs/apply-delta.ts';
-import { StreamMessage, type RunState } from '@/lib/runs/schemas.ts';
+import { applyViewDeltas } from '@/lib/runs/run-view.ts';
+import { StreamMessage, type RunView } from '@/lib/runs/schemas.ts';
 
 export type Connection = 'live' | 'reconnecting' | 'closed';
 
-/** How often queued changes are drawn: progress can arrive many times a second. */
+/** How often queued frames are drawn: a burst of frames (a reconnect's replay) is drawn once. */
 const DRAW_MS = 200;
 
 /**
- * Keeps a run's state in step with the server over SSE. `EventSource` reconnects by itself and
- * sends `Last-Event-ID`; the server replays what was missed or sends a fresh snapshot.
+ * Keeps a run's view in step with the server over SSE. The server sends one frame of coalesced
+ * changes per interval; `EventSource` reconnects by itself and sends `Last-Event-ID`, and the
+ * server replays the frames missed or sends a fresh snapshot.
  */
-export function useRunStream({ initialState, initialEventId, generation }: { initialState: RunState; initialEventId: string | null; generation: number }): { state: RunState; connection: Connection } {
+export function useRunStream({ initialState, initialEventId, generation }: { initialState: RunView; initialEventId: string | null; generation: number }): { state: RunView; connection: Connection } {
   const [state, setState] = useState(initialState);
   const [connection, setConnection] = useState<Connection>('closed');
   const queue = useRef<StreamMessage[]>([]);
@@ -32,7 +33,7 @@ export function useRunStream({ initialState, initialEventId, generation }: { ini
         let next = prev;
         for (const m of messages) {
           if (m.type === 'snapshot') next = m.state;
-          else if (m.type === 'delta') next = applyDelta(next, m.delta);
+          else if (m.type === 'frame') next = applyViewDeltas(next, m.deltas);
         }
         return next;
       });

@@ -1,7 +1,7 @@
-import type { RunState } from '@/lib/runs/schemas.ts';
+import type { RunView } from '@/lib/runs/schemas.ts';
 
 /** Per table: the target's rows against the dump's per-chunk content hashes, and the ranges that differ. */
-export function Verification({ state }: { state: RunState }) {
+export function Verification({ state }: { state: RunView }) {
   if (state.restoreOptions && !state.restoreOptions.verify) return <p className="text-sm text-zinc-500">Not asked for: this restore was started without verification.</p>;
   if (state.verification.length === 0) {
     return <p className="text-sm text-zinc-500">{state.status === 'running' ? 'Runs once every chunk is loaded.' : 'No table was verified.'}</p>;

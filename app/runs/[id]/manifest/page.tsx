@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { connection } from 'next/server';
 import { formatRange } from '@/lib/runs/format-range.ts';
 import { describeError } from '@/lib/runs/errors.ts';
+import { pageManifest } from '@/lib/runs/page-manifest.ts';
 import { ManifestUnavailable, manifestForPage } from '../manifest-for-page.tsx';
 import { cardClass, inputClass, PageTitle, secondaryButtonClass } from '../../../_components/ui.tsx';
 import { formatBytes, formatCount, formatMs } from '../../../_lib/format.ts';
@@ -25,12 +26,27 @@ export default async function ManifestPage({ params, searchParams }: { params: P
   const search = await searchParams;
   const query = (typeof search.q === 'string' ? search.q : '').trim().toLowerCase();
   const tableParam = typeof search.table === 'string' ? search.table : null;
+  const pageParam = Number(typeof search.page === 'string' ? search.page : 1);
+  const chunkPageParam = Number(typeof search.chunks === 'string' ? search.chunks : 1);
   const { loaded, words } = await manifestForPage({ id });
   if (!loaded) return <ManifestUnavailable title="Manifest" words={words} backTo={`/runs/${id}`} wide />;
   const { manifest, outDir } = loaded;
   const c = manifest.consistency;
-  const tables = manifest.tables.filter((t) => !query || `${t.database}.${t.table}`.toLowerCase().includes(query));
-  const selected = manifest.tables.find((t) => `${t.database}.${t.table}` === tableParam) ?? null;
+  // Server-side paging and search: a manifest of 3000 tables renders 50 rows, not 21,000 nodes.
+  const shown = pageManifest({ manifest, query, page: pageParam, table: tableParam, chunkPage: chunkPageParam });
+  const tables = shown.tables;
+  const selected = shown.selected?.table ?? null;
+  const link = (params: { page?: number; table?: string | null; chunks?: number }, hash = '') => {
+    const next = new URLSearchParams();
+    if (query) next.set('q', query);
+    const page = params.page ?? shown.page;
+    if (page > 1) next.set('page', String(page));
+    const table = params.table === undefined ? tableParam : params.table;
+    if (table) next.set('table', table);
+    if (params.chunks && params.chunks > 1) next.set('chunks', String(params.chunks));
+    const text = next.toString();
+    return `/runs/${id}/manifest${text ? `?${text}` : ''}${hash}`;
+  };
 
   return (
     <main className="mx-auto max-w-6xl px-6 py-10">
@@ -132,7 +148,7 @@ export default async function ManifestPage({ params, searchParams }: { params: P
           </form>
         </div>
         <p className="mb-2 text-sm text-zinc-500">
-          {tables.length} of {manifest.tables.length} tables
+          {shown.matching} of {shown.total} tables
         </p>
         <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
           <table className="w-full text-left text-sm">
@@ -151,7 +167,7 @@ export default async function ManifestPage({ params, searchParams }: { params: P
                 <tr key={`${t.database}.${t.table}`}>
                   <th scope="row" className="px-3 py-2 align-top font-normal">
                     <Link
-                      href={`/runs/${id}/manifest?${new URLSearchParams({ ...(query ? { q: query } : {}), table: `${t.database}.${t.table}` }).toString()}#chunks`}
+                      href={link({ table: `${t.database}.${t.table}` }, '#chunks')}
                       aria-current={selected === t ? 'true' : undefined}
                       className="font-mono text-sky-700 hover:underline aria-[current=true]:font-semibold dark:text-sky-400"
                     >
@@ -168,6 +184,7 @@ export default async function ManifestPage({ params, searchParams }: { params: P
             </tbody>
           </table>
         </div>
+        <Pager label="Pages of tables" page={shown.page} pages={shown.pages} href={(page) => link({ page })} />
       </section>
       {selected ? (
         <section id="chunks" aria-labelledby="chunks-heading" className="mt-8">
@@ -196,7 +213,7 @@ export default async function ManifestPage({ params, searchParams }: { params: P
                 </tr>
               </thead>
               <tbody className="divide-y divide-zinc-200 font-mono text-xs dark:divide-zinc-800">
-                {selected.chunks.map((ch) => (
+                {(shown.selected?.chunks ?? []).map((ch) => (
                   <tr key={ch.index}>
                     <td className="px-3 py-1 tabular-nums">{ch.index}</td>
                     <td className="px-3 py-1">{formatRange({ chunkKey: selected.chunkKey, lower: ch.lower, upper: ch.upper })}</td>
@@ -213,8 +230,31 @@ export default async function ManifestPage({ params, searchParams }: { params: P
               </tbody>
             </table>
           </div>
+          {shown.selected ? <Pager label="Pages of chunks" page={shown.selected.chunkPage} pages={shown.selected.chunkPages} href={(chunks) => link({ chunks }, '#chunks')} /> : null}
         </section>
       ) : null}
     </main>
+  );
+}
+
+/** Previous / next links and where we are; nothing when everything fits on one page. */
+function Pager({ label, page, pages, href }: { label: string; page: number; pages: number; href: (page: number) => string }) {
+  if (pages <= 1) return null;
+  return (
+    <nav aria-label={label} className="mt-3 flex items-center gap-3 text-sm">
+      {page > 1 ? (
+        <Link href={href(page - 1)} className={secondaryButtonClass} rel="prev">
+          Previous
+        </Link>
+      ) : null}
+      <span className="text-zinc-500">
+        Page {page} of {pages}
+      </span>
+      {page < pages ? (
+        <Link href={href(page + 1)} className={secondaryButtonClass} rel="next">
+          Next
+        </Link>
+      ) : null}
+    </nav>
   );
 }

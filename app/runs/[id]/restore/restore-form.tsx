@@ -4,6 +4,7 @@ import { useActionState, useState } from 'react';
 import { startRestoreAction } from '../../../_actions/runs.ts';
 import type { FormState } from '../../../_actions/state.ts';
 import { buttonClass, cardClass, ChoiceSelect, FieldError, FormAlert, inputClass } from '../../../_components/ui.tsx';
+import { useEditedFields } from '../../../_components/use-edited-fields.ts';
 import { formatCount } from '../../../_lib/format.ts';
 
 interface DatabaseChoice {
@@ -15,13 +16,15 @@ interface DatabaseChoice {
 export type PitrChoice = { available: true; sourceServer: string; from: string | null } | { available: false; reason: string };
 
 export function RestoreForm({ sourceRunId, servers, databases, threads, format, defaultServerId, pitr }: { sourceRunId: string; servers: { id: string; name: string; address: string }[]; databases: DatabaseChoice[]; threads: number; format: 'sql' | 'tsv'; defaultServerId: string | null; pitr: PitrChoice }) {
-  const [state, action, pending] = useActionState<FormState, FormData>(startRestoreAction, {});
+  const [answered, action, pending] = useActionState<FormState, FormData>(startRestoreAction, {});
+  // A corrected field drops its error at once, not at the next submit.
+  const { shown: state, onChange } = useEditedFields(answered, answered);
   const errors = state.fieldErrors ?? {};
   const value = (name: string, fallback: string) => (typeof state.values?.[name] === 'string' ? (state.values[name] as string) : fallback);
   const pickedTables = Array.isArray(state.values?.tables) ? (state.values.tables as string[]) : null;
   if (servers.length === 0) return <p className="text-zinc-500">Add a server to restore into first.</p>;
   return (
-    <form action={action} className="space-y-8" noValidate>
+    <form action={action} onChange={onChange} className="space-y-8" noValidate>
       <input type="hidden" name="sourceRunId" value={sourceRunId} />
       <fieldset className={cardClass}>
         <legend className="px-1 text-sm font-medium">Target</legend>
