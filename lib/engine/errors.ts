@@ -33,6 +33,17 @@ export const ERROR_CODES = [
   'ABORTED',
   'QUERY_FAILED',
   'INTERNAL',
+  // Backup plans (lib/plans)
+  'BAD_CRON',
+  'UNKNOWN_TIME_ZONE',
+  'RETENTION_KEEPS_NOTHING',
+  'PLAN_NOT_FOUND',
+  'PLAN_NAME_TAKEN',
+  'WEBHOOK_FAILED',
+  'SMTP_FAILED',
+  'NO_ALERT_CHANNEL',
+  'SKIPPED_OVERLAP',
+  'RETENTION_DELETE_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
