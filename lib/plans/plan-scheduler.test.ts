@@ -9,8 +9,11 @@ function world(plans: SchedulablePlan[]) {
   const deps: SchedulerDeps = {
     now: () => now,
     listPlans: async () => plans.map((p) => ({ ...p })),
-    markSlot: async (planId, slot) => {
-      plans.find((p) => p.id === planId)!.lastSlotAt = slot;
+    markSlot: async (planId, slot, previous) => {
+      const p = plans.find((x) => x.id === planId)!;
+      if (p.lastSlotAt?.getTime() !== previous?.getTime()) return false;
+      p.lastSlotAt = slot;
+      return true;
     },
     startRun: async (plan, job) => {
       let end!: () => void;
@@ -134,6 +137,17 @@ describe('PlanScheduler', () => {
     expect(w.started.map((s) => s.planId)).toEqual(['a', 'b', 'c']);
     w.started[2]!.end();
     await scheduler.idle();
+  });
+
+  it('a slot another scheduler claimed first is not started here', async () => {
+    const p = { ...plan('p', 's1', '0 * * * *', 'UTC'), lastSlotAt: new Date('2026-03-28T00:00:00Z') };
+    const w = world([p]);
+    const claim = w.deps.markSlot;
+    w.deps.markSlot = async (id, slot, previous) => (await claim(id, slot, previous)) && false;
+    const scheduler = new PlanScheduler({ deps: w.deps });
+    w.set('2026-03-28T01:00:00Z');
+    await scheduler.tick();
+    expect(w.started).toHaveLength(0);
   });
 
   it('a paused plan does not run; a run that cannot start is logged and frees the server', async () => {

@@ -24,8 +24,11 @@ export interface SchedulerLogEntry {
 export interface SchedulerDeps {
   now(): Date;
   listPlans(): Promise<SchedulablePlan[]>;
-  /** The slot is handled (started, queued or skipped): it is never started again, across restarts. */
-  markSlot(planId: string, slot: Date): Promise<void>;
+  /**
+   * Claims the slot (started, queued or skipped): it is never handled again, across restarts, and of
+   * two schedulers on one store (the app and `paradump scheduler`) only one claims it. False: taken.
+   */
+  markSlot(planId: string, slot: Date, previous: Date | null): Promise<boolean>;
   /** Starts a backup of the plan; resolves with its run id once running, `finished` when it ends (any status). */
   startRun(plan: SchedulablePlan, job: { slot: Date | null; reason: RunReason }): Promise<{ runId: string; finished: Promise<unknown> }>;
   log(entry: SchedulerLogEntry): Promise<void>;
@@ -81,7 +84,7 @@ export class PlanScheduler {
       if (plan.paused) continue;
       const due = dueSlot({ schedule: plan.schedule, lastSlotAt: plan.lastSlotAt, createdAt: plan.createdAt, now });
       if (!due) continue;
-      await this.deps.markSlot(plan.id, due.slot);
+      if (!(await this.deps.markSlot(plan.id, due.slot, plan.lastSlotAt))) continue;
       if (this.busy.has(plan.id)) {
         await this.deps.log({ planId: plan.id, level: 'warning', code: 'SKIPPED_OVERLAP', message: `Skipped the run due at ${due.slot.toISOString()}: the previous run is still ${this.busy.get(plan.id) ? 'going' : 'queued'}` });
         continue;
