@@ -115,7 +115,11 @@ export class PlanScheduler {
   /** Resolves once nothing is queued or going (for tests and a clean stop). */
   async idle(): Promise<void> {
     while (this.finishing.size > 0 || this.queue.length > 0 || this.ticking) {
-      await Promise.race([...this.finishing, this.ticking ?? Promise.resolve()]);
+      const waits: Promise<unknown>[] = [...this.finishing];
+      if (this.ticking) waits.push(this.ticking);
+      // A job being launched is in neither: give it a turn of the event loop rather than spin.
+      if (waits.length === 0) waits.push(new Promise((resolve) => setImmediate(resolve)));
+      await Promise.race(waits);
       await this.drain();
     }
   }

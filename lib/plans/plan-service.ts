@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { ParadumpError } from '../engine/errors.ts';
 import { resumeRun } from '../runs/control-run.ts';
 import { getLiveRun } from '../runs/registry.ts';
-import { startDump } from '../runs/start-dump.ts';
+import { defaultDumpRoot, startDump } from '../runs/start-dump.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { afterPlanRun, checkStale } from './after-plan-run.ts';
 import { finishHalfDeleted } from './apply-retention.ts';
@@ -11,6 +13,13 @@ import { getPlanView, listPlans, type PlanView } from './plan-store.ts';
 import { sendPlanAlert, type AlertOptions } from './send-plan-alert.ts';
 
 const REASON_WORDS = { schedule: 'scheduled', 'catch-up': 'catch-up (missed while paradump was not running)', manual: 'run now' } as const;
+
+/** A folder per run: plan name and time to the millisecond, plus a few random characters, as two runs may start in one second. */
+function planOutDir({ planName, now = new Date() }: { planName: string; now?: Date }): string {
+  const slug = planName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'plan';
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '').slice(0, 18);
+  return path.join(defaultDumpRoot(), `plan-${slug}-${stamp}-${randomBytes(2).toString('hex')}`);
+}
 
 function schedulable(plan: PlanView): SchedulablePlan {
   return { id: plan.id, serverId: plan.serverId, schedule: plan.schedule, paused: plan.paused, lastSlotAt: plan.lastSlotAt, createdAt: plan.createdAt };
@@ -32,7 +41,7 @@ function storeDeps({ alertOptions }: { alertOptions?: AlertOptions }): Scheduler
         tables: view.tables,
         excludeTables: view.excludeTables,
         ...view.dump,
-        outDir: undefined,
+        outDir: planOutDir({ planName: view.name }),
         plan: { id: plan.id, scheduledFor: slot },
       }).catch(async (error: unknown) => {
         // Refused before a run existed (server gone, key lost): still the plan's failure to alert on.
