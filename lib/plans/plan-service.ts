@@ -127,6 +127,7 @@ export async function runPlanNow({ id }: { id: string }): Promise<void> {
   const service = getPlanService();
   if (!service) throw new ParadumpError('INTERNAL', 'the plan scheduler is not running in this process (PARADUMP_SCHEDULER=off?)');
   const plan = await getPlanView({ id });
-  if (!(await service.scheduler.runNow(schedulable(plan)))) throw new ParadumpError('SKIPPED_OVERLAP', `plan "${plan.name}" is already running or queued`);
+  if (service.scheduler.isBusy(id)) throw new ParadumpError('SKIPPED_OVERLAP', `plan "${plan.name}" is already running or queued`);
   await writePlanLog({ planId: id, kind: 'schedule', level: 'info', message: 'Run now requested' });
+  if (!(await service.scheduler.runNow(schedulable(plan)))) throw new ParadumpError('SKIPPED_OVERLAP', `plan "${plan.name}" is already running or queued`);
 }
