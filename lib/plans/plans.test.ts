@@ -9,10 +9,15 @@ import { isParadumpError } from '../engine/errors.ts';
 import { addServer } from '../runs/servers.ts';
 import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cancelRun, markInterruptedRuns } from '../runs/control-run.ts';
+import { getLiveRun } from '../runs/registry.ts';
+import { checkStale } from './after-plan-run.ts';
 import { applyRetention, finishHalfDeleted } from './apply-retention.ts';
 import { readPlanLog } from './plan-log.ts';
 import { getPlanService, runPlanNow, startPlanService } from './plan-service.ts';
-import { savePlan } from './plan-store.ts';
+import { getPlanView, savePlan } from './plan-store.ts';
 
 const uri = inject('mariadbUri');
 const dir = mkdtempSync(path.join(tmpdir(), 'paradump-plans-'));
@@ -26,6 +31,7 @@ beforeAll(async () => {
   applyMigrations({ databasePath, migrationsDir: path.resolve(import.meta.dirname, '../../prisma/migrations') });
   db = await createTestDatabase(uri, 'plans');
   await createChunkTable({ uri, db: db.name, table: 'items', rows: 3_000 });
+  await createChunkTable({ uri, db: db.name, table: 'big', rows: 60_000 });
   const u = new URL(uri);
   serverId = (await addServer({ name: 'plan source', host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) })).id;
   await startPlanService({ tickMs: 250 });
@@ -51,7 +57,7 @@ async function until<T>(what: string, check: () => Promise<T | null | undefined 
 describe('a plan due every few seconds', () => {
   it('runs three times, keeps the last 2 (files and records), never overlaps', async () => {
     const { id: planId } = await savePlan({
-      input: { name: 'every 4 s', serverId, databases: [db.name], dump: { threads: 2, chunkRows: 1000, compress: 'gzip' }, schedule: { cron: '*/4 * * * * *', timeZone: 'Europe/Paris' }, retention: { keepLast: 2 }, alerts: { stale: false } },
+      input: { name: 'every 4 s', serverId, databases: [], tables: [`${db.name}.items`], dump: { threads: 2, chunkRows: 1000, compress: 'gzip' }, schedule: { cron: '*/4 * * * * *', timeZone: 'Europe/Paris' }, retention: { keepLast: 2 }, alerts: { stale: false } },
     });
     const prisma = getPrisma();
     // Three finished good runs, each followed by its retention pass.
@@ -85,7 +91,7 @@ describe('a plan due every few seconds', () => {
   });
 
   it('run now goes through the scheduler; a second request while it runs is refused', async () => {
-    const { id: planId } = await savePlan({ input: { name: 'manual', serverId, databases: [db.name], dump: { threads: 1, chunkRows: 1000 }, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { stale: false } } });
+    const { id: planId } = await savePlan({ input: { name: 'manual', serverId, databases: [], tables: [`${db.name}.items`], dump: { threads: 1, chunkRows: 1000 }, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { stale: false } } });
     await runPlanNow({ id: planId });
     const second = await runPlanNow({ id: planId }).catch((e: unknown) => e);
     expect(isParadumpError(second, 'SKIPPED_OVERLAP')).toBe(true);
@@ -120,5 +126,76 @@ describe('a plan due every few seconds', () => {
     expect(await finishHalfDeleted({ planId })).toEqual([olds[1]!.id]);
     expect(existsSync(olds[1]!.outDir)).toBe(false);
     expect((await prisma.run.findUniqueOrThrow({ where: { id: olds[1]!.id } })).deleteState).toBe('deleted');
+  });
+
+  it('never deletes a backup a running restore is reading', async () => {
+    const { id: planId } = await savePlan({ input: { name: 'in use', serverId, databases: [], tables: [`${db.name}.items`], dump: {}, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { stale: false } } });
+    const prisma = getPrisma();
+    const root = process.env.PARADUMP_DUMP_ROOT!;
+    const made = [];
+    for (const n of [3, 2, 1]) {
+      const outDir = path.join(root, `in-use-${n}`);
+      await mkdir(outDir, { recursive: true });
+      made.push(await prisma.run.create({ data: { kind: 'dump', status: 'succeeded', options: '{}', outDir, planId, serverId, finishedAt: new Date(Date.now() - n * 60_000) } }));
+    }
+    const [oldest, middle, newest] = made as [(typeof made)[0], (typeof made)[0], (typeof made)[0]];
+    // A restore of the oldest is going.
+    await prisma.run.create({ data: { kind: 'restore', status: 'running', options: '{}', outDir: oldest.outDir, sourceRunId: oldest.id, serverId } });
+    const report = await applyRetention({ planId, runId: newest.id });
+    expect(report!.deleted).toEqual([middle.id]);
+    expect(report!.kept.find((k) => k.id === oldest.id)!.reasons).toEqual(['in-use']);
+    expect(existsSync(oldest.outDir)).toBe(true);
+    expect(existsSync(middle.outDir)).toBe(false);
+  });
+
+  it('a plan run interrupted by a shutdown is resumed by the next scheduler and finishes', async () => {
+    const { id: planId } = await savePlan({ input: { name: 'resume me', serverId, databases: [], tables: [`${db.name}.big`], dump: { threads: 1, chunkRows: 100, compress: 'none' }, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 3 }, alerts: { stale: false } } });
+    const prisma = getPrisma();
+    await runPlanNow({ id: planId });
+    const run = await until('the plan run to start', () => prisma.run.findFirst({ where: { planId } }));
+    await until('some chunks written', async () => (getLiveRun(run.id)?.state.tables.flatMap((t) => t.chunks).filter((c) => c.state === 'done').length ?? 0) > 3);
+    // The engine stops with its chunks on disk, as when the process dies; the record says running, as after a crash.
+    cancelRun({ id: run.id });
+    await getPlanService()!.scheduler.idle();
+    await prisma.run.update({ where: { id: run.id }, data: { status: 'running' } });
+    await getPlanService()!.stop();
+    expect(await markInterruptedRuns()).toContain(run.id);
+    await startPlanService({ tickMs: 250 });
+    const done = await until('the resumed run to succeed', async () => {
+      const r = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+      return r.status === 'succeeded' ? r : null;
+    });
+    expect(done.attempt).toBe(2);
+    await getPlanService()!.scheduler.idle();
+    const log = await readPlanLog({ planId });
+    expect(log.some((l) => l.code === 'INTERRUPTED' && l.message.startsWith(`Resumed backup ${run.id}`))).toBe(true);
+    expect(log.some((l) => l.kind === 'retention' && l.runId === run.id && l.message.startsWith('Retention:'))).toBe(true);
+  });
+
+  it('a stale plan alerts once, by webhook, until a good backup', async () => {
+    const received: string[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(body);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`;
+      const { id: planId } = await savePlan({ input: { name: 'stale one', serverId, databases: [db.name], dump: {}, schedule: { cron: '0 * * * *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { webhook: { url, secret: 'stale-secret-0123456789' }, stale: true } } });
+      const plan = await getPlanView({ id: planId });
+      const later = new Date(plan.createdAt.getTime() + 2 * 3600_000);
+      expect(await checkStale({ plan, now: new Date(plan.createdAt.getTime() + 30 * 60_000) })).toBe(false);
+      expect(await checkStale({ plan, now: later })).toBe(true);
+      expect(await checkStale({ plan, now: new Date(later.getTime() + 60_000) })).toBe(false);
+      expect(received).toHaveLength(1);
+      expect(JSON.parse(received[0]!)).toMatchObject({ type: 'stale', plan: { id: planId, name: 'stale one' } });
+    } finally {
+      hook.closeAllConnections();
+      await new Promise((resolve) => hook.close(resolve));
+    }
   });
 });
