@@ -3,7 +3,7 @@
  * so that no two processes apply the same migration and no page ever reads an unmigrated store,
  * seals passwords saved before encryption at rest, creates the admin from PARADUMP_ADMIN_USER /
  * PARADUMP_ADMIN_PASSWORD when there is no account yet, then marks runs the previous process left
- * running as interrupted (their engine died with it).
+ * running as interrupted (their engine died with it), and starts the backup plan scheduler.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
@@ -18,5 +18,12 @@ export async function register(): Promise<void> {
     const { markInterruptedRuns } = await import('./lib/runs/control-run.ts');
     const interrupted = await markInterruptedRuns();
     if (interrupted.length > 0) console.log(`paradump: ${interrupted.length} run(s) were interrupted by the last shutdown; they can be resumed`);
+    // After runs are marked interrupted: the scheduler resumes its plans' ones. PARADUMP_SCHEDULER=off
+    // leaves scheduling to a separate `paradump scheduler` process.
+    if (process.env.PARADUMP_SCHEDULER !== 'off') {
+      const { startPlanService } = await import('./lib/plans/plan-service.ts');
+      await startPlanService();
+      console.log('paradump: backup plan scheduler started');
+    }
   }
 }

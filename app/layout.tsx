@@ -13,6 +13,7 @@ export const metadata: Metadata = {
 const NAV = [
   { href: '/', label: 'Overview' },
   { href: '/backups/new', label: 'New backup' },
+  { href: '/plans', label: 'Plans' },
   { href: '/servers', label: 'Servers' },
 ];
 

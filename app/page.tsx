@@ -4,6 +4,8 @@ import { connection } from 'next/server';
 import { listServers } from '@/lib/runs/servers.ts';
 import { sandboxAvailable } from '@/lib/runs/start-sandbox.ts';
 import { listRecentRuns, RunFilter, summarizeRuns } from '@/lib/store/list-recent-runs.ts';
+import { listPlanSummaries } from '@/lib/plans/plan-summaries.ts';
+import { PlansTable } from './plans/plans-table.tsx';
 import { RunsTable } from './_components/runs-table.tsx';
 import { SandboxButton } from './_components/sandbox-button.tsx';
 import { buttonClass, cardClass, inputClass, secondaryButtonClass } from './_components/ui.tsx';
@@ -17,7 +19,8 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   await requireSession();
   const params = await searchParams;
   const filter = RunFilter.parse({ status: one(params.status) || undefined, serverId: one(params.server) || undefined });
-  const [runs, totals, servers] = await Promise.all([listRecentRuns({ limit: 50, ...filter }), summarizeRuns(), listServers()]);
+  const [runs, totals, servers, plans] = await Promise.all([listRecentRuns({ limit: 50, ...filter }), summarizeRuns(), listServers(), listPlanSummaries()]);
+  const stale = plans.filter((p) => p.stale).length;
   const filtered = Boolean(filter.status || filter.serverId);
   const rate = totals.finishedDumps ? Math.round((totals.succeededDumps / totals.finishedDumps) * 100) : null;
 
@@ -32,6 +35,21 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           New backup
         </Link>
       </header>
+
+      {plans.length > 0 ? (
+        <section aria-labelledby="plans" className="mb-8">
+          <div className="mb-3 flex items-baseline justify-between gap-4">
+            <h2 id="plans" className="text-lg font-medium">
+              Plans{stale ? <span className="ml-2 text-sm text-red-700 dark:text-red-400">{stale} stale</span> : null}
+            </h2>
+            <Link href="/plans" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+              All plans
+            </Link>
+          </div>
+          {/* Stale plans come first: they are what needs looking at. */}
+          <PlansTable summaries={plans.slice(0, 8)} caption="Plans, stale first" />
+        </section>
+      ) : null}
 
       <section aria-labelledby="totals" className="mb-8">
         <h2 id="totals" className="sr-only">

@@ -3,6 +3,7 @@ import { UsageError, type Io } from './args.ts';
 import { DUMP_USAGE, dumpCommand } from './dump-command.ts';
 import { PITR_USAGE, pitrCommand } from './pitr-command.ts';
 import { RESTORE_USAGE, restoreCommand } from './restore-command.ts';
+import { SCHEDULER_USAGE, schedulerCommand } from './scheduler-command.ts';
 import { VERIFY_USAGE, verifyCommand } from './verify-command.ts';
 
 /** Each command: its usage text and its runner (parse flags, call one lib function, report). */
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[], io: Io) =>
   restore: { usage: RESTORE_USAGE, run: restoreCommand },
   verify: { usage: VERIFY_USAGE, run: verifyCommand },
   pitr: { usage: PITR_USAGE, run: pitrCommand },
+  scheduler: { usage: SCHEDULER_USAGE, run: schedulerCommand },
 };
 
 const usage = () => `paradump — parallel, chunked, consistent MySQL/MariaDB dumps and restores

@@ -48,6 +48,17 @@ const WORDS: Record<string, ErrorWords> = {
   NO_DDL_LOCK: { title: 'DDL was not blocked during this backup', hint: 'A table altered mid-run is skipped and reported.', httpStatus: 200 },
   OBJECT_SKIPPED: { title: 'A view, trigger or routine could not be read', hint: 'See the message; the tables are not affected.', httpStatus: 200 },
   QUERY_KILLED: { title: 'A long-running query was killed to take a lock', hint: 'As asked by “kill long queries”.', httpStatus: 200 },
+  // Backup plans (lib/plans)
+  BAD_CRON: { title: 'The schedule is not a valid cron expression', hint: 'Five fields: minute hour day-of-month month day-of-week, e.g. “0 2 * * *” for every day at 02:00.', httpStatus: 400 },
+  UNKNOWN_TIME_ZONE: { title: 'There is no such time zone', hint: 'Use an IANA name such as Europe/Paris, America/New_York or UTC.', httpStatus: 400 },
+  RETENTION_KEEPS_NOTHING: { title: 'This retention would keep no backup', hint: 'Keep at least the last backup, or one per day, week, month or year.', httpStatus: 400 },
+  PLAN_NOT_FOUND: { title: 'There is no such plan', hint: 'It may have been deleted.', httpStatus: 404 },
+  PLAN_NAME_TAKEN: { title: 'A plan with that name already exists', hint: 'Choose another name.', httpStatus: 409 },
+  WEBHOOK_FAILED: { title: 'The webhook did not accept the alert', hint: 'Check the URL, that the receiver is reachable from this machine and answers 2xx; every attempt is in the plan log.', httpStatus: 502 },
+  SMTP_FAILED: { title: 'The mail server did not accept the alert', hint: 'Check the SMTP host, port, TLS and credentials; the server’s answer is in the plan log.', httpStatus: 502 },
+  NO_ALERT_CHANNEL: { title: 'This plan has no alert channel', hint: 'Add a webhook URL or an email address first.', httpStatus: 400 },
+  SKIPPED_OVERLAP: { title: 'A scheduled run was skipped: the previous run was still going', hint: 'Space the schedule out, or make the backup faster (more threads, fewer tables).', httpStatus: 409 },
+  RETENTION_DELETE_FAILED: { title: 'An old backup could not be deleted', hint: 'It is marked half-deleted and is finished on the next pass; see the plan log.', httpStatus: 500 },
   // Dashboard
   INTERRUPTED: { title: 'The dashboard stopped while this run was in progress', hint: 'Finished chunks are kept: Resume continues where it stopped.', httpStatus: 409 },
   RUN_NOT_FOUND: { title: 'There is no such run', hint: 'It may have been deleted.', httpStatus: 404 },

@@ -24,6 +24,8 @@ export function launchDump({ state, uri, tls, options, resume, knownTables }: { 
       console.error(`paradump: could not record the end of run ${state.id}`, storeError);
     } finally {
       removeLiveRun(live);
+      // end() failed before settling: whoever waits on `finished` must still learn the run is over.
+      if (!live.ended) live.abandon();
     }
   };
 

@@ -40,11 +40,15 @@ export class LiveRun {
   private sampler: NodeJS.Timeout | null = null;
   private framer: NodeJS.Timeout | null = null;
   ended = false;
+  /** Settles once the run has ended and its final state is written (whatever the status). */
+  readonly finished: Promise<void>;
+  private settle: () => void = () => undefined;
 
   constructor({ state, knownTables }: { state: RunState; knownTables: Iterable<string> }) {
     this.runId = state.id;
     this.live = new LiveState(state);
     this.recorder = new RunRecorder({ runId: state.id, getState: () => this.live.state, knownTables });
+    this.finished = new Promise((resolve) => (this.settle = resolve));
   }
 
   get state(): RunState {
@@ -158,6 +162,13 @@ export class LiveRun {
     this.ended = true;
     for (const listener of this.listeners) listener({ type: 'end' }, this.eventId);
     this.listeners.clear();
+    this.settle();
+  }
+
+  /** The end could not be recorded: let waiters go anyway. */
+  abandon(): void {
+    this.ended = true;
+    this.settle();
   }
 }
 

@@ -47,7 +47,15 @@ export function suggestOutDir({ serverName, now = new Date() }: { serverName: st
 }
 
 /** Saves a new dump run and starts it in the background. Resolves once it is running, with its id. */
-export async function startDump(input: Omit<z.output<typeof StartDumpInput>, 'format'> & { format?: DataFormat | undefined }): Promise<{ id: string }> {
+export async function startDump(
+  input: Omit<z.output<typeof StartDumpInput>, 'format'> & {
+    format?: DataFormat | undefined;
+    excludeTables?: string[] | undefined;
+    lockWaitTimeout?: number | undefined;
+    /** A backup plan's run: the plan, and the cron slot it is for (null for "run now"). */
+    plan?: { id: string; scheduledFor: Date | null } | undefined;
+  },
+): Promise<{ id: string; finished: Promise<void> }> {
   const { server, uri, address } = await serverAddress({ id: input.serverId });
   // Confined to the dump root before anything connects or is saved: a path outside is a form error.
   const outDir = await confineDumpDir({ requested: input.outDir ?? suggestOutDir({ serverName: server.name }) });
@@ -55,12 +63,13 @@ export async function startDump(input: Omit<z.output<typeof StartDumpInput>, 'fo
     databases: input.databases,
     // A table of a database picked whole is dumped anyway.
     tables: input.tables.filter((t) => !input.databases.includes(t.slice(0, t.indexOf('.')))),
-    excludeTables: [],
+    excludeTables: input.excludeTables ?? [],
     threads: input.threads,
     chunkRows: input.chunkRows,
     compress: input.compress,
     format: input.format ?? 'sql',
     lock: input.lock,
+    lockWaitTimeout: input.lockWaitTimeout,
   });
   // The engine's own validation, before anything is saved: a refusal is a form error, not a failed run.
   const checked = DumpOptions.safeParse({ source: uri, outDir, ...options });
@@ -70,11 +79,11 @@ export async function startDump(input: Omit<z.output<typeof StartDumpInput>, 'fo
   }
   const databases = [...new Set([...options.databases, ...options.tables.map((t) => t.slice(0, t.indexOf('.')))])];
   const run = await getPrisma().run.create({
-    data: { kind: 'dump', status: 'running', options: JSON.stringify(options), outDir, serverId: server.id, databases: JSON.stringify(databases) },
+    data: { kind: 'dump', status: 'running', options: JSON.stringify(options), outDir, serverId: server.id, databases: JSON.stringify(databases), planId: input.plan?.id ?? null, scheduledFor: input.plan?.scheduledFor ?? null },
     select: { id: true },
   });
   const state = await loadRunState({ id: run.id });
-  launchDump({ state, uri, tls: address.tls, options, resume: false, knownTables: [] });
-  return run;
+  const live = launchDump({ state, uri, tls: address.tls, options, resume: false, knownTables: [] });
+  return { id: run.id, finished: live.finished };
 }
 

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+export const AlertType = z.enum(['failure', 'success', 'slow', 'stale', 'test']);
+export type AlertType = z.infer<typeof AlertType>;
+
+/** The webhook's JSON body, and what the email says. Versioned: receivers branch on `version`. */
+export const AlertEvent = z.object({
+  version: z.literal(1),
+  type: AlertType,
+  at: z.string(),
+  plan: z.object({ id: z.string(), name: z.string(), server: z.string() }),
+  run: z
+    .object({
+      id: z.string(),
+      status: z.string(),
+      startedAt: z.string(),
+      finishedAt: z.string().nullable(),
+      bytes: z.number(),
+      durationMs: z.number().nullable(),
+      error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    })
+    .nullable(),
+  /** One line in plain words, for chat hooks and the email subject. */
+  summary: z.string(),
+});
+export type AlertEvent = z.infer<typeof AlertEvent>;

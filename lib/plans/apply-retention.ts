@@ -1,0 +1,92 @@
+import { rm } from 'node:fs/promises';
+import { confineDumpDir } from '../runs/dump-root.ts';
+import { liveRunIds } from '../runs/registry.ts';
+import { getPrisma } from '../store/prisma.ts';
+import { writePlanLog } from './plan-log.ts';
+import { getPlanView } from './plan-store.ts';
+import { selectRetention, type KeepReason, type RetentionCandidate } from './select-retention.ts';
+
+export interface RetentionReport {
+  kept: { id: string; reasons: KeepReason[] }[];
+  deleted: string[];
+  failed: { id: string; message: string }[];
+  /** Half-deleted backups of earlier passes finished now. */
+  finished: string[];
+}
+
+/** Backups a running restore (or drill) is reading: never deleted while it reads. */
+async function backupsInUse(ids: string[]): Promise<Set<string>> {
+  const live = new Set(liveRunIds());
+  const readers = await getPrisma().run.findMany({ where: { sourceRunId: { in: ids }, kind: { in: ['restore', 'pitr'] }, status: { in: ['running', 'queued'] } }, select: { sourceRunId: true } });
+  const inUse = new Set(readers.map((r) => r.sourceRunId!));
+  for (const id of ids) if (live.has(id)) inUse.add(id);
+  return inUse;
+}
+
+/** The candidates as the pure selection sees them: the plan's dumps not deleted yet. */
+export async function retentionCandidates({ planId }: { planId: string }): Promise<(RetentionCandidate & { outDir: string; bytes: number })[]> {
+  const runs = await getPrisma().run.findMany({ where: { planId, kind: 'dump', deleteState: null }, select: { id: true, status: true, startedAt: true, finishedAt: true, outDir: true, bytes: true } });
+  const inUse = await backupsInUse(runs.map((r) => r.id));
+  return runs.map((r) => ({ id: r.id, at: r.finishedAt ?? r.startedAt, good: r.status === 'succeeded', inUse: inUse.has(r.id), outDir: r.outDir, bytes: Number(r.bytes) }));
+}
+
+/**
+ * Deletes one backup: marks it `deleting` first, so a crash between the two steps leaves a record
+ * the next pass finds and finishes; then removes its folder (only inside the dump root), then marks
+ * it `deleted`. Its record stays, marked, for the history.
+ */
+async function deleteBackup({ id, outDir }: { id: string; outDir: string }): Promise<void> {
+  const prisma = getPrisma();
+  await prisma.run.update({ where: { id }, data: { deleteState: 'deleting' } });
+  const confined = await confineDumpDir({ requested: outDir });
+  await rm(confined, { recursive: true, force: true });
+  await prisma.run.update({ where: { id }, data: { deleteState: 'deleted', deletedAt: new Date() } });
+}
+
+/** Finishes deletions an earlier pass (or a crash) left half done. */
+export async function finishHalfDeleted({ planId }: { planId?: string } = {}): Promise<string[]> {
+  const prisma = getPrisma();
+  const half = await prisma.run.findMany({ where: { deleteState: 'deleting', ...(planId ? { planId } : {}) }, select: { id: true, outDir: true, planId: true } });
+  const done: string[] = [];
+  for (const run of half) {
+    try {
+      await deleteBackup(run);
+      done.push(run.id);
+      if (run.planId) await writePlanLog({ planId: run.planId, runId: run.id, kind: 'retention', level: 'info', message: `Finished deleting backup ${run.id} (${run.outDir}), left half-deleted by an earlier pass` });
+    } catch (error) {
+      if (run.planId) await writePlanLog({ planId: run.planId, runId: run.id, kind: 'retention', level: 'error', code: 'RETENTION_DELETE_FAILED', message: `Could not finish deleting ${run.outDir}: ${(error as Error).message}` });
+    }
+  }
+  return done;
+}
+
+/**
+ * Applies the plan's retention after `runId` succeeded. Does nothing (and says so) when that run did
+ * not succeed: a failed night never costs an older good backup. Each deletion goes to the plan log.
+ */
+export async function applyRetention({ planId, runId }: { planId: string; runId: string }): Promise<RetentionReport | null> {
+  const run = await getPrisma().run.findUnique({ where: { id: runId }, select: { status: true } });
+  if (run?.status !== 'succeeded') {
+    await writePlanLog({ planId, runId, kind: 'retention', level: 'info', message: 'Retention not applied: the run did not succeed, nothing was deleted' });
+    return null;
+  }
+  const plan = await getPlanView({ id: planId });
+  const finished = await finishHalfDeleted({ planId });
+  const candidates = await retentionCandidates({ planId });
+  const outcome = selectRetention({ backups: candidates, policy: plan.retention, timeZone: plan.schedule.timeZone });
+  const byId = new Map(candidates.map((c) => [c.id, c]));
+  const report: RetentionReport = { kept: [...outcome.keep].map(([id, reasons]) => ({ id, reasons })), deleted: [], failed: [], finished };
+  for (const id of outcome.remove) {
+    const backup = byId.get(id)!;
+    try {
+      await deleteBackup(backup);
+      report.deleted.push(id);
+      await writePlanLog({ planId, runId, kind: 'retention', level: 'info', message: `Deleted backup ${id} from ${backup.at.toISOString()} (${backup.outDir}, ${backup.bytes} bytes): kept by no rule` });
+    } catch (error) {
+      report.failed.push({ id, message: (error as Error).message });
+      await writePlanLog({ planId, runId, kind: 'retention', level: 'error', code: 'RETENTION_DELETE_FAILED', message: `Could not delete backup ${id} (${backup.outDir}): ${(error as Error).message}; the next pass finishes it` });
+    }
+  }
+  await writePlanLog({ planId, runId, kind: 'retention', level: 'info', message: `Retention: kept ${report.kept.filter((k) => byId.get(k.id)?.good).length} good backup(s), deleted ${report.deleted.length}${report.failed.length ? `, ${report.failed.length} failed` : ''}` });
+  return report;
+}

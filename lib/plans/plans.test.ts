@@ -1,0 +1,201 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createChunkTable } from '../../test/fixtures/generate.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/harness/db.ts';
+import { isParadumpError } from '../core/errors.ts';
+import { addServer } from '../runs/servers.ts';
+import { applyMigrations } from '../store/apply-migrations.ts';
+import { getPrisma } from '../store/prisma.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cancelRun, markInterruptedRuns } from '../runs/control-run.ts';
+import { getLiveRun } from '../runs/registry.ts';
+import { checkStale } from './after-plan-run.ts';
+import { applyRetention, finishHalfDeleted } from './apply-retention.ts';
+import { readPlanLog } from './plan-log.ts';
+import { getPlanService, runPlanNow, startPlanService } from './plan-service.ts';
+import { getPlanView, savePlan } from './plan-store.ts';
+
+const uri = inject('mariadbUri');
+const dir = mkdtempSync(path.join(tmpdir(), 'paradump-plans-'));
+const databasePath = path.join(dir, 'store.db');
+let db: TestDatabase;
+let serverId: string;
+
+beforeAll(async () => {
+  process.env.PARADUMP_DATABASE_URL = `file:${databasePath}`;
+  process.env.PARADUMP_DUMP_ROOT = path.join(dir, 'dumps');
+  applyMigrations({ databasePath, migrationsDir: path.resolve(import.meta.dirname, '../../prisma/migrations') });
+  db = await createTestDatabase(uri, 'plans');
+  await createChunkTable({ uri, db: db.name, table: 'items', rows: 3_000 });
+  await createChunkTable({ uri, db: db.name, table: 'big', rows: 60_000 });
+  const u = new URL(uri);
+  serverId = (await addServer({ name: 'plan source', host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) })).id;
+  await startPlanService({ tickMs: 250 });
+});
+
+afterAll(async () => {
+  await getPlanService()?.stop();
+  await db?.drop();
+  await getPrisma().$disconnect();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('a plan due every few seconds', () => {
+  it('runs three times, keeps the last 2 (files and records), never overlaps', async () => {
+    const { id: planId } = await savePlan({
+      input: { name: 'every 4 s', serverId, databases: [], tables: [`${db.name}.items`], dump: { threads: 2, chunkRows: 1000, compress: 'gzip' }, schedule: { cron: '*/4 * * * * *', timeZone: 'Europe/Paris' }, retention: { keepLast: 2 }, alerts: { stale: false } },
+    });
+    const prisma = getPrisma();
+    // Three finished good runs, each followed by its retention pass.
+    await until('three good runs with retention applied', async () => {
+      const runs = await prisma.run.findMany({ where: { planId, status: 'succeeded' } });
+      const passes = (await readPlanLog({ planId })).filter((l) => l.kind === 'retention' && l.message.startsWith('Retention:'));
+      return runs.length >= 3 && passes.length >= 3;
+    });
+    await prisma.plan.update({ where: { id: planId }, data: { paused: true } });
+    await getPlanService()!.scheduler.idle();
+    const runs = await prisma.run.findMany({ where: { planId }, orderBy: { startedAt: 'asc' } });
+    const good = runs.filter((r) => r.status === 'succeeded');
+    expect(good.length).toBeGreaterThanOrEqual(3);
+    expect(runs.every((r) => r.scheduledFor !== null)).toBe(true);
+    // Keep last 2: the two newest good backups are whole, every older one is gone and marked.
+    const kept = good.slice(-2);
+    const removed = good.slice(0, -2);
+    for (const r of kept) {
+      expect(r.deleteState).toBeNull();
+      expect(existsSync(path.join(r.outDir, 'manifest.json'))).toBe(true);
+    }
+    for (const r of removed) {
+      expect(r.deleteState).toBe('deleted');
+      expect(r.deletedAt).not.toBeNull();
+      expect(existsSync(r.outDir)).toBe(false);
+    }
+    // No two runs of the plan overlapped in time.
+    for (let i = 1; i < runs.length; i++) expect(runs[i]!.startedAt.getTime()).toBeGreaterThanOrEqual(runs[i - 1]!.finishedAt!.getTime());
+    const log = await readPlanLog({ planId });
+    for (const r of removed) expect(log.some((l) => l.kind === 'retention' && l.message.startsWith(`Deleted backup ${r.id}`))).toBe(true);
+  });
+
+  it('run now goes through the scheduler; a second request while it runs is refused', async () => {
+    const { id: planId } = await savePlan({ input: { name: 'manual', serverId, databases: [], tables: [`${db.name}.items`], dump: { threads: 1, chunkRows: 1000 }, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { stale: false } } });
+    await runPlanNow({ id: planId });
+    const second = await runPlanNow({ id: planId }).catch((e: unknown) => e);
+    expect(isParadumpError(second, 'SKIPPED_OVERLAP')).toBe(true);
+    await getPlanService()!.scheduler.idle();
+    const runs = await getPrisma().run.findMany({ where: { planId } });
+    expect(runs).toHaveLength(1);
+    expect([runs[0]!.status, runs[0]!.errorMessage]).toEqual(['succeeded', null]);
+    expect(runs[0]!.scheduledFor).toBeNull();
+  });
+
+  it('a failed run deletes nothing; a half-deleted backup is finished on the next pass', async () => {
+    const { id: planId } = await savePlan({ input: { name: 'broken', serverId, databases: ['no_such_db_paradump'], dump: {}, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { stale: false } } });
+    const prisma = getPrisma();
+    // Two older good backups of this plan (files on disk), as if made before.
+    const root = process.env.PARADUMP_DUMP_ROOT!;
+    const olds = [];
+    for (const n of [1, 2]) {
+      const outDir = path.join(root, `broken-old-${n}`);
+      await mkdir(outDir, { recursive: true });
+      await writeFile(path.join(outDir, 'manifest.json'), '{}');
+      olds.push(await prisma.run.create({ data: { kind: 'dump', status: 'succeeded', options: '{}', outDir, planId, serverId, finishedAt: new Date(Date.now() - n * 60_000) } }));
+    }
+    await runPlanNow({ id: planId });
+    await getPlanService()!.scheduler.idle();
+    const failed = await prisma.run.findFirstOrThrow({ where: { planId, status: { not: 'succeeded' } } });
+    expect(failed.status).toBe('failed');
+    expect(await applyRetention({ planId, runId: failed.id })).toBeNull();
+    for (const old of olds) expect(existsSync(old.outDir)).toBe(true);
+    expect((await readPlanLog({ planId })).some((l) => l.kind === 'retention' && /nothing was deleted/.test(l.message))).toBe(true);
+    // A deletion interrupted between marking and removing: the next pass finishes it.
+    await prisma.run.update({ where: { id: olds[1]!.id }, data: { deleteState: 'deleting' } });
+    expect(await finishHalfDeleted({ planId })).toEqual([olds[1]!.id]);
+    expect(existsSync(olds[1]!.outDir)).toBe(false);
+    expect((await prisma.run.findUniqueOrThrow({ where: { id: olds[1]!.id } })).deleteState).toBe('deleted');
+  });
+
+  it('never deletes a backup a running restore is reading', async () => {
+    const { id: planId } = await savePlan({ input: { name: 'in use', serverId, databases: [], tables: [`${db.name}.items`], dump: {}, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { stale: false } } });
+    const prisma = getPrisma();
+    const root = process.env.PARADUMP_DUMP_ROOT!;
+    const made = [];
+    for (const n of [3, 2, 1]) {
+      const outDir = path.join(root, `in-use-${n}`);
+      await mkdir(outDir, { recursive: true });
+      made.push(await prisma.run.create({ data: { kind: 'dump', status: 'succeeded', options: '{}', outDir, planId, serverId, finishedAt: new Date(Date.now() - n * 60_000) } }));
+    }
+    const [oldest, middle, newest] = made as [(typeof made)[0], (typeof made)[0], (typeof made)[0]];
+    // A restore of the oldest is going.
+    await prisma.run.create({ data: { kind: 'restore', status: 'running', options: '{}', outDir: oldest.outDir, sourceRunId: oldest.id, serverId } });
+    const report = await applyRetention({ planId, runId: newest.id });
+    expect(report!.deleted).toEqual([middle.id]);
+    expect(report!.kept.find((k) => k.id === oldest.id)!.reasons).toEqual(['in-use']);
+    expect(existsSync(oldest.outDir)).toBe(true);
+    expect(existsSync(middle.outDir)).toBe(false);
+  });
+
+  it('a plan run interrupted by a shutdown is resumed by the next scheduler and finishes', async () => {
+    const { id: planId } = await savePlan({ input: { name: 'resume me', serverId, databases: [], tables: [`${db.name}.big`], dump: { threads: 1, chunkRows: 100, compress: 'none' }, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 3 }, alerts: { stale: false } } });
+    const prisma = getPrisma();
+    await runPlanNow({ id: planId });
+    const run = await until('the plan run to start', () => prisma.run.findFirst({ where: { planId } }));
+    await until('some chunks written', async () => (getLiveRun(run.id)?.state.tables.flatMap((t) => t.chunks).filter((c) => c.state === 'done').length ?? 0) > 3);
+    // The engine stops with its chunks on disk, as when the process dies; the record says running, as after a crash.
+    cancelRun({ id: run.id });
+    await getPlanService()!.scheduler.idle();
+    await prisma.run.update({ where: { id: run.id }, data: { status: 'running' } });
+    await getPlanService()!.stop();
+    expect(await markInterruptedRuns()).toContain(run.id);
+    await startPlanService({ tickMs: 250 });
+    const done = await until('the resumed run to succeed', async () => {
+      const r = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+      return r.status === 'succeeded' ? r : null;
+    });
+    expect(done.attempt).toBe(2);
+    await getPlanService()!.scheduler.idle();
+    const log = await readPlanLog({ planId });
+    expect(log.some((l) => l.code === 'INTERRUPTED' && l.message.startsWith(`Resumed backup ${run.id}`))).toBe(true);
+    expect(log.some((l) => l.kind === 'retention' && l.runId === run.id && l.message.startsWith('Retention:'))).toBe(true);
+  });
+
+  it('a stale plan alerts once, by webhook, until a good backup', async () => {
+    const received: string[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(body);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`;
+      const { id: planId } = await savePlan({ input: { name: 'stale one', serverId, databases: [db.name], dump: {}, schedule: { cron: '0 * * * *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { webhook: { url, secret: 'stale-secret-0123456789' }, stale: true } } });
+      const plan = await getPlanView({ id: planId });
+      const later = new Date(plan.createdAt.getTime() + 2 * 3600_000);
+      expect(await checkStale({ plan, now: new Date(plan.createdAt.getTime() + 30 * 60_000) })).toBe(false);
+      expect(await checkStale({ plan, now: later })).toBe(true);
+      expect(await checkStale({ plan, now: new Date(later.getTime() + 60_000) })).toBe(false);
+      expect(received).toHaveLength(1);
+      expect(JSON.parse(received[0]!)).toMatchObject({ type: 'stale', plan: { id: planId, name: 'stale one' } });
+    } finally {
+      hook.closeAllConnections();
+      await new Promise((resolve) => hook.close(resolve));
+    }
+  });
+});
