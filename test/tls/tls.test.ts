@@ -251,12 +251,12 @@ describe('point-in-time recovery over TLS', () => {
     // The client programs got the TLS options, the PEM as files in a private directory.
     const run = result.plan.runs[0]!;
     expect(run.readerArgs).toContain('--ssl-verify-server-cert');
-    expect(run.clientArgs).toContain('--ssl-verify-server-cert');
+    expect(result.plan.clientArgs).toContain('--ssl-verify-server-cert');
     expect(during).toEqual({ dir: 0o700, key: 0o600, files: ['source-ca.pem', 'source-cert.pem', 'source-key.pem', 'target-ca.pem', 'target-cert.pem', 'target-key.pem'] });
     expect(existsSync(tlsDirOf(events)!)).toBe(false);
     // The printed commands name the files by variable, as the passwords.
     expect(result.plan.commands[0]).toContain('--ssl-key="$PARADUMP_SOURCE_SSL_KEY"');
-    expect(result.plan.commands[0]).toContain('--ssl-key="$PARADUMP_TARGET_SSL_KEY"');
+    expect(result.plan.commands.at(-1)).toContain('--ssl-key="$PARADUMP_TARGET_SSL_KEY"');
     for (const secret of [keyLine(), 'PRIVATE KEY', 'pw@']) expect(JSON.stringify(events)).not.toContain(secret);
   });
 

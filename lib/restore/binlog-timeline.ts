@@ -1,0 +1,289 @@
+import { ParadumpError } from '../core/errors.ts';
+import { AT_LINE, binlogLines, compareBinlogPoints, GTID_SET_LINE, HEADER_LINE, isCommentLine, stateKey, type BinlogPoint } from './binlog-lines.ts';
+
+/** Where the replay has got to: the end of the last transaction it applied. */
+export interface TimelinePoint extends BinlogPoint {
+  gtid: string | null;
+}
+
+export interface TimelineOptions {
+  /**
+   * Each reader's output (one `mariadb-binlog` per database, filtered and renamed by the reader).
+   * The first must start earliest: it sees every transaction the others see, and its lines between
+   * transactions (format descriptions, rotations, the preamble and the end) are the ones passed on.
+   */
+  readers: { chunks: AsyncIterable<Buffer | string>; startFile: string }[];
+  /** The statement (without delimiter) recording a point, run inside the transaction it ends. */
+  progressStatement: (point: TimelinePoint) => string;
+  /** Leave out the source's GTIDs so the server gives the replayed transactions its own. */
+  freshGtids: boolean;
+  /** After each transaction that changed something has been passed on. */
+  onTransaction?: (point: TimelinePoint) => void;
+}
+
+const TERMINATORS = new Set(['COMMIT/*!*/;', 'ROLLBACK/*!*/;']);
+const FLUSH_AT = 64 * 1024;
+const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** One reader's lines with one line of lookahead, the file it is in and the session state it set. */
+class ReaderCursor {
+  file: string;
+  /** The end of the last event whose header was read, in `file`. */
+  lastEnd = 0;
+  readonly state = new Map<string, string>();
+  private readonly lines: AsyncIterator<string>;
+  private held: string[] = [];
+  done = false;
+
+  constructor(chunks: AsyncIterable<Buffer | string>, startFile: string) {
+    this.lines = binlogLines(chunks)[Symbol.asyncIterator]();
+    this.file = startFile;
+  }
+
+  async next(): Promise<string | null> {
+    const line = this.held.pop() ?? (await this.read());
+    if (line === null) return null;
+    return line;
+  }
+
+  unread(line: string): void {
+    this.held.push(line);
+  }
+
+  private async read(): Promise<string | null> {
+    if (this.done) return null;
+    const r = await this.lines.next();
+    if (r.done) {
+      this.done = true;
+      return null;
+    }
+    this.observe(r.value);
+    return r.value;
+  }
+
+  /** Files, positions and session state follow every line read, passed on or not. */
+  private observe(line: string): void {
+    const header = HEADER_LINE.exec(line);
+    if (header) {
+      const rotate = /\tRotate to (\S+)/.exec(line);
+      if (rotate) this.file = rotate[1]!;
+      else this.lastEnd = Number(header[1]);
+      return;
+    }
+    const key = stateKey(line);
+    if (key !== null) this.state.set(key, line);
+  }
+}
+
+interface SegmentStart {
+  at: string;
+  header: string;
+  point: BinlogPoint;
+  gtid: string | null;
+}
+
+/**
+ * Reads up to the next transaction (its `# at` line followed by a GTID event's header), giving the
+ * lines before it to `pass` (or dropping them when `pass` is null). Null at the end of the output.
+ */
+async function nextSegment(cursor: ReaderCursor, pass: ((line: string) => void) | null): Promise<SegmentStart | null> {
+  let at: string | null = null;
+  for (;;) {
+    const line = await cursor.next();
+    if (line === null) {
+      if (at !== null) pass?.(at);
+      return null;
+    }
+    if (AT_LINE.test(line)) {
+      if (at !== null) pass?.(at);
+      at = line;
+      continue;
+    }
+    if (at !== null && HEADER_LINE.test(line) && line.includes('\tGTID ')) {
+      const gtid = /\tGTID (\d+-\d+-\d+)/.exec(line)?.[1] ?? null;
+      return { at, header: line, point: { file: cursor.file, position: Number(AT_LINE.exec(at)![1]) }, gtid };
+    }
+    if (at !== null) pass?.(at);
+    at = null;
+    pass?.(line);
+  }
+}
+
+/** The lines after a GTID event's header that begin the transaction: its GTID and START TRANSACTION. */
+async function readHeader(cursor: ReaderCursor): Promise<{ lines: string[]; transactional: boolean }> {
+  const lines: string[] = [];
+  let transactional = false;
+  for (;;) {
+    const line = await cursor.next();
+    if (line === null) break;
+    const afterBegin = line === '/*!*/;' && /^(?:START TRANSACTION|BEGIN|XA START .*)$/.test(lines.at(-1) ?? '');
+    if (GTID_SET_LINE.test(line) || /^(?:START TRANSACTION|BEGIN|XA START .*)$/.test(line) || afterBegin) {
+      if (/^(?:START TRANSACTION|BEGIN|XA START)/.test(line)) transactional = true;
+      lines.push(line);
+      continue;
+    }
+    cursor.unread(line);
+    break;
+  }
+  return { lines, transactional };
+}
+
+/**
+ * Merges the readers' outputs into one timeline in commit order: every transaction once, with each
+ * reader's share of it (its databases' row events), so a transaction that touched several databases
+ * is applied whole or not at all. Transactions that change nothing selected are left out; each one
+ * kept records its end point with `progressStatement` inside itself, so the target always knows
+ * exactly how far it has been rolled forward.
+ */
+export async function* mergeTimeline(options: TimelineOptions): AsyncGenerator<Buffer> {
+  const cursors = options.readers.map((r) => new ReaderCursor(r.chunks, r.startFile));
+  const lead = cursors[0];
+  if (!lead) return;
+  let out: string[] = [];
+  let size = 0;
+  const emit = (line: string) => {
+    out.push(line);
+    size += line.length + 1;
+  };
+  const flush = () => {
+    const chunk = Buffer.from(out.join('\n') + '\n', 'latin1');
+    out = [];
+    size = 0;
+    return chunk;
+  };
+  const starts: (SegmentStart | null | undefined)[] = cursors.map(() => undefined);
+  let lastSpeaker: ReaderCursor | null = null;
+  const pending: TimelinePoint[] = [];
+  for (;;) {
+    const start = await nextSegment(lead, emit);
+    if (start === null) break;
+    const participants: { cursor: ReaderCursor; start: SegmentStart }[] = [{ cursor: lead, start }];
+    for (let i = 1; i < cursors.length; i++) {
+      if (starts[i] === undefined) starts[i] = await nextSegment(cursors[i]!, null);
+      const s = starts[i];
+      if (!s) continue;
+      const order = compareBinlogPoints(s.point, start.point);
+      if (order < 0) throw outOfStep(s, start);
+      if (order === 0) {
+        participants.push({ cursor: cursors[i]!, start: s });
+        starts[i] = undefined;
+      }
+    }
+    const header = await readHeader(lead);
+    for (const p of participants.slice(1)) await readHeader(p.cursor);
+    let opened = false;
+    const open = () => {
+      if (opened) return;
+      opened = true;
+      emit(start.at);
+      emit(start.header);
+      for (const line of header.lines) if (!(options.freshGtids && GTID_SET_LINE.test(line))) emit(line);
+    };
+    const speak = (cursor: ReaderCursor, line: string) => {
+      open();
+      if (lastSpeaker !== cursor) {
+        // The reader prints session state only when it changes in its own output: after another
+        // reader's statements, say this reader's state again before its next one.
+        if (lastSpeaker !== null) for (const s of cursor.state.values()) if (s !== line) emit(s);
+        lastSpeaker = cursor;
+      }
+      emit(line);
+    };
+    let end: BinlogPoint = start.point;
+    let recorded = false;
+    const record = () => {
+      recorded = true;
+      const point: TimelinePoint = { ...end, gtid: start.gtid };
+      emit(`${options.progressStatement(point)}/*!*/;`);
+      return point;
+    };
+    const terminators: (string | null)[] = [];
+    for (const p of participants) {
+      const isLead = p.cursor === lead;
+      const body = { terminator: null as string | null };
+      let inBinlog = false;
+      for await (const line of passBody(p.cursor, header.transactional, body)) {
+        if (isCommentLine(line) || line === '' || GTID_SET_LINE.test(line)) {
+          if (opened) emit(line);
+        } else {
+          // Filtering by database, the reader leaves out the `BINLOG '` that opened a statement's
+          // row events when the first of them belonged to another database: put it back.
+          if (line === "BINLOG '") inBinlog = true;
+          else if (!inBinlog && BASE64_LINE.test(line)) {
+            speak(p.cursor, "BINLOG '");
+            inBinlog = true;
+          }
+          const closesBinlog = inBinlog && line.startsWith("'");
+          speak(p.cursor, line);
+          // A DDL is recorded right after its statement, before any rotation or the reader's end.
+          if (!header.transactional && !recorded && !inBinlog && endsStatement(line)) pending.push(record());
+          if (closesBinlog) inBinlog = false;
+        }
+        if (isLead && HEADER_LINE.test(line) && p.cursor.file === start.point.file) end = { file: start.point.file, position: p.cursor.lastEnd };
+        if (size >= FLUSH_AT) yield flush();
+      }
+      terminators.push(body.terminator);
+    }
+    if (header.transactional) {
+      if (terminators[0] === null) {
+        // The stop point cut this transaction: the reader ends it with ROLLBACK; nothing is recorded.
+      } else if (terminators.some((t) => t === null)) {
+        throw new ParadumpError('INTERNAL', `a binlog reader ended in the middle of the transaction at ${start.point.file}:${start.point.position}: it is not applied`, { details: { reason: 'READER_ENDED_EARLY' } });
+      } else if (opened) {
+        pending.push(record());
+        emit(terminators[0]!);
+      }
+    } else if (opened && !recorded) pending.push(record());
+    for (const point of pending.splice(0)) options.onTransaction?.(point);
+    if (size >= FLUSH_AT) yield flush();
+  }
+  for (let i = 1; i < cursors.length; i++) {
+    const s = starts[i] === undefined ? await nextSegment(cursors[i]!, null) : starts[i];
+    if (s) throw outOfStep(s, null);
+  }
+  if (out.length > 0) yield flush();
+}
+
+/**
+ * A transaction's body: for one that began with START TRANSACTION, up to its COMMIT (put in
+ * `result.terminator`, not yielded); for a DDL, up to the next transaction.
+ */
+async function* passBody(cursor: ReaderCursor, transactional: boolean, result: { terminator: string | null }): AsyncGenerator<string> {
+  let at: string | null = null;
+  for (;;) {
+    const line = await cursor.next();
+    if (line === null) break;
+    if (transactional && TERMINATORS.has(line)) {
+      if (at !== null) yield at;
+      result.terminator = line;
+      return;
+    }
+    if (!transactional) {
+      if (AT_LINE.test(line)) {
+        if (at !== null) yield at;
+        at = line;
+        continue;
+      }
+      if (at !== null && HEADER_LINE.test(line) && line.includes('\tGTID ')) {
+        cursor.unread(line);
+        cursor.unread(at);
+        return;
+      }
+      if (at !== null) yield at;
+      at = null;
+    }
+    yield line;
+  }
+  if (at !== null) yield at;
+}
+
+/** The last line of a statement in the reader's output (not a session-state line). */
+function endsStatement(line: string): boolean {
+  return line.endsWith('/*!*/;') && stateKey(line) === null && !line.startsWith('SET TIMESTAMP=') && !line.startsWith("'");
+}
+
+function outOfStep(s: SegmentStart, lead: SegmentStart | null): ParadumpError {
+  return new ParadumpError('INTERNAL', `the binlog readers are out of step: one is at ${s.point.file}:${s.point.position} (${s.gtid ?? 'no GTID'}) where the first is ${lead ? `at ${lead.point.file}:${lead.point.position}` : 'at its end'}`, {
+    details: { reason: 'READERS_OUT_OF_STEP' },
+  });
+}
