@@ -33,7 +33,8 @@ export interface PitrPlan {
   target: string;
   reader: string;
   client: string;
-  stop: { kind: StopPoint['kind']; description: string; args: string[] };
+  /** `at`: the stop as a binlog position when it is one (end, file:pos): reaching it, the replay is there. */
+  stop: { kind: StopPoint['kind']; description: string; args: string[]; at: BinlogPoint | null };
   /** The readers, earliest start first: their outputs are merged into one timeline in commit order. */
   runs: PitrRun[];
   clientArgs: string[];
@@ -142,7 +143,7 @@ export async function planPitr(options: PitrOptions, warn: (code: string, messag
     target: redactUri(targetAddress),
     reader,
     client,
-    stop: { kind: stopPoint.kind, description: stop.description, args: stop.args },
+    stop: { kind: stopPoint.kind, description: stop.description, args: stop.args, at: stop.at },
     runs,
     clientArgs: clientArgsWith(tls.client.argv),
     binlog,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ParadumpError } from '../core/errors.ts';
 import { driverErrno, ER, fromDriverError } from '../mysql/driver-error.ts';
 import { quoteString, type Session } from '../mysql/session.ts';
+import { compareBinlogPoints, type BinlogPoint } from './binlog-lines.ts';
 import type { TimelinePoint } from './binlog-timeline.ts';
 
 /**
@@ -114,8 +115,16 @@ export function progressStatement(key: string, point: TimelinePoint): string {
   return `UPDATE ${PROGRESS_TABLE} SET file = ${quoteString(point.file)}, position = ${point.position}, gtid = ${point.gtid === null ? 'NULL' : quoteString(point.gtid)}, transactions = transactions + 1, updated_at = UTC_TIMESTAMP(6) WHERE replay_key = ${quoteString(key)}`;
 }
 
-export async function endProgress(session: Session, key: string, state: 'finished' | 'failed'): Promise<void> {
+/**
+ * Ends the row. `reached`: the stop point, when the replay read up to it (as a position): the events
+ * between the last replayed transaction and it changed nothing selected, so a resume starts there.
+ */
+export async function endProgress(session: Session, key: string, state: 'finished' | 'failed', reached: BinlogPoint | null = null): Promise<void> {
   await session.exec(`UPDATE ${PROGRESS_TABLE} SET state = ?, connection_id = NULL, updated_at = UTC_TIMESTAMP(6) WHERE replay_key = ?`, [state, key]);
+  if (reached) {
+    const row = await readProgress(session, key);
+    if (row && compareBinlogPoints(reached, row) > 0) await session.exec(`UPDATE ${PROGRESS_TABLE} SET file = ?, position = ? WHERE replay_key = ?`, [reached.file, reached.position, key]);
+  }
 }
 
 /**

@@ -149,6 +149,8 @@ async function replayTimeline(args: ReplayArgs): Promise<{ transactions: number 
       },
     });
     async function* input() {
+      // Before the reader's preamble (which turns the binary log off with --disable-log-bin).
+      if (!plan.binlog.write) yield Buffer.from('SET SESSION sql_log_bin = 0;\n');
       yield Buffer.from(`${claimStatement(plan.replayKey)};\n`);
       for await (const chunk of timeline) {
         bytes += chunk.length;
@@ -173,7 +175,7 @@ async function replayTimeline(args: ReplayArgs): Promise<{ transactions: number 
     ok = true;
     return { transactions };
   } finally {
-    await endProgress(control, plan.replayKey, ok ? 'finished' : 'failed').catch(() => undefined);
+    await endProgress(control, plan.replayKey, ok ? 'finished' : 'failed', ok ? plan.stop.at : null).catch(() => undefined);
     if (!ok) {
       // What the target committed, not what was sent: the row is updated inside each transaction.
       const row = await readProgress(control, plan.replayKey).catch(() => null);
