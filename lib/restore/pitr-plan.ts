@@ -100,12 +100,19 @@ export async function planPitr(options: PitrOptions, warn: (code: string, messag
   const sameServer = log.identity !== null ? log.identity === target.identity : options.binlogDir !== undefined && target.binlogDir === (await realpath(options.binlogDir).catch(() => options.binlogDir));
   const binlog = binlogDecision(options, sameServer);
   const stop = stopOf(stopPoint, starts, log, options.binlogDir, warn);
-  const resumeFrom = resumePoint(options, target.progress, target.databasesExist, dump, stop, log);
 
   const remote = sourceAddress !== null;
   const names = (from: number, to: number) => log.files.slice(from, to + 1).map((f) => (remote ? f.name : path.join(options.binlogDir!, f.name)));
   const indexOf = (name: string) => log.files.findIndex((f) => f.name === name);
   const tls = tlsArguments({ sourceAddress, targetAddress, reader, client, tlsFiles, sourceNamesHost: log.namesHost, targetNamesHost: target.namesHost });
+  let resumeFrom: TimelinePoint | null = null;
+  try {
+    resumeFrom = resumePoint(options, target.progress, target.databasesExist, dump, stop, log);
+  } catch (error) {
+    // A dry run says what a run would refuse, and still shows the plan.
+    if (!options.dryRun || !(error instanceof ParadumpError) || error.code !== 'ALREADY_REPLAYED') throw error;
+    notes.push(`not without --resume: ${error.message}`);
+  }
   const shownReaders: string[][] = [];
   const runs = starts
     .map((s) => ({ s, start: resumeFrom && compareBinlogPoints(resumeFrom, s.snapshot.binlog!) > 0 ? { file: resumeFrom.file, position: resumeFrom.position } : s.snapshot.binlog! }))
