@@ -4,6 +4,8 @@ import { AT_LINE, binlogLines, compareBinlogPoints, GTID_SET_LINE, HEADER_LINE, 
 /** Where the replay has got to: the end of the last transaction it applied. */
 export interface TimelinePoint extends BinlogPoint {
   gtid: string | null;
+  /** When the source logged the transaction (UTC, from its event header; the reader runs with TZ=UTC). */
+  loggedAt?: string | null;
 }
 
 export interface TimelineOptions {
@@ -193,7 +195,7 @@ export async function* mergeTimeline(options: TimelineOptions): AsyncGenerator<B
     let recorded = false;
     const record = () => {
       recorded = true;
-      const point: TimelinePoint = { ...end, gtid: start.gtid };
+      const point: TimelinePoint = { ...end, gtid: start.gtid, loggedAt: headerTime(start.header) };
       emit(`${options.progressStatement(point)}/*!*/;`);
       return point;
     };
@@ -275,6 +277,12 @@ async function* passBody(cursor: ReaderCursor, transactional: boolean, result: {
     yield line;
   }
   if (at !== null) yield at;
+}
+
+/** `#261207  1:57:40 server id …` → 2026-12-07T01:57:40.000Z. */
+function headerTime(line: string): string | null {
+  const m = /^#(\d\d)(\d\d)(\d\d) +(\d\d?):(\d\d):(\d\d) /.exec(line);
+  return m ? `20${m[1]}-${m[2]}-${m[3]}T${m[4]!.padStart(2, '0')}:${m[5]}:${m[6]}.000Z` : null;
 }
 
 /** The last line of a statement in the reader's output (not a session-state line). */

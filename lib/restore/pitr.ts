@@ -132,11 +132,14 @@ async function replayTimeline(args: ReplayArgs): Promise<{ transactions: number 
     const onAbort = () => children.forEach((c) => c.kill('SIGTERM'));
     args.signal?.addEventListener('abort', onAbort, { once: true });
     let lastReport = 0;
+    let last: TimelinePoint | null = null;
     const report = (point: TimelinePoint | null, force = false) => {
+      if (point) last = point;
       const now = performance.now();
       if (!force && now - lastReport < 500) return;
       lastReport = now;
-      for (const run of plan.runs) emit({ type: 'replay-progress', database: run.database, file: point?.file ?? run.start.file, position: point?.position ?? run.start.position, transactions, bytes, lastEventAt: null });
+      const at = point ?? last;
+      for (const run of plan.runs) emit({ type: 'replay-progress', database: run.database, file: at?.file ?? run.start.file, position: at?.position ?? run.start.position, transactions, bytes, lastEventAt: at?.loggedAt ?? null });
     };
     const timeline = mergeTimeline({
       readers: readers.map((r, i) => ({ chunks: r.stdout!, startFile: plan.runs[i]!.start.file })),
