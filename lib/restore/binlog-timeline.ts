@@ -130,6 +130,100 @@ async function readHeader(cursor: ReaderCursor): Promise<{ lines: string[]; tran
   return { lines, transactional };
 }
 
+/** The merged text on its way to the client, in chunks of about FLUSH_AT bytes. */
+class TimelineOutput {
+  private lines: string[] = [];
+  private size = 0;
+  /** The reader whose statement was passed on last (see Transaction.speak). */
+  lastSpeaker: ReaderCursor | null = null;
+
+  emit(line: string): void {
+    this.lines.push(line);
+    this.size += line.length + 1;
+  }
+  get full(): boolean {
+    return this.size >= FLUSH_AT;
+  }
+  get empty(): boolean {
+    return this.lines.length === 0;
+  }
+  flush(): Buffer {
+    const chunk = Buffer.from(this.lines.join('\n') + '\n', 'latin1');
+    this.lines = [];
+    this.size = 0;
+    return chunk;
+  }
+}
+
+/**
+ * One transaction of the timeline: its header goes out with the first line that changes something,
+ * so a transaction of which no reader has a share is left out; its end point is recorded inside it.
+ */
+class Transaction {
+  private opened = false;
+  recorded = false;
+  end: BinlogPoint;
+  readonly points: TimelinePoint[] = [];
+
+  constructor(
+    private readonly out: TimelineOutput,
+    private readonly options: TimelineOptions,
+    private readonly start: SegmentStart,
+    private readonly header: { lines: string[]; transactional: boolean },
+  ) {
+    this.end = start.point;
+  }
+
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  /** A line that changes nothing (comments, positions, GTID assignments): only inside an open transaction. */
+  pass(line: string): void {
+    if (this.opened) this.out.emit(line);
+  }
+
+  speak(cursor: ReaderCursor, line: string): void {
+    if (!this.opened) {
+      this.opened = true;
+      this.out.emit(this.start.at);
+      this.out.emit(this.start.header);
+      for (const h of this.header.lines) if (!(this.options.freshGtids && GTID_SET_LINE.test(h))) this.out.emit(h);
+    }
+    if (this.out.lastSpeaker !== cursor) {
+      // The reader prints session state only when it changes in its own output: after another
+      // reader's statements, say this reader's state again before its next one.
+      if (this.out.lastSpeaker !== null) for (const s of cursor.state.values()) if (s !== line) this.out.emit(s);
+      this.out.lastSpeaker = cursor;
+    }
+    this.out.emit(line);
+  }
+
+  record(): void {
+    this.recorded = true;
+    const point: TimelinePoint = { ...this.end, gtid: this.start.gtid, loggedAt: headerTime(this.start.header) };
+    this.out.emit(`${this.options.progressStatement(point)}/*!*/;`);
+    this.points.push(point);
+  }
+}
+
+/** The readers whose next transaction is the lead's (the others start later). */
+async function participantsOf(cursors: ReaderCursor[], starts: (SegmentStart | null | undefined)[], start: SegmentStart): Promise<ReaderCursor[]> {
+  const participants = [cursors[0]!];
+  for (let i = 1; i < cursors.length; i++) {
+    if (starts[i] === undefined) starts[i] = await nextSegment(cursors[i]!, null);
+    const s = starts[i];
+    if (!s) continue;
+    const order = compareBinlogPoints(s.point, start.point);
+    if (order < 0) throw outOfStep(s, start);
+    if (order === 0) {
+      participants.push(cursors[i]!);
+      starts[i] = undefined;
+    }
+  }
+  return participants;
+}
+
 /**
  * Merges the readers' outputs into one timeline in commit order: every transaction once, with each
  * reader's share of it (its databases' row events), so a transaction that touched several databases
@@ -141,89 +235,19 @@ export async function* mergeTimeline(options: TimelineOptions): AsyncGenerator<B
   const cursors = options.readers.map((r) => new ReaderCursor(r.chunks, r.startFile));
   const lead = cursors[0];
   if (!lead) return;
-  let out: string[] = [];
-  let size = 0;
-  const emit = (line: string) => {
-    out.push(line);
-    size += line.length + 1;
-  };
-  const flush = () => {
-    const chunk = Buffer.from(out.join('\n') + '\n', 'latin1');
-    out = [];
-    size = 0;
-    return chunk;
-  };
+  const out = new TimelineOutput();
   const starts: (SegmentStart | null | undefined)[] = cursors.map(() => undefined);
-  let lastSpeaker: ReaderCursor | null = null;
-  const pending: TimelinePoint[] = [];
   for (;;) {
-    const start = await nextSegment(lead, emit);
+    const start = await nextSegment(lead, (line) => out.emit(line));
     if (start === null) break;
-    const participants: { cursor: ReaderCursor; start: SegmentStart }[] = [{ cursor: lead, start }];
-    for (let i = 1; i < cursors.length; i++) {
-      if (starts[i] === undefined) starts[i] = await nextSegment(cursors[i]!, null);
-      const s = starts[i];
-      if (!s) continue;
-      const order = compareBinlogPoints(s.point, start.point);
-      if (order < 0) throw outOfStep(s, start);
-      if (order === 0) {
-        participants.push({ cursor: cursors[i]!, start: s });
-        starts[i] = undefined;
-      }
-    }
+    const participants = await participantsOf(cursors, starts, start);
     const header = await readHeader(lead);
-    for (const p of participants.slice(1)) await readHeader(p.cursor);
-    let opened = false;
-    const open = () => {
-      if (opened) return;
-      opened = true;
-      emit(start.at);
-      emit(start.header);
-      for (const line of header.lines) if (!(options.freshGtids && GTID_SET_LINE.test(line))) emit(line);
-    };
-    const speak = (cursor: ReaderCursor, line: string) => {
-      open();
-      if (lastSpeaker !== cursor) {
-        // The reader prints session state only when it changes in its own output: after another
-        // reader's statements, say this reader's state again before its next one.
-        if (lastSpeaker !== null) for (const s of cursor.state.values()) if (s !== line) emit(s);
-        lastSpeaker = cursor;
-      }
-      emit(line);
-    };
-    let end: BinlogPoint = start.point;
-    let recorded = false;
-    const record = () => {
-      recorded = true;
-      const point: TimelinePoint = { ...end, gtid: start.gtid, loggedAt: headerTime(start.header) };
-      emit(`${options.progressStatement(point)}/*!*/;`);
-      return point;
-    };
+    for (const p of participants.slice(1)) await readHeader(p);
+    const tx = new Transaction(out, options, start, header);
     const terminators: (string | null)[] = [];
-    for (const p of participants) {
-      const isLead = p.cursor === lead;
+    for (const cursor of participants) {
       const body = { terminator: null as string | null };
-      let inBinlog = false;
-      for await (const line of passBody(p.cursor, header.transactional, body)) {
-        if (isCommentLine(line) || line === '' || GTID_SET_LINE.test(line)) {
-          if (opened) emit(line);
-        } else {
-          // Filtering by database, the reader leaves out the `BINLOG '` that opened a statement's
-          // row events when the first of them belonged to another database: put it back.
-          if (line === "BINLOG '") inBinlog = true;
-          else if (!inBinlog && BASE64_LINE.test(line)) {
-            speak(p.cursor, "BINLOG '");
-            inBinlog = true;
-          }
-          const closesBinlog = inBinlog && line.startsWith("'");
-          speak(p.cursor, line);
-          // A DDL is recorded right after its statement, before any rotation or the reader's end.
-          if (!header.transactional && !recorded && !inBinlog && endsStatement(line)) pending.push(record());
-          if (closesBinlog) inBinlog = false;
-        }
-        if (isLead && HEADER_LINE.test(line) && p.cursor.file === start.point.file) end = { file: start.point.file, position: p.cursor.lastEnd };
-        if (size >= FLUSH_AT) yield flush();
-      }
+      yield* passShare({ tx, cursor, isLead: cursor === lead, body: passBody(cursor, header.transactional, body), transactional: header.transactional, out, file: start.point.file });
       terminators.push(body.terminator);
     }
     if (header.transactional) {
@@ -231,19 +255,44 @@ export async function* mergeTimeline(options: TimelineOptions): AsyncGenerator<B
         // The stop point cut this transaction: the reader ends it with ROLLBACK; nothing is recorded.
       } else if (terminators.some((t) => t === null)) {
         throw new ParadumpError('INTERNAL', `a binlog reader ended in the middle of the transaction at ${start.point.file}:${start.point.position}: it is not applied`, { details: { reason: 'READER_ENDED_EARLY' } });
-      } else if (opened) {
-        pending.push(record());
-        emit(terminators[0]!);
+      } else if (tx.isOpen) {
+        tx.record();
+        out.emit(terminators[0]!);
       }
-    } else if (opened && !recorded) pending.push(record());
-    for (const point of pending.splice(0)) options.onTransaction?.(point);
-    if (size >= FLUSH_AT) yield flush();
+    } else if (tx.isOpen && !tx.recorded) tx.record();
+    for (const point of tx.points) options.onTransaction?.(point);
+    if (out.full) yield out.flush();
   }
   for (let i = 1; i < cursors.length; i++) {
     const s = starts[i] === undefined ? await nextSegment(cursors[i]!, null) : starts[i];
     if (s) throw outOfStep(s, null);
   }
-  if (out.length > 0) yield flush();
+  if (!out.empty) yield out.flush();
+}
+
+/** One reader's share of a transaction, passed on line by line. */
+async function* passShare(p: { tx: Transaction; cursor: ReaderCursor; isLead: boolean; body: AsyncGenerator<string>; transactional: boolean; out: TimelineOutput; file: string }): AsyncGenerator<Buffer> {
+  const { tx, cursor } = p;
+  let inBinlog = false;
+  for await (const line of p.body) {
+    if (isCommentLine(line) || line === '' || GTID_SET_LINE.test(line)) tx.pass(line);
+    else {
+      // Filtering by database, the reader leaves out the `BINLOG '` that opened a statement's row
+      // events when the first of them belonged to another database: put it back.
+      if (line === "BINLOG '") inBinlog = true;
+      else if (!inBinlog && BASE64_LINE.test(line)) {
+        tx.speak(cursor, "BINLOG '");
+        inBinlog = true;
+      }
+      const closesBinlog = inBinlog && line.startsWith("'");
+      tx.speak(cursor, line);
+      // A DDL is recorded right after its statement, before any rotation or the reader's end.
+      if (!p.transactional && !tx.recorded && !inBinlog && endsStatement(line)) tx.record();
+      if (closesBinlog) inBinlog = false;
+    }
+    if (p.isLead && HEADER_LINE.test(line) && cursor.file === p.file) tx.end = { file: p.file, position: cursor.lastEnd };
+    if (p.out.full) yield p.out.flush();
+  }
 }
 
 /**
