@@ -152,7 +152,7 @@ export async function planPitr(options: PitrOptions, warn: (code: string, messag
       for (const t of tables) {
         const ids = idsOf(t.record.chunks);
         if (ids.length !== 1) {
-          throw new ParadumpError('BAD_OPTION', `${t.record.database}.${t.record.table} was read in ${ids.length} snapshots (the dump was resumed); point-in-time recovery needs one starting point per table: take a new dump`, {
+          throw new ParadumpError('SEVERAL_SNAPSHOTS', `${t.record.database}.${t.record.table} was read in ${ids.length} snapshots (the dump was resumed); point-in-time recovery needs one starting point per table: take a new dump`, {
             details: { reason: 'SEVERAL_SNAPSHOTS', table: `${t.record.database}.${t.record.table}` },
           });
         }
