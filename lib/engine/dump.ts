@@ -396,9 +396,9 @@ async function loadForResume(outDir: string): Promise<{ request: DumpRequest; re
   try {
     entries = await readdir(outDir);
   } catch {
-    throw new ParadumpError('BAD_OPTION', `nothing to resume: ${outDir} does not exist`);
+    throw new ParadumpError('NOTHING_TO_RESUME', `nothing to resume: ${outDir} does not exist`, { details: { reason: 'NO_DIRECTORY', outDir } });
   }
-  if (entries.includes(MANIFEST_FILE)) throw new ParadumpError('BAD_OPTION', `the dump in ${outDir} is already complete (it has a manifest.json); nothing to resume`);
+  if (entries.includes(MANIFEST_FILE)) throw new ParadumpError('NOTHING_TO_RESUME', `the dump in ${outDir} is already complete (it has a manifest.json); nothing to resume`, { details: { reason: 'ALREADY_FINISHED', outDir } });
   const saved = await readDumpRequest(outDir);
   const state = await readDumpState(outDir);
   const foreign = entries.filter((e) => !BEFORE_PLAN.has(e) && e !== STATE_FILE);
@@ -634,7 +634,8 @@ async function prepareOutputDir(outDir: string): Promise<void> {
     const entries = await readdir(outDir);
     // A dump of ours that stopped before its plan (a refused login, a kill in its first second) left
     // only its request and schema files: a new dump may take the directory over.
-    if (entries.includes(REQUEST_FILE) && entries.every((e) => BEFORE_PLAN.has(e))) {
+    const oursAlone = entries.includes(REQUEST_FILE) || entries.every((e) => e === '.write-test' || e === `${REQUEST_FILE}.partial`);
+    if (entries.length > 0 && oursAlone && entries.every((e) => BEFORE_PLAN.has(e))) {
       for (const e of entries) await rm(path.join(outDir, e), { recursive: true, force: true });
       entries.length = 0;
     }

@@ -1,0 +1,171 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Manifest } from '../../lib/core/manifest.ts';
+import { readJournal } from '../../lib/engine/journal.ts';
+import { restore } from '../../lib/restore/restore.ts';
+import { createChunkTable } from '../fixtures/generate.ts';
+import { checksumTables, connect, createTestDatabase, type TestDatabase } from '../harness/db.ts';
+import { seededRandom } from '../harness/seeded-random.ts';
+
+const uri = inject('mariadbUri');
+
+interface Attempt {
+  code: number | null;
+  killed: boolean;
+  stderr: string;
+  chunks: number;
+}
+
+/**
+ * `paradump dump … --json` as a child process, SIGKILLed (kill -9) `afterMs` after it was spawned
+ * or once `afterChunks` chunks finished, whichever comes first.
+ */
+function dumpChild(args: string[], kill: { afterMs?: number; afterChunks?: number }): Promise<Attempt> {
+  return new Promise((resolve, reject) => {
+    // From source: a bundle built from another worktree's sources must not stand in for these.
+    const child = spawn(process.execPath, ['bin/paradump.mjs', 'dump', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARADUMP_FROM_SOURCE: '1' } });
+    let killed = false;
+    let chunks = 0;
+    let stderr = '';
+    const killNow = () => {
+      if (!killed && child.exitCode === null) killed = child.kill('SIGKILL');
+    };
+    const timer = kill.afterMs === undefined ? null : setTimeout(killNow, kill.afterMs);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => (stderr += d));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      const e = JSON.parse(line) as { type: string };
+      if (e.type === 'chunk-finished' && ++chunks >= (kill.afterChunks ?? Infinity)) killNow();
+    });
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, killed, stderr, chunks });
+    });
+  });
+}
+
+describe('a resumed dump dumps what was asked', () => {
+  let a: TestDatabase;
+  let b: TestDatabase;
+  let other: TestDatabase;
+  const cleanup: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    a = await createTestDatabase(uri, 'ask_a');
+    b = await createTestDatabase(uri, 'ask_b');
+    // On the same server and not asked for: a resume with the defaults would dump it too.
+    other = await createTestDatabase(uri, 'ask_other');
+    cleanup.push(a.drop, b.drop, other.drop);
+    await createChunkTable({ uri, db: a.name, table: 'big', rows: 12_000 });
+    await createChunkTable({ uri, db: a.name, table: 'words', rows: 3_000, key: 'varchar' });
+    await createChunkTable({ uri, db: b.name, table: 'accounts', rows: 6_000 });
+    await createChunkTable({ uri, db: b.name, table: 'nokey', rows: 800, key: 'none' });
+    await createChunkTable({ uri, db: b.name, table: 'left_out', rows: 500 });
+    await createChunkTable({ uri, db: other.name, table: 't', rows: 500 });
+  });
+  afterAll(async () => {
+    for (const f of cleanup.reverse()) await f();
+  });
+
+  const tmp = async () => {
+    const d = await mkdtemp(path.join(os.tmpdir(), 'paradump-asked-'));
+    cleanup.push(() => rm(d, { recursive: true, force: true }));
+    return path.join(d, 'dump');
+  };
+  // Nothing here is a default: a resume that fell back to defaults would show in the manifest.
+  const asked = () => ['--databases', `${a.name},${b.name}`, '--exclude-tables', `${b.name}.left_out`, '--threads', '2', '--chunk-rows', '700', '--compress', 'gzip', '--statement-bytes', '65536', '--no-objects'];
+
+  it('killed at random points (its first second included), resumed again and again: the manifest has the options asked and restores to the source', async () => {
+    const seed = Number(process.env.PARADUMP_TEST_SEED ?? 17);
+    const random = seededRandom(seed);
+    for (let round = 0; round < 3; round++) {
+      const dir = await tmp();
+      const log: string[] = [];
+      // The first attempt dies in its first 1.5 s (before, during or after it saved the request),
+      // the next ones at a random time or after a random number of chunks.
+      let attempt = await dumpChild(['--source', uri, ...asked(), '--out', dir], { afterMs: Math.floor(random() * 1500) });
+      log.push(`start: ${attempt.killed ? `killed after ${attempt.chunks} chunks` : `exit ${attempt.code}`}`);
+      for (let i = 0; i < 4 && attempt.killed; i++) {
+        const kill = random() < 0.5 ? { afterMs: Math.floor(random() * 1500) } : { afterChunks: 1 + Math.floor(random() * 12) };
+        attempt = await dumpChild(['--source', uri, '--resume', dir], kill);
+        log.push(`resume: ${attempt.killed ? `killed after ${attempt.chunks} chunks` : `exit ${attempt.code}`} ${attempt.stderr.trim()}`);
+        if (attempt.code === 2 && /killed before it started/.test(attempt.stderr)) {
+          // Nothing says what that dump was asked: the operator runs it again, as told.
+          expect(attempt.stderr).toMatch(/NOTHING_TO_RESUME/);
+          attempt = await dumpChild(['--source', uri, ...asked(), '--out', dir], kill);
+          log.push(`again: ${attempt.killed ? `killed after ${attempt.chunks} chunks` : `exit ${attempt.code}`} ${attempt.stderr.trim()}`);
+        }
+      }
+      if (attempt.killed) {
+        attempt = await dumpChild(['--source', uri, '--resume', dir], {});
+        log.push(`resume: exit ${attempt.code} ${attempt.stderr.trim()}`);
+      }
+      expect(attempt.code, `seed ${seed} round ${round}: ${log.join(' | ')}`).toBe(0);
+
+      const manifest = Manifest.parse(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')));
+      expect(manifest.options).toMatchObject({
+        databases: [a.name, b.name],
+        excludeDatabases: [],
+        tables: [],
+        excludeTables: [`${b.name}.left_out`],
+        threads: 2,
+        chunkRows: 700,
+        statementBytes: 65536,
+        compress: 'gzip',
+        format: 'sql',
+        lock: 'snapshot',
+        objects: false,
+      });
+      expect(manifest.databases.map((d) => d.name).sort()).toEqual([a.name, b.name].sort());
+      expect(manifest.tables.map((t) => `${t.database}.${t.table}`).sort()).toEqual([`${a.name}.big`, `${a.name}.words`, `${b.name}.accounts`, `${b.name}.nokey`].sort());
+      expect(manifest.totals.rows).toBe(12_000 + 3_000 + 6_000 + 800);
+      // Every chunk once, every file the one journaled, nothing else under data/.
+      const journaled = (await readJournal(dir)).filter((e) => e.type === 'chunk');
+      expect(new Set(journaled.map((e) => `${e.database}.${e.table}#${e.index}`)).size).toBe(journaled.length);
+      const files = (await readdir(path.join(dir, 'data'), { recursive: true })).filter((f) => /\.(sql|tsv)(\.\w+)?$/.test(f));
+      expect(files.length).toBe(manifest.totals.chunks);
+      expect(files.every((f) => f.endsWith('.gz'))).toBe(true);
+
+      const rename = { [a.name]: `${a.name}_r${round}`, [b.name]: `${b.name}_r${round}` };
+      cleanup.push(async () => {
+        const c = await connect(uri);
+        for (const db of Object.values(rename)) await c.query(`DROP DATABASE IF EXISTS \`${db}\``);
+        await c.end();
+      });
+      await restore({ from: dir, target: uri, rename, threads: 2 });
+      for (const [from, to] of Object.entries(rename)) {
+        const expected = await checksumTables(uri, from);
+        if (from === b.name) delete expected.left_out;
+        expect(await checksumTables(uri, to), `seed ${seed} round ${round}: ${log.join(' | ')}`).toEqual(expected);
+      }
+    }
+  });
+
+  it('--resume refuses a flag that contradicts the saved request, naming it, and a directory with no request', async () => {
+    const dir = await tmp();
+    const first = await dumpChild(['--source', uri, ...asked(), '--out', dir], { afterChunks: 2 });
+    expect(first.killed).toBe(true);
+    const contradicting = await dumpChild(['--source', uri, '--resume', dir, '--databases', a.name], {});
+    expect(contradicting.code).toBe(2);
+    expect(contradicting.stderr).toMatch(/--databases contradicts the dump being resumed: the interrupted dump was asked for .*ask_a.*ask_b.*, this resume for ask_a_\w+.*\[BAD_OPTION\]/);
+    const gzip = await dumpChild(['--source', uri, '--resume', dir, '--compress', 'zstd'], {});
+    expect(gzip.stderr).toMatch(/--compress contradicts the dump being resumed: .*asked for gzip, this resume for zstd/);
+    const objects = await dumpChild(['--source', uri, '--resume', dir, '--chunk-rows', '700', '--databases', `${b.name},${a.name}`, '--threads', '1'], {});
+    // The same values (a list in another order) and a different --threads are accepted.
+    expect(objects.code, objects.stderr).toBe(0);
+    const manifest = Manifest.parse(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')));
+    expect(manifest.options).toMatchObject({ threads: 1, chunkRows: 700, compress: 'gzip', objects: false });
+
+    const empty = await tmp();
+    await mkdir(empty, { recursive: true });
+    const none = await dumpChild(['--source', uri, '--resume', empty], {});
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/nothing to resume in .*: the dump was killed before it started .*run the dump again.*\[NOTHING_TO_RESUME\]/);
+  });
+});
