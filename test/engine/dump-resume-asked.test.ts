@@ -20,16 +20,35 @@ interface Attempt {
   chunks: number;
 }
 
-/**
- * `paradump dump … --json` as a child process, SIGKILLed (kill -9) `afterMs` after it was spawned
- * or once `afterChunks` chunks finished, whichever comes first.
- */
-function dumpChild(args: string[], kill: { afterMs?: number; afterChunks?: number }): Promise<Attempt> {
+/** When to kill -9 a run: a time after spawning, or the n-th event of a type (whichever comes first). */
+interface Kill {
+  afterMs?: number;
+  on?: { type: string; count: number };
+}
+
+/** A random kill point: anywhere in the first 2.5 s (start-up, the request, connecting, planning), or at a step of the dump. */
+function randomKill(random: () => number): Kill {
+  const steps = [
+    { type: 'run-started', count: 1 },
+    { type: 'discovered', count: 1 },
+    { type: 'table-planned', count: 1 + Math.floor(random() * 4) },
+    { type: 'snapshot-opened', count: 1 },
+    { type: 'chunk-finished', count: 1 + Math.floor(random() * 12) },
+  ];
+  const pick = Math.floor(random() * (steps.length + 2));
+  return pick < steps.length ? { on: steps[pick]! } : { afterMs: Math.floor(random() * 2500) };
+}
+
+const describeKill = (k: Kill) => (k.on ? `${k.on.type}#${k.on.count}` : k.afterMs !== undefined ? `${k.afterMs}ms` : 'never');
+
+/** `paradump dump … --json` as a child process, SIGKILLed (kill -9) at `kill`. */
+function dumpChild(args: string[], kill: Kill): Promise<Attempt> {
   return new Promise((resolve, reject) => {
     // From source: a bundle built from another worktree's sources must not stand in for these.
     const child = spawn(process.execPath, ['bin/paradump.mjs', 'dump', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARADUMP_FROM_SOURCE: '1' } });
     let killed = false;
     let chunks = 0;
+    let seen = 0;
     let stderr = '';
     const killNow = () => {
       if (!killed && child.exitCode === null) killed = child.kill('SIGKILL');
@@ -40,7 +59,8 @@ function dumpChild(args: string[], kill: { afterMs?: number; afterChunks?: numbe
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (!line.startsWith('{')) return;
       const e = JSON.parse(line) as { type: string };
-      if (e.type === 'chunk-finished' && ++chunks >= (kill.afterChunks ?? Infinity)) killNow();
+      if (e.type === 'chunk-finished') chunks++;
+      if (e.type === kill.on?.type && ++seen >= kill.on.count) killNow();
     });
     child.once('error', reject);
     child.once('close', (code) => {
@@ -84,28 +104,28 @@ describe('a resumed dump dumps what was asked', () => {
   it('killed at random points (its first second included), resumed again and again: the manifest has the options asked and restores to the source', async () => {
     const seed = Number(process.env.PARADUMP_TEST_SEED ?? 17);
     const random = seededRandom(seed);
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 2; round++) {
       const dir = await tmp();
       const log: string[] = [];
-      // The first attempt dies in its first 1.5 s (before, during or after it saved the request),
-      // the next ones at a random time or after a random number of chunks.
-      let attempt = await dumpChild(['--source', uri, ...asked(), '--out', dir], { afterMs: Math.floor(random() * 1500) });
-      log.push(`start: ${attempt.killed ? `killed after ${attempt.chunks} chunks` : `exit ${attempt.code}`}`);
-      for (let i = 0; i < 4 && attempt.killed; i++) {
-        const kill = random() < 0.5 ? { afterMs: Math.floor(random() * 1500) } : { afterChunks: 1 + Math.floor(random() * 12) };
-        attempt = await dumpChild(['--source', uri, '--resume', dir], kill);
-        log.push(`resume: ${attempt.killed ? `killed after ${attempt.chunks} chunks` : `exit ${attempt.code}`} ${attempt.stderr.trim()}`);
-        if (attempt.code === 2 && /killed before it started/.test(attempt.stderr)) {
-          // Nothing says what that dump was asked: the operator runs it again, as told.
-          expect(attempt.stderr).toMatch(/NOTHING_TO_RESUME/);
-          attempt = await dumpChild(['--source', uri, ...asked(), '--out', dir], kill);
-          log.push(`again: ${attempt.killed ? `killed after ${attempt.chunks} chunks` : `exit ${attempt.code}`} ${attempt.stderr.trim()}`);
+      // Every attempt dies at a random point, the first one included; then one runs to the end.
+      const run = async (args: string[], kill: Kill, what: string) => {
+        const result = await dumpChild(args, kill);
+        log.push(`${what} kill ${describeKill(kill)}: ${result.killed ? `killed after ${result.chunks} chunks` : `exit ${result.code} ${result.stderr.trim()}`}`);
+        return result;
+      };
+      let attempt = await run(['--source', uri, ...asked(), '--out', dir], randomKill(random), 'start');
+      for (let i = 0; i < 4; i++) {
+        const last = i === 3;
+        const kill = last ? {} : randomKill(random);
+        attempt = attempt.killed || attempt.code !== 0 ? await run(['--source', uri, '--resume', dir], kill, 'resume') : attempt;
+        if (attempt.code === 2 && /NOTHING_TO_RESUME/.test(attempt.stderr)) {
+          // Killed before it wrote what it was asked: nothing says what to dump, so the operator runs it again, as told.
+          expect(attempt.stderr).toMatch(/does not exist|killed before it started/);
+          attempt = await run(['--source', uri, ...asked(), '--out', dir], kill, 'again');
         }
+        if (!attempt.killed && attempt.code === 0) break;
       }
-      if (attempt.killed) {
-        attempt = await dumpChild(['--source', uri, '--resume', dir], {});
-        log.push(`resume: exit ${attempt.code} ${attempt.stderr.trim()}`);
-      }
+      if (process.env.PARADUMP_TEST_LOG) console.log(`seed ${seed} round ${round}: ${log.join('\n  ')}`);
       expect(attempt.code, `seed ${seed} round ${round}: ${log.join(' | ')}`).toBe(0);
 
       const manifest = Manifest.parse(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')));
@@ -149,7 +169,7 @@ describe('a resumed dump dumps what was asked', () => {
 
   it('--resume refuses a flag that contradicts the saved request, naming it, and a directory with no request', async () => {
     const dir = await tmp();
-    const first = await dumpChild(['--source', uri, ...asked(), '--out', dir], { afterChunks: 2 });
+    const first = await dumpChild(['--source', uri, ...asked(), '--out', dir], { on: { type: 'chunk-finished', count: 2 } });
     expect(first.killed).toBe(true);
     const contradicting = await dumpChild(['--source', uri, '--resume', dir, '--databases', a.name], {});
     expect(contradicting.code).toBe(2);
