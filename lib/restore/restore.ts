@@ -447,7 +447,7 @@ function decideResume(args: { options: RestoreOptions; plan: RestorePlanRecord; 
       case 'none':
         throw new ParadumpError('NOTHING_TO_RESUME', `nothing to resume: no restore journal at ${journalFile} (same --from, --target and --rename as the interrupted run?); a restore stopped before it wrote one changed nothing: run it again without --resume`, { details: { reason: 'NO_JOURNAL' } });
       case 'finished':
-        throw new ParadumpError('NOTHING_TO_RESUME', `nothing to resume: the restore journaled at ${journalFile} finished (begun ${progress.journal.beganAt ?? 'at an unknown time'}, finished ${progress.journal.finishedAt ?? 'at an unknown time'}) and no restore into this target was started after it`, { details: { reason: 'ALREADY_FINISHED' } });
+        throw new ParadumpError('NOTHING_TO_RESUME', `nothing to resume: the restore journaled at ${journalFile} finished (begun ${progress.journal.beganAt ?? 'at an unknown time'}, finished ${progress.journal.finishedAt ?? 'at an unknown time'}), and no later restore into this target got as far as saving what it was asked (one stopped that early changed nothing: run it again without --resume)`, { details: { reason: 'ALREADY_FINISHED' } });
       case 'not-begun':
         // Stopped before its first change: running it from the start is what resuming it means.
         refuseOtherPlan(plan, progress.attempt.plan);

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Manifest } from '../../lib/core/manifest.ts';
 import { readJournal } from '../../lib/engine/journal.ts';
@@ -10,65 +8,20 @@ import { restore } from '../../lib/restore/restore.ts';
 import { createChunkTable } from '../fixtures/generate.ts';
 import { checksumTables, connect, createTestDatabase, type TestDatabase } from '../harness/db.ts';
 import { seededRandom } from '../harness/seeded-random.ts';
+import { describeRun, randomKill, runKilled, type Kill } from '../harness/kill-child.ts';
 
 const uri = inject('mariadbUri');
 
-interface Attempt {
-  code: number | null;
-  killed: boolean;
-  stderr: string;
-  chunks: number;
-}
-
-/** When to kill -9 a run: a time after spawning, or the n-th event of a type (whichever comes first). */
-interface Kill {
-  afterMs?: number;
-  on?: { type: string; count: number };
-}
-
-/** A random kill point: anywhere in the first 2.5 s (start-up, the request, connecting, planning), or at a step of the dump. */
-function randomKill(random: () => number): Kill {
-  const steps = [
+/** A random point of a dump: start-up, the request, connecting, discovery, planning, the snapshot, a chunk. */
+const dumpKill = (random: () => number) =>
+  randomKill(random, [
     { type: 'run-started', count: 1 },
     { type: 'discovered', count: 1 },
     { type: 'table-planned', count: 1 + Math.floor(random() * 4) },
     { type: 'snapshot-opened', count: 1 },
     { type: 'chunk-finished', count: 1 + Math.floor(random() * 12) },
-  ];
-  const pick = Math.floor(random() * (steps.length + 2));
-  return pick < steps.length ? { on: steps[pick]! } : { afterMs: Math.floor(random() * 2500) };
-}
-
-const describeKill = (k: Kill) => (k.on ? `${k.on.type}#${k.on.count}` : k.afterMs !== undefined ? `${k.afterMs}ms` : 'never');
-
-/** `paradump dump … --json` as a child process, SIGKILLed (kill -9) at `kill`. */
-function dumpChild(args: string[], kill: Kill): Promise<Attempt> {
-  return new Promise((resolve, reject) => {
-    // From source: a bundle built from another worktree's sources must not stand in for these.
-    const child = spawn(process.execPath, ['bin/paradump.mjs', 'dump', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARADUMP_FROM_SOURCE: '1' } });
-    let killed = false;
-    let chunks = 0;
-    let seen = 0;
-    let stderr = '';
-    const killNow = () => {
-      if (!killed && child.exitCode === null) killed = child.kill('SIGKILL');
-    };
-    const timer = kill.afterMs === undefined ? null : setTimeout(killNow, kill.afterMs);
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => (stderr += d));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      const e = JSON.parse(line) as { type: string };
-      if (e.type === 'chunk-finished') chunks++;
-      if (e.type === kill.on?.type && ++seen >= kill.on.count) killNow();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, killed, stderr, chunks });
-    });
-  });
-}
+  ]);
+const dumpChild = (args: string[], kill: Kill) => runKilled('dump', args, kill);
 
 describe('a resumed dump dumps what was asked', () => {
   let a: TestDatabase;
@@ -110,13 +63,13 @@ describe('a resumed dump dumps what was asked', () => {
       // Every attempt dies at a random point, the first one included; then one runs to the end.
       const run = async (args: string[], kill: Kill, what: string) => {
         const result = await dumpChild(args, kill);
-        log.push(`${what} kill ${describeKill(kill)}: ${result.killed ? `killed after ${result.chunks} chunks` : `exit ${result.code} ${result.stderr.trim()}`}`);
+        log.push(describeRun(what, kill, result));
         return result;
       };
-      let attempt = await run(['--source', uri, ...asked(), '--out', dir], randomKill(random), 'start');
+      let attempt = await run(['--source', uri, ...asked(), '--out', dir], dumpKill(random), 'start');
       for (let i = 0; i < 4; i++) {
         const last = i === 3;
-        const kill = last ? {} : randomKill(random);
+        const kill = last ? {} : dumpKill(random);
         attempt = attempt.killed || attempt.code !== 0 ? await run(['--source', uri, '--resume', dir], kill, 'resume') : attempt;
         if (attempt.code === 2 && /NOTHING_TO_RESUME/.test(attempt.stderr)) {
           // Killed before it wrote what it was asked: nothing says what to dump, so the operator runs it again, as told.
