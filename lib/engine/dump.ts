@@ -101,6 +101,11 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       warnings.push(w);
       emit({ type: 'warning', ...w });
     };
+    const asked = resumed?.source;
+    if (asked && (asked.host !== address.host || asked.port !== address.port)) {
+      // Another name may be the same server (an IP for a host name): said, not refused.
+      warn({ code: 'SOURCE_DIFFERS', message: `the interrupted dump read from ${asked.host}:${asked.port}; this resume reads from ${address.host}:${address.port}: if that is another server, the dump mixes two servers' rows` });
+    }
 
     // Workers open before planning (they plan tables in parallel), but take no lock until later.
     const workers = await Promise.all(Array.from({ length: options.threads }, () => openReader(address, 'opening a worker connection')));
@@ -391,7 +396,7 @@ const BEFORE_PLAN = new Set(['schema', 'data', JOURNAL_FILE, `${STATE_FILE}.part
  * written, so it starts over, with the saved request). Refuses a directory with no request: that dump
  * was killed before it started, and nothing says what it was asked to dump.
  */
-async function loadForResume(outDir: string): Promise<{ request: DumpRequest; requestedAt: string; previous: PreviousRun | null }> {
+async function loadForResume(outDir: string): Promise<{ request: DumpRequest; requestedAt: string; source: { host: string; port: number } | null; previous: PreviousRun | null }> {
   let entries: string[];
   try {
     entries = await readdir(outDir);
@@ -406,6 +411,7 @@ async function loadForResume(outDir: string): Promise<{ request: DumpRequest; re
   // Dumps older than the request file kept the request in their plan only.
   const request = saved?.options ?? state?.options;
   const requestedAt = saved?.requestedAt ?? state?.startedAt;
+  const source = saved?.source ?? state?.source ?? null;
   if (!request || !requestedAt) {
     throw new ParadumpError('NOTHING_TO_RESUME', `nothing to resume in ${outDir}: the dump was killed before it started (there is no ${REQUEST_FILE} saying what it was asked to dump); run the dump again, with --out and its options`, {
       details: { reason: 'NOT_STARTED', outDir },
@@ -414,7 +420,7 @@ async function loadForResume(outDir: string): Promise<{ request: DumpRequest; re
   if (!state) {
     // Killed before its plan was written: only schema files exist. Start over, with what was asked.
     for (const e of entries) if (e !== REQUEST_FILE) await rm(path.join(outDir, e), { recursive: true, force: true });
-    return { request, requestedAt, previous: null };
+    return { request, requestedAt, source, previous: null };
   }
   const journal = await readJournal(outDir);
   const plans: TablePlan[] = state.plans.map((p) => ({ ...p, done: [] }));
@@ -449,7 +455,7 @@ async function loadForResume(outDir: string): Promise<{ request: DumpRequest; re
     locks: journal.flatMap((e) => (e.type === 'lock' ? [e.lock] : [])),
     resumedAt: journal.flatMap((e) => (e.type === 'resume' ? [e.at] : [])),
   };
-  return { request, requestedAt, previous };
+  return { request, requestedAt, source, previous };
 }
 
 async function fileMatches(outDir: string, file: string, bytes: number, sha256: string): Promise<boolean> {

@@ -51,6 +51,7 @@ const WORDS: Record<string, ErrorWords> = {
   OBJECT_SKIPPED: { title: 'A view, trigger or routine could not be read', hint: 'See the message; the tables are not affected.', httpStatus: 200 },
   QUERY_KILLED: { title: 'A long-running query was killed to take a lock', hint: 'As asked by “kill long queries”.', httpStatus: 200 },
   RESTORE_RESTARTED: { title: 'The interrupted restore had not begun: it ran from the start', hint: 'It was stopped before it changed anything in the target, so resuming it meant loading everything.', httpStatus: 200 },
+  SOURCE_DIFFERS: { title: 'The backup was resumed from a server named differently', hint: 'If it is another server, the backup mixes two servers’ rows: take a new backup.', httpStatus: 200 },
   // Backup plans (lib/plans)
   BAD_CRON: { title: 'The schedule is not a valid cron expression', hint: 'Five fields: minute hour day-of-month month day-of-week, e.g. “0 2 * * *” for every day at 02:00.', httpStatus: 400 },
   UNKNOWN_TIME_ZONE: { title: 'There is no such time zone', hint: 'Use an IANA name such as Europe/Paris, America/New_York or UTC.', httpStatus: 400 },

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { runCli } from '../restore/run-cli.ts';
 
 /** When to kill -9 a run: a time after spawning, or the n-th event of a type (whichever comes first). */
 export interface Kill {
@@ -23,8 +24,16 @@ export function randomKill(random: () => number, steps: { type: string; count: n
 
 export const describeKill = (k: Kill): string => (k.on ? `${k.on.type}#${k.on.count}` : k.afterMs !== undefined ? `${k.afterMs}ms` : 'never');
 
-/** `paradump <command> … --json` as a child process, SIGKILLed (as kill -9 does) at `kill`. */
-export function runKilled(command: string, args: string[], kill: Kill): Promise<KilledRun> {
+/**
+ * `paradump <command> … --json` as a child process, SIGKILLed (as kill -9 does) at `kill`. A run not
+ * to be killed runs the same CLI in this process (no start-up to pay for).
+ */
+export async function runKilled(command: string, args: string[], kill: Kill): Promise<KilledRun> {
+  if (kill.afterMs === undefined && kill.on === undefined) {
+    const r = await runCli([command, '--json', ...args]);
+    const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string });
+    return { code: r.code, killed: false, stderr: r.stderr, events };
+  }
   return new Promise((resolve, reject) => {
     // From source: a bundle built from other sources must not stand in for these.
     const child = spawn(process.execPath, ['bin/paradump.mjs', command, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARADUMP_FROM_SOURCE: '1' } });
