@@ -81,13 +81,13 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
 
   try {
     // What was asked is on disk before anything connects: a resume dumps exactly that.
-    const resumed = requested.resume ? await loadForResume(outDir) : null;
+    const resumed = requested.resume ? await loadForResume(outDir, givenOptions(input)) : null;
     if (!resumed) {
       await prepareOutputDir(outDir);
       await writeDumpRequest(outDir, { requestedAt: new Date().toISOString(), source: { host: address.host, port: address.port }, options: DumpRequest.parse(requested) });
     }
     const previous = resumed?.previous ?? null;
-    const options: DumpOptions = resumed ? { ...requested, ...resumedRequest(resumed.request, givenOptions(input)) } : requested;
+    const options: DumpOptions = resumed ? { ...requested, ...resumed.request } : requested;
     const started = previous ? new Date(previous.state.startedAt) : resumed ? new Date(resumed.requestedAt) : new Date();
 
     const control = await Session.open(address, { label: `connecting to ${redactUri(address)}` });
@@ -392,11 +392,12 @@ interface PreviousRun {
 const BEFORE_PLAN = new Set(['schema', 'data', JOURNAL_FILE, `${STATE_FILE}.partial`, REQUEST_FILE, `${REQUEST_FILE}.partial`, '.write-test']);
 
 /**
- * The saved request and what the interrupted dump left (null: it was killed before its plan was
- * written, so it starts over, with the saved request). Refuses a directory with no request: that dump
- * was killed before it started, and nothing says what it was asked to dump.
+ * The saved request (with what `given` may change) and what the interrupted dump left (null: it was
+ * killed before its plan was written, so it starts over, with the saved request). Refuses, before
+ * changing anything in the directory, one with no request (that dump was killed before it started,
+ * and nothing says what it was asked to dump) and `given` options that contradict the request.
  */
-async function loadForResume(outDir: string): Promise<{ request: DumpRequest; requestedAt: string; source: { host: string; port: number } | null; previous: PreviousRun | null }> {
+async function loadForResume(outDir: string, given: Partial<Record<keyof DumpRequest, unknown>>): Promise<{ request: DumpRequest; requestedAt: string; source: { host: string; port: number } | null; previous: PreviousRun | null }> {
   let entries: string[];
   try {
     entries = await readdir(outDir);
@@ -409,14 +410,15 @@ async function loadForResume(outDir: string): Promise<{ request: DumpRequest; re
   const foreign = entries.filter((e) => !BEFORE_PLAN.has(e) && e !== STATE_FILE);
   if (!state && foreign.length > 0) throw new ParadumpError('BAD_OPTION', `${outDir} is not a paradump dump directory (found ${foreign.slice(0, 3).join(', ')}); refusing to resume into it`);
   // Dumps older than the request file kept the request in their plan only.
-  const request = saved?.options ?? state?.options;
+  const savedOptions = saved?.options ?? state?.options;
   const requestedAt = saved?.requestedAt ?? state?.startedAt;
   const source = saved?.source ?? state?.source ?? null;
-  if (!request || !requestedAt) {
+  if (!savedOptions || !requestedAt) {
     throw new ParadumpError('NOTHING_TO_RESUME', `nothing to resume in ${outDir}: the dump was killed before it started (there is no ${REQUEST_FILE} saying what it was asked to dump); run the dump again, with --out and its options`, {
       details: { reason: 'NOT_STARTED', outDir },
     });
   }
+  const request = resumedRequest(savedOptions, given);
   if (!state) {
     // Killed before its plan was written: only schema files exist. Start over, with what was asked.
     for (const e of entries) if (e !== REQUEST_FILE) await rm(path.join(outDir, e), { recursive: true, force: true });
