@@ -3,9 +3,11 @@ import { dump } from '../lib/engine/dump.ts';
 import type { DumpOptionsInput } from '../lib/engine/options.ts';
 import { integer, list, positiveNumber, serverUri, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
 import { createProgressReporter } from './progress.ts';
+import { isParadumpError, ParadumpError } from '../lib/core/errors.ts';
 
 export const DUMP_USAGE = `  paradump dump --source URI --out DIR [options]
-  paradump dump --source URI --resume DIR        continue an interrupted dump
+  paradump dump --source URI --resume DIR        continue an interrupted dump, with the options
+                                                 it was started with (saved in DIR)
     --source URI            mysql://user:password@host:port (or env PARADUMP_SOURCE;
                             a password missing from the URI is read from env PARADUMP_PASSWORD)
 ${TLS_USAGE}    --out DIR               output directory (created; must be empty)
@@ -32,7 +34,10 @@ ${TLS_USAGE}    --out DIR               output directory (created; must be empty
     --block-ddl             block DDL for the whole dump (default on MySQL 8; on MariaDB it
                               needs FLUSH TABLES WITH READ LOCK for the snapshot opening)
     --no-block-ddl          never block DDL
-    --resume DIR            continue the interrupted dump in DIR (same --source)
+    --resume DIR            continue the interrupted dump in DIR (same --source): it dumps
+                              what DIR's dump-request.json says was asked; --threads,
+                              --lock-wait-timeout and --kill-long-queries may change, any
+                              other flag given must agree with it (else refused, naming it)
     --no-objects            skip views, triggers, routines and events
     --json                  print events as JSON lines on stdout instead of a progress bar
     --quiet                 no progress output
@@ -71,18 +76,21 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
   if (values.resume && values.out) throw new UsageError('give either --out (a new dump) or --resume DIR (continue one), not both');
   const outDir = values.resume ?? values.out;
   if (!outDir) throw new UsageError('--out is required (an empty or new directory)');
-  const lock = values.lock ?? 'snapshot';
-  if (lock !== 'snapshot' && lock !== 'per-db' && lock !== 'per-table' && lock !== 'none') throw new UsageError(`--lock must be snapshot, per-db, per-table or none, got "${lock}"`);
+  // Flags left out are left out (undefined), not defaulted here: a resume takes them from the
+  // directory's saved request, and refuses only the ones given that contradict it.
+  const lock = values.lock;
+  if (lock !== undefined && lock !== 'snapshot' && lock !== 'per-db' && lock !== 'per-table' && lock !== 'none') throw new UsageError(`--lock must be snapshot, per-db, per-table or none, got "${lock}"`);
   if (values['block-ddl'] && values['no-block-ddl']) throw new UsageError('--block-ddl and --no-block-ddl contradict each other');
   const killAfter = values['kill-long-queries'];
   if (killAfter !== undefined && !/^\d+(\.\d+)?$/.test(killAfter)) throw new UsageError(`--kill-long-queries must be a number of seconds, got "${killAfter}"`);
-  const compress = values.compress ?? 'zstd';
-  if (compress !== 'none' && compress !== 'gzip' && compress !== 'zstd') throw new UsageError(`--compress must be none, gzip or zstd, got "${compress}"`);
+  const compress = values.compress;
+  if (compress !== undefined && compress !== 'none' && compress !== 'gzip' && compress !== 'zstd') throw new UsageError(`--compress must be none, gzip or zstd, got "${compress}"`);
 
-  const format = values.format ?? 'sql';
-  if (format !== 'sql' && format !== 'tsv') throw new UsageError(`--format must be sql or tsv, got "${format}"`);
+  const format = values.format;
+  if (format !== undefined && format !== 'sql' && format !== 'tsv') throw new UsageError(`--format must be sql or tsv, got "${format}"`);
 
   const tls = tlsOption(values);
+  const names = (value: string | undefined) => (value === undefined ? undefined : list(value));
   const options: DumpOptionsInput = {
     source,
     ...(tls ? { tls } : {}),
@@ -91,10 +99,10 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
     lock,
     ...(values['block-ddl'] ? { blockDdl: true } : values['no-block-ddl'] ? { blockDdl: false } : {}),
     ...(killAfter !== undefined ? { killLongQueries: Number(killAfter) } : {}),
-    databases: list(values.databases),
-    excludeDatabases: list(values['exclude-databases']),
-    tables: list(values.tables),
-    excludeTables: list(values['exclude-tables']),
+    databases: names(values.databases),
+    excludeDatabases: names(values['exclude-databases']),
+    tables: names(values.tables),
+    excludeTables: names(values['exclude-tables']),
     threads: integer('threads', values.threads),
     chunkRows: integer('chunk-rows', values['chunk-rows']),
     statementBytes: integer('statement-bytes', values['statement-bytes']),
@@ -102,11 +110,13 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
     format,
     compressLevel: integer('compress-level', values['compress-level']),
     lockWaitTimeout: positiveNumber('lock-wait-timeout', values['lock-wait-timeout']),
-    objects: !values['no-objects'],
+    ...(values['no-objects'] ? { objects: false } : {}),
   };
   const reporter = createProgressReporter({ mode: values.json ? 'json' : values.quiet ? 'quiet' : io.stderr.isTTY ? 'bar' : 'lines', stdout: io.stdout, stderr: io.stderr });
   try {
-    const manifest = await withInterrupt((signal) => dump(options, { onEvent: reporter.onEvent, signal }));
+    const manifest = await withInterrupt((signal) => dump(options, { onEvent: reporter.onEvent, signal })).catch((error: unknown) => {
+      throw inFlagWords(error);
+    });
     reporter.finish();
     if (!values.json && !values.quiet) {
       io.stderr.write(
@@ -119,4 +129,18 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
   } finally {
     reporter.finish();
   }
+}
+
+/** The flag of each dump option, for a refusal that names an option: the operator typed the flag. */
+const FLAG_OF: Record<string, (value: unknown) => string> = {
+  objects: (v) => (v === false ? '--no-objects' : 'objects (on unless --no-objects)'),
+  blockDdl: (v) => (v === false ? '--no-block-ddl' : '--block-ddl'),
+};
+
+/** A resume refused for a contradicting option names the flag (`--databases`), not the option. */
+function inFlagWords(error: unknown): unknown {
+  if (!isParadumpError(error, 'BAD_OPTION') || error.details.reason !== 'RESUME_CONTRADICTS') return error;
+  const key = String(error.details.path);
+  const flag = FLAG_OF[key]?.(error.details.given) ?? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return new ParadumpError('BAD_OPTION', `${flag} contradicts the dump being resumed: ${String(error.details.problem)}`, { details: { ...error.details, flag }, cause: error });
 }

@@ -23,7 +23,8 @@ ${Object.values(COMMANDS)
   .join('\n')}`;
 
 const EXIT_USAGE = 2;
-const USAGE_CODES: ErrorCode[] = ['BAD_OPTION', 'BAD_URI'];
+// NOTHING_TO_RESUME: the command does not fit the directory's state (run it without --resume).
+const USAGE_CODES: ErrorCode[] = ['BAD_OPTION', 'BAD_URI', 'NOTHING_TO_RESUME'];
 
 export async function main(argv: string[], io: Io = process): Promise<number> {
   const [command, ...rest] = argv;

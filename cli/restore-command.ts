@@ -26,7 +26,9 @@ ${TLS_USAGE}    --rename SRC:DST        restore database SRC as DST (repeatable,
                             it when the target allows it. tsv dumps always use LOAD DATA
     --no-binlog             SET sql_log_bin = 0 while loading (needs SUPER or BINLOG ADMIN)
     --skip-verify           do not check file hashes before loading (not recommended)
-    --resume                continue an interrupted restore (same options as before)
+    --resume                continue an interrupted restore (same options as before; its
+                              --drop-existing is kept); one stopped before it began is run
+                              from the start
     --state-dir DIR         where the restore journal is kept (default DIR/.paradump-restore)
     --no-objects            skip views, triggers, routines and events
     --json                  print events as JSON lines on stdout instead of a progress bar

@@ -20,8 +20,9 @@ const int = (name: string, min: number, max: number) =>
 /**
  * What one dump reads and how it writes it: every option its result depends on, and none of where
  * from (source, TLS) or where to (the output). The one schema of dump options: the engine's
- * `DumpOptions` extends it, the dump state keeps it whole for resume, the manifest records what
- * changes the dump's content, and the dashboard stores it with each run.
+ * `DumpOptions` extends it, dump-request.json (written before the dump connects) and the dump state
+ * keep it whole for resume, the manifest records what changes the dump's content, and the dashboard
+ * stores it with each run.
  */
 export const DumpRequest = z.object({
   /** Database names or glob patterns (`shop_*`). Empty = every non-system database. */

@@ -27,6 +27,10 @@ export const ERROR_CODES = [
   'TARGET_EXISTS',
   'LOCAL_INFILE_DISABLED',
   'UNFINISHED_RESTORE',
+  /** A resume found nothing of the interrupted run to continue (details.reason says why). */
+  'NOTHING_TO_RESUME',
+  /** Point-in-time recovery from a dump whose table was read in several snapshots (a resumed dump). */
+  'SEVERAL_SNAPSHOTS',
   'NO_COORDINATES',
   'NO_BINLOG',
   'BINLOG_PURGED',
@@ -35,7 +39,6 @@ export const ERROR_CODES = [
   'QUERY_FAILED',
   // Point-in-time recovery: these databases were already rolled forward (resume, or restore again).
   'ALREADY_REPLAYED',
-  'SEVERAL_SNAPSHOTS',
   // The dashboard's runs and servers.
   'RUN_NOT_FOUND',
   'SERVER_NOT_FOUND',

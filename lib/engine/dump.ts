@@ -24,6 +24,7 @@ import { openReader } from '../mysql/open-reader.ts';
 import { DumpOptions, type DumpOptionsInput } from './options.ts';
 import { parseOptions } from '../core/parse-options.ts';
 import { DumpRequest, RecordedDumpOptions } from '../core/dump-options.ts';
+import { readDumpRequest, REQUEST_FILE, resumedRequest, writeDumpRequest } from '../core/dump-request-file.ts';
 import { planChunks, type KeyProbe } from './plan-chunks.ts';
 import { keyValueFromRaw, orderBy, rangeCondition } from '../core/range-sql.ts';
 import { runPool } from '../core/run-pool.ts';
@@ -79,10 +80,15 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
   const heldLocks: HeldLock[] = [];
 
   try {
-    const previous = requested.resume ? await loadForResume(outDir) : null;
-    if (!previous) await prepareOutputDir(outDir);
-    const options = previous ? mergeResumedOptions(requested, previous.state) : requested;
-    const started = previous ? new Date(previous.state.startedAt) : new Date();
+    // What was asked is on disk before anything connects: a resume dumps exactly that.
+    const resumed = requested.resume ? await loadForResume(outDir, givenOptions(input)) : null;
+    if (!resumed) {
+      await prepareOutputDir(outDir);
+      await writeDumpRequest(outDir, { requestedAt: new Date().toISOString(), source: { host: address.host, port: address.port }, options: DumpRequest.parse(requested) });
+    }
+    const previous = resumed?.previous ?? null;
+    const options: DumpOptions = resumed ? { ...requested, ...resumed.request } : requested;
+    const started = previous ? new Date(previous.state.startedAt) : resumed ? new Date(resumed.requestedAt) : new Date();
 
     const control = await Session.open(address, { label: `connecting to ${redactUri(address)}` });
     sessions.push(control);
@@ -95,6 +101,11 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       warnings.push(w);
       emit({ type: 'warning', ...w });
     };
+    const asked = resumed?.source;
+    if (asked && (asked.host !== address.host || asked.port !== address.port)) {
+      // Another name may be the same server (an IP for a host name): said, not refused.
+      warn({ code: 'SOURCE_DIFFERS', message: `the interrupted dump read from ${asked.host}:${asked.port}; this resume reads from ${address.host}:${address.port}: if that is another server, the dump mixes two servers' rows` });
+    }
 
     // Workers open before planning (they plan tables in parallel), but take no lock until later.
     const workers = await Promise.all(Array.from({ length: options.threads }, () => openReader(address, 'opening a worker connection')));
@@ -159,7 +170,7 @@ type LockOptions = Omit<Parameters<typeof acquireLock>[0], 'session' | 'scope' |
 
 /** A new dump discovers and plans, then writes the plan (dump-state.json); a resumed one reads it back. */
 async function planOrResume(args: {
-  previous: Awaited<ReturnType<typeof loadForResume>>;
+  previous: PreviousRun | null;
   control: Session;
   workers: Session[];
   options: DumpOptions;
@@ -303,17 +314,13 @@ async function dumpLockSets(args: {
   return snapshots;
 }
 
-/** On resume the plan's options win (chunks must line up); threads and lock timing may change. */
-function mergeResumedOptions(requested: DumpOptions, state: DumpState): DumpOptions {
-  const { threads, lockWaitTimeout, killLongQueries, blockDdl } = requested;
-  return {
-    ...requested,
-    ...state.options,
-    threads,
-    lockWaitTimeout,
-    ...(killLongQueries !== undefined ? { killLongQueries } : {}),
-    ...((blockDdl ?? state.options.blockDdl) !== undefined ? { blockDdl: blockDdl ?? state.options.blockDdl } : {}),
-  };
+/** The dump options the caller set (not left to their defaults): a resume checks them against the saved request. */
+function givenOptions(input: DumpOptionsInput): Partial<Record<keyof DumpRequest, unknown>> {
+  const given: Partial<Record<keyof DumpRequest, unknown>> = {};
+  for (const key of Object.keys(DumpRequest.shape) as (keyof DumpRequest)[]) {
+    if (input[key] !== undefined) given[key] = input[key];
+  }
+  return given;
 }
 
 function lockSets(plans: TablePlan[], mode: DumpOptions['lock']): LockSet[] {
@@ -372,29 +379,50 @@ async function lockTables(args: {
   }
 }
 
-async function loadForResume(outDir: string): Promise<{
+/** What an interrupted dump left that a resume keeps: its plan, verified chunks, snapshots and locks. */
+interface PreviousRun {
   state: DumpState;
   plans: TablePlan[];
   snapshots: SnapshotRecord[];
   locks: LockRecord[];
   resumedAt: string[];
-} | null> {
+}
+
+/** Files a dump writes before its plan (dump-state.json) exists: nothing worth keeping yet. */
+const BEFORE_PLAN = new Set(['schema', 'data', JOURNAL_FILE, `${STATE_FILE}.partial`, REQUEST_FILE, `${REQUEST_FILE}.partial`, '.write-test']);
+
+/**
+ * The saved request (with what `given` may change) and what the interrupted dump left (null: it was
+ * killed before its plan was written, so it starts over, with the saved request). Refuses, before
+ * changing anything in the directory, one with no request (that dump was killed before it started,
+ * and nothing says what it was asked to dump) and `given` options that contradict the request.
+ */
+async function loadForResume(outDir: string, given: Partial<Record<keyof DumpRequest, unknown>>): Promise<{ request: DumpRequest; requestedAt: string; source: { host: string; port: number } | null; previous: PreviousRun | null }> {
   let entries: string[];
   try {
     entries = await readdir(outDir);
   } catch {
-    throw new ParadumpError('BAD_OPTION', `nothing to resume: ${outDir} does not exist`);
+    throw new ParadumpError('NOTHING_TO_RESUME', `nothing to resume: ${outDir} does not exist`, { details: { reason: 'NO_DIRECTORY', outDir } });
   }
-  if (entries.includes(MANIFEST_FILE)) throw new ParadumpError('BAD_OPTION', `the dump in ${outDir} is already complete (it has a manifest.json); nothing to resume`);
+  if (entries.includes(MANIFEST_FILE)) throw new ParadumpError('NOTHING_TO_RESUME', `the dump in ${outDir} is already complete (it has a manifest.json); nothing to resume`, { details: { reason: 'ALREADY_FINISHED', outDir } });
+  const saved = await readDumpRequest(outDir);
   const state = await readDumpState(outDir);
+  const foreign = entries.filter((e) => !BEFORE_PLAN.has(e) && e !== STATE_FILE);
+  if (!state && foreign.length > 0) throw new ParadumpError('BAD_OPTION', `${outDir} is not a paradump dump directory (found ${foreign.slice(0, 3).join(', ')}); refusing to resume into it`);
+  // Dumps older than the request file kept the request in their plan only.
+  const savedOptions = saved?.options ?? state?.options;
+  const requestedAt = saved?.requestedAt ?? state?.startedAt;
+  const source = saved?.source ?? state?.source ?? null;
+  if (!savedOptions || !requestedAt) {
+    throw new ParadumpError('NOTHING_TO_RESUME', `nothing to resume in ${outDir}: the dump was killed before it started (there is no ${REQUEST_FILE} saying what it was asked to dump); run the dump again, with --out and its options`, {
+      details: { reason: 'NOT_STARTED', outDir },
+    });
+  }
+  const request = resumedRequest(savedOptions, given);
   if (!state) {
-    // Interrupted before planning finished: only schema files were written. Start over, but only
-    // if the directory holds nothing but what a dump writes.
-    const ours = new Set(['schema', 'data', JOURNAL_FILE, `${STATE_FILE}.partial`]);
-    const foreign = entries.filter((e) => !ours.has(e));
-    if (foreign.length > 0) throw new ParadumpError('BAD_OPTION', `${outDir} is not a paradump dump directory (found ${foreign.slice(0, 3).join(', ')}); refusing to resume into it`);
-    for (const e of entries) await rm(path.join(outDir, e), { recursive: true, force: true });
-    return null;
+    // Killed before its plan was written: only schema files exist. Start over, with what was asked.
+    for (const e of entries) if (e !== REQUEST_FILE) await rm(path.join(outDir, e), { recursive: true, force: true });
+    return { request, requestedAt, source, previous: null };
   }
   const journal = await readJournal(outDir);
   const plans: TablePlan[] = state.plans.map((p) => ({ ...p, done: [] }));
@@ -422,13 +450,14 @@ async function loadForResume(outDir: string): Promise<{
   }
   // Anything else under data/ is a partial or unverified file from the interrupted run.
   await removeUnkept(outDir, 'data', keep);
-  return {
+  const previous: PreviousRun = {
     state,
     plans,
     snapshots: journal.flatMap((e) => (e.type === 'snapshot' ? [{ id: e.id, scope: e.scope, target: e.target, openedAt: e.openedAt, binlog: e.binlog, gtid: e.gtid }] : [])),
     locks: journal.flatMap((e) => (e.type === 'lock' ? [e.lock] : [])),
     resumedAt: journal.flatMap((e) => (e.type === 'resume' ? [e.at] : [])),
   };
+  return { request, requestedAt, source, previous };
 }
 
 async function fileMatches(outDir: string, file: string, bytes: number, sha256: string): Promise<boolean> {
@@ -611,6 +640,13 @@ function toParadumpError(error: unknown, signal: AbortSignal | undefined): Parad
 async function prepareOutputDir(outDir: string): Promise<void> {
   try {
     const entries = await readdir(outDir);
+    // A dump of ours that stopped before its plan (a refused login, a kill in its first second) left
+    // only its request and schema files: a new dump may take the directory over.
+    const oursAlone = entries.includes(REQUEST_FILE) || entries.every((e) => e === '.write-test' || e === `${REQUEST_FILE}.partial`);
+    if (entries.length > 0 && oursAlone && entries.every((e) => BEFORE_PLAN.has(e))) {
+      for (const e of entries) await rm(path.join(outDir, e), { recursive: true, force: true });
+      entries.length = 0;
+    }
     if (entries.length > 0) throw new ParadumpError('OUTPUT_NOT_EMPTY', `output directory ${outDir} is not empty (${entries.length} entries); choose an empty or new directory, or --resume an interrupted dump`);
   } catch (error) {
     if (isParadumpError(error)) throw error;

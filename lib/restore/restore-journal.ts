@@ -20,7 +20,8 @@ export const RestorePlanRecord = z.object({
 export type RestorePlanRecord = z.infer<typeof RestorePlanRecord>;
 
 export const RestoreJournalEntry = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('begin'), at: z.string(), plan: RestorePlanRecord }),
+  /** `attempt`: the id in restore-attempt.json of the run that began (journals before it had none). */
+  z.object({ type: z.literal('begin'), at: z.string(), plan: RestorePlanRecord, attempt: z.string().optional() }),
   /** Connection ids of a run's loaders: a resume kills any that are still running statements. */
   z.object({ type: z.literal('connections'), at: z.string(), threadIds: z.array(z.number()) }),
   z.object({ type: z.literal('database'), database: z.string(), targetDatabase: z.string() }),
@@ -39,7 +40,10 @@ const k = (...parts: (string | number)[]) => parts.join('\u0000');
 /** What the journal says has been done. */
 export class JournalState {
   plan: RestorePlanRecord | null = null;
+  beganAt: string | null = null;
+  attempt: string | null = null;
   finished = false;
+  finishedAt: string | null = null;
   readonly threadIds = new Set<number>();
   readonly databases = new Set<string>();
   readonly creating = new Set<string>();
@@ -53,6 +57,8 @@ export class JournalState {
     switch (e.type) {
       case 'begin':
         this.plan = e.plan;
+        this.beganAt = e.at;
+        this.attempt = e.attempt ?? null;
         break;
       case 'connections':
         for (const id of e.threadIds) this.threadIds.add(id);
@@ -80,6 +86,7 @@ export class JournalState {
         break;
       case 'finished':
         this.finished = true;
+        this.finishedAt = e.at;
         break;
     }
   }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { driverErrno, ER, fromDriverError } from '../mysql/driver-error.ts';
 import { isParadumpError, ParadumpError } from '../core/errors.ts';
@@ -14,6 +14,7 @@ import { RestoreOptions, type RestoreOptionsInput } from './options.ts';
 import { readManifest } from './read-manifest.ts';
 import { forgetProgress } from './pitr-progress.ts';
 import { JournalState, RestoreJournal, type RestorePlanRecord } from './restore-journal.ts';
+import { readRestoreProgress, writeRestoreAttempt, type RestoreProgress } from './restore-attempt.ts';
 import { addIndexesSql, deferSecondaryIndexes, indexName, parseObjectFile, parseSequenceFile, parseTableSchema } from './schema-sql.ts';
 import { selectFromManifest, type SelectedDatabase, type SelectedTable, type Selection } from './select.ts';
 import { chooseLoadMethod } from './load-data.ts';
@@ -113,9 +114,12 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     };
     const stateDir = path.resolve(options.stateDir ?? path.join(dir, '.paradump-restore'));
     const journalFile = RestoreJournal.locate(stateDir, address, selection.databases.map((d) => d.targetDatabase));
-    const previous = await RestoreJournal.read(journalFile);
-    const state = decideResume({ options, plan, previous, journalFile });
-    const resumed = options.resume;
+    const decision = decideResume({ options, plan, progress: await readRestoreProgress(journalFile), journalFile });
+    const { state, resumed, dropExisting } = decision;
+    // What this attempt was asked, on disk before anything connects: a resume knows what to continue.
+    const attempt = decision.attempt ?? randomUUID();
+    if (!resumed) await writeRestoreAttempt(journalFile, { id: attempt, at: started.toISOString(), plan, dropExisting });
+    if (decision.restarted) warn('RESTORE_RESTARTED', `the interrupted restore was stopped before it changed anything (journal ${journalFile}): nothing of it was applied, so it runs from the start`);
 
     signal?.throwIfAborted();
     control = await TargetConnection.open(address, { label: `connecting to the target ${redactUri(address)}`, noBinlog: options.noBinlog });
@@ -150,7 +154,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       bytes: tasks.reduce((a, t) => a + t.chunk.bytes, 0),
     });
 
-    const conflicts = await checkBeforeChanging({ ctl, dir, selection, state, resumed, runs, tasks, options, emit, warn, signal });
+    const conflicts = await checkBeforeChanging({ ctl, dir, selection, state, resumed, runs, tasks, options: { ...options, dropExisting }, emit, warn, signal });
 
     if (resumed) await killLeftovers(ctl, state, warn);
     const workerCount = Math.max(1, Math.min(options.threads, tasks.length));
@@ -162,10 +166,10 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     }
     journal = await RestoreJournal.open(journalFile, { fresh: !resumed });
     const jr = journal;
-    if (!resumed) await jr.append({ type: 'begin', at: started.toISOString(), plan });
+    if (!resumed) await jr.append({ type: 'begin', at: started.toISOString(), plan, attempt });
     await jr.append({ type: 'connections', at: new Date().toISOString(), threadIds: [ctl.threadId, ...workers.map((w) => w.threadId)] });
 
-    if (options.dropExisting && conflicts.length > 0) await dropConflicts(ctl, conflicts);
+    if (dropExisting && conflicts.length > 0) await dropConflicts(ctl, conflicts);
     // A roll forward recorded for these names was of databases that no longer exist as they were.
     if (!resumed) await forgetProgress(ctl, selection.databases.map((d) => d.targetDatabase));
 
@@ -426,23 +430,50 @@ async function loadChunks(args: {
   return { rowsLoaded, bytesLoaded };
 }
 
-function decideResume(args: { options: RestoreOptions; plan: RestorePlanRecord; previous: JournalState | null; journalFile: string }): JournalState {
-  const { options, plan, previous, journalFile } = args;
+/** How this run starts: fresh, continuing the journal's restore, or the not-begun one again from the start. */
+interface ResumeDecision {
+  state: JournalState;
+  resumed: boolean;
+  /** Replace what exists: asked now, or asked by the attempt being resumed. */
+  dropExisting: boolean;
+  /** The attempt continued (resumed), or null for a new one. */
+  attempt: string | null;
+  /** `--resume` of an attempt that never began: it is run from the start. */
+  restarted: boolean;
+}
+
+function decideResume(args: { options: RestoreOptions; plan: RestorePlanRecord; progress: RestoreProgress; journalFile: string }): ResumeDecision {
+  const { options, plan, progress, journalFile } = args;
+  const fresh: ResumeDecision = { state: new JournalState(), resumed: false, dropExisting: options.dropExisting, attempt: null, restarted: false };
   if (options.resume) {
-    if (!previous?.plan) throw new ParadumpError('BAD_OPTION', `nothing to resume: no restore journal at ${journalFile} (same --from, --target and --rename as the interrupted run?)`, { details: { reason: 'NO_JOURNAL' } });
-    if (previous.finished) throw new ParadumpError('BAD_OPTION', `nothing to resume: the restore journaled at ${journalFile} finished`, { details: { reason: 'ALREADY_FINISHED' } });
-    const differs = (Object.keys(plan) as (keyof RestorePlanRecord)[]).filter((key) => JSON.stringify(plan[key] ?? null) !== JSON.stringify(previous.plan![key] ?? null));
-    const extra = Object.keys(previous.plan).filter((key) => !(key in plan) && previous.plan![key as keyof RestorePlanRecord] !== undefined);
-    if (differs.length + extra.length > 0) {
-      const what = [...differs, ...extra].map((k) => (k === 'manifestSha256' ? 'the dump (manifest.json changed)' : k === 'deferIndexes' ? `deferIndexes (it was ${previous.plan!.deferIndexes ? 'on: drop --no-defer-indexes' : 'off: add --no-defer-indexes'})` : k)).join(', ');
-      throw new ParadumpError('BAD_OPTION', `the interrupted restore was started with other ${what}; resume with the same options`, { details: { reason: 'PLAN_DIFFERS', fields: [...differs, ...extra] } });
+    switch (progress.kind) {
+      case 'none':
+        throw new ParadumpError('NOTHING_TO_RESUME', `nothing to resume: no restore journal at ${journalFile} (same --from, --target and --rename as the interrupted run?); a restore stopped before it wrote one changed nothing: run it again without --resume`, { details: { reason: 'NO_JOURNAL' } });
+      case 'finished':
+        throw new ParadumpError('NOTHING_TO_RESUME', `nothing to resume: the restore journaled at ${journalFile} finished (begun ${progress.journal.beganAt ?? 'at an unknown time'}, finished ${progress.journal.finishedAt ?? 'at an unknown time'}), and no later restore into this target got as far as saving what it was asked (one stopped that early changed nothing: run it again without --resume)`, { details: { reason: 'ALREADY_FINISHED' } });
+      case 'not-begun':
+        // Stopped before its first change: running it from the start is what resuming it means.
+        refuseOtherPlan(plan, progress.attempt.plan);
+        return { ...fresh, dropExisting: progress.attempt.dropExisting, restarted: true };
+      case 'unfinished':
+        refuseOtherPlan(plan, progress.journal.plan!);
+        return { state: progress.journal, resumed: true, dropExisting: progress.attempt?.dropExisting ?? false, attempt: progress.attempt?.id ?? null, restarted: false };
     }
-    return previous;
   }
-  if (previous?.plan && !previous.finished && !options.dropExisting) {
+  const unfinished = progress.kind === 'unfinished' || (progress.kind === 'not-begun' && progress.journal !== null && !progress.journal.finished);
+  if (unfinished && !options.dropExisting) {
     throw new ParadumpError('UNFINISHED_RESTORE', `a restore into this target was interrupted (journal ${journalFile}): use --resume to continue it, or --drop-existing to start over`, { details: { reason: 'UNFINISHED_RESTORE', journal: journalFile } });
   }
-  return new JournalState();
+  return fresh;
+}
+
+/** A resume promises what the interrupted run promised; PLAN_DIFFERS names what differs. */
+function refuseOtherPlan(plan: RestorePlanRecord, previous: RestorePlanRecord): void {
+  const differs = (Object.keys(plan) as (keyof RestorePlanRecord)[]).filter((key) => JSON.stringify(plan[key] ?? null) !== JSON.stringify(previous[key] ?? null));
+  const extra = Object.keys(previous).filter((key) => !(key in plan) && previous[key as keyof RestorePlanRecord] !== undefined);
+  if (differs.length + extra.length === 0) return;
+  const what = [...differs, ...extra].map((k) => (k === 'manifestSha256' ? 'the dump (manifest.json changed)' : k === 'deferIndexes' ? `deferIndexes (it was ${previous.deferIndexes ? 'on: drop --no-defer-indexes' : 'off: add --no-defer-indexes'})` : k)).join(', ');
+  throw new ParadumpError('BAD_OPTION', `the interrupted restore was started with other ${what}; resume with the same options`, { details: { reason: 'PLAN_DIFFERS', fields: [...differs, ...extra] } });
 }
 
 interface Conflict {

@@ -11,6 +11,8 @@ import { resumeRestore } from './start-restore.ts';
 import { canResume } from './can-resume.ts';
 import { serverAddress } from './servers.ts';
 import { ParadumpError } from '../core/errors.ts';
+import { readDumpRequest } from '../core/dump-request-file.ts';
+import { readDumpState } from '../core/dump-state.ts';
 
 /** Asks a running run to stop. Its status becomes `cancelled` once the engine has stopped its workers. */
 export function cancelRun({ id }: { id: string }): void {
@@ -46,8 +48,11 @@ export async function resumeRun({ id }: { id: string }): Promise<void> {
   });
   if (claimed.count !== 1) throw new ParadumpError('ALREADY_RUNNING', `run ${id} was resumed already`);
   const state = await loadRunState({ id });
-  const live = launchDump({ state, uri, tls: address.tls, options, resume: true, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
-  live.publish(log(new Date().toISOString(), 'info', null, `Resumed (attempt ${attempt}): chunks already written are verified and kept`));
+  // Stopped before the engine saved the request (the store saved it first): nothing was dumped, and
+  // the store says what was asked, so it starts from the beginning; otherwise the engine's resume.
+  const begun = (await readDumpRequest(run.outDir).catch(() => 'damaged')) !== null || (await readDumpState(run.outDir).catch(() => 'damaged')) !== null;
+  const live = launchDump({ state, uri, tls: address.tls, options, resume: begun, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
+  live.publish(log(new Date().toISOString(), 'info', null, begun ? `Resumed (attempt ${attempt}): chunks already written are verified and kept` : `Resumed (attempt ${attempt}): it had stopped before it began, so it starts from the beginning`));
 }
 
 /**

@@ -85,7 +85,7 @@ export function describePitrTarget(target: { kind: PitrKind; value: string }): s
 
 /**
  * Whether a dump can be rolled forward at all, and if not why, in words for the form. The engine
- * refuses the same cases with codes (NO_COORDINATES, BAD_OPTION SEVERAL_SNAPSHOTS); this says so
+ * refuses the same cases with codes (NO_COORDINATES, SEVERAL_SNAPSHOTS); this says so
  * before the operator picks a stop point.
  */
 export function pitrAvailability({ manifest, sourceServer }: { manifest: Manifest; sourceServer: { name: string } | null }): { available: true } | { available: false; reason: string } {

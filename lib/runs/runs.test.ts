@@ -18,6 +18,7 @@ import { StreamMessage, type RunView } from './schemas.ts';
 import { addServer, listServers } from './servers.ts';
 import { startDump } from './start-dump.ts';
 import { startRestore } from './start-restore.ts';
+import { readDumpRequest } from '../core/dump-request-file.ts';
 
 const uri = inject('mariadbUri');
 const dir = mkdtempSync(path.join(tmpdir(), 'paradump-runs-'));
@@ -156,6 +157,8 @@ describe('lib/runs', () => {
     const doneBefore = computeProgress(cancelled).chunksDone;
     expect(doneBefore).toBeGreaterThan(0);
     expect(doneBefore).toBeLessThan(computeProgress(cancelled).chunks);
+    // What the run was asked is in its directory as the store has it: the engine's resume dumps that.
+    expect((await readDumpRequest(outDir))?.options).toEqual(cancelled.options);
     expect(() => cancelRun({ id })).toThrow(expect.objectContaining({ code: 'NOT_RUNNING' }));
 
     await resumeRun({ id });
@@ -168,6 +171,23 @@ describe('lib/runs', () => {
     expect(computeProgress(resumed).rows).toBe(12_900);
     expect(resumed.log.some((e) => e.message.startsWith('Resumed (attempt 2)'))).toBe(true);
     await expect(resumeRun({ id })).rejects.toSatisfy((e) => isParadumpError(e, 'NOT_RESUMABLE'));
+  });
+
+  it('resumes a dump run stopped before the engine saved its request from the beginning, with the stored options', async () => {
+    const outDir = path.join(dir, 'dump-never-began');
+    const { id } = await startDump({ serverId, databases: [db.name], tables: [`${db.name}.tags`], threads: 1, chunkRows: 300, lock: 'snapshot', compress: 'gzip', outDir });
+    cancelRun({ id });
+    await collect(id, getLiveRun(id)?.eventId ?? null);
+    expect((await loadRunState({ id })).status).toBe('cancelled');
+    // As if the dashboard had died between saving the run and the engine's first write.
+    rmSync(outDir, { recursive: true, force: true });
+    await resumeRun({ id });
+    await collect(id, (await getRunView({ id })).eventId);
+    const resumed = await loadRunState({ id });
+    expect(resumed).toMatchObject({ status: 'succeeded', attempt: 2, hasManifest: true });
+    expect(resumed.log.some((e) => e.message.includes('it had stopped before it began'))).toBe(true);
+    expect((await readDumpRequest(outDir))?.options).toMatchObject({ databases: [db.name], chunkRows: 300, compress: 'gzip' });
+    expect(computeProgress(resumed).rows).toBe(12_900);
   });
 
   it('replays what a reconnecting client missed after its Last-Event-ID', async () => {

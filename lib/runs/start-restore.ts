@@ -7,6 +7,7 @@ import { PitrOptions, RestoreOptions, type PitrOptionsInput } from '../restore/o
 import { planPitr, pitr } from '../restore/pitr.ts';
 import { restore } from '../restore/restore.ts';
 import { RestoreJournal } from '../restore/restore-journal.ts';
+import { readRestoreProgress } from '../restore/restore-attempt.ts';
 import { selectFromManifest } from '../restore/select.ts';
 import { verify } from '../restore/verify.ts';
 import { confineDumpDir } from './dump-root.ts';
@@ -151,10 +152,12 @@ export async function resumeRestore({ id, status, attempt }: { id: string; statu
   const options = StoredRestoreOptions.parse(JSON.parse(row.options));
   const targetDatabases = z.array(z.string()).parse(JSON.parse(row.databases));
   const plan = await planRestore({ outDir, targetServerId: row.serverId, targetDatabases, options });
-  // Where the last attempt got to, from the engine's own journal: nothing begun, unfinished, or loaded.
-  const journal = await RestoreJournal.read(RestoreJournal.locate(plan.restoreInput.stateDir, parseServerUri(plan.restoreInput.target), targetDatabases));
+  // Where the last attempt got to, from the engine's own journal and attempt file: nothing begun
+  // (an older restore's finished journal is not this run's), unfinished, or loaded — and, loaded,
+  // whether the roll forward had begun (it continues from the target's progress row).
+  const progress = await readRestoreProgress(RestoreJournal.locate(plan.restoreInput.stateDir, parseServerUri(plan.restoreInput.target), targetDatabases));
   const rolling = row.pitr ? PitrView.safeParse(JSON.parse(row.pitr)).data?.replayStarted === true : false;
-  const mode: LoadMode = rolling && journal?.finished ? 'rolling' : !journal?.plan ? 'fresh' : journal.finished ? 'loaded' : 'resume';
+  const mode: LoadMode = progress.kind === 'finished' ? (rolling ? 'rolling' : 'loaded') : progress.kind === 'unfinished' ? 'resume' : 'fresh';
 
   // Claim the run in one statement, so two clicks cannot start two engines on one target.
   const claimed = await prisma.run.updateMany({
