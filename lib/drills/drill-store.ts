@@ -88,7 +88,8 @@ export const DrillView = z.object({
   sourceRunId: z.string().nullable(),
   status: DrillStatus,
   trigger: z.enum(['schedule', 'backups', 'manual']),
-  target: DrillTarget,
+  /** Null until the drill has its target (a refusal before that has none). */
+  target: DrillTarget.nullable(),
   databases: z.array(z.string()),
   startedAt: z.date(),
   finishedAt: z.date().nullable(),
@@ -112,7 +113,7 @@ type DrillRow = NonNullable<Awaited<ReturnType<ReturnType<typeof getPrisma>['dri
 export function toDrillView(row: DrillRow): DrillView {
   return DrillView.parse({
     ...row,
-    target: DrillTarget.parse(JSON.parse(row.target)),
+    target: row.target === '{}' ? null : DrillTarget.parse(JSON.parse(row.target)),
     databases: JSON.parse(row.databases),
     rows: Number(row.rows),
     bytes: Number(row.bytes),
