@@ -19,7 +19,9 @@ import { getPrisma } from '../store/prisma.ts';
 import { drillsIdle } from './drill-registry.ts';
 import type { DrillPolicyInput } from './drill-schema.ts';
 import { cancelDrill, drillPass, runDrillNow, startDrill, startDrillService } from './drill-service.ts';
-import { getDrill, saveDrillPolicy } from './drill-store.ts';
+import { getDrill, getDrillPolicy, saveDrillPolicy } from './drill-store.ts';
+import { createDrillRecord, runDrill } from './run-drill.ts';
+import { Session } from '../mysql/session.ts';
 import { getPlanDrills, listDrillSummaries } from './drill-summaries.ts';
 
 const uri = inject('mariadbUri');
@@ -196,6 +198,40 @@ describe('restore drills', () => {
     expect(await databasesLike('dk_')).toEqual([]);
     const detail = await getPlanDrills({ planId });
     expect(detail!.drills.map((d) => d.id)).toEqual([id]);
+    // Its own schedule (04:00 Paris): due two days later, claimed once, however many passes look.
+    const { createdAt } = (await getDrillPolicy({ planId }))!;
+    const later = new Date(createdAt.getTime() + 2 * 24 * 3600_000);
+    const started = await drillPass({ now: later });
+    expect(await drillPass({ now: later })).toEqual([]);
+    expect(started).toHaveLength(1);
+    const scheduled = await finished(started[0]!);
+    expect([scheduled.trigger, scheduled.errorCode]).toEqual(['schedule', 'DRILL_CHECK_FAILED']);
+  });
+
+  it('a restored chunk that differs from the manifest fails the verify step, naming the chunk and its key range', async () => {
+    const { planId } = await planWithBackup({ name: 'differs', drill: { trigger: { kind: 'backups', every: 1000 }, target: { kind: 'server', serverId: scratchId }, prefix: 'dv_' } });
+    const { id } = await createDrillRecord({ planId, trigger: 'manual' });
+    const policy = (await getDrillPolicy({ planId }))!.policy;
+    const outcome = await runDrill({
+      drillId: id,
+      policy,
+      // As a faulty restore would: one row of the copy is not what was dumped.
+      hooks: {
+        afterRestore: async ({ address, rename }) => {
+          const session = await Session.open(address);
+          await session.exec(`UPDATE \`${rename[db.name]}\`.items SET pad = 'changed' WHERE id = 1500`);
+          await session.close();
+        },
+      },
+    });
+    expect(outcome.status).toBe('failed');
+    const drill = await getDrill({ id });
+    expect(drill.errorCode).toBe('DRILL_VERIFY_FAILED');
+    expect(drill.failedChunk).toMatchObject({ database: db.name, table: 'items', file: null });
+    expect(drill.failedChunk!.range).toMatch(/id/);
+    expect(drill.errorMessage).toMatch(/^1 of 3 chunks differ from the manifest; first: chunk 1 of .*items .*content/);
+    expect(drill.restoreMs).toBeGreaterThan(0);
+    expect(await databasesLike('dv_')).toEqual([]);
   });
 
   it('refuses a target that already holds a database of a drill name, and leaves it alone', async () => {

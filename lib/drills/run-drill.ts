@@ -16,6 +16,11 @@ import { runChecks } from './run-checks.ts';
 
 export type DrillTrigger = 'schedule' | 'backups' | 'manual';
 
+export interface DrillHooks {
+  /** Test hook: after the restore, before the verify (a test changes the copy here, as a faulty restore would). */
+  afterRestore?: (copy: { address: OpenTarget['address']; rename: Record<string, string> }) => Promise<void>;
+}
+
 /** What a drill measured; written to its record whatever the outcome. */
 interface Figures {
   restoreMs?: number;
@@ -52,7 +57,7 @@ export async function createDrillRecord({ planId, trigger }: { planId: string; t
  * drops what it created and stops the throwaway server it started. Resolves with the outcome (a
  * failed drill is a result, not a rejection); the record holds the figures and the failure.
  */
-export async function runDrill({ drillId, policy, signal }: { drillId: string; policy: DrillPolicy; signal?: AbortSignal }): Promise<{ status: DrillView['status']; error: ParadumpError | null; failedChunk: FailedChunk | null }> {
+export async function runDrill({ drillId, policy, signal, hooks }: { drillId: string; policy: DrillPolicy; signal?: AbortSignal; hooks?: DrillHooks }): Promise<{ status: DrillView['status']; error: ParadumpError | null; failedChunk: FailedChunk | null }> {
   const prisma = getPrisma();
   const drill = await prisma.drill.findUniqueOrThrow({ where: { id: drillId }, select: { planId: true, sourceRunId: true } });
   const figures: Figures = {};
@@ -86,6 +91,7 @@ export async function runDrill({ drillId, policy, signal }: { drillId: string; p
     Object.assign(figures, { restoreMs: restored.durationMs, rows: restored.rows, bytes: restored.bytes, chunks: restored.chunks });
     await prisma.drill.update({ where: { id: drillId }, data: { restoreMs: restored.durationMs, rows: restored.rows, bytes: restored.bytes, chunks: restored.chunks } });
 
+    await hooks?.afterRestore?.({ address: target.address, rename });
     const report = await verify({ from, target: target.uri, tls: target.tls, rename, threads: policy.threads }, { signal });
     figures.verifyMs = report.durationMs;
     const bad = report.tables.flatMap((t) => t.mismatched.map((m) => ({ t, m })))[0];
