@@ -18,7 +18,7 @@ import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { drillsIdle } from './drill-registry.ts';
 import type { DrillPolicyInput } from './drill-schema.ts';
-import { cancelDrill, drillPass, runDrillNow, startDrill, startDrillService } from './drill-service.ts';
+import { cancelDrill, drillPass, finishInterruptedDrills, runDrillNow, startDrill, startDrillService } from './drill-service.ts';
 import { getDrill, getDrillPolicy, saveDrillPolicy } from './drill-store.ts';
 import { createDrillRecord, runDrill } from './run-drill.ts';
 import { Session } from '../mysql/session.ts';
@@ -280,5 +280,19 @@ describe('restore drills', () => {
     expect(report!.deleted).toEqual([middle.id]);
     expect(report!.kept.find((k) => k.id === oldest.id)!.reasons).toEqual(['in-use']);
     expect(existsSync(oldest.outDir)).toBe(true);
+  });
+
+  it('a drill the last process left running is marked interrupted at start-up, and its databases on the scratch server dropped', async () => {
+    const { id: planId } = await savePlan({ input: { name: 'crashed drill', serverId, databases: [], tables: [`${db.name}.items`], dump: {}, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { stale: false } } });
+    const left = `di_${db.name}`;
+    const conn = await connect(uri);
+    await conn.query(`CREATE DATABASE \`${left}\``);
+    await conn.end();
+    const row = await getPrisma().drill.create({ data: { planId, trigger: 'manual', status: 'running', target: JSON.stringify({ kind: 'server', serverId: scratchId, serverName: 'scratch', port: 0, pid: null }), databases: JSON.stringify([left]) } });
+    expect(await finishInterruptedDrills()).toContain(row.id);
+    const drill = await getDrill({ id: row.id });
+    expect([drill.status, drill.errorCode, drill.leftovers]).toEqual(['interrupted', 'INTERRUPTED', null]);
+    expect(await databasesLike('di_')).toEqual([]);
+    expect((await listDrillSummaries()).get(planId)).toBeUndefined();
   });
 });
