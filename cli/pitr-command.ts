@@ -20,7 +20,14 @@ ${prefixedTlsUsage('source')}${prefixedTlsUsage('target')}                      
     --rename SRC:DST        the dump's database SRC was restored as DST (repeatable)
     --databases a,b         only these databases
     --binlog-dir DIR        read binlog files from DIR instead of the source server
-    --no-binlog             do not write the replayed events to the target's binary log
+    --binlog auto|on|off    write the replayed transactions to the target's binary log:
+                            auto (default) = off when the target is the source itself
+                            (a replay never reads what it wrote), on otherwise (the
+                            target's replicas see them); on into the source itself
+                            logs them with the server's own GTIDs
+    --no-binlog             the same as --binlog off
+    --resume                continue an earlier replay into these databases from where
+                            the target records it stopped (paradump_recovery.pitr_progress)
     --binlog-tool PATH      the binlog reader (default mariadb-binlog, else mysqlbinlog)
     --client PATH           the SQL client (default mariadb, else mysql)
     --dry-run               print the plan and the exact commands; change nothing
@@ -43,6 +50,8 @@ export async function pitrCommand(args: string[], io: Io): Promise<number> {
       databases: { type: 'string' },
       'binlog-dir': { type: 'string' },
       'no-binlog': { type: 'boolean' },
+      binlog: { type: 'string' },
+      resume: { type: 'boolean' },
       'binlog-tool': { type: 'string' },
       client: { type: 'string' },
       'dry-run': { type: 'boolean' },
@@ -68,6 +77,8 @@ export async function pitrCommand(args: string[], io: Io): Promise<number> {
     databases: list(values.databases),
     ...(values['binlog-dir'] ? { binlogDir: values['binlog-dir'] } : {}),
     noBinlog: values['no-binlog'] ?? false,
+    ...(values.binlog !== undefined ? { binlog: binlogMode(values.binlog) } : {}),
+    resume: values.resume ?? false,
     ...(values['binlog-tool'] ? { binlogTool: values['binlog-tool'] } : {}),
     ...(values.client ? { clientTool: values.client } : {}),
     dryRun: values['dry-run'] ?? false,
@@ -76,10 +87,16 @@ export async function pitrCommand(args: string[], io: Io): Promise<number> {
   const reporter = createPitrReporter({ mode, stdout: io.stdout, stderr: io.stderr });
   const result = await withInterrupt((signal) => pitr(options, { onEvent: reporter.onEvent, signal }));
   if (result.dryRun && mode !== 'json') {
-    // The commands go to stdout: they are the output of a dry run.
+    // The commands go to stdout: they are the output of a dry run. With several readers, paradump
+    // merges their outputs in commit order before the client: the lines are what each runs.
     io.stdout.write(result.plan.commands.join('\n') + '\n');
   } else if (mode !== 'json' && mode !== 'quiet') {
     io.stderr.write(`replayed ${result.transactions} transactions into ${result.plan.target} up to ${result.plan.stop.description} in ${(result.durationMs / 1000).toFixed(1)} s\n`);
   }
   return 0;
+}
+
+function binlogMode(value: string): 'auto' | 'on' | 'off' {
+  if (value === 'auto' || value === 'on' || value === 'off') return value;
+  throw new UsageError(`--binlog must be auto, on or off (got "${value}")`);
 }

@@ -128,13 +128,23 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   await page.screenshot({ path: path.join(e2eShots, 'manifest-browser.png'), fullPage: true });
   await page.getByRole('link', { name: `${db}.orders`, exact: true }).click();
   const chunks = page.getByRole('table', { name: `Chunks of ${db}.orders` });
-  await expect(chunks.getByRole('row')).toHaveCount(ROWS / 1000 + 1);
+  // 700 chunks, paged 200 at a time: a header row and the first 200, then the last page's 100.
+  const chunkPages = ROWS / 1000 / 200;
+  await expect(chunks.getByRole('row')).toHaveCount(200 + 1);
+  const chunkPager = page.getByRole('navigation', { name: 'Pages of chunks' });
+  await expect(chunkPager.getByText(`Page 1 of ${Math.ceil(chunkPages)}`)).toBeVisible();
   const chunk1 = chunks.getByRole('row').nth(2).getByRole('cell');
   await expect(chunk1.nth(0)).toHaveText('1');
   await expect(chunk1.nth(1)).toHaveText('id ≥ 1001 and < 2001');
   await expect(chunk1.nth(2)).toHaveText('1,000');
   await expect(chunk1.last()).toHaveText(/^[0-9a-f]{64}$/);
   await page.screenshot({ path: path.join(e2eShots, 'manifest-chunks.png') });
+  for (let p = 2; p <= Math.ceil(chunkPages); p += 1) {
+    await chunkPager.getByRole('link', { name: 'Next' }).click();
+    await expect(chunkPager.getByText(`Page ${p} of ${Math.ceil(chunkPages)}`)).toBeVisible();
+  }
+  await expect(chunks.getByRole('row')).toHaveCount(ROWS / 1000 - 200 * (Math.ceil(chunkPages) - 1) + 1);
+  await expect(chunks.getByRole('row').last().getByRole('cell').nth(0)).toHaveText(String(ROWS / 1000 - 1));
 
   // Its restore form offers no INSERTs to load with: a tsv dump has none.
   await page.goto(`${runUrl}/restore`);

@@ -33,6 +33,9 @@ export const ERROR_CODES = [
   'TOOL_MISSING',
   'ABORTED',
   'QUERY_FAILED',
+  // Point-in-time recovery: these databases were already rolled forward (resume, or restore again).
+  'ALREADY_REPLAYED',
+  'SEVERAL_SNAPSHOTS',
   // The dashboard's runs and servers.
   'RUN_NOT_FOUND',
   'SERVER_NOT_FOUND',

@@ -29,6 +29,7 @@ export const ER = {
   NOT_ALLOWED_COMMAND: 1148,
   LOCAL_INFILE_DISABLED_MARIADB: 4166,
   LOCAL_INFILE_DISABLED_MYSQL: 3948,
+  NO_SUCH_THREAD: 1094,
 } as const;
 
 export function driverErrno(error: unknown): number | undefined {

@@ -34,6 +34,11 @@ describe('flavorSql', () => {
     expect(sql('8.4.3').loadUniqueChecks).toBe(0);
     expect(sql('5.7.44').loadUniqueChecks).toBe(0);
   });
+  it('tells servers apart by server_uuid on MySQL 5.6+, by id, host, port and datadir on MariaDB', () => {
+    expect(sql('10.11.19-MariaDB').serverIdentity).toBe("SELECT CONCAT_WS(':', @@server_id, @@hostname, @@port, @@datadir) AS identity");
+    expect(sql('8.0.36').serverIdentity).toBe('SELECT @@server_uuid AS identity');
+    expect(sql('5.5.62').serverIdentity).toContain('@@datadir');
+  });
   it('MariaDB before 10.4.1 falls back to FLUSH TABLES WITH READ LOCK', () => {
     expect(sql('10.4.0-MariaDB').commitBlock.acquire).toEqual(['FLUSH TABLES WITH READ LOCK']);
     expect(sql('10.3.39-MariaDB').commitBlock.release).toEqual(['UNLOCK TABLES']);

@@ -51,6 +51,12 @@ export interface FlavorSql {
   killQuery(id: number): string;
   /** `unique_checks` for a restore's loading sessions (see the two returns below for why). */
   loadUniqueChecks: 0 | 1;
+  /**
+   * What tells two connections apart as the same server (point-in-time recovery into the server it
+   * reads the binlog of): MySQL's server_uuid; MariaDB has none, so server id, host name, port and
+   * data directory together.
+   */
+  serverIdentity: string;
 }
 
 export function parseServerVersion(versionString: string, versionComment = ''): ServerFlavor {
@@ -118,6 +124,7 @@ export function flavorSql(f: ServerFlavor): FlavorSql {
       // CPU per table than ordinary inserts, for the same wall time; it never skips a uniqueness
       // check otherwise (no change buffer for unique indexes by default).
       loadUniqueChecks: atLeast(f, 10, 6) ? 1 : 0,
+      serverIdentity: "SELECT CONCAT_WS(':', @@server_id, @@hostname, @@port, @@datadir) AS identity",
     };
   }
 
@@ -137,6 +144,7 @@ export function flavorSql(f: ServerFlavor): FlavorSql {
     // MySQL has no such bulk mode; unique_checks = 0 lets the change buffer take unique secondary
     // index inserts, as the manual advises for bulk loads.
     loadUniqueChecks: 0,
+    serverIdentity: atLeast(f, 5, 6) ? 'SELECT @@server_uuid AS identity' : "SELECT CONCAT_WS(':', @@server_id, @@hostname, @@port, @@datadir) AS identity",
   };
 }
 

@@ -171,8 +171,20 @@ export const PitrOptions = z.object({
   binlogDir: z.string().min(1).optional(),
   /** Print the plan and the exact commands; change nothing. @default false */
   dryRun: z.boolean().default(false),
-  /** The replayed events are not written to the target's own binary log (needs SUPER). @default false */
+  /**
+   * Whether the replayed transactions go into the target's own binary log. `auto`: not when the
+   * target is the source itself (the replay must never read what it wrote), yes otherwise (replicas
+   * of the target see the recovered data). `on` into the source itself gives them the server's own
+   * GTIDs. `off` needs SUPER or BINLOG ADMIN. @default auto
+   */
+  binlog: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** The same as binlog: 'off' (kept for scripts written before `binlog`). @default false */
   noBinlog: z.boolean().default(false),
+  /**
+   * Continue an earlier replay into these databases from where the target records it stopped (its
+   * paradump_recovery.pitr_progress row), to `until`. @default false
+   */
+  resume: z.boolean().default(false),
   /** The binlog reader. @default mariadb-binlog, else mysqlbinlog */
   binlogTool: z.string().min(1).optional(),
   /** The SQL client. @default mariadb, else mysql */

@@ -12,6 +12,7 @@ import { loadChunk } from './load-chunk.ts';
 import { parseOptions } from '../core/parse-options.ts';
 import { RestoreOptions, type RestoreOptionsInput } from './options.ts';
 import { readManifest } from './read-manifest.ts';
+import { forgetProgress } from './pitr-progress.ts';
 import { JournalState, RestoreJournal, type RestorePlanRecord } from './restore-journal.ts';
 import { addIndexesSql, deferSecondaryIndexes, indexName, parseObjectFile, parseSequenceFile, parseTableSchema } from './schema-sql.ts';
 import { selectFromManifest, type SelectedDatabase, type SelectedTable, type Selection } from './select.ts';
@@ -165,6 +166,8 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     await jr.append({ type: 'connections', at: new Date().toISOString(), threadIds: [ctl.threadId, ...workers.map((w) => w.threadId)] });
 
     if (options.dropExisting && conflicts.length > 0) await dropConflicts(ctl, conflicts);
+    // A roll forward recorded for these names was of databases that no longer exist as they were.
+    if (!resumed) await forgetProgress(ctl, selection.databases.map((d) => d.targetDatabase));
 
     let objectsDone = await createDatabasesAndTables({ ctl, dir, selection, runs, state, resumed, method, deferIndexes: options.deferIndexes, journal: jr, emit, warn, signal });
 

@@ -5,20 +5,21 @@ export const RESUMABLE: readonly RunStatus[] = ['cancelled', 'interrupted', 'fai
 
 /**
  * Whether the run page should offer Resume. Pure, for the server and the browser alike. A restore
- * whose verification failed would fail again, and one whose roll forward began has events applied to
- * the target that a second replay would apply twice: those are restored again instead.
+ * whose verification failed would fail again. One whose roll forward began is resumed from where the
+ * target records the replay stopped (paradump_recovery.pitr_progress, updated inside each replayed
+ * transaction), so nothing is applied twice.
  */
 export function canResume(run: { kind: string; status: RunStatus; hasManifest: boolean; error?: { code: string } | null; pitr?: { replayStarted: boolean } | null }): boolean {
   if (!RESUMABLE.includes(run.status)) return false;
   if (run.kind === 'dump') return !run.hasManifest;
-  if (run.kind === 'restore') return run.error?.code !== 'VERIFY_MISMATCH' && !run.pitr?.replayStarted;
+  if (run.kind === 'restore') return run.error?.code !== 'VERIFY_MISMATCH' && run.error?.code !== 'ALREADY_REPLAYED';
   return false;
 }
 
 /** Why a stopped restore cannot be resumed, in words for the run page; null when it can be (or is not stopped). */
 export function whyNotResumable(run: { kind: string; status: RunStatus; error?: { code: string } | null; pitr?: { replayStarted: boolean } | null }): string | null {
   if (run.kind !== 'restore' || !RESUMABLE.includes(run.status)) return null;
-  if (run.pitr?.replayStarted) return 'The roll forward had begun, so the target holds part of the replayed events: restore again (with “Replace existing tables”) to roll forward from the start.';
   if (run.error?.code === 'VERIFY_MISMATCH') return 'The load finished but its rows differ from the backup: restore the differing tables again.';
+  if (run.error?.code === 'ALREADY_REPLAYED') return 'These databases had been rolled forward by an earlier restore: restore again (with “Replace existing tables”) to start over.';
   return null;
 }

@@ -71,6 +71,8 @@ const WORDS: Record<string, ErrorWords> = {
   SERVER_NOT_FOUND: { title: 'There is no such saved server', hint: 'Pick another server or add it again.', httpStatus: 404 },
   SERVER_NAME_TAKEN: { title: 'A server with that name is already saved', hint: 'Choose another name.', httpStatus: 409 },
   NOT_RUNNING: { title: 'The run is not running', hint: 'There is nothing to cancel.', httpStatus: 409 },
+  ALREADY_REPLAYED: { title: 'These databases were already rolled forward', hint: 'The target records an earlier roll forward into them: resume it to go further, or restore the backup again to start over. Replaying again would apply transactions twice.', httpStatus: 409 },
+  SEVERAL_SNAPSHOTS: { title: 'This backup cannot be rolled forward', hint: 'A table was read in several snapshots because the backup was resumed: there is no single point to replay from. Take a new backup.', httpStatus: 422 },
   NOT_RESUMABLE: { title: 'This run cannot be resumed', hint: 'Only cancelled, interrupted or failed backups without a manifest, and restores whose roll forward has not begun, can be resumed.', httpStatus: 409 },
   ALREADY_RUNNING: { title: 'The run is already running', hint: 'Wait for it or cancel it first.', httpStatus: 409 },
   NO_MANIFEST: { title: 'This run has no manifest', hint: 'A manifest is written when a backup finishes; resume the run to finish it.', httpStatus: 404 },

@@ -81,8 +81,12 @@ describe('which stopped runs can be resumed', () => {
     expect(canResume({ kind: 'restore', status: 'running', hasManifest: false })).toBe(false);
     expect(canResume({ kind: 'restore', status: 'failed', hasManifest: false, error: { code: 'TOOL_MISSING' }, pitr: { replayStarted: false } })).toBe(true);
     const replayed = { kind: 'restore', status: 'cancelled' as const, hasManifest: false, error: { code: 'ABORTED' }, pitr: { replayStarted: true } };
-    expect(canResume(replayed)).toBe(false);
-    expect(whyNotResumable(replayed)).toMatch(/roll forward had begun/);
+    // The target records how far the replay got: a resume continues from there.
+    expect(canResume(replayed)).toBe(true);
+    expect(whyNotResumable(replayed)).toBeNull();
+    const twice = { ...replayed, error: { code: 'ALREADY_REPLAYED' } };
+    expect(canResume(twice)).toBe(false);
+    expect(whyNotResumable(twice)).toMatch(/rolled forward by an earlier restore/);
     const mismatch = { kind: 'restore', status: 'failed' as const, hasManifest: false, error: { code: 'VERIFY_MISMATCH' }, pitr: null };
     expect(canResume(mismatch)).toBe(false);
     expect(whyNotResumable(mismatch)).toMatch(/differ from the backup/);

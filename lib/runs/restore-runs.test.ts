@@ -101,7 +101,9 @@ describe('restore runs with a point-in-time step, cancel and resume', () => {
     await waitForEnd(id);
     const state = await loadRunState({ id });
     expect(state).toMatchObject({ status: 'succeeded', error: null });
-    expect(state.restoreOptions?.pitr).toMatchObject({ kind: 'end', until: 'end', sourceServerId: serverId, noBinlog: true });
+    expect(state.restoreOptions?.pitr).toMatchObject({ kind: 'end', until: 'end', sourceServerId: serverId, noBinlog: false });
+    // Into the server it reads, the engine leaves its binary log alone, and the run log says so.
+    expect(state.log.some((e) => e.message.includes('the target is the source itself'))).toBe(true);
     expect(state.verification.every((v) => v.ok === v.chunks && v.mismatched.length === 0)).toBe(true);
     expect(state.pitr).toMatchObject({ status: 'succeeded', replayStarted: true, error: null, stop: expect.stringContaining('end of the binary log') });
     expect(state.pitr?.replays).toEqual([expect.objectContaining({ database: db.name, targetDatabase: into, status: 'done', file: expect.stringMatching(/^binlog\.\d+$/), position: expect.any(Number), lastEventAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })]);

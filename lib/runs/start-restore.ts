@@ -18,7 +18,7 @@ import { pitrAvailability, PitrTargetInput, type PitrTarget } from './pitr-targe
 import { readRunManifest } from './read-run-manifest.ts';
 import { addLiveRun, LiveRun, removeLiveRun } from './registry.ts';
 import { restoreEventToDeltas, verifyEventToDeltas } from './restore-deltas.ts';
-import { StoredRestoreOptions, type PitrView, type RunState, type StoredPitr, type TableView } from './schemas.ts';
+import { PitrView, StoredRestoreOptions, type RunState, type StoredPitr, type TableView } from './schemas.ts';
 import { serverAddress } from './servers.ts';
 
 const DatabaseName = z
@@ -145,7 +145,7 @@ export async function startRestore(input: Omit<z.output<typeof StartRestoreInput
  */
 export async function resumeRestore({ id, status, attempt }: { id: string; status: RunState['status']; attempt: number }): Promise<void> {
   const prisma = getPrisma();
-  const row = await prisma.run.findUnique({ where: { id }, select: { outDir: true, serverId: true, options: true, databases: true } });
+  const row = await prisma.run.findUnique({ where: { id }, select: { outDir: true, serverId: true, options: true, databases: true, pitr: true } });
   if (!row?.serverId) throw new ParadumpError('NOT_RESUMABLE', `run ${id} has no target server any more; it cannot be resumed`);
   const outDir = await confineDumpDir({ requested: row.outDir, field: 'sourceRunId' });
   const options = StoredRestoreOptions.parse(JSON.parse(row.options));
@@ -153,7 +153,8 @@ export async function resumeRestore({ id, status, attempt }: { id: string; statu
   const plan = await planRestore({ outDir, targetServerId: row.serverId, targetDatabases, options });
   // Where the last attempt got to, from the engine's own journal: nothing begun, unfinished, or loaded.
   const journal = await RestoreJournal.read(RestoreJournal.locate(plan.restoreInput.stateDir, parseServerUri(plan.restoreInput.target), targetDatabases));
-  const mode: LoadMode = !journal?.plan ? 'fresh' : journal.finished ? 'loaded' : 'resume';
+  const rolling = row.pitr ? PitrView.safeParse(JSON.parse(row.pitr)).data?.replayStarted === true : false;
+  const mode: LoadMode = rolling && journal?.finished ? 'rolling' : !journal?.plan ? 'fresh' : journal.finished ? 'loaded' : 'resume';
 
   // Claim the run in one statement, so two clicks cannot start two engines on one target.
   const claimed = await prisma.run.updateMany({
@@ -168,6 +169,8 @@ export async function resumeRestore({ id, status, attempt }: { id: string; statu
   const how =
     mode === 'resume'
       ? 'chunks already loaded are kept, the one in flight is loaded again'
+      : mode === 'rolling'
+        ? 'the load was verified and the roll forward had begun; continuing it from where the target records it stopped'
       : mode === 'loaded'
         ? 'the load had finished; verifying and rolling forward as asked'
         : 'nothing had been loaded; loading from the start';
@@ -182,20 +185,17 @@ async function planRestore({ outDir, targetServerId, targetDatabases, options }:
   let pitrInput: PitrOptionsInput | null = null;
   if (options.pitr) {
     const source = await serverAddress({ id: options.pitr.sourceServerId });
-    // Replayed into the server it was read from, events would be logged again with their original
-    // GTIDs (out of order in its binary log): they are not logged a second time.
-    const where = (u: string) => {
-      const a = parseServerUri(u);
-      return a.socketPath ?? `${a.host}:${a.port}`;
-    };
-    const sameServer = where(source.uri) === where(uri);
-    pitrInput = { from: outDir, source: source.uri, sourceTls: source.address.tls, target: uri, targetTls: address.tls, until: options.pitr.until, rename: options.rename, databases: options.pitr.databases, noBinlog: sameServer || options.pitr.noBinlog };
+    // Into the server it was read from the engine leaves its binary log alone (binlog: 'auto').
+    pitrInput = { from: outDir, source: source.uri, sourceTls: source.address.tls, target: uri, targetTls: address.tls, until: options.pitr.until, rename: options.rename, databases: options.pitr.databases, noBinlog: options.pitr.noBinlog };
   }
   return { restoreInput, targetDatabases, verify: options.verify, pitrInput };
 }
 
-/** fresh: a new load; resume: continue the journal's; loaded: the journal says the load finished. */
-type LoadMode = 'fresh' | 'resume' | 'loaded';
+/**
+ * fresh: a new load; resume: continue the journal's; loaded: the journal says the load finished;
+ * rolling: loaded, verified, and the roll forward began (it continues with the engine's pitr resume).
+ */
+type LoadMode = 'fresh' | 'resume' | 'loaded' | 'rolling';
 
 async function runRestore({ live, plan, mode }: { live: LiveRun; plan: RestorePlan; mode: LoadMode }): Promise<void> {
   const signal = live.controller.signal;
@@ -208,11 +208,12 @@ async function runRestore({ live, plan, mode }: { live: LiveRun; plan: RestorePl
   let status: RunState['status'] = 'succeeded';
   let error: { code: string; message: string } | null = null;
   try {
-    if (mode !== 'loaded') {
+    if (mode !== 'loaded' && mode !== 'rolling') {
       const input = mode === 'resume' ? { ...plan.restoreInput, resume: true, dropExisting: false } : plan.restoreInput;
       await restore(input, { signal, onEvent: (event) => publishAll(restoreEventToDeltas({ state: live.live, event })) });
     }
-    if (plan.verify) {
+    // Rows already rolled forward differ from the backup by design: verification was done before.
+    if (plan.verify && mode !== 'rolling') {
       const { restoreInput: r } = plan;
       const report = await verify({ from: r.from, target: r.target, tls: r.tls, rename: r.rename, tables: r.tables, threads: r.threads }, { signal, onEvent: (event) => publishAll(verifyEventToDeltas({ event })) });
       if (!report.ok) {
@@ -225,7 +226,7 @@ async function runRestore({ live, plan, mode }: { live: LiveRun; plan: RestorePl
         setPitr({ status: 'skipped', reason: 'Verification failed: rolling forward onto rows that differ from the backup would not give the source’s state.' });
       } else {
         setPitr({ status: 'running', startedAt: new Date().toISOString(), finishedAt: null, error: null, reason: null });
-        await pitr(plan.pitrInput, { signal, onEvent: (event) => publishAll(pitrEventToDeltas({ view: live.state.pitr!, event })) });
+        await pitr({ ...plan.pitrInput, resume: mode === 'rolling' }, { signal, onEvent: (event) => publishAll(pitrEventToDeltas({ view: live.state.pitr!, event })) });
       }
     }
   } catch (failure) {

@@ -198,11 +198,19 @@ async function canConnect(port: number): Promise<unknown> {
   }
 }
 
-/**
- * Start a fresh MariaDB server (binlog on, ROW format) in a new temp dir.
- * Resolves once it accepts connections as root over TCP.
- */
-export async function startThrowawayServer(options: StartThrowawayServerOptions = {}): Promise<ThrowawayServer> {
+/** Where one throwaway server keeps everything, and who it runs as. */
+interface ServerPaths {
+  dir: string;
+  datadir: string;
+  tmp: string;
+  socket: string;
+  pidFile: string;
+  errorLog: string;
+  /** Set when running as root: mariadbd runs as the mysql user. */
+  asUser: string | undefined;
+}
+
+function checkOptions(options: StartThrowawayServerOptions): number {
   const serverId = options.serverId ?? 1;
   if (!Number.isInteger(serverId) || serverId < 1 || serverId > 4294967295) {
     throw new TypeError('serverId must be an integer from 1 to 4294967295');
@@ -210,66 +218,61 @@ export async function startThrowawayServer(options: StartThrowawayServerOptions 
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) {
     throw new TypeError('port must be an integer from 1 to 65535');
   }
-  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
-  const extraArgs = options.extraArgs ?? [];
+  return serverId;
+}
 
-  const mariadbd = findBinary(['mariadbd', 'mysqld']);
+/** A new temp dir with an initialised data directory, owned by the user mariadbd runs as. */
+async function prepareDataDir(baseDir: string | undefined): Promise<ServerPaths> {
   const installDb = findBinary(['mariadb-install-db', 'mysql_install_db']);
-
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   let owner: { uid: number; gid: number } | undefined;
   if (isRoot) {
     owner = lookupUser('mysql');
     if (!owner) {
-      throw sandboxError(
-        'no-mysql-user',
-        'Running as root but there is no "mysql" user to run mariadbd as. Install the MariaDB server: apt-get install mariadb-server',
-      );
+      throw sandboxError('no-mysql-user', 'Running as root but there is no "mysql" user to run mariadbd as. Install the MariaDB server: apt-get install mariadb-server');
     }
   }
-  const asUser = isRoot ? 'mysql' : undefined;
-
-  const dir = await mkdtemp(join(options.baseDir ?? tmpdir(), 'paradump-sandbox-'));
-  const datadir = join(dir, 'data');
-  const tmp = join(dir, 'tmp');
-  const socket = join(dir, 'mariadb.sock');
-  const pidFile = join(dir, 'mariadbd.pid');
-  const errorLog = join(dir, 'error.log');
-
-  let child: ChildProcess | undefined;
-  let port = options.port ?? 0;
-  let stopped = false;
-
-  const cleanupDir = () => rm(dir, { recursive: true, force: true });
-
+  const dir = await mkdtemp(join(baseDir ?? tmpdir(), 'paradump-sandbox-'));
+  const paths: ServerPaths = {
+    dir,
+    datadir: join(dir, 'data'),
+    tmp: join(dir, 'tmp'),
+    socket: join(dir, 'mariadb.sock'),
+    pidFile: join(dir, 'mariadbd.pid'),
+    errorLog: join(dir, 'error.log'),
+    asUser: isRoot ? 'mysql' : undefined,
+  };
   try {
-    await mkdir(tmp);
+    await mkdir(paths.tmp);
     if (owner) {
       await chown(dir, owner.uid, owner.gid);
-      await chown(tmp, owner.uid, owner.gid);
+      await chown(paths.tmp, owner.uid, owner.gid);
     }
-    await runInstallDb(installDb, datadir, asUser, join(dir, 'install.log'));
+    await runInstallDb(installDb, paths.datadir, paths.asUser, join(dir, 'install.log'));
     if (owner) {
-      const log = await open(errorLog, 'a');
+      const log = await open(paths.errorLog, 'a');
       await log.close();
-      await chown(errorLog, owner.uid, owner.gid);
+      await chown(paths.errorLog, owner.uid, owner.gid);
     }
   } catch (err) {
-    await cleanupDir();
+    await rm(dir, { recursive: true, force: true });
     throw err;
   }
+  return paths;
+}
 
-  const serverArgs = (p: number) => [
+function serverArgs(paths: ServerPaths, serverId: number, port: number, extraArgs: readonly string[]): string[] {
+  return [
     '--no-defaults',
-    ...(asUser ? [`--user=${asUser}`] : []),
-    `--datadir=${datadir}`,
-    `--tmpdir=${tmp}`,
-    `--socket=${socket}`,
-    `--port=${p}`,
+    ...(paths.asUser ? [`--user=${paths.asUser}`] : []),
+    `--datadir=${paths.datadir}`,
+    `--tmpdir=${paths.tmp}`,
+    `--socket=${paths.socket}`,
+    `--port=${port}`,
     '--bind-address=127.0.0.1',
-    `--pid-file=${pidFile}`,
-    `--log-error=${errorLog}`,
-    `--log-bin=${join(datadir, 'binlog')}`,
+    `--pid-file=${paths.pidFile}`,
+    `--log-error=${paths.errorLog}`,
+    `--log-bin=${join(paths.datadir, 'binlog')}`,
     `--server-id=${serverId}`,
     '--binlog-format=ROW',
     '--skip-name-resolve',
@@ -282,99 +285,104 @@ export async function startThrowawayServer(options: StartThrowawayServerOptions 
     '--collation-server=utf8mb4_general_ci',
     ...extraArgs,
   ];
+}
 
-  /** Spawn mariadbd and wait until it accepts connections; throws with the log tail if it dies. */
-  const launch = async (p: number): Promise<ChildProcess> => {
-    const proc = spawn(mariadbd, serverArgs(p), { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    proc.stderr?.setEncoding('utf8');
-    proc.stderr?.on('data', (s: string) => {
-      if (stderr.length < 16_384) stderr += s;
-    });
-    const spawnError = new Promise<Error>((resolve) => proc.once('error', resolve));
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    if (proc.pid === undefined) {
-      throw sandboxError('start-failed', `could not spawn ${mariadbd}: ${String(await spawnError)}`);
+/** Spawns mariadbd and waits until it accepts connections; throws with the log tail if it dies. */
+async function launchServer(mariadbd: string, paths: ServerPaths, args: string[], port: number, readyTimeoutMs: number): Promise<ChildProcess> {
+  const proc = spawn(mariadbd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr?.setEncoding('utf8');
+  proc.stderr?.on('data', (s: string) => {
+    if (stderr.length < 16_384) stderr += s;
+  });
+  const spawnError = new Promise<Error>((resolve) => proc.once('error', resolve));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  if (proc.pid === undefined) {
+    throw sandboxError('start-failed', `could not spawn ${mariadbd}: ${String(await spawnError)}`);
+  }
+  live.set(proc.pid, { child: proc, dir: paths.dir });
+  installExitHook();
+
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      live.delete(proc.pid);
+      await exited;
+      throw sandboxError(
+        'start-failed',
+        `mariadbd exited during startup (code ${proc.exitCode}, signal ${proc.signalCode}). Error log ${paths.errorLog}:\n` + tailFile(paths.errorLog) + (stderr ? `\nstderr:\n${stderr}` : ''),
+        { port, exitCode: proc.exitCode },
+      );
     }
-    live.set(proc.pid, { child: proc, dir });
-    installExitHook();
-
-    const deadline = Date.now() + readyTimeoutMs;
-    let lastErr: unknown;
-    for (;;) {
-      if (proc.exitCode !== null || proc.signalCode !== null) {
-        live.delete(proc.pid);
-        await exited;
-        throw sandboxError(
-          'start-failed',
-          `mariadbd exited during startup (code ${proc.exitCode}, signal ${proc.signalCode}). Error log ${errorLog}:\n` +
-            tailFile(errorLog) +
-            (stderr ? `\nstderr:\n${stderr}` : ''),
-          { port: p, exitCode: proc.exitCode },
-        );
-      }
-      lastErr = await canConnect(p);
-      if (lastErr === undefined) return proc;
-      if (Date.now() > deadline) {
-        proc.kill('SIGKILL');
-        await waitForExit(proc, 10_000);
-        live.delete(proc.pid);
-        throw sandboxError(
-          'start-timeout',
-          `mariadbd did not accept connections on port ${p} within ${readyTimeoutMs} ms ` +
-            `(last error: ${String(lastErr)}). Error log ${errorLog}:\n${tailFile(errorLog)}`,
-          { port: p },
-        );
-      }
-      await Promise.race([sleep(150), exited]);
+    const lastErr = await canConnect(port);
+    if (lastErr === undefined) return proc;
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      await waitForExit(proc, 10_000);
+      live.delete(proc.pid);
+      throw sandboxError('start-timeout', `mariadbd did not accept connections on port ${port} within ${readyTimeoutMs} ms (last error: ${String(lastErr)}). Error log ${paths.errorLog}:\n${tailFile(paths.errorLog)}`, { port });
     }
-  };
+    await Promise.race([sleep(150), exited]);
+  }
+}
 
-  /** A picked port can be taken between probing and binding: retry with a new one. */
-  const launchWithPortRetry = async (): Promise<ChildProcess> => {
+/** Stops the server process: SIGTERM with a deadline, then SIGKILL. */
+async function terminateServer(proc: ChildProcess | undefined, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  if (!proc || proc.pid === undefined) return;
+  if (proc.exitCode === null && proc.signalCode === null) {
+    proc.kill(signal);
+    if (!(await waitForExit(proc, signal === 'SIGTERM' ? STOP_DEADLINE_MS : 10_000))) {
+      proc.kill('SIGKILL');
+      await waitForExit(proc, 10_000);
+    }
+  }
+  live.delete(proc.pid);
+}
+
+/**
+ * Start a fresh MariaDB server (binlog on, ROW format) in a new temp dir.
+ * Resolves once it accepts connections as root over TCP.
+ */
+export async function startThrowawayServer(options: StartThrowawayServerOptions = {}): Promise<ThrowawayServer> {
+  const serverId = checkOptions(options);
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const mariadbd = findBinary(['mariadbd', 'mysqld']);
+  const paths = await prepareDataDir(options.baseDir);
+  const launch = (p: number) => launchServer(mariadbd, paths, serverArgs(paths, serverId, p, options.extraArgs ?? []), p, readyTimeoutMs);
+  const cleanupDir = () => rm(paths.dir, { recursive: true, force: true });
+  let port = options.port ?? 0;
+  let child: ChildProcess | undefined;
+  let stopped = false;
+
+  try {
+    // A picked port can be taken between probing and binding: retry with a new one.
     for (let attempt = 1; ; attempt++) {
       if (!options.port && port === 0) port = await findFreePort();
       try {
-        return await launch(port);
+        child = await launch(port);
+        break;
       } catch (err) {
-        const portTaken = /Address already in use|Can't start server: Bind on TCP\/IP port/i.test(tailFile(errorLog, 10));
+        const portTaken = /Address already in use|Can't start server: Bind on TCP\/IP port/i.test(tailFile(paths.errorLog, 10));
         if (options.port || !portTaken || attempt >= 5) throw err;
         port = 0;
       }
     }
-  };
-
-  const terminate = async (signal: 'SIGTERM' | 'SIGKILL') => {
-    const proc = child;
-    if (!proc || proc.pid === undefined) return;
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill(signal);
-      if (!(await waitForExit(proc, signal === 'SIGTERM' ? STOP_DEADLINE_MS : 10_000))) {
-        proc.kill('SIGKILL');
-        await waitForExit(proc, 10_000);
-      }
-    }
-    live.delete(proc.pid);
-  };
-
-  try {
-    child = await launchWithPortRetry();
   } catch (err) {
     await cleanupDir();
     throw err;
   }
 
-  const server: ThrowawayServer = {
+  return {
     get uri() {
       return `mysql://root@127.0.0.1:${port}`;
     },
     get port() {
       return port;
     },
-    socket,
-    datadir,
-    dir,
-    errorLog,
+    socket: paths.socket,
+    datadir: paths.datadir,
+    dir: paths.dir,
+    errorLog: paths.errorLog,
     serverId,
     get pid() {
       return child?.pid ?? -1;
@@ -382,21 +390,20 @@ export async function startThrowawayServer(options: StartThrowawayServerOptions 
     async stop() {
       if (stopped) return;
       stopped = true;
-      await terminate('SIGTERM');
+      await terminateServer(child, 'SIGTERM');
       await cleanupDir();
     },
     async kill9() {
       if (stopped) throw new ParadumpError('ABORTED', 'server was stopped');
-      await terminate('SIGKILL');
+      await terminateServer(child, 'SIGKILL');
     },
     async restart() {
       if (stopped) throw new ParadumpError('ABORTED', 'server was stopped');
-      await terminate('SIGTERM');
+      await terminateServer(child, 'SIGTERM');
       child = await launch(port);
     },
     errorLogTail(lines = 30) {
-      return tailFile(errorLog, lines);
+      return tailFile(paths.errorLog, lines);
     },
   };
-  return server;
 }
