@@ -3,7 +3,8 @@
  * so that no two processes apply the same migration and no page ever reads an unmigrated store,
  * seals passwords saved before encryption at rest, creates the admin from PARADUMP_ADMIN_USER /
  * PARADUMP_ADMIN_PASSWORD when there is no account yet, then marks runs the previous process left
- * running as interrupted (their engine died with it), and starts the backup plan scheduler.
+ * running as interrupted (their engine died with it), and starts the backup plan and restore drill
+ * schedulers.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
@@ -24,6 +25,9 @@ export async function register(): Promise<void> {
       const { startPlanService } = await import('./lib/plans/plan-service.ts');
       await startPlanService();
       console.log('paradump: backup plan scheduler started');
+      const { startDrillService } = await import('./lib/drills/drill-service.ts');
+      await startDrillService();
+      console.log('paradump: restore drill scheduler started');
     }
   }
 }

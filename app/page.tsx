@@ -4,6 +4,7 @@ import { connection } from 'next/server';
 import { listServers } from '@/lib/runs/servers.ts';
 import { sandboxAvailable } from '@/lib/runs/start-sandbox.ts';
 import { listRecentRuns, RunFilter, summarizeRuns } from '@/lib/store/list-recent-runs.ts';
+import { listDrillSummaries } from '@/lib/drills/drill-summaries.ts';
 import { listPlanSummaries } from '@/lib/plans/plan-summaries.ts';
 import { PlansTable } from './plans/plans-table.tsx';
 import { RunsTable } from './_components/runs-table.tsx';
@@ -19,7 +20,8 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   await requireSession();
   const params = await searchParams;
   const filter = RunFilter.parse({ status: one(params.status) || undefined, serverId: one(params.server) || undefined });
-  const [runs, totals, servers, plans] = await Promise.all([listRecentRuns({ limit: 50, ...filter }), summarizeRuns(), listServers(), listPlanSummaries()]);
+  const [runs, totals, servers, plans, drills] = await Promise.all([listRecentRuns({ limit: 50, ...filter }), summarizeRuns(), listServers(), listPlanSummaries(), listDrillSummaries()]);
+  const failedDrills = [...drills.values()].filter((d) => d.red).length;
   const stale = plans.filter((p) => p.stale).length;
   const filtered = Boolean(filter.status || filter.serverId);
   const rate = totals.finishedDumps ? Math.round((totals.succeededDumps / totals.finishedDumps) * 100) : null;
@@ -41,13 +43,14 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           <div className="mb-3 flex items-baseline justify-between gap-4">
             <h2 id="plans" className="text-lg font-medium">
               Plans{stale ? <span className="ml-2 text-sm text-red-700 dark:text-red-400">{stale} stale</span> : null}
+              {failedDrills ? <span className="ml-2 text-sm text-red-700 dark:text-red-400">{failedDrills} restore drill{failedDrills > 1 ? 's' : ''} failing or overdue</span> : null}
             </h2>
             <Link href="/plans" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
               All plans
             </Link>
           </div>
           {/* Stale plans come first: they are what needs looking at. */}
-          <PlansTable summaries={plans.slice(0, 8)} caption="Plans, stale first" />
+          <PlansTable summaries={plans.slice(0, 8)} caption="Plans, stale first" drills={drills} />
         </section>
       ) : null}
 

@@ -1,11 +1,13 @@
 import Link from 'next/link';
+import type { DrillSummary } from '@/lib/drills/drill-summaries.ts';
 import type { PlanSummary } from '@/lib/plans/plan-summaries.ts';
 import { StatusBadge } from '../_components/ui.tsx';
 import { formatTimestamp } from '../_lib/format.ts';
+import { DrillBadge, ProvenRestore } from './drill-badge.tsx';
 import { age, PlanBadge } from './plan-badge.tsx';
 
-/** Plans, stale first (the order listPlanSummaries gives). */
-export function PlansTable({ summaries, caption }: { summaries: PlanSummary[]; caption: string }) {
+/** Plans, stale first (the order listPlanSummaries gives), with their restore drills when given. */
+export function PlansTable({ summaries, caption, drills }: { summaries: PlanSummary[]; caption: string; drills?: Map<string, DrillSummary> }) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
@@ -18,6 +20,7 @@ export function PlansTable({ summaries, caption }: { summaries: PlanSummary[]; c
             <th className="py-2 pr-4 font-medium">Next run</th>
             <th className="py-2 pr-4 font-medium">Last result</th>
             <th className="py-2 pr-4 font-medium">Last good backup</th>
+            {drills ? <th className="py-2 pr-4 font-medium">Restore drill</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -36,10 +39,20 @@ export function PlansTable({ summaries, caption }: { summaries: PlanSummary[]; c
               <td className="py-2 pr-4 whitespace-nowrap">{s.nextRunAt ? formatTimestamp(s.nextRunAt) : '—'}</td>
               <td className="py-2 pr-4">{s.lastRun ? <StatusBadge status={s.lastRun.status} /> : <span className="text-zinc-500">no run yet</span>}</td>
               <td className="py-2 pr-4 whitespace-nowrap">{s.lastGoodAt ? age(s.lastGoodAt) : <span className="text-zinc-500">none</span>}</td>
+              {drills ? <td className="py-2 pr-4 text-xs">{drillCell(drills.get(s.plan.id))}</td> : null}
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+function drillCell(summary: DrillSummary | undefined) {
+  if (!summary) return <span className="text-zinc-500">no drill policy</span>;
+  return (
+    <>
+      <DrillBadge summary={summary} /> <ProvenRestore summary={summary} />
+    </>
   );
 }

@@ -70,6 +70,12 @@ export const ERROR_CODES = [
   'NO_ALERT_CHANNEL',
   'SKIPPED_OVERLAP',
   'RETENTION_DELETE_FAILED',
+  // Restore drills (lib/drills).
+  'NO_BACKUP_TO_DRILL',
+  'DRILL_VERIFY_FAILED',
+  'DRILL_CHECK_FAILED',
+  'DRILL_RUNNING',
+  'DRILL_NOT_FOUND',
   'INTERNAL',
 ] as const;
 

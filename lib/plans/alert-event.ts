@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const AlertType = z.enum(['failure', 'success', 'slow', 'stale', 'test']);
+export const AlertType = z.enum(['failure', 'success', 'slow', 'stale', 'test', 'drill-failed']);
 export type AlertType = z.infer<typeof AlertType>;
 
 /** The webhook's JSON body, and what the email says. Versioned: receivers branch on `version`. */
@@ -20,7 +20,20 @@ export const AlertEvent = z.object({
       error: z.object({ code: z.string(), message: z.string() }).nullable(),
     })
     .nullable(),
+  /** For `drill-failed`: the restore drill (lib/drills) and why it failed; null otherwise. */
+  drill: z
+    .object({
+      id: z.string(),
+      sourceRunId: z.string().nullable(),
+      startedAt: z.string(),
+      error: z.object({ code: z.string(), message: z.string() }),
+      /** The chunk the failure is about, when it is about one. */
+      chunk: z.object({ database: z.string(), table: z.string(), index: z.number().int(), file: z.string().nullable() }).nullable(),
+    })
+    .nullable()
+    .default(null),
   /** One line in plain words, for chat hooks and the email subject. */
   summary: z.string(),
 });
 export type AlertEvent = z.infer<typeof AlertEvent>;
+export type DrillAlertPart = NonNullable<AlertEvent['drill']>;

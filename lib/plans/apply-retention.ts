@@ -17,8 +17,11 @@ export interface RetentionReport {
 /** Backups a running restore (or drill) is reading: never deleted while it reads. */
 async function backupsInUse(ids: string[]): Promise<Set<string>> {
   const live = new Set(liveRunIds());
-  const readers = await getPrisma().run.findMany({ where: { sourceRunId: { in: ids }, kind: { in: ['restore', 'pitr'] }, status: { in: ['running', 'queued'] } }, select: { sourceRunId: true } });
-  const inUse = new Set(readers.map((r) => r.sourceRunId!));
+  const prisma = getPrisma();
+  const readers = await prisma.run.findMany({ where: { sourceRunId: { in: ids }, kind: { in: ['restore', 'pitr'] }, status: { in: ['running', 'queued'] } }, select: { sourceRunId: true } });
+  // A restore drill (lib/drills) records the backup it reads from before it opens it.
+  const drills = await prisma.drill.findMany({ where: { sourceRunId: { in: ids }, status: 'running' }, select: { sourceRunId: true } });
+  const inUse = new Set([...readers, ...drills].map((r) => r.sourceRunId!));
   for (const id of ids) if (live.has(id)) inUse.add(id);
   return inUse;
 }

@@ -34,3 +34,8 @@ export function isStale({ lastGoodAt, createdAt, intervalMs, now }: { lastGoodAt
   const since = (lastGoodAt ?? createdAt).getTime();
   return now.getTime() - since > intervalMs + Math.max(intervalMs / 4, 60_000);
 }
+
+/** A drill that failed alerts (a cancelled one does not: someone stopped it on purpose). */
+export function decideDrillAlerts({ status }: { status: string }): 'drill-failed'[] {
+  return status === 'failed' || status === 'interrupted' ? ['drill-failed'] : [];
+}

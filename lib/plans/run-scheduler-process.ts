@@ -6,13 +6,21 @@ import { describeSchedule, nextRuns } from './schedule.ts';
 
 /**
  * The scheduler without the web UI (`paradump scheduler`): the same start-up steps as the app
- * (migrations, interrupted runs), then plans run until `signal` aborts; running backups are awaited.
+ * (migrations, interrupted runs), then plans (and the `alongside` services) run until `signal` aborts;
+ * running backups are awaited.
  */
-export async function runSchedulerProcess({ signal, say }: { signal: AbortSignal; say: (line: string) => void }): Promise<void> {
+export async function runSchedulerProcess({ signal, say, alongside = [] }: { signal: AbortSignal; say: (line: string) => void; alongside?: (() => Promise<{ name: string; stop(): Promise<void> }>)[] }): Promise<void> {
   migrateStoreOnStart();
   const interrupted = await markInterruptedRuns();
   if (interrupted.length > 0) say(`${interrupted.length} run(s) were interrupted by the last shutdown`);
   const service = await startPlanService();
+  // Services of higher layers (the drill scheduler) that run beside the plans, started by the caller's choice.
+  const others = [];
+  for (const start of alongside) {
+    const other = await start();
+    say(`${other.name} running`);
+    others.push(other);
+  }
   const now = new Date();
   for (const plan of await listPlans()) {
     const next = plan.paused ? 'paused' : `next ${nextRuns({ schedule: plan.schedule, after: now, count: 1 })[0]?.toISOString() ?? 'never'}`;
@@ -21,5 +29,6 @@ export async function runSchedulerProcess({ signal, say }: { signal: AbortSignal
   say('scheduler running; Ctrl-C stops it (running backups finish first)');
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   say('stopping: waiting for running backups');
+  for (const other of others) await other.stop();
   await service.stop();
 }

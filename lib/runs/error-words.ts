@@ -63,6 +63,12 @@ const WORDS: Record<string, ErrorWords> = {
   NO_ALERT_CHANNEL: { title: 'This plan has no alert channel', hint: 'Add a webhook URL or an email address first.', httpStatus: 400 },
   SKIPPED_OVERLAP: { title: 'A scheduled run was skipped: the previous run was still going', hint: 'Space the schedule out, or make the backup faster (more threads, fewer tables).', httpStatus: 409 },
   RETENTION_DELETE_FAILED: { title: 'An old backup could not be deleted', hint: 'It is marked half-deleted and is finished on the next pass; see the plan log.', httpStatus: 500 },
+  // Restore drills (lib/drills)
+  NO_BACKUP_TO_DRILL: { title: 'There is no good backup to drill', hint: 'The plan has no successful backup that retention kept: run the plan first.', httpStatus: 409 },
+  DRILL_VERIFY_FAILED: { title: 'The restored data differs from the backup', hint: 'A chunk read back from the drill’s copy does not match the manifest’s row count or content hash: the backup, or the restore, cannot be trusted. The drill names the chunk.', httpStatus: 422 },
+  DRILL_CHECK_FAILED: { title: 'A check of the restored data failed', hint: 'One of the drill’s own SQL checks did not give the expected result on the restored copy; see the drill for the query and what it returned.', httpStatus: 422 },
+  DRILL_RUNNING: { title: 'A drill of this plan is already running', hint: 'Wait for it to finish, or cancel it.', httpStatus: 409 },
+  DRILL_NOT_FOUND: { title: 'There is no such drill', hint: 'It may have finished or been deleted with its plan.', httpStatus: 404 },
   // Dashboard
   INTERRUPTED: { title: 'The dashboard stopped while this run was in progress', hint: 'Finished chunks are kept: Resume continues where it stopped.', httpStatus: 409 },
   RUN_NOT_FOUND: { title: 'There is no such run', hint: 'It may have been deleted.', httpStatus: 404 },

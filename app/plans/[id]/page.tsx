@@ -10,6 +10,7 @@ import { cardClass, PageTitle, StatusBadge } from '../../_components/ui.tsx';
 import { formatBytes, formatDuration, formatTimestamp } from '../../_lib/format.ts';
 import { age, PlanBadge } from '../plan-badge.tsx';
 import { HistoryChart } from './history-chart.tsx';
+import { DrillSection } from './drill-section.tsx';
 import { PlanActions } from './plan-actions.tsx';
 
 export const metadata: Metadata = { title: 'Plan' };
@@ -114,6 +115,8 @@ export default async function PlanPage({ params }: { params: Promise<{ id: strin
           </div>
         )}
       </section>
+
+      <DrillSection planId={plan.id} />
 
       <section aria-labelledby="plan-log">
         <h2 id="plan-log" className="mb-3 text-lg font-medium">

@@ -1,0 +1,140 @@
+import { ParadumpError } from '../core/errors.ts';
+import { decideDrillAlerts } from '../plans/decide-alerts.ts';
+import { writePlanLog } from '../plans/plan-log.ts';
+import { getPlanView } from '../plans/plan-store.ts';
+import { sendPlanAlert, type AlertOptions } from '../plans/send-plan-alert.ts';
+import { serverAddress } from '../runs/servers.ts';
+import { getPrisma } from '../store/prisma.ts';
+import { drillDue } from './drill-due.ts';
+import { abortDrill, addRunningDrill, drillsIdle, isPlanDrilling } from './drill-registry.ts';
+import { DrillTarget, getDrillPolicy, listDrillPolicies } from './drill-store.ts';
+import { dropDrillDatabases } from './drill-target.ts';
+import { createDrillRecord, runDrill, type DrillTrigger } from './run-drill.ts';
+
+const TRIGGER_WORDS: Record<DrillTrigger, string> = { schedule: 'scheduled', backups: 'after the plan’s backups', manual: 'run drill now' };
+
+/**
+ * Starts a drill of the plan in the background: its record first (so retention keeps the backup
+ * it reads), then the drill; a failed one alerts through the plan's channels. One drill per plan at
+ * a time in this process (DRILL_RUNNING).
+ */
+export async function startDrill({ planId, trigger, alertOptions }: { planId: string; trigger: DrillTrigger; alertOptions?: AlertOptions }): Promise<{ id: string; finished: Promise<void> }> {
+  const stored = await getDrillPolicy({ planId });
+  if (!stored) throw new ParadumpError('BAD_OPTION', 'this plan has no restore drill policy: save one first', { details: { path: 'drill' } });
+  if (isPlanDrilling(planId)) throw new ParadumpError('DRILL_RUNNING', 'a drill of this plan is already running');
+  const { id, sourceRunId } = await createDrillRecord({ planId, trigger });
+  const controller = new AbortController();
+  await writePlanLog({ planId, kind: 'drill', level: 'info', message: `Started restore drill ${id} (${TRIGGER_WORDS[trigger]}) of backup ${sourceRunId ?? '(none)'}` });
+  const finished = (async () => {
+    const outcome = await runDrill({ drillId: id, policy: stored.policy, signal: controller.signal });
+    const plan = await getPlanView({ id: planId });
+    if (!plan.alerts.webhook && !plan.alerts.email) return;
+    for (const type of decideDrillAlerts({ status: outcome.status })) {
+      const row = await getPrisma().drill.findUniqueOrThrow({ where: { id }, select: { startedAt: true } });
+      const chunk = outcome.failedChunk ? { database: outcome.failedChunk.database, table: outcome.failedChunk.table, index: outcome.failedChunk.index, file: outcome.failedChunk.file } : null;
+      await sendPlanAlert({ planId, type, runId: sourceRunId, drill: { id, sourceRunId, startedAt: row.startedAt.toISOString(), error: { code: outcome.error?.code ?? 'INTERNAL', message: outcome.error?.message ?? '' }, chunk }, options: alertOptions });
+    }
+  })().catch((error: unknown) => console.error(`paradump: restore drill ${id}`, error));
+  addRunningDrill({ id, planId, controller, finished });
+  return { id, finished };
+}
+
+/** Cancels a running drill: it stops loading, drops what it created and stops its server. */
+export async function cancelDrill({ id }: { id: string }): Promise<void> {
+  const row = await getPrisma().drill.findUnique({ where: { id }, select: { status: true } });
+  if (!row) throw new ParadumpError('DRILL_NOT_FOUND', `no drill ${id}`);
+  if (!abortDrill(id)) throw new ParadumpError('NOT_RUNNING', `drill ${id} is not running in this process`);
+}
+
+/** Good backups of the plan finished since its last drill started (or since the policy was saved). */
+async function goodBackupsSince({ planId, createdAt }: { planId: string; createdAt: Date }): Promise<number> {
+  const prisma = getPrisma();
+  const last = await prisma.drill.findFirst({ where: { planId }, orderBy: { startedAt: 'desc' }, select: { startedAt: true } });
+  const since = last && last.startedAt > createdAt ? last.startedAt : createdAt;
+  return prisma.run.count({ where: { planId, kind: 'dump', status: 'succeeded', finishedAt: { gt: since } } });
+}
+
+/** One scheduler pass: every due drill is claimed (a conditional update, as plans' slots) and started. */
+export async function drillPass({ now = new Date(), alertOptions }: { now?: Date; alertOptions?: AlertOptions } = {}): Promise<string[]> {
+  const started: string[] = [];
+  for (const stored of await listDrillPolicies()) {
+    if (!stored.policy.enabled || isPlanDrilling(stored.planId)) continue;
+    const count = stored.policy.trigger.kind === 'backups' ? await goodBackupsSince(stored) : 0;
+    const due = drillDue({ policy: stored.policy, lastSlotAt: stored.lastSlotAt, createdAt: stored.createdAt, goodBackupsSince: count, now });
+    if (!due) continue;
+    const claimed = await getPrisma().drillPolicy.updateMany({ where: { planId: stored.planId, lastSlotAt: stored.lastSlotAt }, data: { lastSlotAt: due.slot } });
+    if (claimed.count !== 1) continue;
+    try {
+      started.push((await startDrill({ planId: stored.planId, trigger: stored.policy.trigger.kind, alertOptions })).id);
+    } catch (error) {
+      await writePlanLog({ planId: stored.planId, kind: 'drill', level: 'error', code: (error as { code?: string }).code ?? 'INTERNAL', message: `Could not start the restore drill: ${(error as Error).message}` });
+    }
+  }
+  return started;
+}
+
+/**
+ * Drills the last process left running: marked interrupted (which alerts and reddens the badge, as
+ * a failure), and on a saved scratch server the databases they created are dropped. A throwaway
+ * server died with its process (lib/sandbox kills it on exit).
+ */
+export async function finishInterruptedDrills({ alertOptions }: { alertOptions?: AlertOptions } = {}): Promise<string[]> {
+  const prisma = getPrisma();
+  const rows = await prisma.drill.findMany({ where: { status: 'running' }, select: { id: true, planId: true, target: true, databases: true, sourceRunId: true, startedAt: true } });
+  for (const row of rows) {
+    const parsed = DrillTarget.safeParse(JSON.parse(row.target));
+    const target = parsed.success ? parsed.data : null;
+    const names = JSON.parse(row.databases) as string[];
+    let left: string[] = [];
+    if (target?.kind === 'server' && target.serverId && names.length) {
+      left = await serverAddress({ id: target.serverId }).then(({ address }) => dropDrillDatabases({ address, names }), (e: unknown) => names.map((n) => `${n} (${(e as Error).message})`));
+    }
+    const message = 'the process running the drill stopped before it finished';
+    await prisma.drill.update({ where: { id: row.id }, data: { status: 'interrupted', finishedAt: new Date(), errorCode: 'INTERRUPTED', errorMessage: message, leftovers: left.length ? left.join('; ') : null } });
+    await writePlanLog({ planId: row.planId, kind: 'drill', level: 'error', code: 'INTERRUPTED', message: `Restore drill ${row.id} was interrupted: ${message}${left.length ? `; could not drop ${left.join('; ')}` : ''}` });
+    const plan = await getPlanView({ id: row.planId }).catch(() => null);
+    if (plan && (plan.alerts.webhook || plan.alerts.email)) {
+      await sendPlanAlert({ planId: row.planId, type: 'drill-failed', drill: { id: row.id, sourceRunId: row.sourceRunId, startedAt: row.startedAt.toISOString(), error: { code: 'INTERRUPTED', message }, chunk: null }, options: alertOptions }).catch(() => undefined);
+    }
+  }
+  return rows.map((r) => r.id);
+}
+
+export interface DrillService {
+  name: string;
+  stop(): Promise<void>;
+}
+
+const globalForService = globalThis as typeof globalThis & { paradumpDrillService?: DrillService };
+
+/**
+ * Starts the process's drill scheduler (once), beside the plan scheduler: finishes drills the last
+ * process left running, then checks every `tickMs` for due drills.
+ */
+export async function startDrillService({ tickMs = 1_000, alertOptions }: { tickMs?: number; alertOptions?: AlertOptions } = {}): Promise<DrillService> {
+  if (globalForService.paradumpDrillService) return globalForService.paradumpDrillService;
+  let passing: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    passing ??= drillPass({ alertOptions })
+      .catch((error: unknown) => console.error('paradump: drill scheduler pass failed', error))
+      .finally(() => (passing = null));
+  }, tickMs);
+  const service: DrillService = {
+    name: 'restore drill scheduler',
+    stop: async () => {
+      clearInterval(timer);
+      if (globalForService.paradumpDrillService === service) globalForService.paradumpDrillService = undefined;
+      await passing;
+      await drillsIdle();
+    },
+  };
+  globalForService.paradumpDrillService = service;
+  await finishInterruptedDrills({ alertOptions });
+  return service;
+}
+
+/** "Run drill now". */
+export async function runDrillNow({ planId }: { planId: string }): Promise<{ id: string }> {
+  const { id } = await startDrill({ planId, trigger: 'manual' });
+  return { id };
+}
