@@ -68,6 +68,13 @@ export class StatementScanner {
   /** Bytes held back because they might start a comment (`-`, `--`, `/`, `/*`, `/*M`). */
   private held: Buffer | null = null;
   private out: (statement: Buffer) => void = () => undefined;
+  /** Whether the block comment being read is executable (`/*!…`): its bytes are content. */
+  private blockExecutable = false;
+  /** Start, in the chunk being scanned, of the bytes that belong to the statement and are not yet
+   * appended; -1 = none (whitespace and comments before the first significant byte are skipped). */
+  private run = -1;
+  /** The next backslash at or after the scan in the chunk being scanned (its length: none). */
+  private backslash = -1;
   statements = 0;
 
   constructor(private readonly maxStatementBytes = MAX_STATEMENT_BYTES) {}
@@ -124,6 +131,11 @@ export class StatementScanner {
     this.append(buf, start, end);
   }
 
+  /**
+   * Scans one chunk (after any bytes held back from the last). Each state is a step of its own
+   * below; a step looks at the byte at `i` (or skips to the next byte of interest) and returns
+   * where the scan goes on.
+   */
   private scan(input: Buffer): void {
     let buf = input;
     if (this.held) {
@@ -131,202 +143,231 @@ export class StatementScanner {
       this.held = null;
     }
     const n = buf.length;
-    let state = this.state;
-    // Start of the run of bytes that belong to the statement and are not yet appended; -1 = none
-    // (whitespace and comments before the first significant byte are skipped).
-    let run = this.significant && state !== S.LineComment && state !== S.BlockComment && state !== S.BlockStar ? 0 : -1;
-    if (this.blockExecutable && (state === S.BlockComment || state === S.BlockStar)) run = 0;
+    const state = this.state;
+    this.run = this.significant && state !== S.LineComment && state !== S.BlockComment && state !== S.BlockStar ? 0 : -1;
+    if (this.blockExecutable && (state === S.BlockComment || state === S.BlockStar)) this.run = 0;
+    this.backslash = -1;
     let i = 0;
-    let backslash = -1;
-    const begin = (at: number) => {
-      if (run < 0) run = at;
-    };
-    /** Ends the run before a comment starting at `at`. */
-    const cut = (at: number) => {
-      if (run >= 0 && at > run) this.append(buf, run, at);
-      run = -1;
-    };
     while (i < n) {
-      const b = buf[i]!;
-      switch (state) {
+      switch (this.state) {
         case S.Normal:
-          if (PLAIN[b] === 1 && this.significant) {
-            // Numbers, commas, parentheses, words: runs of bytes that only extend the statement.
-            begin(i);
-            i++;
-            while (i < n && PLAIN[buf[i]!] === 1) i++;
-            break;
-          }
-          if (b === SEMI) {
-            cut(i);
-            if (this.significant) this.emitStatement();
-            else this.reset();
-          } else if (b === QUOTE) {
-            begin(i);
-            this.significant = true;
-            state = S.Single;
-          } else if (b === DQUOTE) {
-            begin(i);
-            this.significant = true;
-            state = S.Double;
-          } else if (b === BACKTICK) {
-            begin(i);
-            this.significant = true;
-            state = S.Backtick;
-          } else if (b === DASH) {
-            state = S.Dash1;
-          } else if (b === SLASH) {
-            state = S.Slash;
-          } else if (b === HASH) {
-            cut(i);
-            state = S.LineComment;
-          } else if (!isSpace(b)) {
-            begin(i);
-            this.significant = true;
-          } else if (this.significant) {
-            begin(i);
-          }
-          i++;
+          i = this.normal(buf, i, n);
           break;
-        case S.Single: {
-          // The closing quote by memchr; a backslash before it means an escape. `backslash` is the
-          // next backslash at or after i (n: none), looked up again only once passed, so a buffer
-          // is searched for backslashes once in all, not once per string.
-          if (backslash < i) {
-            backslash = buf.indexOf(BACKSLASH, i);
-            if (backslash < 0) backslash = n;
-          }
-          const quote = buf.indexOf(QUOTE, i);
-          const stop = quote < 0 ? n : quote;
-          if (backslash < stop) {
-            i = backslash + 1;
-            state = S.SingleEscape;
-          } else if (quote >= 0) {
-            i = quote + 1;
-            state = S.Normal;
-          } else {
-            i = n;
-          }
+        case S.Single:
+          i = this.single(buf, i, n);
           break;
-        }
         case S.SingleEscape:
-          state = S.Single;
+          this.state = S.Single;
           i++;
           break;
         case S.Double:
-          while (i < n && buf[i] !== DQUOTE && buf[i] !== BACKSLASH) i++;
-          if (i < n) {
-            state = buf[i] === DQUOTE ? S.Normal : S.DoubleEscape;
-            i++;
-          }
+          i = this.double(buf, i, n);
           break;
         case S.DoubleEscape:
-          state = S.Double;
+          this.state = S.Double;
           i++;
           break;
         case S.Backtick:
-          while (i < n && buf[i] !== BACKTICK) i++;
-          if (i < n) {
-            state = S.Normal;
-            i++;
-          }
+          i = this.backtick(buf, i, n);
           break;
-        case S.LineComment: {
-          const nl = buf.indexOf(NL, i);
-          if (nl < 0) {
-            i = n;
-          } else {
-            i = nl + 1;
-            state = S.Normal;
-            // The newline ends the comment and separates tokens: keep it inside a statement.
-            if (this.significant) run = nl;
-          }
+        case S.LineComment:
+          i = this.lineComment(buf, i, n);
           break;
-        }
         case S.BlockComment:
-          while (i < n && buf[i] !== STAR) i++;
-          if (i < n) {
-            state = S.BlockStar;
-            i++;
-          }
+          i = this.blockComment(buf, i, n);
           break;
         case S.BlockStar:
-          if (b === SLASH) {
-            state = S.Normal;
-            if (!this.blockExecutable && this.significant) {
-              // A comment separates tokens: `a/*x*/b` is `a b`.
-              this.append(SPACE, 0, 1);
-            }
-            this.blockExecutable = false;
-          } else if (b !== STAR) {
-            state = S.BlockComment;
-          }
+          this.blockStar(buf[i]!);
           i++;
           break;
         case S.Dash1:
-          if (b === DASH) {
-            state = S.Dash2;
-            i++;
-          } else {
-            // A lone `-` (minus) is content; this byte is looked at again in Normal.
-            begin(i - 1);
-            this.significant = true;
-            state = S.Normal;
-          }
+          i = this.dash1(buf[i]!, i);
           break;
         case S.Dash2:
-          if (b <= 0x20) {
-            // `-- ` (or `--` and a control character): a comment from the first dash.
-            cut(i - 2);
-            state = S.LineComment;
-            i++;
-          } else {
-            // `--x` is two minus signs.
-            begin(i - 2);
-            this.significant = true;
-            state = S.Normal;
-          }
+          i = this.dash2(buf, i);
           break;
         case S.Slash:
-          if (b === STAR) {
-            if (i + 2 >= n) {
-              // Cannot tell yet whether this is `/*!` or `/*M!`: hold the bytes for the next chunk.
-              cut(i - 1);
-              this.held = Buffer.from(buf.subarray(i - 1));
-              this.state = S.Normal;
-              return;
-            }
-            const executable = buf[i + 1] === BANG || (buf[i + 1] === 0x4d && buf[i + 2] === BANG);
-            if (executable) {
-              begin(i - 1);
-              this.significant = true;
-              this.blockExecutable = true;
-            } else {
-              cut(i - 1);
-            }
-            state = S.BlockComment;
-            i++;
-          } else {
-            begin(i - 1);
-            this.significant = true;
-            state = S.Normal;
-          }
+          i = this.slash(buf, i, n);
+          // The bytes from `/*` on are held for the next chunk: nothing more of this one to scan.
+          if (i < 0) return;
           break;
       }
     }
-    // Lookahead states at the end of the chunk: hold their bytes back so the next chunk decides.
+    this.endChunk(buf, n);
+  }
+
+  /** Lookahead states at the end of the chunk hold their bytes back so the next chunk decides. */
+  private endChunk(buf: Buffer, n: number): void {
+    const state = this.state;
     if (state === S.Dash1 || state === S.Dash2 || state === S.Slash) {
       const back = state === S.Dash2 ? 2 : 1;
-      cut(n - back);
+      this.cut(buf, n - back);
       this.held = Buffer.from(buf.subarray(n - back));
       this.state = S.Normal;
       return;
     }
-    if (run >= 0 && n > run) this.append(buf, run, n);
+    if (this.run >= 0 && n > this.run) this.append(buf, this.run, n);
+  }
+
+  /** The byte at `at` belongs to the statement: starts a run of bytes to append if none is open. */
+  private begin(at: number): void {
+    if (this.run < 0) this.run = at;
+  }
+
+  /** Ends the run before a comment (or `;`) starting at `at`. */
+  private cut(buf: Buffer, at: number): void {
+    if (this.run >= 0 && at > this.run) this.append(buf, this.run, at);
+    this.run = -1;
+  }
+
+  /** A byte that starts something significant: a quote, or any content byte. */
+  private opens(at: number, state: S): void {
+    this.begin(at);
+    this.significant = true;
     this.state = state;
   }
 
-  private blockExecutable = false;
+  private normal(buf: Buffer, i: number, n: number): number {
+    const b = buf[i]!;
+    if (PLAIN[b] === 1 && this.significant) {
+      // Numbers, commas, parentheses, words: runs of bytes that only extend the statement.
+      this.begin(i);
+      i++;
+      while (i < n && PLAIN[buf[i]!] === 1) i++;
+      return i;
+    }
+    if (b === SEMI) {
+      this.cut(buf, i);
+      if (this.significant) this.emitStatement();
+      else this.reset();
+    } else if (b === QUOTE) {
+      this.opens(i, S.Single);
+    } else if (b === DQUOTE) {
+      this.opens(i, S.Double);
+    } else if (b === BACKTICK) {
+      this.opens(i, S.Backtick);
+    } else if (b === DASH) {
+      this.state = S.Dash1;
+    } else if (b === SLASH) {
+      this.state = S.Slash;
+    } else if (b === HASH) {
+      this.cut(buf, i);
+      this.state = S.LineComment;
+    } else if (!isSpace(b)) {
+      this.opens(i, S.Normal);
+    } else if (this.significant) {
+      this.begin(i);
+    }
+    return i + 1;
+  }
+
+  private single(buf: Buffer, i: number, n: number): number {
+    // The closing quote by memchr; a backslash before it means an escape. `backslash` is the
+    // next backslash at or after i (n: none), looked up again only once passed, so a buffer
+    // is searched for backslashes once in all, not once per string.
+    if (this.backslash < i) {
+      const at = buf.indexOf(BACKSLASH, i);
+      this.backslash = at < 0 ? n : at;
+    }
+    const quote = buf.indexOf(QUOTE, i);
+    const stop = quote < 0 ? n : quote;
+    if (this.backslash < stop) {
+      this.state = S.SingleEscape;
+      return this.backslash + 1;
+    }
+    if (quote < 0) return n;
+    this.state = S.Normal;
+    return quote + 1;
+  }
+
+  private double(buf: Buffer, i: number, n: number): number {
+    while (i < n && buf[i] !== DQUOTE && buf[i] !== BACKSLASH) i++;
+    if (i === n) return n;
+    this.state = buf[i] === DQUOTE ? S.Normal : S.DoubleEscape;
+    return i + 1;
+  }
+
+  private backtick(buf: Buffer, i: number, n: number): number {
+    while (i < n && buf[i] !== BACKTICK) i++;
+    if (i === n) return n;
+    this.state = S.Normal;
+    return i + 1;
+  }
+
+  private lineComment(buf: Buffer, i: number, n: number): number {
+    const nl = buf.indexOf(NL, i);
+    if (nl < 0) return n;
+    this.state = S.Normal;
+    // The newline ends the comment and separates tokens: keep it inside a statement.
+    if (this.significant) this.run = nl;
+    return nl + 1;
+  }
+
+  private blockComment(buf: Buffer, i: number, n: number): number {
+    while (i < n && buf[i] !== STAR) i++;
+    if (i === n) return n;
+    this.state = S.BlockStar;
+    return i + 1;
+  }
+
+  private blockStar(b: number): void {
+    if (b === SLASH) {
+      this.state = S.Normal;
+      if (!this.blockExecutable && this.significant) {
+        // A comment separates tokens: `a/*x*/b` is `a b`.
+        this.append(SPACE, 0, 1);
+      }
+      this.blockExecutable = false;
+    } else if (b !== STAR) {
+      this.state = S.BlockComment;
+    }
+  }
+
+  private dash1(b: number, i: number): number {
+    if (b === DASH) {
+      this.state = S.Dash2;
+      return i + 1;
+    }
+    // A lone `-` (minus) is content; this byte is looked at again in Normal.
+    this.opens(i - 1, S.Normal);
+    return i;
+  }
+
+  private dash2(buf: Buffer, i: number): number {
+    if (buf[i]! <= 0x20) {
+      // `-- ` (or `--` and a control character): a comment from the first dash.
+      this.cut(buf, i - 2);
+      this.state = S.LineComment;
+      return i + 1;
+    }
+    // `--x` is two minus signs.
+    this.opens(i - 2, S.Normal);
+    return i;
+  }
+
+  /** After `/`: `/*` opens a comment, executable (`/*!`, `/*M!`: content) or not; else `/` is content. Returns -1 when it must wait for the next chunk. */
+  private slash(buf: Buffer, i: number, n: number): number {
+    if (buf[i] !== STAR) {
+      this.opens(i - 1, S.Normal);
+      return i;
+    }
+    if (i + 2 >= n) {
+      // Cannot tell yet whether this is `/*!` or `/*M!`: hold the bytes for the next chunk.
+      this.cut(buf, i - 1);
+      this.held = Buffer.from(buf.subarray(i - 1));
+      this.state = S.Normal;
+      return -1;
+    }
+    const executable = buf[i + 1] === BANG || (buf[i + 1] === 0x4d && buf[i + 2] === BANG);
+    if (executable) {
+      this.opens(i - 1, S.BlockComment);
+      this.blockExecutable = true;
+    } else {
+      this.cut(buf, i - 1);
+      this.state = S.BlockComment;
+    }
+    return i + 1;
+  }
 }
 
 const SPACE = Buffer.from(' ');

@@ -55,6 +55,17 @@ for (const byte of SQL_ESCAPES.special) UNESCAPE[SQL_ESCAPES.letter[byte]!] = by
 const TSV_LETTER = TSV_ESCAPES.letter;
 
 /**
+ * A value's first byte → the literal it starts: `'…'`, `_cs'…'`, `X'…'`, NULL or a number
+ * (`Line`, never a value's state, for any other byte).
+ */
+const VALUE_START = new Uint8Array(256).fill(S.Line);
+VALUE_START[QUOTE] = S.Text;
+VALUE_START[0x5f /* _ */] = S.Introducer;
+VALUE_START[0x58 /* X */] = S.HexOpen;
+VALUE_START[0x4e /* N */] = S.Null;
+for (let b = 0; b < 256; b++) if (isNumberByte(b)) VALUE_START[b] = S.Number;
+
+/**
  * Rewrites a SQL data file, as `dump --format sql` writes it, into the lines `--format tsv` writes
  * for the same rows, byte for byte: so a SQL dump restores through `LOAD DATA LOCAL INFILE`, which
  * costs the server far less than parsing INSERTs. Only the dump's own shapes are accepted — its
@@ -124,7 +135,11 @@ export class SqlToTsv extends Transform {
     return new ParadumpError('MANIFEST_INVALID', `${this.file}: not a data file of ${this.table} as paradump writes them: ${why}`, { details: { reason: 'UNEXPECTED_STATEMENT', file: this.file } });
   }
 
-  /** Rewrites the input at `buf[from..)` into `buf[0..)`; returns the bytes written. */
+  /**
+   * Rewrites the input at `buf[from..)` into `buf[0..)`; returns the bytes written. The loop handles
+   * the states that write output or run over many bytes (strings, numbers, hex); the one-byte
+   * syntax between them (the INSERT prefix, `(`, `,`, `)`, `;`, NULL's letters, …) is `syntaxByte`'s.
+   */
   private rewrite(buf: Buffer, from: number): number {
     const out = buf;
     const n = buf.length;
@@ -137,55 +152,16 @@ export class SqlToTsv extends Transform {
     let state = this.state;
     while (i < n) {
       switch (state) {
-        case S.Line: {
-          const b = buf[i++]!;
-          const line = this.line;
-          line.push(b);
-          const prefix = this.insertPrefix;
-          if (this.maybeInsert && b === prefix[line.length - 1]) {
-            if (line.length === prefix.length) {
-              this.line = [];
-              state = S.Row;
-            }
-            break;
-          }
-          this.maybeInsert = false;
-          if (b === NL) {
-            this.endLine(line);
-            this.line = [];
-            this.maybeInsert = true;
-          } else if (line.length > MAX_LINE) {
-            throw this.invalid('a line outside the INSERTs is too long');
-          }
-          break;
-        }
-        case S.Row: {
-          if (buf[i++] !== OPEN) throw this.invalid('expected ( to start a row');
-          this.column = 0;
-          state = S.Value;
-          break;
-        }
         case S.Value: {
           const b = buf[i]!;
-          if (b === QUOTE) {
-            i++;
-            state = S.Text;
-          } else if (b === 0x5f /* _ */) {
-            i++;
-            state = S.Introducer;
-          } else if (b === 0x58 /* X */) {
-            i++;
-            state = S.HexOpen;
-          } else if (b === 0x4e /* N */) {
-            i++;
+          state = VALUE_START[b]!;
+          if (state === S.Line) throw this.invalid(`unexpected byte 0x${b.toString(16)} at the start of a value`);
+          // A number's first byte is the number's own (the Number state copies it); the others' is syntax.
+          if (state !== S.Number) i++;
+          if (state === S.Null) {
             out[o++] = BACKSLASH;
             out[o++] = 0x4e;
             this.pending = NULL_REST.length;
-            state = S.Null;
-          } else if (isNumberByte(b)) {
-            state = S.Number;
-          } else {
-            throw this.invalid(`unexpected byte 0x${b.toString(16)} at the start of a value`);
           }
           break;
         }
@@ -206,47 +182,16 @@ export class SqlToTsv extends Transform {
           }
           break;
         }
-        case S.TextEscape: {
-          const byte = UNESCAPE[buf[i++]!]!;
-          if (byte < 0) throw this.invalid(`unexpected escape \\${String.fromCharCode(buf[i - 1]!)} in a string`);
-          const letter = TSV_LETTER[byte]!;
-          if (letter !== 0) {
-            out[o++] = BACKSLASH;
-            out[o++] = letter;
-          } else {
-            out[o++] = byte;
-          }
+        case S.TextEscape:
+          o = this.unescape(buf[i++]!, out, o);
           state = S.Text;
           break;
-        }
-        case S.Introducer: {
-          const b = buf[i++]!;
-          if (b === QUOTE) state = S.Text;
-          else if (b === 0x20) state = S.IntroducerSpace;
-          else if (!isNameByte(b)) throw this.invalid('unexpected byte in a character set introducer');
-          break;
-        }
-        case S.IntroducerSpace: {
-          if (buf[i++] !== 0x58) throw this.invalid("expected X'…' after a character set introducer");
-          state = S.HexOpen;
-          break;
-        }
-        case S.HexOpen: {
-          if (buf[i++] !== QUOTE) throw this.invalid("expected ' after X");
-          state = S.Hex;
-          break;
-        }
         case S.Hex: {
           // Hex digits go through as they are: the loader's UNHEX reads them (see loadDataSql).
           const b = buf[i++]!;
           if (b === QUOTE) state = S.AfterValue;
           else if (isHexDigit(b)) out[o++] = b;
           else throw this.invalid('unexpected byte in a hex literal');
-          break;
-        }
-        case S.Null: {
-          if (buf[i++] !== NULL_REST[NULL_REST.length - this.pending]) throw this.invalid('unexpected word where a value should be');
-          if (--this.pending === 0) state = S.AfterValue;
           break;
         }
         case S.Number: {
@@ -263,33 +208,98 @@ export class SqlToTsv extends Transform {
             if (++this.column >= this.columns) throw this.invalid(`a row has more than the ${this.columns} columns`);
             out[o++] = TAB;
             state = S.Value;
-          } else if (b === CLOSE) {
-            if (this.column + 1 !== this.columns) throw this.invalid(`a row has ${this.column + 1} values for ${this.columns} columns`);
-            out[o++] = NL;
-            this.rows++;
-            state = S.AfterRow;
           } else {
-            throw this.invalid(`unexpected byte 0x${b.toString(16)} after a value`);
+            state = this.endRow(b);
+            out[o++] = NL;
           }
           break;
         }
-        case S.AfterRow: {
-          const b = buf[i++]!;
-          if (b === COMMA) state = S.Row;
-          else if (b === 0x3b /* ; */) state = S.AfterStatement;
-          else throw this.invalid(`unexpected byte 0x${b.toString(16)} after a row`);
-          break;
-        }
-        case S.AfterStatement: {
-          if (buf[i++] !== NL) throw this.invalid('expected a newline after a statement');
-          this.maybeInsert = true;
-          state = S.Line;
-          break;
-        }
+        default:
+          state = this.syntaxByte(state, buf[i++]!);
       }
     }
     this.state = state;
     return o;
+  }
+
+  /** One byte of the syntax around the values, which writes nothing: the state it leads to. */
+  private syntaxByte(state: S, b: number): S {
+    switch (state) {
+      case S.Line:
+        return this.lineByte(b);
+      case S.Row:
+        if (b !== OPEN) throw this.invalid('expected ( to start a row');
+        this.column = 0;
+        return S.Value;
+      case S.Introducer:
+        // `_charset` then `'…'` (a string) or ` X'…'` (hex).
+        if (b === QUOTE) return S.Text;
+        if (b === 0x20) return S.IntroducerSpace;
+        if (!isNameByte(b)) throw this.invalid('unexpected byte in a character set introducer');
+        return S.Introducer;
+      case S.IntroducerSpace:
+        if (b !== 0x58) throw this.invalid("expected X'…' after a character set introducer");
+        return S.HexOpen;
+      case S.HexOpen:
+        if (b !== QUOTE) throw this.invalid("expected ' after X");
+        return S.Hex;
+      case S.Null:
+        if (b !== NULL_REST[NULL_REST.length - this.pending]) throw this.invalid('unexpected word where a value should be');
+        return --this.pending === 0 ? S.AfterValue : S.Null;
+      case S.AfterRow:
+        if (b === COMMA) return S.Row;
+        if (b === 0x3b /* ; */) return S.AfterStatement;
+        throw this.invalid(`unexpected byte 0x${b.toString(16)} after a row`);
+      case S.AfterStatement:
+        if (b !== NL) throw this.invalid('expected a newline after a statement');
+        this.maybeInsert = true;
+        return S.Line;
+      default:
+        throw new ParadumpError('INTERNAL', `sql-to-tsv: state ${state} has no syntax step`);
+    }
+  }
+
+  /** One byte of a line between statements: the line is the INSERT prefix (then a row follows) or ends here. */
+  private lineByte(b: number): S {
+    const line = this.line;
+    line.push(b);
+    const prefix = this.insertPrefix;
+    if (this.maybeInsert && b === prefix[line.length - 1]) {
+      if (line.length !== prefix.length) return S.Line;
+      this.line = [];
+      return S.Row;
+    }
+    this.maybeInsert = false;
+    if (b === NL) {
+      this.endLine(line);
+      this.line = [];
+      this.maybeInsert = true;
+    } else if (line.length > MAX_LINE) {
+      throw this.invalid('a line outside the INSERTs is too long');
+    }
+    return S.Line;
+  }
+
+  /** The letter after a backslash in a string, written as the tsv escape of the byte it stands for. */
+  private unescape(escaped: number, out: Buffer, o: number): number {
+    const byte = UNESCAPE[escaped]!;
+    if (byte < 0) throw this.invalid(`unexpected escape \\${String.fromCharCode(escaped)} in a string`);
+    const letter = TSV_LETTER[byte]!;
+    if (letter === 0) {
+      out[o++] = byte;
+      return o;
+    }
+    out[o++] = BACKSLASH;
+    out[o++] = letter;
+    return o;
+  }
+
+  /** After a row's last value: `)`, and the row must hold one value per column. */
+  private endRow(b: number): S {
+    if (b !== CLOSE) throw this.invalid(`unexpected byte 0x${b.toString(16)} after a value`);
+    if (this.column + 1 !== this.columns) throw this.invalid(`a row has ${this.column + 1} values for ${this.columns} columns`);
+    this.rows++;
+    return S.AfterRow;
   }
 
   /** A whole line that is not an INSERT: a header comment, the trailer, or a preamble statement. */

@@ -1,5 +1,7 @@
 import type { Prisma } from '../generated/prisma/client.ts';
 import { getPrisma } from '../store/prisma.ts';
+
+type PrismaClient = ReturnType<typeof getPrisma>;
 import { computeProgress } from './progress.ts';
 import { tableKey } from './run-view.ts';
 import type { ChunkView, LogEntry, RunDelta, RunState, Sample, TableView } from './schemas.ts';
@@ -114,14 +116,22 @@ export class RunRecorder {
     return this.chain;
   }
 
+  /**
+   * Everything recorded since the last flush, as one transaction: tables and chunks, locks,
+   * snapshots, verification, log and samples, then the run's own row.
+   */
   private async write(): Promise<void> {
     if (!this.runDirty) return;
     const state = this.getState();
     const prisma = getPrisma();
-    const ops: Prisma.PrismaPromise<unknown>[] = [];
+    const ops: Prisma.PrismaPromise<unknown>[] = [...this.tableAndChunkOps(prisma, state), ...this.lockOps(prisma, state), ...this.snapshotOps(prisma, state), ...this.verificationOps(prisma, state), ...this.logAndSampleOps(prisma), this.runOp(prisma, state)];
+    this.clearPending();
+    await prisma.$transaction(ops);
+  }
+
+  private tableAndChunkOps(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<unknown>[] {
     const runId = this.runId;
     const byKey = new Map(state.tables.map((t) => [key(t.database, t.table), t]));
-
     // Tables and chunks are written set-based: a few statements per flush, whatever the number of
     // tables and chunks that changed (one Prisma call per row cost 26 s of a 3000-table run).
     const tableRows: TableRow[] = [];
@@ -150,8 +160,12 @@ export class RunRecorder {
         if (c) chunkRows.push(chunkRow(tableId, c));
       }
     }
-    for (const rows of batches(tableRows)) ops.push(prisma.$executeRawUnsafe(UPSERT_TABLES, JSON.stringify(rows)));
-    for (const rows of batches(chunkRows)) ops.push(prisma.$executeRawUnsafe(UPSERT_CHUNKS, JSON.stringify(rows)));
+    return [...Array.from(batches(tableRows), (rows) => prisma.$executeRawUnsafe(UPSERT_TABLES, JSON.stringify(rows))), ...Array.from(batches(chunkRows), (rows) => prisma.$executeRawUnsafe(UPSERT_CHUNKS, JSON.stringify(rows)))];
+  }
+
+  private lockOps(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<unknown>[] {
+    const runId = this.runId;
+    const ops: Prisma.PrismaPromise<unknown>[] = [];
     for (const lockKey of this.locks) {
       const l = state.locks.find((x) => x.key === lockKey);
       if (!l) continue;
@@ -169,6 +183,12 @@ export class RunRecorder {
       };
       ops.push(prisma.runLock.upsert({ where: { id }, create: { id, runId, attempt: l.attempt, lockId: l.key.slice(l.key.indexOf(':') + 1), ...fields }, update: fields }));
     }
+    return ops;
+  }
+
+  private snapshotOps(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<unknown>[] {
+    const runId = this.runId;
+    const ops: Prisma.PrismaPromise<unknown>[] = [];
     for (const snapshotId of this.snapshots) {
       const s = state.snapshots.find((x) => x.snapshotId === snapshotId);
       if (!s) continue;
@@ -184,40 +204,54 @@ export class RunRecorder {
       };
       ops.push(prisma.runSnapshot.upsert({ where: { id }, create: { id, runId, snapshotId, ...fields }, update: fields }));
     }
+    return ops;
+  }
+
+  /** Verification results, for tables already in the store (their rows are written first). */
+  private verificationOps(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<unknown>[] {
     const verifiedRows: [string, number, number, string][] = [];
     for (const k of this.verified) {
       const v = state.verification.find((x) => key(x.database, x.table) === k);
       if (!v || !this.known.has(k)) continue;
-      verifiedRows.push([storeIds.table(runId, v.database, v.table), v.chunks, v.ok, JSON.stringify(v.mismatched)]);
+      verifiedRows.push([storeIds.table(this.runId, v.database, v.table), v.chunks, v.ok, JSON.stringify(v.mismatched)]);
     }
-    for (const rows of batches(verifiedRows)) ops.push(prisma.$executeRawUnsafe(UPDATE_VERIFICATION, JSON.stringify(rows)));
-    for (const logs of batches(this.logs, 200)) ops.push(prisma.runLog.createMany({ data: logs.map((e) => ({ runId, ...e, at: new Date(e.at) })) }));
-    for (const samples of batches(this.samples, 200)) {
-      ops.push(prisma.runSample.createMany({ data: samples.map((s) => ({ runId, at: new Date(s.t), rows: BigInt(Math.round(s.rows)), bytes: BigInt(Math.round(s.bytes)) })) }));
-    }
-    const p = computeProgress(state);
-    ops.push(
-      prisma.run.update({
-        where: { id: runId },
-        data: {
-          status: state.status,
-          attempt: state.attempt,
-          finishedAt: state.finishedAt ? new Date(state.finishedAt) : null,
-          errorCode: state.error?.code ?? null,
-          errorMessage: state.error?.message ?? null,
-          rows: BigInt(p.rows),
-          bytes: BigInt(p.bytes),
-          chunksTotal: p.chunks,
-          chunksDone: p.chunksDone,
-          tablesTotal: state.tables.length,
-          rowsEstimate: BigInt(Math.round(state.estimate?.rows ?? 0)),
-          bytesEstimate: BigInt(Math.round(state.estimate?.bytes ?? 0)),
-          sourceVersion: state.sourceVersion,
-          pitr: state.pitr ? JSON.stringify(state.pitr) : null,
-        },
-      }),
-    );
+    return Array.from(batches(verifiedRows), (rows) => prisma.$executeRawUnsafe(UPDATE_VERIFICATION, JSON.stringify(rows)));
+  }
 
+  private logAndSampleOps(prisma: PrismaClient): Prisma.PrismaPromise<unknown>[] {
+    const runId = this.runId;
+    return [
+      ...Array.from(batches(this.logs, 200), (logs) => prisma.runLog.createMany({ data: logs.map((e) => ({ runId, ...e, at: new Date(e.at) })) })),
+      ...Array.from(batches(this.samples, 200), (samples) => prisma.runSample.createMany({ data: samples.map((s) => ({ runId, at: new Date(s.t), rows: BigInt(Math.round(s.rows)), bytes: BigInt(Math.round(s.bytes)) })) })),
+    ];
+  }
+
+  /** The run's own row: status, error, totals and progress. */
+  private runOp(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<unknown> {
+    const p = computeProgress(state);
+    return prisma.run.update({
+      where: { id: this.runId },
+      data: {
+        status: state.status,
+        attempt: state.attempt,
+        finishedAt: state.finishedAt ? new Date(state.finishedAt) : null,
+        errorCode: state.error?.code ?? null,
+        errorMessage: state.error?.message ?? null,
+        rows: BigInt(p.rows),
+        bytes: BigInt(p.bytes),
+        chunksTotal: p.chunks,
+        chunksDone: p.chunksDone,
+        tablesTotal: state.tables.length,
+        rowsEstimate: BigInt(Math.round(state.estimate?.rows ?? 0)),
+        bytesEstimate: BigInt(Math.round(state.estimate?.bytes ?? 0)),
+        sourceVersion: state.sourceVersion,
+        pitr: state.pitr ? JSON.stringify(state.pitr) : null,
+      },
+    });
+  }
+
+  /** What was just written is no longer pending; what changes from now on goes in the next flush. */
+  private clearPending(): void {
     this.newTables = new Set();
     this.tables = new Set();
     this.chunks = new Map();
@@ -227,7 +261,6 @@ export class RunRecorder {
     this.logs = [];
     this.samples = [];
     this.runDirty = false;
-    await prisma.$transaction(ops);
   }
 }
 
