@@ -70,6 +70,17 @@ export const ERROR_CODES = [
   'NO_ALERT_CHANNEL',
   'SKIPPED_OVERLAP',
   'RETENTION_DELETE_FAILED',
+  // Storage targets (lib/storage): S3-compatible object storage.
+  /** The storage service refused the access key or its signature (wrong secret). */
+  'STORAGE_AUTH_FAILED',
+  /** The bucket named in the target does not exist. */
+  'STORAGE_NO_BUCKET',
+  /** The credentials are valid but may not do this (write, list, read or delete); details.operation. */
+  'STORAGE_DENIED',
+  /** The storage endpoint could not be reached, or went away during a transfer. */
+  'STORAGE_UNREACHABLE',
+  /** Any other refusal by the storage service (details.s3Code). */
+  'STORAGE_FAILED',
   // Restore drills (lib/drills).
   'NO_BACKUP_TO_DRILL',
   'DRILL_VERIFY_FAILED',
