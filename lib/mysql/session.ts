@@ -6,6 +6,7 @@ import { checkServerIdentity, TLSSocket } from 'node:tls';
 import { ParadumpError } from '../core/errors.ts';
 import type { RawRow } from '../core/row-batch.ts';
 import { fromDriverError } from './driver-error.ts';
+import { endConnection } from './end-connection.ts';
 import { flavorSql, parseServerVersion, type FlavorSql, type ServerFlavor } from './flavor.ts';
 import { connectLendingReads, streamRawRows } from './stream-raw.ts';
 import { mysqlSslOptions } from './tls.ts';
@@ -211,16 +212,7 @@ export class Session {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.connection.destroy();
-        resolve();
-      }, 2_000);
-      this.connection.end(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await endConnection(this.connection);
   }
 
   destroy(): void {

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import mysql from 'mysql2';
 import type { Connection, ResultSetHeader } from 'mysql2';
 import { fromDriverError } from '../mysql/driver-error.ts';
+import { endConnection } from '../mysql/end-connection.ts';
 import { ParadumpError } from '../core/errors.ts';
 import { flavorSql, parseServerVersion, type ServerFlavor } from '../mysql/flavor.ts';
 import { checkPeerIdentity, failFastWhenLost, restoreTlsErrorCode, tlsConnectOptions } from '../mysql/session.ts';
@@ -242,16 +243,7 @@ export class TargetConnection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.connection.destroy();
-        resolve();
-      }, 2_000);
-      this.connection.end(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await endConnection(this.connection);
   }
 
   destroy(): void {
