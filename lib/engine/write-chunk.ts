@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { CompressStream } from 'zstd-napi';
 import { chunkSelect, type ChunkResult, type ChunkSpec } from '../core/chunk-spec.ts';
 import { DATA_PREAMBLE } from '../core/data-file.ts';
 import { InsertEncoder } from '../core/insert-encoder.ts';
@@ -15,13 +14,13 @@ import { TsvEncoder } from '../core/tsv-encoder.ts';
 import { insideDir } from '../core/write-file-atomic.ts';
 import type { Session } from '../mysql/session.ts';
 import { ChunkFileWriter } from './chunk-file-writer.ts';
+import { ZstdCompress } from './zstd-compress.ts';
 
 function compressor(compress: Compression, level: number | undefined): Transform | null {
   // zlib's default 16 KB output buffer would take ~30 thread-pool trips per 1 MB written.
   if (compress === 'gzip') return createGzip({ level: level ?? 1, chunkSize: 512 * 1024 });
-  // zstd compresses on a thread of its own (nbWorkers), so the main thread goes on encoding rows;
-  // 1 MB jobs keep its buffers to ~10 MB per chunk being written.
-  if (compress === 'zstd') return new CompressStream({ compressionLevel: level ?? 3, nbWorkers: 1, jobSize: 1 << 20 });
+  // zstd contexts come from a pool (see ZstdCompress): a new one per file cost more than compressing.
+  if (compress === 'zstd') return new ZstdCompress(level ?? 3);
   return null;
 }
 
