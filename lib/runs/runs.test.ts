@@ -138,7 +138,8 @@ describe('lib/runs', () => {
 
   it('cancels a dump, leaving it resumable, and resumes it to the same rows', async () => {
     const outDir = path.join(dir, 'dump-2');
-    const { id } = await startDump({ serverId, databases: [db.name], tables: [], threads: 1, chunkRows: 200, lock: 'snapshot', compress: 'none', outDir });
+    // Small chunks (~260) so the cancel lands while chunks remain: at 200 rows a fast machine finished first.
+    const { id } = await startDump({ serverId, databases: [db.name], tables: [], threads: 1, chunkRows: 50, lock: 'snapshot', compress: 'none', outDir });
     const live = getLiveRun(id)!;
     await new Promise<void>((resolve) => {
       const off = live.subscribe((m) => {
