@@ -1,28 +1,36 @@
 import type { FormState } from '../_actions/state.ts';
 
 /**
- * What a form's field groups need of the action's last answer: the errors per field and the values
- * it sent back, so each group (in its own file) fills itself in after a refusal.
+ * What a form's field groups read: the values to show (saved ones overlaid with what a refused
+ * submit sent back) and the errors per field, so each group (in its own file) fills itself in.
  */
-export interface SentBack {
+export interface FormValues {
   errors: Record<string, string[] | undefined>;
-  /** The text the field was submitted with, or `fallback` when it was not (a first render). */
-  text(name: string, fallback: string): string;
-  /** The values a group of checkboxes was submitted with, or null when it was not. */
+  /** The field's text, or `fallback` when there is none (a first render). */
+  text(name: string, fallback?: string): string;
+  /** The values a group of checkboxes holds, or null when it holds none. */
   list(name: string): string[] | null;
+  /** A checkbox's value: the form sends `on` for a ticked box. */
+  checked(name: string): boolean;
 }
 
-export function sentBack(state: FormState): SentBack {
-  const values = state.values ?? {};
+export function formValues(values: Record<string, string | string[]>, errors: Record<string, string[] | undefined>): FormValues {
+  const text = (name: string, fallback = '') => {
+    const value = values[name];
+    return typeof value === 'string' ? value : fallback;
+  };
   return {
-    errors: state.fieldErrors ?? {},
-    text: (name, fallback) => {
-      const value = values[name];
-      return typeof value === 'string' ? value : fallback;
-    },
+    errors,
+    text,
     list: (name) => {
       const value = values[name];
       return Array.isArray(value) ? value : null;
     },
+    checked: (name) => text(name) === 'on',
   };
+}
+
+/** The values and errors the action's last answer sent back. */
+export function sentBack(state: FormState): FormValues {
+  return formValues(state.values ?? {}, state.fieldErrors ?? {});
 }

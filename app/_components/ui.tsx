@@ -54,6 +54,24 @@ export function FieldError({ id, errors }: { id: string; errors: string[] | unde
   );
 }
 
+/** A labelled input with its hint and its error, tied together for screen readers. */
+export function Field({ id, name, label, errors, hint, ...input }: { id: string; name: string; label: string; errors: Record<string, string[] | undefined>; hint?: string } & ComponentProps<'input'>) {
+  return (
+    <div>
+      <label htmlFor={id} className="mb-1 block text-sm font-medium">
+        {label}
+      </label>
+      <input id={id} name={name} className={inputClass} aria-invalid={errors[name] ? true : undefined} aria-describedby={`${id}-error${hint ? ` ${id}-hint` : ''}`} {...input} />
+      {hint ? (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-zinc-500">
+          {hint}
+        </p>
+      ) : null}
+      <FieldError id={`${id}-error`} errors={errors[name]} />
+    </div>
+  );
+}
+
 const STATUS_STYLE: Record<string, string> = {
   queued: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
   running: 'bg-sky-100 text-sky-800 dark:bg-sky-950 dark:text-sky-300',

@@ -1,8 +1,8 @@
-import { cardClass } from '../_components/ui.tsx';
-import { Field, type PlanValues } from './plan-field.tsx';
+import { cardClass, Field } from '../_components/ui.tsx';
+import type { FormValues } from '../_components/sent-back.ts';
 
 /** Where and when the plan alerts: webhook, email over SMTP, and the conditions beyond failure. */
-export function PlanAlertFields({ values, editing, hasWebhookSecret, hasSmtpPassword }: { values: PlanValues; editing: boolean; hasWebhookSecret: boolean; hasSmtpPassword: boolean }) {
+export function PlanAlertFields({ values, editing, hasWebhookSecret, hasSmtpPassword }: { values: FormValues; editing: boolean; hasWebhookSecret: boolean; hasSmtpPassword: boolean }) {
   const { errors, text, checked } = values;
   return (
     <fieldset className={cardClass}>

@@ -5,7 +5,7 @@ import { savePlanAction } from '../_actions/plans.ts';
 import type { FormState } from '../_actions/state.ts';
 import { buttonClass, FormAlert } from '../_components/ui.tsx';
 import { PlanAlertFields } from './plan-alert-fields.tsx';
-import { planValues } from './plan-field.tsx';
+import { formValues } from '../_components/sent-back.ts';
 import { PlanHowFields } from './plan-how-fields.tsx';
 import { PlanRetentionFields, RETENTION } from './plan-retention-fields.tsx';
 import { PlanScheduleFields } from './plan-schedule-fields.tsx';
@@ -17,7 +17,7 @@ type Values = Record<string, string | string[]>;
 /** A backup plan's form, new or edited: one field group per file; schedule and retention preview live. */
 export function PlanForm({ servers, initial, planId, hasWebhookSecret, hasSmtpPassword }: { servers: ServerChoice[]; initial: Values; planId: string | null; hasWebhookSecret: boolean; hasSmtpPassword: boolean }) {
   const [state, action, pending] = useActionState<FormState, FormData>(savePlanAction, {});
-  const values = planValues({ ...initial, ...(state.values ?? {}) }, state.fieldErrors ?? {});
+  const values = formValues({ ...initial, ...(state.values ?? {}) }, state.fieldErrors ?? {});
   const { text } = values;
   const [cron, setCron] = useState(text('cron', '0 2 * * *'));
   const [timeZone, setTimeZone] = useState(text('timeZone', 'UTC'));

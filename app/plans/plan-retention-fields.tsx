@@ -1,6 +1,6 @@
 import type { PreviewReply } from '@/lib/plans/preview-plan.ts';
-import { cardClass } from '../_components/ui.tsx';
-import { Field, type PlanValues } from './plan-field.tsx';
+import { cardClass, Field } from '../_components/ui.tsx';
+import type { FormValues } from '../_components/sent-back.ts';
 
 export const RETENTION = [
   { name: 'keepLast', label: 'Keep last', help: 'newest backups' },
@@ -11,7 +11,7 @@ export const RETENTION = [
 ] as const;
 
 /** The retention policy (controlled, for the live preview of what it would keep and delete). */
-export function PlanRetentionFields({ values, retention, onRetention, preview }: { values: PlanValues; retention: Record<string, string>; onRetention: (name: string, value: string) => void; preview: PreviewReply | null }) {
+export function PlanRetentionFields({ values, retention, onRetention, preview }: { values: FormValues; retention: Record<string, string>; onRetention: (name: string, value: string) => void; preview: PreviewReply | null }) {
   return (
     <fieldset className={cardClass}>
       <legend className="px-1 text-sm font-medium">Retention</legend>

@@ -1,9 +1,9 @@
 import type { PreviewReply } from '@/lib/plans/preview-plan.ts';
-import { cardClass, inputClass } from '../_components/ui.tsx';
-import { Field, type PlanValues } from './plan-field.tsx';
+import { cardClass, Field, inputClass } from '../_components/ui.tsx';
+import type { FormValues } from '../_components/sent-back.ts';
 
 /** When the plan runs: the cron schedule and time zone (controlled, for the live preview), and pausing. */
-export function PlanScheduleFields({ values, cron, onCron, timeZone, onTimeZone, preview }: { values: PlanValues; cron: string; onCron: (cron: string) => void; timeZone: string; onTimeZone: (timeZone: string) => void; preview: PreviewReply | null }) {
+export function PlanScheduleFields({ values, cron, onCron, timeZone, onTimeZone, preview }: { values: FormValues; cron: string; onCron: (cron: string) => void; timeZone: string; onTimeZone: (timeZone: string) => void; preview: PreviewReply | null }) {
   const { errors, checked } = values;
   return (
     <fieldset className={cardClass}>

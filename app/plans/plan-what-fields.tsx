@@ -1,5 +1,5 @@
-import { cardClass, ChoiceSelect, FieldError, inputClass } from '../_components/ui.tsx';
-import { Field, type PlanValues } from './plan-field.tsx';
+import { cardClass, ChoiceSelect, Field, FieldError, inputClass } from '../_components/ui.tsx';
+import type { FormValues } from '../_components/sent-back.ts';
 
 export interface ServerChoice {
   id: string;
@@ -8,7 +8,7 @@ export interface ServerChoice {
 }
 
 /** The plan's name, its server and what it dumps. */
-export function PlanWhatFields({ servers, values }: { servers: ServerChoice[]; values: PlanValues }) {
+export function PlanWhatFields({ servers, values }: { servers: ServerChoice[]; values: FormValues }) {
   const { errors, text } = values;
   return (
     <fieldset className={`${cardClass} grid gap-4 sm:grid-cols-2`}>

@@ -1,10 +1,10 @@
 import type { Prisma } from '../generated/prisma/client.ts';
 import { getPrisma } from '../store/prisma.ts';
-
-type PrismaClient = ReturnType<typeof getPrisma>;
 import { computeProgress } from './progress.ts';
 import { tableKey } from './run-view.ts';
 import type { ChunkView, LogEntry, RunDelta, RunState, Sample, TableView } from './schemas.ts';
+
+type PrismaClient = ReturnType<typeof getPrisma>;
 
 /** How often a live run's changes are written to the store: progress is batched, never one write per row. */
 export const FLUSH_INTERVAL_MS = 1_000;
@@ -124,7 +124,14 @@ export class RunRecorder {
     if (!this.runDirty) return;
     const state = this.getState();
     const prisma = getPrisma();
-    const ops: Prisma.PrismaPromise<unknown>[] = [...this.tableAndChunkOps(prisma, state), ...this.lockOps(prisma, state), ...this.snapshotOps(prisma, state), ...this.verificationOps(prisma, state), ...this.logAndSampleOps(prisma), this.runOp(prisma, state)];
+    const ops: Prisma.PrismaPromise<unknown>[] = [
+      ...this.tableAndChunkOps(prisma, state),
+      ...this.lockOps(prisma, state),
+      ...this.snapshotOps(prisma, state),
+      ...this.verificationOps(prisma, state),
+      ...this.logAndSampleOps(prisma),
+      this.runOp(prisma, state),
+    ];
     this.clearPending();
     await prisma.$transaction(ops);
   }

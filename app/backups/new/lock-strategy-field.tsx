@@ -1,15 +1,9 @@
-import type { SentBack } from '../../_components/sent-back.ts';
+import type { FormValues } from '../../_components/sent-back.ts';
 import { cardClass } from '../../_components/ui.tsx';
-
-const LOCKS = [
-  { value: 'snapshot', label: 'One snapshot', help: 'Blocks commits for a moment while every worker opens its snapshot; all tables from one point in time, with binlog coordinates.' },
-  { value: 'per-db', label: 'Per database', help: 'Read-locks one database’s tables while its snapshot opens; consistent within each database, not across them.' },
-  { value: 'per-table', label: 'Per table', help: 'Write-locks each table while it is read; consistent within each table only.' },
-  { value: 'none', label: 'No locks', help: 'Takes no lock at all; consistent only if nothing writes (a stopped replica).' },
-] as const;
+import { LOCKS } from '../../_components/dump-shape-fields.tsx';
 
 /** The lock strategy, each with what it blocks and what consistency it buys. */
-export function LockStrategyField({ sent }: { sent: SentBack }) {
+export function LockStrategyField({ sent }: { sent: FormValues }) {
   const lock = sent.text('lock', 'snapshot');
   return (
     <fieldset className={cardClass}>

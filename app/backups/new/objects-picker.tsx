@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import type { ServerObjects } from '@/lib/runs/servers.ts';
-import type { SentBack } from '../../_components/sent-back.ts';
+import type { FormValues } from '../../_components/sent-back.ts';
 import { cardClass, FieldError } from '../../_components/ui.tsx';
 import { formatBytes, formatCount } from '../../_lib/format.ts';
 
 type Database = ServerObjects['databases'][number];
 
 /** Which databases to back up whole, or which of their tables: the server's objects with their sizes. */
-export function ObjectsPicker({ objects, sent }: { objects: ServerObjects | null; sent: SentBack }) {
+export function ObjectsPicker({ objects, sent }: { objects: ServerObjects | null; sent: FormValues }) {
   // A database ticked whole disables its table boxes: the dump takes all of them.
   const [wholeDbs, setWholeDbs] = useState<Set<string>>(() => new Set(sent.list('databases') ?? []));
   const pickedTables = sent.list('tables') ?? [];

@@ -1,8 +1,8 @@
-import type { SentBack } from '../../_components/sent-back.ts';
+import type { FormValues } from '../../_components/sent-back.ts';
 import { cardClass, FieldError, inputClass } from '../../_components/ui.tsx';
 
 /** Where the dump is written; empty means the suggested folder under the dump root. */
-export function OutputFields({ sent, suggestedOutDir }: { sent: SentBack; suggestedOutDir: string }) {
+export function OutputFields({ sent, suggestedOutDir }: { sent: FormValues; suggestedOutDir: string }) {
   const { errors, text } = sent;
   return (
     <fieldset className={cardClass}>

@@ -3,38 +3,20 @@
 import { useActionState } from 'react';
 import { saveDrillPolicyAction } from '../../_actions/drills.ts';
 import type { FormState } from '../../_actions/state.ts';
-import { buttonClass, cardClass, ChoiceSelect, FieldError, FormAlert, inputClass } from '../../_components/ui.tsx';
+import { formValues } from '../../_components/sent-back.ts';
+import { buttonClass, cardClass, ChoiceSelect, Field, FieldError, FormAlert, inputClass } from '../../_components/ui.tsx';
 
 type Values = Record<string, string | string[]>;
-
-function Field({ id, name, label, errors, hint, ...input }: { id: string; name: string; label: string; errors: Record<string, string[] | undefined>; hint?: string } & React.ComponentProps<'input'>) {
-  return (
-    <div>
-      <label htmlFor={id} className="mb-1 block text-sm font-medium">
-        {label}
-      </label>
-      <input id={id} name={name} className={inputClass} aria-invalid={errors[name] ? true : undefined} aria-describedby={`${id}-error${hint ? ` ${id}-hint` : ''}`} {...input} />
-      {hint ? (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-zinc-500">
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={`${id}-error`} errors={errors[name]} />
-    </div>
-  );
-}
 
 /** The plan's restore drill policy: when, where, the name prefix and up to `checkRows` checks. */
 export function DrillPolicyForm({ planId, servers, initial, checkRows }: { planId: string; servers: { id: string; name: string }[]; initial: Values; checkRows: number }) {
   const [state, action, pending] = useActionState<FormState, FormData>(saveDrillPolicyAction, {});
-  const values: Values = { ...initial, ...(state.values ?? {}) };
-  const text = (name: string, fallback = '') => (typeof values[name] === 'string' ? (values[name] as string) : fallback);
-  const errors = state.fieldErrors ?? {};
+  const { text, checked, errors } = formValues({ ...initial, ...(state.values ?? {}) }, state.fieldErrors ?? {});
   return (
     <form action={action} className={`${cardClass} space-y-4`} noValidate aria-label="Restore drill policy">
       <input type="hidden" name="planId" value={planId} />
       <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" name="enabled" defaultChecked={text('enabled') === 'on'} /> Drills on (scheduled drills run; Run drill now always works)
+        <input type="checkbox" name="enabled" defaultChecked={checked('enabled')} /> Drills on (scheduled drills run; Run drill now always works)
       </label>
       <div className="grid gap-4 sm:grid-cols-4">
         <div>

@@ -1,8 +1,8 @@
-import type { SentBack } from '../../../_components/sent-back.ts';
+import type { FormValues } from '../../../_components/sent-back.ts';
 import { cardClass, ChoiceSelect, FieldError, inputClass } from '../../../_components/ui.tsx';
 
 /** How the rows are loaded: threads, LOAD DATA or INSERTs, verification, index building, replacing. */
-export function LoadOptionsFields({ threads, format, sent }: { threads: number; format: 'sql' | 'tsv'; sent: SentBack }) {
+export function LoadOptionsFields({ threads, format, sent }: { threads: number; format: 'sql' | 'tsv'; sent: FormValues }) {
   const { errors, text } = sent;
   return (
     <fieldset className={`${cardClass} space-y-3`}>

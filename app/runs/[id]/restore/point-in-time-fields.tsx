@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { SentBack } from '../../../_components/sent-back.ts';
+import type { FormValues } from '../../../_components/sent-back.ts';
 import { cardClass, FieldError, inputClass } from '../../../_components/ui.tsx';
 
 /** Whether the dump can be rolled forward (and from where), or why not. */
@@ -13,7 +13,7 @@ const STOPS = [
 ] as const;
 
 /** The optional point-in-time step: roll forward with the source's binary log after loading, until a stop point. */
-export function PointInTimeFields({ pitr, sent }: { pitr: PitrChoice; sent: SentBack }) {
+export function PointInTimeFields({ pitr, sent }: { pitr: PitrChoice; sent: FormValues }) {
   const { errors, text } = sent;
   const [kind, setKind] = useState(() => (pitr.available ? text('pitr', 'none') : 'none'));
   return (

@@ -1,4 +1,4 @@
-import type { SentBack } from '../../../_components/sent-back.ts';
+import type { FormValues } from '../../../_components/sent-back.ts';
 import { cardClass, FieldError, inputClass } from '../../../_components/ui.tsx';
 import { formatCount } from '../../../_lib/format.ts';
 
@@ -8,7 +8,7 @@ export interface DatabaseChoice {
 }
 
 /** Each dumped database: the name to restore it under and which of its tables to load. */
-export function RestoreObjectsFields({ databases, sent }: { databases: DatabaseChoice[]; sent: SentBack }) {
+export function RestoreObjectsFields({ databases, sent }: { databases: DatabaseChoice[]; sent: FormValues }) {
   return (
     <fieldset className={cardClass}>
       <legend className="px-1 text-sm font-medium">Databases and tables</legend>
@@ -23,7 +23,7 @@ export function RestoreObjectsFields({ databases, sent }: { databases: DatabaseC
   );
 }
 
-function DatabaseRestore({ db, sent }: { db: DatabaseChoice; sent: SentBack }) {
+function DatabaseRestore({ db, sent }: { db: DatabaseChoice; sent: FormValues }) {
   const { errors, text } = sent;
   // Every table is ticked until a submit sends back which ones were.
   const pickedTables = sent.list('tables');

@@ -1,4 +1,4 @@
-import type { SentBack } from '../../../_components/sent-back.ts';
+import type { FormValues } from '../../../_components/sent-back.ts';
 import { cardClass, ChoiceSelect, inputClass } from '../../../_components/ui.tsx';
 
 export interface TargetChoice {
@@ -8,7 +8,7 @@ export interface TargetChoice {
 }
 
 /** The saved server to restore into; the run's own server first when it is still saved. */
-export function TargetServerField({ servers, defaultServerId, sent }: { servers: TargetChoice[]; defaultServerId: string | null; sent: SentBack }) {
+export function TargetServerField({ servers, defaultServerId, sent }: { servers: TargetChoice[]; defaultServerId: string | null; sent: FormValues }) {
   const fallback = servers.some((s) => s.id === defaultServerId) ? defaultServerId! : servers[0]!.id;
   return (
     <fieldset className={cardClass}>
