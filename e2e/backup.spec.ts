@@ -4,7 +4,9 @@ import { Manifest } from '../lib/core/manifest.ts';
 import { expect, test } from './fixtures.ts';
 import { e2eShots } from './paths.ts';
 
-const ROWS = 700_000;
+// Enough rows that the dump is still running when the test clicks Cancel after its live checks:
+// a dump that ends first makes the cancel a no-op and the run a success.
+const ROWS = 1_500_000;
 
 /** Rows written, as the progress bar announces it (`42% · 123,456 rows`). */
 async function rowsWritten(bar: import('@playwright/test').Locator): Promise<number> {
@@ -128,7 +130,7 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   await page.screenshot({ path: path.join(e2eShots, 'manifest-browser.png'), fullPage: true });
   await page.getByRole('link', { name: `${db}.orders`, exact: true }).click();
   const chunks = page.getByRole('table', { name: `Chunks of ${db}.orders` });
-  // 700 chunks, paged 200 at a time: a header row and the first 200, then the last page's 100.
+  // 1500 chunks, paged 200 at a time: a header row and the first 200, then the last page's 100.
   const chunkPages = ROWS / 1000 / 200;
   await expect(chunks.getByRole('row')).toHaveCount(200 + 1);
   const chunkPager = page.getByRole('navigation', { name: 'Pages of chunks' });
