@@ -58,6 +58,9 @@ export function createProgressReporter({ mode, stdout, stderr }: { mode: 'bar' |
         started = performance.now();
         if (mode === 'lines') stderr.write(`dumping from ${event.source} (${event.flavor} ${event.version})\n`);
         break;
+      case 'accounts-dumped':
+        if (mode === 'lines') stderr.write(`accounts: ${event.users} users and ${event.roles} roles (${event.excluded} system or excluded left out)\n`);
+        break;
       case 'discovered':
         rowsEstimate = event.rowsEstimate;
         break;

@@ -58,6 +58,13 @@ export const DumpRequest = z.object({
   blockDdl: z.boolean().optional(),
   /** Dump views, triggers, routines and events. @default true */
   objects: z.boolean().default(true),
+  /**
+   * Dump users, roles and their grants (`accounts/accounts.json`), system accounts left out.
+   * Default: on for a whole-instance dump (no databases or tables named), off otherwise.
+   */
+  users: z.boolean().optional(),
+  /** Accounts to leave out: `user@host` with `*`/`?` globs, or a user alone for any host (`mysql.*`). */
+  excludeUsers: z.array(z.string().min(1)).default([]),
 });
 export type DumpRequest = z.infer<typeof DumpRequest>;
 export type DumpRequestInput = z.input<typeof DumpRequest>;
@@ -79,5 +86,11 @@ export const RecordedDumpOptions = DumpRequest.pick({
   tables: true,
   excludeTables: true,
   objects: true,
-}).extend({ blockDdl: z.boolean() });
+  excludeUsers: true,
+}).extend({ blockDdl: z.boolean(), users: z.boolean().default(false) });
 export type RecordedDumpOptions = z.infer<typeof RecordedDumpOptions>;
+
+/** Whether a dump takes the accounts: as asked, else for a whole-instance dump only. */
+export function dumpsUsers(request: Pick<DumpRequest, 'users' | 'databases' | 'tables'>): boolean {
+  return request.users ?? (request.databases.length === 0 && request.tables.length === 0);
+}

@@ -69,7 +69,16 @@ describe('Manifest', () => {
     expect(Manifest.safeParse(shifted).success).toBe(false);
   });
 
+  it('reads a version-3 manifest with accounts, and requires version 3 for them', () => {
+    const accounts = { file: 'accounts/accounts.json', sha256: 'b'.repeat(64), bytes: 10, list: [{ user: 'app', host: '%', isRole: false, grants: 2, defaultRoles: [] }], excluded: ['root@localhost'] };
+    expect(manifestVersionFor('sql', true)).toBe(3);
+    expect(Manifest.parse({ ...versionOne(), version: 3, accounts }).accounts?.list[0]?.user).toBe('app');
+    const v1 = Manifest.safeParse({ ...versionOne(), accounts });
+    expect(v1.success ? null : v1.error.issues[0]).toMatchObject({ path: ['version'], message: 'a dump with accounts must be version 3' });
+    expect(Manifest.parse(versionOne()).options.users).toBe(false);
+  });
+
   it('refuses versions it does not know', () => {
-    expect(Manifest.safeParse({ ...versionOne(), version: 3 }).success).toBe(false);
+    expect(Manifest.safeParse({ ...versionOne(), version: 4 }).success).toBe(false);
   });
 });

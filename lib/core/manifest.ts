@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AccountsSummary } from './accounts.ts';
 import { LockMode, RecordedDumpOptions, type DataFormat } from './dump-options.ts';
 
 
@@ -6,13 +7,15 @@ import { LockMode, RecordedDumpOptions, type DataFormat } from './dump-options.t
  * The dump's contract with restore, verify and the dashboard. Bump the version on any change that
  * an older reader would misread; readers refuse versions they do not know. Version 2 is a dump
  * whose data files are `LOAD DATA` text (`options.format: "tsv"`); SQL dumps stay version 1, so
- * an older paradump still restores them.
+ * an older paradump still restores them. Version 3 is a dump with accounts (users, roles, grants
+ * in `accounts/accounts.json`): an older reader would restore it and silently leave them out.
  */
-export const MANIFEST_VERSION = 2;
-export const MANIFEST_VERSIONS = [1, 2] as const;
+export const MANIFEST_VERSION = 3;
+export const MANIFEST_VERSIONS = [1, 2, 3] as const;
 
-/** The manifest version a dump of this format is written as (the lowest that describes it). */
-export function manifestVersionFor(format: DataFormat): 1 | 2 {
+/** The manifest version a dump is written as: the lowest that describes it. */
+export function manifestVersionFor(format: DataFormat, hasAccounts = false): 1 | 2 | 3 {
+  if (hasAccounts) return 3;
   return format === 'tsv' ? 2 : 1;
 }
 
@@ -133,7 +136,7 @@ export type DatabaseRecord = z.infer<typeof DatabaseRecord>;
 
 export const Manifest = z.object({
   format: z.literal('paradump'),
-  version: z.union([z.literal(1), z.literal(2)]),
+  version: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   tool: z.object({ name: z.literal('paradump'), version: z.string() }),
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -160,7 +163,10 @@ export const Manifest = z.object({
   tables: z.array(TableRecord),
   totals: z.object({ tables: z.number().int(), skippedTables: z.number().int(), chunks: z.number().int(), rows: z.number().int(), bytes: z.number().int() }),
   warnings: z.array(z.object({ code: z.string(), message: z.string(), database: z.string().optional(), table: z.string().optional() })),
+  /** Users and roles dumped with the data (version 3); absent or null when none were. */
+  accounts: AccountsSummary.nullable().optional(),
 }).superRefine((m, ctx) => {
+  if (m.accounts && m.version < 3) ctx.addIssue({ code: 'custom', path: ['version'], message: 'a dump with accounts must be version 3' });
   if (m.options.format !== 'tsv') return;
   // A version-1 reader would take tsv files for SQL; and without encodings they cannot be loaded.
   if (m.version < 2) ctx.addIssue({ code: 'custom', path: ['version'], message: 'a tsv dump must be version 2' });

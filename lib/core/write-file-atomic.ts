@@ -12,13 +12,17 @@ export function insideDir(root: string, relative: string): string {
   return full;
 }
 
-/** Writes a small file via temp + fsync + rename, so a reader never sees half of it. */
-export async function writeFileAtomic(root: string, relative: string, content: string | Buffer): Promise<void> {
+/**
+ * Writes a small file via temp + fsync + rename, so a reader never sees half of it. `mode` (e.g.
+ * 0o600 for secrets) is set on the temp file before anything is written to it.
+ */
+export async function writeFileAtomic(root: string, relative: string, content: string | Buffer, options: { mode?: number } = {}): Promise<void> {
   const full = insideDir(root, relative);
   await mkdir(path.dirname(full), { recursive: true });
   const tmp = `${full}.partial`;
-  const fh = await open(tmp, 'w');
+  const fh = await open(tmp, 'w', options.mode ?? 0o666);
   try {
+    if (options.mode !== undefined) await fh.chmod(options.mode);
     await fh.writeFile(content);
     await fh.sync();
   } finally {

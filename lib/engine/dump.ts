@@ -23,7 +23,9 @@ import { readCoordinates } from './read-coordinates.ts';
 import { openReader } from '../mysql/open-reader.ts';
 import { DumpOptions, type DumpOptionsInput } from './options.ts';
 import { parseOptions } from '../core/parse-options.ts';
-import { DumpRequest, RecordedDumpOptions } from '../core/dump-options.ts';
+import { DumpRequest, dumpsUsers, RecordedDumpOptions } from '../core/dump-options.ts';
+import type { AccountsSummary } from '../core/accounts.ts';
+import { dumpAccounts } from './dump-accounts.ts';
 import { readDumpRequest, REQUEST_FILE, resumedRequest, writeDumpRequest } from '../core/dump-request-file.ts';
 import { planChunks, type KeyProbe } from './plan-chunks.ts';
 import { keyValueFromRaw, orderBy, rangeCondition } from '../core/range-sql.ts';
@@ -106,6 +108,9 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       // Another name may be the same server (an IP for a host name): said, not refused.
       warn({ code: 'SOURCE_DIFFERS', message: `the interrupted dump read from ${asked.host}:${asked.port}; this resume reads from ${address.host}:${address.port}: if that is another server, the dump mixes two servers' rows` });
     }
+    // Accounts first: an account that may not read them is refused before any schema is written.
+    const accounts = dumpsUsers(options) ? await dumpAccounts({ control, outDir, excludeUsers: options.excludeUsers, warn }) : null;
+    if (accounts) emit({ type: 'accounts-dumped', users: accounts.list.filter((a) => !a.isRole).length, roles: accounts.list.filter((a) => a.isRole).length, excluded: accounts.excluded.length });
 
     // Workers open before planning (they plan tables in parallel), but take no lock until later.
     const workers = await Promise.all(Array.from({ length: options.threads }, () => openReader(address, 'opening a worker connection')));
@@ -142,6 +147,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       databaseRecords,
       plans,
       warnings,
+      accounts,
     });
     await writeFileAtomic(outDir, MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
     emit({
@@ -389,7 +395,7 @@ interface PreviousRun {
 }
 
 /** Files a dump writes before its plan (dump-state.json) exists: nothing worth keeping yet. */
-const BEFORE_PLAN = new Set(['schema', 'data', JOURNAL_FILE, `${STATE_FILE}.partial`, REQUEST_FILE, `${REQUEST_FILE}.partial`, '.write-test']);
+const BEFORE_PLAN = new Set(['schema', 'data', 'accounts', JOURNAL_FILE, `${STATE_FILE}.partial`, REQUEST_FILE, `${REQUEST_FILE}.partial`, '.write-test']);
 
 /**
  * The saved request (with what `given` may change) and what the interrupted dump left (null: it was
@@ -570,6 +576,7 @@ function buildManifest(args: {
   databaseRecords: DatabaseRecord[];
   plans: TablePlan[];
   warnings: Manifest['warnings'];
+  accounts: AccountsSummary | null;
 }): Manifest {
   const { options, snapshots } = args;
   const tables: TableRecord[] = args.plans.map(tableRecord);
@@ -578,12 +585,12 @@ function buildManifest(args: {
   const consistency = describeConsistency(options.lock, instance, used.size);
   const manifest: Manifest = {
     format: 'paradump',
-    version: manifestVersionFor(options.format),
+    version: manifestVersionFor(options.format, args.accounts !== null),
     tool: { name: 'paradump', version: TOOL_VERSION },
     startedAt: args.started.toISOString(),
     finishedAt: new Date().toISOString(),
     source: { flavor: args.control.flavor.kind, version: args.control.flavor.versionString, host: args.address.host, port: args.address.port },
-    options: RecordedDumpOptions.parse({ ...options, blockDdl: options.blockDdl ?? args.control.sql.ddlBlockIsFree }),
+    options: RecordedDumpOptions.parse({ ...options, blockDdl: options.blockDdl ?? args.control.sql.ddlBlockIsFree, users: args.accounts !== null }),
     consistency: { ...consistency, binlog: instance?.binlog ?? null, gtid: instance?.gtid ?? null, snapshots },
     resumedAt: args.resumedAt,
     locks: args.locks,
@@ -597,6 +604,7 @@ function buildManifest(args: {
       bytes: tables.reduce((a, t) => a + t.bytes, 0),
     },
     warnings: args.warnings,
+    ...(args.accounts ? { accounts: args.accounts } : {}),
   };
   return Manifest.parse(manifest);
 }

@@ -3,6 +3,8 @@ import type { KeyValue, LockRecord, SnapshotRecord } from '../core/manifest.ts';
 /** Everything a dump reports while it runs. The CLI draws a progress bar from it; lib/runs persists it. */
 export type DumpEvent =
   | { type: 'run-started'; at: string; source: string; flavor: string; version: string }
+  /** Users and roles written to accounts/accounts.json (counts only: the file holds the hashes). */
+  | { type: 'accounts-dumped'; users: number; roles: number; excluded: number }
   | { type: 'discovered'; databases: number; tables: number; bytesEstimate: number; rowsEstimate: number }
   | { type: 'table-planned'; database: string; table: string; chunkKey: string[]; rowsEstimate: number; bytesEstimate: number; chunks: { index: number; lower: KeyValue[] | null; upper: KeyValue[] | null; done?: boolean }[] }
   | { type: 'chunk-started'; database: string; table: string; index: number; worker: number }

@@ -54,7 +54,7 @@ export async function readManifest(dirInput: string): Promise<LoadedManifest> {
   }
   const version = (json as { version?: unknown } | null)?.version;
   if ((json as { format?: unknown } | null)?.format === 'paradump' && !(MANIFEST_VERSIONS as readonly unknown[]).includes(version)) {
-    throw new ParadumpError('MANIFEST_INVALID', `${MANIFEST_FILE} is version ${JSON.stringify(version)}; this paradump reads versions ${MANIFEST_VERSIONS.join(' and ')}`, { details: { reason: 'VERSION', version } });
+    throw new ParadumpError('MANIFEST_INVALID', `${MANIFEST_FILE} is version ${JSON.stringify(version)}; this paradump reads versions ${MANIFEST_VERSIONS.join(', ')}`, { details: { reason: 'VERSION', version } });
   }
   const parsed = Manifest.safeParse(json);
   if (!parsed.success) {

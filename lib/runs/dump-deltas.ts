@@ -12,6 +12,8 @@ export function dumpEventToDeltas({ state, event, attempt, now = new Date() }: {
         { type: 'source', version: `${event.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${event.version}` },
         log(at, 'info', null, attempt > 1 ? `Attempt ${attempt}: connected to ${event.source} (${event.flavor} ${event.version}), resuming` : `Connected to ${event.source} (${event.flavor} ${event.version})`),
       ];
+    case 'accounts-dumped':
+      return [log(at, 'info', null, `Dumped ${event.users} user${event.users === 1 ? '' : 's'} and ${event.roles} role${event.roles === 1 ? '' : 's'} with their grants (${event.excluded} system or excluded account${event.excluded === 1 ? '' : 's'} left out)`)];
     case 'discovered':
       return [
         { type: 'estimate', rows: event.rowsEstimate, bytes: event.bytesEstimate, tables: event.tables },

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { ACCOUNTS_FILE, AccountsFile, accountLabel, type AccountsSummary } from '../core/accounts.ts';
+import { writeFileAtomic } from '../core/write-file-atomic.ts';
+import { readAccounts } from '../mysql/read-accounts.ts';
+import type { Session } from '../mysql/session.ts';
+
+/**
+ * Reads the accounts and writes accounts/accounts.json, readable by its owner only (it holds the
+ * password hashes). Resolves with what the manifest records: names and counts, never a hash.
+ */
+export async function dumpAccounts(args: {
+  control: Session;
+  outDir: string;
+  excludeUsers: readonly string[];
+  warn: (w: { code: string; message: string }) => void;
+}): Promise<AccountsSummary> {
+  const { control } = args;
+  const read = await readAccounts(control, { exclude: args.excludeUsers });
+  for (const p of read.unmatched) args.warn({ code: 'USER_PATTERN_UNMATCHED', message: `--exclude-users ${p} matches no account` });
+  const file = AccountsFile.parse({ format: 'paradump-accounts', version: 1, flavor: control.flavor.kind, accounts: read.accounts });
+  const text = JSON.stringify(file, null, 2) + '\n';
+  await writeFileAtomic(args.outDir, ACCOUNTS_FILE, text, { mode: 0o600 });
+  return {
+    file: ACCOUNTS_FILE,
+    sha256: createHash('sha256').update(text).digest('hex'),
+    bytes: Buffer.byteLength(text),
+    list: read.accounts.map((a) => ({ user: a.user, host: a.host, isRole: a.isRole, grants: a.grants.length, defaultRoles: a.defaultRoles })),
+    excluded: read.excluded,
+  };
+}
+
+/** `user@host, …` of a summary, for a progress line. */
+export function describeAccounts(summary: AccountsSummary): string {
+  return summary.list.map(accountLabel).join(', ');
+}
