@@ -39,6 +39,14 @@ ${TLS_USAGE}    --out DIR               output directory (created; must be empty
                               --lock-wait-timeout and --kill-long-queries may change, any
                               other flag given must agree with it (else refused, naming it)
     --no-objects            skip views, triggers, routines and events
+    --users                 dump users, roles, default roles, grants and resource limits into
+                              accounts/accounts.json (mode 0600: it holds the password hashes);
+                              on by default when no --databases/--tables are given; system
+                              accounts (root@localhost, mariadb.sys, mysql.*, …) are left out
+    --no-users              dump no accounts
+    --include-users P,...   only these accounts (patterns as --exclude-users)
+    --exclude-users P,...   accounts to leave out: user@host with * and ? (root@%), or a user
+                              alone for any host (mysql.*)
     --json                  print events as JSON lines on stdout instead of a progress bar
     --quiet                 no progress output
 `;
@@ -68,6 +76,10 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
       'no-block-ddl': { type: 'boolean' },
       resume: { type: 'string' },
       'no-objects': { type: 'boolean' },
+      users: { type: 'boolean' },
+      'no-users': { type: 'boolean' },
+      'include-users': { type: 'string' },
+      'exclude-users': { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
@@ -89,6 +101,7 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
   const format = values.format;
   if (format !== undefined && format !== 'sql' && format !== 'tsv') throw new UsageError(`--format must be sql or tsv, got "${format}"`);
 
+  if (values.users && values['no-users']) throw new UsageError('--users and --no-users contradict each other');
   const tls = tlsOption(values);
   const names = (value: string | undefined) => (value === undefined ? undefined : list(value));
   const options: DumpOptionsInput = {
@@ -111,6 +124,9 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
     compressLevel: integer('compress-level', values['compress-level']),
     lockWaitTimeout: positiveNumber('lock-wait-timeout', values['lock-wait-timeout']),
     ...(values['no-objects'] ? { objects: false } : {}),
+    ...(values.users ? { users: true } : values['no-users'] ? { users: false } : {}),
+    includeUsers: names(values['include-users']),
+    excludeUsers: names(values['exclude-users']),
   };
   const reporter = createProgressReporter({ mode: values.json ? 'json' : values.quiet ? 'quiet' : io.stderr.isTTY ? 'bar' : 'lines', stdout: io.stdout, stderr: io.stderr });
   try {
@@ -135,6 +151,7 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
 const FLAG_OF: Record<string, (value: unknown) => string> = {
   objects: (v) => (v === false ? '--no-objects' : 'objects (on unless --no-objects)'),
   blockDdl: (v) => (v === false ? '--no-block-ddl' : '--block-ddl'),
+  users: (v) => (v === false ? '--no-users' : '--users'),
 };
 
 /** A resume refused for a contradicting option names the flag (`--databases`), not the option. */

@@ -31,6 +31,10 @@ ${TLS_USAGE}    --rename SRC:DST        restore database SRC as DST (repeatable,
                               from the start
     --state-dir DIR         where the restore journal is kept (default DIR/.paradump-restore)
     --no-objects            skip views, triggers, routines and events
+    --users                 create the dump's users and roles with their grants (after the
+                              data; grants on --rename'd databases rewritten); an account the
+                              target has already is refused, nothing changed
+    --skip-existing-users   with --users: leave accounts the target has as they are
     --json                  print events as JSON lines on stdout instead of a progress bar
     --quiet                 no progress output
 `;
@@ -59,6 +63,8 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
       resume: { type: 'boolean' },
       'state-dir': { type: 'string' },
       'no-objects': { type: 'boolean' },
+      users: { type: 'boolean' },
+      'skip-existing-users': { type: 'boolean' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
@@ -97,6 +103,8 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
     skipVerify: values['skip-verify'] ?? false,
     resume: values.resume ?? false,
     objects: !values['no-objects'],
+    users: values.users ?? false,
+    skipExistingUsers: values['skip-existing-users'] ?? false,
     ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
   };
   const mode = values.json ? 'json' : values.quiet ? 'quiet' : io.stderr.isTTY ? 'bar' : 'lines';
@@ -113,6 +121,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
       io.stderr.write(
         `restored ${result.tables} tables (${result.rows} rows in ${result.chunks} chunks, ${formatBytes(result.bytes)}${result.skippedChunks ? `; ${result.skippedChunks} chunks were already loaded` : ''}) and ${result.objects} objects in ${(result.durationMs / 1000).toFixed(1)} s\n`,
       );
+      if (result.accounts) io.stderr.write(describeAccounts(result.accounts));
     }
     return 0;
   } catch (error) {
@@ -126,4 +135,10 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
 function deferIndexes(on: boolean | undefined, off: boolean | undefined): boolean {
   if (on && off) throw new UsageError('--defer-indexes and --no-defer-indexes contradict each other');
   return !off;
+}
+
+/** The accounts report: what was created, what the target had already. */
+function describeAccounts(report: { created: string[]; skipped: string[] }): string {
+  const names = (list: string[]) => (list.length > 0 ? `: ${list.join(', ')}` : '');
+  return `accounts: ${report.created.length} created${names(report.created)}\n` + (report.skipped.length > 0 ? `accounts: ${report.skipped.length} skipped, the target had them already${names(report.skipped)}\n` : '');
 }

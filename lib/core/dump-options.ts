@@ -63,6 +63,8 @@ export const DumpRequest = z.object({
    * Default: on for a whole-instance dump (no databases or tables named), off otherwise.
    */
   users: z.boolean().optional(),
+  /** Only these accounts (patterns as `excludeUsers`). Empty = every account but the system ones. */
+  includeUsers: z.array(z.string().min(1)).default([]),
   /** Accounts to leave out: `user@host` with `*`/`?` globs, or a user alone for any host (`mysql.*`). */
   excludeUsers: z.array(z.string().min(1)).default([]),
 });
@@ -86,6 +88,7 @@ export const RecordedDumpOptions = DumpRequest.pick({
   tables: true,
   excludeTables: true,
   objects: true,
+  includeUsers: true,
   excludeUsers: true,
 }).extend({ blockDdl: z.boolean(), users: z.boolean().default(false) });
 export type RecordedDumpOptions = z.infer<typeof RecordedDumpOptions>;

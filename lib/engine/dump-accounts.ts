@@ -11,12 +11,13 @@ import type { Session } from '../mysql/session.ts';
 export async function dumpAccounts(args: {
   control: Session;
   outDir: string;
+  includeUsers: readonly string[];
   excludeUsers: readonly string[];
   warn: (w: { code: string; message: string }) => void;
 }): Promise<AccountsSummary> {
   const { control } = args;
-  const read = await readAccounts(control, { exclude: args.excludeUsers });
-  for (const p of read.unmatched) args.warn({ code: 'USER_PATTERN_UNMATCHED', message: `--exclude-users ${p} matches no account` });
+  const read = await readAccounts(control, { include: args.includeUsers, exclude: args.excludeUsers });
+  for (const p of read.unmatched) args.warn({ code: 'USER_PATTERN_UNMATCHED', message: `${args.includeUsers.includes(p) ? '--include-users' : '--exclude-users'} ${p} matches no account` });
   const file = AccountsFile.parse({ format: 'paradump-accounts', version: 1, flavor: control.flavor.kind, accounts: read.accounts });
   const text = JSON.stringify(file, null, 2) + '\n';
   await writeFileAtomic(args.outDir, ACCOUNTS_FILE, text, { mode: 0o600 });

@@ -109,7 +109,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       warn({ code: 'SOURCE_DIFFERS', message: `the interrupted dump read from ${asked.host}:${asked.port}; this resume reads from ${address.host}:${address.port}: if that is another server, the dump mixes two servers' rows` });
     }
     // Accounts first: an account that may not read them is refused before any schema is written.
-    const accounts = dumpsUsers(options) ? await dumpAccounts({ control, outDir, excludeUsers: options.excludeUsers, warn }) : null;
+    const accounts = dumpsUsers(options) ? await dumpAccounts({ control, outDir, includeUsers: options.includeUsers, excludeUsers: options.excludeUsers, warn }) : null;
     if (accounts) emit({ type: 'accounts-dumped', users: accounts.list.filter((a) => !a.isRole).length, roles: accounts.list.filter((a) => a.isRole).length, excluded: accounts.excluded.length });
 
     // Workers open before planning (they plan tables in parallel), but take no lock until later.

@@ -8,7 +8,7 @@ export interface ReadAccountsResult {
   accounts: AccountRecord[];
   /** `user@host` of the system accounts and those excluded by pattern. */
   excluded: string[];
-  /** Exclude patterns that matched no account (the caller warns). */
+  /** Include and exclude patterns that matched no account (the caller warns). */
   unmatched: string[];
 }
 
@@ -16,7 +16,7 @@ export interface ReadAccountsResult {
  * Reads the source's users and roles with their grants, leaving out system accounts and those
  * matching `exclude`. Refuses with MISSING_PRIVILEGES when the account may not read them.
  */
-export async function readAccounts(session: Session, options: { exclude: readonly string[] }): Promise<ReadAccountsResult> {
+export async function readAccounts(session: Session, options: { include: readonly string[]; exclude: readonly string[] }): Promise<ReadAccountsResult> {
   const sql = accountsSql(session.flavor.kind);
   const denied = (error: unknown) => {
     const errno = driverErrno(error);
@@ -39,14 +39,16 @@ export async function readAccounts(session: Session, options: { exclude: readonl
     throw denied(error);
   }
   const patterns = options.exclude.map((p) => ({ p, match: accountMatcher(p), used: false }));
+  const includes = options.include.map((p) => ({ p, match: accountMatcher(p), used: false }));
   const accounts: AccountRecord[] = [];
   const excluded: string[] = [];
   for (const row of rows) {
     const roles = defaults.filter((d) => d.user === row.user && d.host === row.host).map((d) => accountSqlName({ user: String(d.roleUser), host: String(d.roleHost), isRole: true }, 'mysql'));
     const base = sql.fromRow(row, roles);
     const hits = patterns.filter((x) => x.match(base));
-    for (const h of hits) h.used = true;
-    if (isSystemAccount(base, hostname) || hits.length > 0) {
+    const included = includes.filter((x) => x.match(base));
+    for (const h of [...hits, ...included]) h.used = true;
+    if (isSystemAccount(base, hostname) || hits.length > 0 || (includes.length > 0 && included.length === 0)) {
       excluded.push(accountLabel(base));
       continue;
     }
@@ -59,5 +61,5 @@ export async function readAccounts(session: Session, options: { exclude: readonl
     const { grants, defaultRoles } = cleanGrants(lines, base, session.flavor.kind);
     accounts.push(AccountRecord.parse({ ...base, grants, defaultRoles: base.defaultRoles.length > 0 ? base.defaultRoles : defaultRoles }));
   }
-  return { accounts, excluded, unmatched: patterns.filter((x) => !x.used).map((x) => x.p) };
+  return { accounts, excluded, unmatched: [...includes, ...patterns].filter((x) => !x.used).map((x) => x.p) };
 }

@@ -37,6 +37,10 @@ export type RestoreEvent =
   | { type: 'indexes-added'; database: string; table: string; indexes: number; durationMs: number }
   | { type: 'table-finished'; database: string; table: string; rows: number; chunks: number }
   | { type: 'object-created'; database: string; objectType: string; name: string }
+  /** An account (`user@host`, or a role's name) created with its grants; never its hash. */
+  | { type: 'account-created'; account: string; isRole: boolean; grants: number }
+  /** An account the target had already (--skip-existing-users): left as it is. */
+  | { type: 'account-skipped'; account: string; isRole: boolean; reason: 'exists' }
   | { type: 'warning'; code: string; message: string; database?: string; table?: string }
   | { type: 'run-finished'; at: string; rows: number; bytes: number; chunks: number; tables: number; objects: number; durationMs: number }
   | { type: 'run-failed'; at: string; code: string; message: string };

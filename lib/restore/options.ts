@@ -72,6 +72,13 @@ export const RestoreOptions = z.object({
   resume: z.boolean().default(false),
   /** Create views, triggers, routines and events. @default true */
   objects: z.boolean().default(true),
+  /**
+   * Create the dump's users and roles with their grants (databases renamed as `rename` says),
+   * after the data. An account the target has already is refused unless `skipExistingUsers`. @default false
+   */
+  users: z.boolean().default(false),
+  /** With `users`: leave accounts the target has already as they are (reported as skipped). @default false */
+  skipExistingUsers: z.boolean().default(false),
   /** Where the restore journal lives. @default "<from>/.paradump-restore" */
   stateDir: z.string().min(1).optional(),
 });

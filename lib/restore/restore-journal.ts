@@ -16,6 +16,8 @@ export const RestorePlanRecord = z.object({
   chunks: z.unknown().optional(),
   deferIndexes: z.boolean(),
   objects: z.boolean(),
+  /** Accounts applied (absent in journals of restores without them). */
+  users: z.boolean().optional(),
 });
 export type RestorePlanRecord = z.infer<typeof RestorePlanRecord>;
 
@@ -31,6 +33,8 @@ export const RestoreJournalEntry = z.discriminatedUnion('type', [
   z.object({ type: z.literal('indexes'), database: z.string(), table: z.string() }),
   z.object({ type: z.literal('object-creating'), database: z.string(), objectType: z.string(), name: z.string() }),
   z.object({ type: z.literal('object'), database: z.string(), objectType: z.string(), name: z.string() }),
+  /** An account (`user@host`) this restore created: a resume does not take it for an existing one. */
+  z.object({ type: z.literal('account'), account: z.string() }),
   z.object({ type: z.literal('finished'), at: z.string() }),
 ]);
 export type RestoreJournalEntry = z.infer<typeof RestoreJournalEntry>;
@@ -52,6 +56,7 @@ export class JournalState {
   readonly indexes = new Set<string>();
   readonly objectsCreating = new Set<string>();
   readonly objects = new Set<string>();
+  readonly accounts = new Set<string>();
 
   apply(e: RestoreJournalEntry): void {
     switch (e.type) {
@@ -83,6 +88,9 @@ export class JournalState {
         break;
       case 'object':
         this.objects.add(k(e.database, e.objectType, e.name));
+        break;
+      case 'account':
+        this.accounts.add(e.account);
         break;
       case 'finished':
         this.finished = true;

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { driverErrno, ER, fromDriverError } from '../mysql/driver-error.ts';
-import { isParadumpError, ParadumpError } from '../core/errors.ts';
+import { badOption, isParadumpError, ParadumpError } from '../core/errors.ts';
 import type { ChunkRecord, Manifest, ObjectRecord } from '../core/manifest.ts';
 import { quoteId, qualified } from '../core/sql-names.ts';
 import { parseServerUri, redactUri, withTls } from '../mysql/uri.ts';
@@ -21,6 +21,7 @@ import { chooseLoadMethod } from './load-data.ts';
 import { runPool } from '../core/run-pool.ts';
 import { loadNamesOfDatabase } from './load-names.ts';
 import { RESTORE_SESSION_SQL, TargetConnection, type ConnectionNames } from './target-connection.ts';
+import { applyAccounts, planAccounts, type AccountsReport } from './restore-accounts.ts';
 
 export interface RestoreControls {
   /** Receives every event, synchronously, in order. */
@@ -46,6 +47,8 @@ export interface RestoreResult {
   durationMs: number;
   /** The journal of this restore (kept; a later `resume` reads it). */
   journal: string;
+  /** Accounts created and left as they were (`users`); null without `users`. */
+  accounts: AccountsReport | null;
   warnings: { code: string; message: string }[];
 }
 
@@ -111,7 +114,9 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       ...(options.chunks ? { chunks: options.chunks } : {}),
       deferIndexes: options.deferIndexes,
       objects: options.objects,
+      ...(options.users ? { users: true } : {}),
     };
+    if (options.skipExistingUsers && !options.users) throw badOption('skipExistingUsers', 'applies to accounts: add users (--users)');
     const stateDir = path.resolve(options.stateDir ?? path.join(dir, '.paradump-restore'));
     const journalFile = RestoreJournal.locate(stateDir, address, selection.databases.map((d) => d.targetDatabase));
     const decision = decideResume({ options, plan, progress: await readRestoreProgress(journalFile), journalFile });
@@ -155,6 +160,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     });
 
     const conflicts = await checkBeforeChanging({ ctl, dir, selection, state, resumed, runs, tasks, options: { ...options, dropExisting }, emit, warn, signal });
+    const accountsPlan = options.users ? await planAccounts({ ctl, dir, manifest, skipExisting: options.skipExistingUsers, state: resumed ? state : null }) : null;
 
     if (resumed) await killLeftovers(ctl, state, warn);
     const workerCount = Math.max(1, Math.min(options.threads, tasks.length));
@@ -187,11 +193,14 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
 
     // Views, routines, triggers, events: after the data (triggers must not fire on restored rows).
     objectsDone += await createObjects({ ctl, dir, selection, state, resumed, journal: jr, emit, warn, signal });
+    // Accounts last: table, column and routine grants need what they name to exist.
+    signal?.throwIfAborted();
+    const accounts = accountsPlan ? await applyAccounts({ ctl, plan: accountsPlan, rename: options.rename, state: resumed ? state : null, journal: jr, emit, warn }) : null;
 
     await jr.append({ type: 'finished', at: new Date().toISOString() });
     const durationMs = Math.round(performance.now() - startedTick);
     emit({ type: 'run-finished', at: new Date().toISOString(), rows: rowsLoaded, bytes: bytesLoaded, chunks: tasks.length, tables: runs.length, objects: objectsDone, durationMs });
-    return { resumed, tables: runs.length, chunks: tasks.length, skippedChunks, rows: rowsLoaded, bytes: bytesLoaded, objects: objectsDone, durationMs, journal: journalFile, warnings };
+    return { resumed, tables: runs.length, chunks: tasks.length, skippedChunks, rows: rowsLoaded, bytes: bytesLoaded, objects: objectsDone, durationMs, journal: journalFile, accounts, warnings };
   } catch (error) {
     const failure = toRestoreError(error, signal);
     emit({ type: 'run-failed', at: new Date().toISOString(), code: failure.code, message: failure.message });

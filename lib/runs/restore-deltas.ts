@@ -23,6 +23,10 @@ export function restoreEventToDeltas({ state, event, now = new Date() }: { state
     case 'object-created':
     case 'range-cleared':
       return [];
+    case 'account-created':
+      return [log(at, 'info', null, `Created ${event.isRole ? 'role' : 'user'} ${event.account} (${event.grants} grant${event.grants === 1 ? '' : 's'})`)];
+    case 'account-skipped':
+      return [log(at, 'warning', null, `Left ${event.isRole ? 'role' : 'user'} ${event.account} as it is: the target has it already`)];
     case 'indexes-added':
       return [log(at, 'info', null, `Added ${event.indexes} deferred index(es)`, event.database, event.table)];
     case 'chunk-started':
