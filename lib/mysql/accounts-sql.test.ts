@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accountMatcher, AccountRecord, isSystemAccount } from '../core/accounts.ts';
+import { dumpsUsers } from '../core/dump-options.ts';
 import { accountsSql, cleanGrants, grantedRole, redactHashes, renameGrant } from './accounts-sql.ts';
 
 const HASH = '*2B602296A79E0A8784ACC5C88D92E46588CCA3C3';
@@ -130,6 +131,13 @@ describe('account patterns and system accounts', () => {
     expect(accountMatcher('app_?@10.*')({ user: 'app_1', host: '10.0.0.1' })).toBe(true);
     expect(accountMatcher('app_?@10.*')({ user: 'app_12', host: '10.0.0.1' })).toBe(false);
     expect(accountMatcher('we@ird@%')({ user: 'we@ird', host: '%' })).toBe(true);
+  });
+  it('dumps accounts by default for a whole-instance dump only', () => {
+    expect(dumpsUsers({ users: undefined, databases: [], tables: [] })).toBe(true);
+    expect(dumpsUsers({ users: undefined, databases: ['shop'], tables: [] })).toBe(false);
+    expect(dumpsUsers({ users: undefined, databases: [], tables: ['shop.t'] })).toBe(false);
+    expect(dumpsUsers({ users: true, databases: ['shop'], tables: [] })).toBe(true);
+    expect(dumpsUsers({ users: false, databases: [], tables: [] })).toBe(false);
   });
   it('leaves out the server’s own accounts, not root@%', () => {
     for (const a of [{ user: 'root', host: 'localhost' }, { user: 'root', host: '::1' }, { user: 'root', host: 'vm' }, { user: 'mariadb.sys', host: 'localhost' }, { user: 'mysql.session', host: 'localhost' }, { user: '', host: 'localhost' }]) {

@@ -41,6 +41,7 @@ describe('accounts: dump users, roles and grants, restore them into another serv
   const role = uniqueName('acc_role');
   const app = uniqueName('acc_app');
   const reader = uniqueName('acc_reader');
+  const noPriv = uniqueName('acc_nopriv');
   const accounts = [`\`${role}\``, `\`${app}\`@'%'`, `\`${reader}\`@'127.0.0.1'`];
   let hashes: string[] = [];
   let dir: string;
@@ -52,7 +53,7 @@ describe('accounts: dump users, roles and grants, restore them into another serv
     cleanup.push(() => target.stop());
     src = await createTestDatabase(uri, 'acc_src');
     cleanup.push(src.drop);
-    cleanup.push(() => query(uri, `DROP USER IF EXISTS ${accounts[1]}, ${accounts[2]}`).then(() => query(uri, `DROP ROLE IF EXISTS ${accounts[0]}`)));
+    cleanup.push(() => query(uri, `DROP USER IF EXISTS ${accounts[1]}, ${accounts[2]}, \`${noPriv}\`@'%'`).then(() => query(uri, `DROP ROLE IF EXISTS ${accounts[0]}`)));
     tmp = await mkdtemp(path.join(os.tmpdir(), 'paradump-accounts-'));
     cleanup.push(() => rm(tmp, { recursive: true, force: true }));
     const db = `\`${src.name}\``;
@@ -132,6 +133,24 @@ describe('accounts: dump users, roles and grants, restore them into another serv
     expect(skipped.stderr).toMatch(new RegExp(`accounts: \\d+ skipped, the target had them already: .*${app}@%`));
     // Left as they were: still granted on the first copy only.
     expect((await grantsOf(target.uri, accounts[2]!)).join('\n')).not.toContain(again);
+  });
+
+  it('refuses --users for an account that may not read the mysql database, before any schema is written', async () => {
+    await query(uri, `CREATE USER \`${noPriv}\`@'%' IDENTIFIED BY 'np-pw'; GRANT SELECT ON \`${src.name}\`.* TO \`${noPriv}\`@'%'; GRANT RELOAD, BINLOG MONITOR ON *.* TO \`${noPriv}\`@'%'`);
+    const source = new URL(uri);
+    source.username = noPriv;
+    source.password = 'np-pw';
+    const out = path.join(tmp, 'nopriv');
+    const refused = await runCli(['dump', '--source', source.toString(), '--out', out, '--databases', src.name, '--users', '--quiet']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('dumping accounts (--users) needs SELECT on the mysql database');
+    expect(refused.stderr).toContain('--no-users');
+    expect(refused.stderr).toContain('[MISSING_PRIVILEGES]');
+    await expect(stat(path.join(out, 'schema'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // Without accounts the same account dumps.
+    const plain = await runCli(['dump', '--source', source.toString(), '--out', out, '--databases', src.name, '--quiet']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect((JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as Manifest).accounts).toBeUndefined();
   });
 
   it('never prints a password hash', () => {
