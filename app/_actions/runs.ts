@@ -22,6 +22,7 @@ export async function startBackupAction(_: FormState, form: FormData): Promise<F
     compress: form.get('compress') ?? undefined,
     format: form.get('format') ?? undefined,
     outDir: form.get('outDir') ?? undefined,
+    users: form.get('users') === 'on',
   };
   const values = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v : String(v ?? '')]));
   const input = StartDumpInput.safeParse(raw);
@@ -80,6 +81,8 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     threads: form.get('threads') ?? undefined,
     verify: form.get('verify') === 'on',
     dropExisting: form.get('dropExisting') === 'on',
+    users: form.get('users') === 'on',
+    skipExistingUsers: form.get('skipExistingUsers') === 'on',
     deferIndexes: form.get('deferIndexes') === 'on',
     loadMethod: form.get('loadMethod') ?? undefined,
     pitr: { kind: pitrKind, value: pitrValues[`pitr:${pitrKind}`] ?? '' },

@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'FILES_MISSING',
   'CHECKSUM_MISMATCH',
   'TARGET_EXISTS',
+  /** A restore with accounts (`users`) found some on the target already (details.accounts). */
+  'ACCOUNT_EXISTS',
   'LOCAL_INFILE_DISABLED',
   'UNFINISHED_RESTORE',
   /** A resume found nothing of the interrupted run to continue (details.reason says why). */

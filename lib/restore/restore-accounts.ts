@@ -29,7 +29,7 @@ const MISSING_OBJECT = new Set<number>([ER.NO_SUCH_TABLE, ER.SP_DOES_NOT_EXIST, 
 
 /**
  * Reads and checks the dump's accounts, and the target's, before anything changes: an account the
- * target has already is refused (TARGET_EXISTS, details.reason ACCOUNT_EXISTS) unless
+ * target has already is refused (ACCOUNT_EXISTS, details.accounts) unless
  * `skipExisting`; one this restore created before it was interrupted is not counted as existing.
  */
 export async function planAccounts(args: { ctl: TargetConnection; dir: string; manifest: Manifest; skipExisting: boolean; state: JournalState | null }): Promise<AccountsPlan> {
@@ -67,8 +67,8 @@ export async function planAccounts(args: { ctl: TargetConnection; dir: string; m
   const existing = file.accounts.filter((a) => there.has(`${a.user}\u0000${a.host}`) && !ours(a));
   if (existing.length > 0 && !args.skipExisting) {
     const names = existing.map(accountLabel);
-    throw new ParadumpError('TARGET_EXISTS', `the target already has the account${names.length === 1 ? '' : 's'} ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}; nothing was changed (use --skip-existing-users to leave them as they are)`, {
-      details: { reason: 'ACCOUNT_EXISTS', accounts: names },
+    throw new ParadumpError('ACCOUNT_EXISTS', `the target already has the account${names.length === 1 ? '' : 's'} ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}; nothing was changed (use --skip-existing-users to leave them as they are)`, {
+      details: { accounts: names },
     });
   }
   const create = file.accounts.filter((a) => !existing.includes(a));

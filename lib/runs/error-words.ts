@@ -40,6 +40,7 @@ const WORDS: Record<string, ErrorWords> = {
   FILES_MISSING: { title: 'Files of the backup are missing', hint: 'Nothing was restored. The backup’s folder is incomplete: restore from another backup.', httpStatus: 422 },
   CHECKSUM_MISMATCH: { title: 'Files of the backup are damaged', hint: 'Nothing was restored: a file’s size or sha256 differs from the manifest. Restore from another backup.', httpStatus: 422 },
   TARGET_EXISTS: { title: 'The target already has tables with these names', hint: 'Nothing was changed. Restore under another database name, or tick “Replace existing tables”.', httpStatus: 409 },
+  ACCOUNT_EXISTS: { title: 'The target already has some of the dump’s users or roles', hint: 'Nothing was changed. Tick “Leave existing accounts as they are” to create only the others, or drop those accounts on the target first.', httpStatus: 409 },
   UNFINISHED_RESTORE: { title: 'An earlier restore into this target did not finish', hint: 'Resume that restore from its run page, or tick “Replace existing tables” to start over.', httpStatus: 409 },
   NOTHING_TO_RESUME: { title: 'There is nothing of this run to resume', hint: 'It was stopped before it began, so nothing of it was written or applied: start it again with the same options.', httpStatus: 409 },
   SEVERAL_SNAPSHOTS: { title: 'This backup was resumed, so some tables were read at two points in time', hint: 'Rolling forward needs one starting point per table: take a new backup and roll forward from that one.', httpStatus: 422 },

@@ -145,6 +145,9 @@ export const StoredRestoreOptions = z.object({
   deferIndexes: z.boolean().default(false),
   /** How rows go in (the engine's `loadMethod`). Runs stored before it was an option chose automatically. */
   loadMethod: z.enum(['auto', 'insert', 'load-data']).default('auto'),
+  /** Create the dump's accounts; runs stored before it was an option did not. */
+  users: z.boolean().default(false),
+  skipExistingUsers: z.boolean().default(false),
   /** Roll forward after loading (and verifying); null: no. */
   pitr: StoredPitr.nullable().default(null),
 });

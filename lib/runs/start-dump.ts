@@ -13,7 +13,7 @@ import { StoredDumpOptions } from './schemas.ts';
 const QUALIFIED = /^[^.]+\..+$/;
 
 /** The new-backup form, as the server action hands it over. */
-export const StartDumpInput = DumpRequest.pick({ databases: true, lock: true, compress: true, format: true })
+export const StartDumpInput = DumpRequest.pick({ databases: true, lock: true, compress: true, format: true, users: true })
   .extend({
     serverId: z.string().min(1, { error: 'Pick a server' }),
     tables: z.array(z.string().regex(QUALIFIED, { error: 'Tables are named database.table' })).default([]),
@@ -70,6 +70,8 @@ export async function startDump(
     format: input.format ?? 'sql',
     lock: input.lock,
     lockWaitTimeout: input.lockWaitTimeout,
+    // The form names databases, so accounts are dumped only when ticked.
+    ...(input.users ? { users: true } : {}),
   });
   // The engine's own validation, before anything is saved: a refusal is a form error, not a failed run.
   const checked = DumpOptions.safeParse({ source: uri, outDir, ...options });

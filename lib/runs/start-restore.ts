@@ -42,6 +42,10 @@ export const StartRestoreInput = z.object({
   dropExisting: z.boolean().default(false),
   deferIndexes: z.boolean().default(true),
   loadMethod: z.enum(['auto', 'insert', 'load-data'], { error: 'Pick how rows are loaded' }).default('auto'),
+  /** Create the dump's users and roles with their grants (the engine's `users`). */
+  users: z.boolean().default(false),
+  /** Leave accounts the target has as they are, instead of refusing. */
+  skipExistingUsers: z.boolean().default(false),
   /** Roll forward with the source's binary log after loading; null: no. */
   pitr: PitrTargetInput.default(null),
 });
@@ -64,7 +68,9 @@ interface RestorePlan {
  * same live page (the chunk map fills in as chunks load), then a verification per table, then (when
  * asked) the roll forward with the source's binary log.
  */
-export async function startRestore(input: Omit<z.output<typeof StartRestoreInput>, 'pitr' | 'deferIndexes' | 'loadMethod'> & { pitr?: PitrTarget | null; deferIndexes?: boolean; loadMethod?: z.output<typeof StartRestoreInput>['loadMethod'] }): Promise<{ id: string }> {
+export async function startRestore(
+  input: Omit<z.output<typeof StartRestoreInput>, 'pitr' | 'deferIndexes' | 'loadMethod' | 'users' | 'skipExistingUsers'> & { pitr?: PitrTarget | null; deferIndexes?: boolean; loadMethod?: z.output<typeof StartRestoreInput>['loadMethod']; users?: boolean; skipExistingUsers?: boolean },
+): Promise<{ id: string }> {
   const { manifest, outDir: recorded, serverId: sourceServerId, serverName: sourceServerName } = await readRunManifest({ id: input.sourceRunId });
   // Only dumps inside the dump root are restored from, whatever a run row says.
   const outDir = await confineDumpDir({ requested: recorded, field: 'sourceRunId' });
@@ -85,7 +91,7 @@ export async function startRestore(input: Omit<z.output<typeof StartRestoreInput
     }
     pitrOptions = { ...input.pitr, sourceServerId: sourceServerId!, databases: tables.length === 0 ? [] : selection.databases.map((d) => d.record.name), noBinlog: false };
   }
-  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting, deferIndexes: input.deferIndexes ?? true, loadMethod: input.loadMethod ?? 'auto', pitr: pitrOptions });
+  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting, deferIndexes: input.deferIndexes ?? true, loadMethod: input.loadMethod ?? 'auto', users: input.users ?? false, skipExistingUsers: input.skipExistingUsers ?? false, pitr: pitrOptions });
   const plan = await planRestore({ outDir, targetServerId: server.id, targetDatabases: selection.databases.map((d) => d.targetDatabase), options });
   if (options.pitr && plan.pitrInput) options.pitr.noBinlog = plan.pitrInput.noBinlog ?? false;
   // Refusals (unknown names, bad options) before anything is saved: they are form errors.
@@ -184,7 +190,7 @@ export async function resumeRestore({ id, status, attempt }: { id: string; statu
 /** Target and source addresses (with credentials) and the engine's inputs of one attempt. */
 async function planRestore({ outDir, targetServerId, targetDatabases, options }: { outDir: string; targetServerId: string; targetDatabases: string[]; options: StoredRestoreOptions }): Promise<RestorePlan> {
   const { uri, address } = await serverAddress({ id: targetServerId });
-  const restoreInput: RestorePlan['restoreInput'] = { from: outDir, target: uri, tls: address.tls, rename: options.rename, tables: options.tables, threads: options.threads, dropExisting: options.dropExisting, deferIndexes: options.deferIndexes, loadMethod: options.loadMethod, stateDir: journalDir(outDir) };
+  const restoreInput: RestorePlan['restoreInput'] = { from: outDir, target: uri, tls: address.tls, rename: options.rename, tables: options.tables, threads: options.threads, dropExisting: options.dropExisting, deferIndexes: options.deferIndexes, loadMethod: options.loadMethod, users: options.users, skipExistingUsers: options.skipExistingUsers, stateDir: journalDir(outDir) };
   let pitrInput: PitrOptionsInput | null = null;
   if (options.pitr) {
     const source = await serverAddress({ id: options.pitr.sourceServerId });

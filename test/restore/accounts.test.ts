@@ -123,7 +123,7 @@ describe('accounts: dump users, roles and grants, restore them into another serv
     expect(refused.stderr).toContain('the target already has the accounts');
     expect(refused.stderr).toContain(`${app}@%`);
     expect(refused.stderr).toContain('--skip-existing-users');
-    expect(refused.stderr).toContain('[TARGET_EXISTS]');
+    expect(refused.stderr).toContain('[ACCOUNT_EXISTS]');
     expect(await query(target.uri, `SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${again}'`)).toEqual([]);
 
     const skipped = await runCli(['restore', '--from', dir, '--target', target.uri, '--rename', `${src.name}:${again}`, '--users', '--skip-existing-users']);

@@ -24,6 +24,13 @@ export function OutputFields({ sent, suggestedOutDir }: { sent: FormValues; sugg
         A new or empty folder on this machine. Leave empty for {suggestedOutDir}
       </p>
       <FieldError id="backup-out-dir-error" errors={errors.outDir} />
+      <label className="mt-4 flex items-start gap-2 text-sm">
+        <input type="checkbox" name="users" defaultChecked={text('users', 'false') === 'true'} className="mt-1" />
+        <span>
+          <span className="font-medium">Include users and roles</span>
+          <span className="block text-zinc-500">Their grants, default roles, limits and password hashes, in a file only the dashboard’s user may read. The server’s own accounts (root@localhost, mariadb.sys, mysql.*) are left out.</span>
+        </span>
+      </label>
     </fieldset>
   );
 }

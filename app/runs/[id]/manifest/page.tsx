@@ -9,6 +9,7 @@ import { ChunksOfTable } from './chunks-of-table.tsx';
 import { ConsistencySummary } from './consistency-summary.tsx';
 import { manifestLink } from './manifest-link.ts';
 import { ManifestTables } from './manifest-tables.tsx';
+import { ManifestAccounts } from './manifest-accounts.tsx';
 import { ManifestWarnings } from './manifest-warnings.tsx';
 
 export const metadata: Metadata = { title: 'Manifest' };
@@ -40,6 +41,7 @@ export default async function ManifestPage({ params, searchParams }: { params: P
       <PageTitle subtitle={<span className="font-mono text-xs">{outDir}</span>}>Manifest browser</PageTitle>
       <ConsistencySummary manifest={manifest} runId={id} />
       <ManifestWarnings warnings={manifest.warnings} />
+      <ManifestAccounts accounts={manifest.accounts} />
       <ManifestTables shown={shown} query={query} link={link} />
       {shown.selected ? <ChunksOfTable selected={shown.selected} link={link} /> : null}
     </main>

@@ -6,6 +6,7 @@ import { ManifestUnavailable, manifestForPage } from '../manifest-for-page.tsx';
 import { pitrAvailability } from '@/lib/runs/pitr-target.ts';
 import { listServers } from '@/lib/runs/servers.ts';
 import { PageTitle } from '../../../_components/ui.tsx';
+import { accountLabel } from '@/lib/core/accounts.ts';
 import { RestoreForm } from './restore-form.tsx';
 
 export const metadata: Metadata = { title: 'Restore' };
@@ -38,6 +39,7 @@ export default async function RestorePage({ params }: { params: Promise<{ id: st
           name: d.name,
           tables: manifest.tables.filter((t) => t.database === d.name && !t.skipped).map((t) => ({ name: t.table, rows: t.rows })),
         }))}
+        accounts={manifest.accounts ? manifest.accounts.list.map((a) => ({ label: accountLabel(a), isRole: a.isRole })) : null}
         threads={manifest.options.threads}
         format={manifest.options.format}
         defaultServerId={loaded.serverId}

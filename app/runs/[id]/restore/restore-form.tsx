@@ -6,13 +6,32 @@ import type { FormState } from '../../../_actions/state.ts';
 import { sentBack } from '../../../_components/sent-back.ts';
 import { buttonClass, FormAlert } from '../../../_components/ui.tsx';
 import { useEditedFields } from '../../../_components/use-edited-fields.ts';
+import { AccountsFields, type AccountChoice } from './accounts-fields.tsx';
 import { LoadOptionsFields } from './load-options-fields.tsx';
 import { PointInTimeFields, type PitrChoice } from './point-in-time-fields.tsx';
 import { RestoreObjectsFields, type DatabaseChoice } from './restore-objects-fields.tsx';
 import { TargetServerField, type TargetChoice } from './target-server-field.tsx';
 
 /** The restore form: one field group per file, each filled in again from a refused submit. */
-export function RestoreForm({ sourceRunId, servers, databases, threads, format, defaultServerId, pitr }: { sourceRunId: string; servers: TargetChoice[]; databases: DatabaseChoice[]; threads: number; format: 'sql' | 'tsv'; defaultServerId: string | null; pitr: PitrChoice }) {
+export function RestoreForm({
+  sourceRunId,
+  servers,
+  databases,
+  accounts,
+  threads,
+  format,
+  defaultServerId,
+  pitr,
+}: {
+  sourceRunId: string;
+  servers: TargetChoice[];
+  databases: DatabaseChoice[];
+  accounts: AccountChoice[] | null;
+  threads: number;
+  format: 'sql' | 'tsv';
+  defaultServerId: string | null;
+  pitr: PitrChoice;
+}) {
   const [answered, action, pending] = useActionState<FormState, FormData>(startRestoreAction, {});
   // A corrected field drops its error at once, not at the next submit.
   const { shown: state, onChange } = useEditedFields(answered, answered);
@@ -24,6 +43,7 @@ export function RestoreForm({ sourceRunId, servers, databases, threads, format, 
       <TargetServerField servers={servers} defaultServerId={defaultServerId} sent={sent} />
       <RestoreObjectsFields databases={databases} sent={sent} />
       <LoadOptionsFields threads={threads} format={format} sent={sent} />
+      <AccountsFields accounts={accounts} />
       {/* Mounted afresh after each answer, so the stop chosen follows what was submitted. */}
       <PointInTimeFields key={typeof state.values?.pitr === 'string' ? `${state.values.pitr}-${state.ok ?? ''}` : 'initial'} pitr={pitr} sent={sent} />
       <FormAlert state={state} />
