@@ -50,6 +50,7 @@ export async function planAccounts(args: { ctl: TargetConnection; dir: string; m
   // The issue's path, never its value: the value may be a hash.
   if (!parsed.success) throw new ParadumpError('MANIFEST_INVALID', `${summary.file} is not a paradump accounts file (at ${parsed.error.issues[0]?.path.join('.') ?? '?'})`);
   const file = parsed.data;
+  checkStatements(file, summary.file);
   if (file.flavor !== ctl.flavor.kind) {
     throw new ParadumpError('UNSUPPORTED_SERVER', `the accounts were dumped from ${file.flavor}; the target is ${ctl.flavor.kind}, whose authentication and grant syntax differ: restore without --users`, { details: { reason: 'ACCOUNTS_FLAVOR' } });
   }
@@ -153,6 +154,22 @@ async function revokeFromCreator(args: { ctl: TargetConnection; plan: AccountsPl
     if (dumped?.grants.some((g) => grantedRole(g) === roleName && g.includes(` TO ${selfName}`))) continue;
     await args.run(statement, `revoking role ${accountLabel(role)} from the restoring account`);
   }
+}
+
+const QUOTED_ROLE = /^`(?:[^`]|``)+`(?:@`(?:[^`]|``)*`)?$/;
+
+/**
+ * The file's statements run as they are: each grant must grant to its own account and end there,
+ * each default role be one quoted name, so a hand-edited file cannot grant to someone else.
+ */
+function checkStatements(file: AccountsFile, name: string): void {
+  file.accounts.forEach((a, i) => {
+    const to = ` TO ${accountSqlName(a, file.flavor)}`;
+    // One statement per call (multipleStatements is off): what ends the grant is all that matters.
+    const j = a.grants.findIndex((g) => !g.replace(/( WITH (GRANT|ADMIN) OPTION)+$/, '').endsWith(to));
+    if (j >= 0) throw new ParadumpError('MANIFEST_INVALID', `${name}: accounts.${i}.grants.${j} does not grant to ${accountLabel(a)}`, { details: { reason: 'SCHEMA' } });
+    if (a.defaultRoles.some((r) => !QUOTED_ROLE.test(r))) throw new ParadumpError('MANIFEST_INVALID', `${name}: accounts.${i}.defaultRoles is not a list of quoted role names`, { details: { reason: 'SCHEMA' } });
+  });
 }
 
 /** The server's error, without a hash it may quote, and without the driver's error (it holds the statement). */

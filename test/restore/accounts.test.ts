@@ -1,9 +1,11 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Manifest } from '../../lib/core/manifest.ts';
+import { restore } from '../../lib/restore/restore.ts';
 import { startThrowawayServer, type ThrowawayServer } from '../../lib/sandbox/throwaway-server.ts';
 import { connect, createTestDatabase, uniqueName, type TestDatabase } from '../harness/db.ts';
 import { runCli } from './run-cli.ts';
@@ -133,6 +135,25 @@ describe('accounts: dump users, roles and grants, restore them into another serv
     expect(skipped.stderr).toMatch(new RegExp(`accounts: \\d+ skipped, the target had them already: .*${app}@%`));
     // Left as they were: still granted on the first copy only.
     expect((await grantsOf(target.uri, accounts[2]!)).join('\n')).not.toContain(again);
+  });
+
+  it('refuses an accounts file changed after the dump, or edited to grant to another account, before anything changes', async () => {
+    const copy = path.join(tmp, 'tampered');
+    await cp(dir, copy, { recursive: true });
+    const file = path.join(copy, 'accounts/accounts.json');
+    const text = await readFile(file, 'utf8');
+    const edited = text.replace(`ON \`${src.name}\`.* TO \`${reader}\`@\`127.0.0.1\``, `ON *.* TO \`${reader}\`@\`127.0.0.1\`, \`root\`@\`%\``);
+    expect(edited).not.toBe(text);
+    await writeFile(file, edited);
+    const into = { [src.name]: `${src.name}_t` };
+    await expect(restore({ from: copy, target: target.uri, rename: into, users: true })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+    // With the manifest's sha256 made to match, the grant itself is refused.
+    const manifestFile = path.join(copy, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Manifest;
+    manifest.accounts!.sha256 = createHash('sha256').update(edited).digest('hex');
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    await expect(restore({ from: copy, target: target.uri, rename: into, users: true })).rejects.toMatchObject({ code: 'MANIFEST_INVALID', message: expect.stringContaining(`does not grant to ${reader}@127.0.0.1`) });
+    expect(await query(target.uri, `SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${src.name}_t'`)).toEqual([]);
   });
 
   it('refuses --users for an account that may not read the mysql database, before any schema is written', async () => {
