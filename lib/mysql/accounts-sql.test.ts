@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accountMatcher, AccountRecord, isSystemAccount } from '../core/accounts.ts';
 import { dumpsUsers } from '../core/dump-options.ts';
-import { accountsSql, cleanGrants, grantedRole, redactHashes, renameGrant } from './accounts-sql.ts';
+import { accountsSql, authFromCreateUser, cleanGrants, grantedRole, redactHashes, renameGrant } from './accounts-sql.ts';
 
 const HASH = '*2B602296A79E0A8784ACC5C88D92E46588CCA3C3';
 
@@ -53,6 +53,8 @@ describe('accounts SQL, MariaDB', () => {
     expect(sql.setDefaultRoles(account({ defaultRoles: ['`r_read`'] }))).toEqual(['SET DEFAULT ROLE `r_read` FOR `app`@`%`']);
     expect(sql.setDefaultRoles(account())).toEqual([]);
     expect(sql.revokeFromCreator(account({ user: 'r', host: '', isRole: true }))).toBe('REVOKE `r` FROM CURRENT_USER');
+    expect(sql.holdsRole).toContain('mysql.roles_mapping');
+    expect(accountsSql('mysql').holdsRole).toBeNull();
   });
 
   it('keeps the account’s own grants without the hash, limits or TLS; default roles apart', () => {
@@ -87,6 +89,24 @@ describe('accounts SQL, MySQL 8', () => {
     expect(sql.fromRow({ user: 'r', host: '%', isRole: 1, plugin: 'caching_sha2_password', hashHex: '' }, [])).toMatchObject({ isRole: true });
     expect(sql.list).toContain('mysql.role_edges');
     expect(sql.defaultRoles).toContain('mysql.default_roles');
+  });
+
+  it('takes the plugins and hashes from SHOW CREATE USER (hex, quoted, multi-factor)', () => {
+    expect(sql.showCreateUser?.({ user: 'app', host: '%', isRole: false })).toBe('SHOW CREATE USER `app`@`%`');
+    expect(sql.createUserSetup).toEqual(['SET SESSION print_identified_with_as_hex = ON']);
+    const line =
+      "CREATE USER `app`@`%` IDENTIFIED WITH 'caching_sha2_password' AS 0x244124303035247a DEFAULT ROLE `r`@`%` REQUIRE NONE WITH MAX_QUERIES_PER_HOUR 100 PASSWORD EXPIRE DEFAULT ACCOUNT UNLOCK PASSWORD HISTORY DEFAULT";
+    expect(authFromCreateUser(line)).toEqual([{ plugin: 'caching_sha2_password', hash: '244124303035247A', hex: true }]);
+    expect(authFromCreateUser("CREATE USER `a`@`%` IDENTIFIED WITH 'mysql_native_password' AS '*ABC' REQUIRE NONE")).toEqual([{ plugin: 'mysql_native_password', hash: '*ABC', hex: false }]);
+    expect(authFromCreateUser("CREATE USER `a`@`%` IDENTIFIED WITH 'caching_sha2_password' AS 0x2441 AND IDENTIFIED WITH 'authentication_fido' REQUIRE NONE")).toEqual([
+      { plugin: 'caching_sha2_password', hash: '2441', hex: true },
+      { plugin: 'authentication_fido', hash: '', hex: false },
+    ]);
+    expect(authFromCreateUser("CREATE USER `a`@`%` IDENTIFIED WITH 'auth_socket' REQUIRE NONE")).toEqual([{ plugin: 'auth_socket', hash: '', hex: false }]);
+    expect(sql.create(account({ auth: authFromCreateUser("IDENTIFIED WITH 'caching_sha2_password' AS 0x2441 AND IDENTIFIED WITH 'authentication_fido'") }))).toEqual([
+      "CREATE USER `app`@`%` IDENTIFIED WITH 'caching_sha2_password' AS 0x2441 AND IDENTIFIED WITH 'authentication_fido'",
+    ]);
+    expect(accountsSql('mariadb').showCreateUser).toBeNull();
   });
 
   it('creates with IDENTIFIED WITH plugin AS the hash, roles with a host, default roles in one statement', () => {

@@ -15,6 +15,13 @@ export interface AccountsSql {
   defaultRoles: string | null;
   /** Accounts on a target (to refuse or skip those that exist). */
   existing: string;
+  /**
+   * MySQL: statements before `showCreateUser` (hashes printed as hex: caching_sha2_password's are
+   * bytes), and SHOW CREATE USER, whose IDENTIFIED WITH clauses give the plugins and hashes
+   * (`authFromCreateUser`). Null on MariaDB, whose global_priv has them.
+   */
+  createUserSetup: string[];
+  showCreateUser: ((a: { user: string; host: string; isRole: boolean }) => string) | null;
   /** A row of `list` (and the account's rows of `defaultRoles`) as a record without grants. */
   fromRow(row: Record<string, unknown>, defaultRoles: readonly string[]): Omit<AccountRecord, 'grants'>;
   /** CREATE ROLE, or CREATE USER (then ALTER USER … PASSWORD EXPIRE for an expired one). */
@@ -23,6 +30,8 @@ export interface AccountsSql {
   setDefaultRoles(a: AccountRecord): string[];
   /** MariaDB's CREATE ROLE grants the role to its creator WITH ADMIN OPTION: this takes it back. */
   revokeFromCreator(role: AccountRecord): string | null;
+  /** Whether an account (user, host) holds a role (role name): a resumed restore may have revoked it already. */
+  holdsRole: string | null;
 }
 
 /** `` `u`@`h` ``, or `` `r` `` for a MariaDB role (roles there have no host). */
@@ -84,6 +93,8 @@ const MARIADB: AccountsSql = {
     FROM mysql.global_priv ORDER BY User, Host`,
   defaultRoles: null,
   existing: 'SELECT User AS user, Host AS host FROM mysql.global_priv',
+  createUserSetup: [],
+  showCreateUser: null,
   fromRow(row) {
     const isRole = yes(row.isRole);
     const lifetime = row.passwordLifetime === null || row.passwordLifetime === undefined ? -1 : Number(row.passwordLifetime);
@@ -116,6 +127,7 @@ const MARIADB: AccountsSql = {
   revokeFromCreator(role) {
     return `REVOKE ${quoteId(role.user)} FROM CURRENT_USER`;
   },
+  holdsRole: 'SELECT 1 AS x FROM mysql.roles_mapping WHERE User = ? AND Host = ? AND Role = ?',
 };
 
 /** MariaDB's alternatives: `auth_or` lists them, `{}` standing for the main plugin and hash. */
@@ -144,6 +156,8 @@ const MYSQL: AccountsSql = {
     FROM mysql.user u ORDER BY u.User, u.Host`,
   defaultRoles: 'SELECT USER AS user, HOST AS host, DEFAULT_ROLE_USER AS roleUser, DEFAULT_ROLE_HOST AS roleHost FROM mysql.default_roles ORDER BY DEFAULT_ROLE_USER, DEFAULT_ROLE_HOST',
   existing: 'SELECT User AS user, Host AS host FROM mysql.user',
+  createUserSetup: ['SET SESSION print_identified_with_as_hex = ON'],
+  showCreateUser: (a) => `SHOW CREATE USER ${accountSqlName(a, 'mysql')}`,
   fromRow(row, defaultRoles) {
     const hex = str(row.hashHex);
     const sslType = str(row.sslType).toUpperCase();
@@ -164,8 +178,8 @@ const MYSQL: AccountsSql = {
   create(a) {
     // A MySQL role is an account that cannot log in; CREATE ROLE makes it so.
     if (a.isRole) return [`CREATE ROLE ${accountSqlName(a, 'mysql')}`];
-    const m = a.auth[0];
-    const identified = m ? ` IDENTIFIED WITH ${literal(m.plugin)}${m.hash === '' ? '' : ` AS ${m.hex ? `0x${m.hash}` : literal(m.hash)}`}` : '';
+    // Factors after the first (8.0.27+ multi-factor) follow with AND, as SHOW CREATE USER prints them.
+    const identified = a.auth.map((m) => ` IDENTIFIED WITH ${literal(m.plugin)}${m.hash === '' ? '' : ` AS ${m.hex ? `0x${m.hash}` : literal(m.hash)}`}`).join(' AND');
     return createUser(a, 'mysql', identified);
   },
   setDefaultRoles(a) {
@@ -174,7 +188,22 @@ const MYSQL: AccountsSql = {
   revokeFromCreator() {
     return null;
   },
+  holdsRole: null,
 };
+
+const IDENTIFIED_WITH = /IDENTIFIED WITH '([A-Za-z0-9_]+)'(?: AS (?:0x([0-9A-Fa-f]*)|'((?:[^'\\]|\\.|'')*)'))?/g;
+
+/**
+ * The authentication factors of a MySQL SHOW CREATE USER line: `IDENTIFIED WITH 'plugin' AS 0x…`
+ * (hex, with print_identified_with_as_hex) or `AS '…'` (older 8.0), joined by AND for multi-factor.
+ */
+export function authFromCreateUser(text: string): AccountRecord['auth'] {
+  return [...text.matchAll(IDENTIFIED_WITH)].map((m) => {
+    if (m[2] !== undefined) return { plugin: m[1]!, hash: m[2].toUpperCase(), hex: true };
+    const quoted = (m[3] ?? '').replace(/''/g, "'").replace(/\\(.)/g, '$1');
+    return { plugin: m[1]!, hash: quoted, hex: false };
+  });
+}
 
 export function accountsSql(flavor: FlavorKind): AccountsSql {
   return flavor === 'mariadb' ? MARIADB : MYSQL;

@@ -1,6 +1,6 @@
 import { accountLabel, accountMatcher, AccountRecord, isSystemAccount } from '../core/accounts.ts';
 import { ParadumpError } from '../core/errors.ts';
-import { accountSqlName, accountsSql, cleanGrants } from './accounts-sql.ts';
+import { accountSqlName, accountsSql, authFromCreateUser, cleanGrants } from './accounts-sql.ts';
 import { driverErrno, ER, fromDriverError } from './driver-error.ts';
 import type { Session } from './session.ts';
 
@@ -32,6 +32,8 @@ export async function readAccounts(session: Session, options: { include: readonl
   let defaults: Record<string, unknown>[] = [];
   let hostname = '';
   try {
+    // Older servers lack the setting: the hash is then read as SHOW CREATE USER quotes it.
+    for (const s of sql.createUserSetup) await session.exec(s).catch(() => undefined);
     rows = await session.query<Record<string, unknown>>(sql.list);
     if (sql.defaultRoles) defaults = await session.query<Record<string, unknown>>(sql.defaultRoles);
     hostname = String((await session.query<{ h: string }>('SELECT @@hostname AS h'))[0]?.h ?? '');
@@ -53,13 +55,19 @@ export async function readAccounts(session: Session, options: { include: readonl
       continue;
     }
     let lines: string[];
+    let auth = base.auth;
     try {
       lines = (await session.query<Record<string, string>>(`SHOW GRANTS FOR ${accountSqlName(base, session.flavor.kind)}`)).map((r) => Object.values(r)[0] ?? '');
+      if (sql.showCreateUser && !base.isRole) {
+        const [create] = await session.query<Record<string, string>>(sql.showCreateUser(base));
+        const factors = authFromCreateUser(Object.values(create ?? {})[0] ?? '');
+        if (factors.length > 0) auth = factors;
+      }
     } catch (error) {
       throw denied(error);
     }
     const { grants, defaultRoles } = cleanGrants(lines, base, session.flavor.kind);
-    accounts.push(AccountRecord.parse({ ...base, grants, defaultRoles: base.defaultRoles.length > 0 ? base.defaultRoles : defaultRoles }));
+    accounts.push(AccountRecord.parse({ ...base, auth, grants, defaultRoles: base.defaultRoles.length > 0 ? base.defaultRoles : defaultRoles }));
   }
   return { accounts, excluded, unmatched: [...includes, ...patterns].filter((x) => !x.used).map((x) => x.p) };
 }

@@ -94,6 +94,8 @@ export async function applyAccounts(args: {
   journal: RestoreJournal;
   emit: RestoreEventListener;
   warn: (code: string, message: string) => void;
+  /** Test hook (RestoreControls.hooks.afterAccountCreated). */
+  afterCreated?: ((account: string) => Promise<void>) | undefined;
 }): Promise<AccountsReport> {
   const { ctl, plan } = args;
   const sql = accountsSql(plan.flavor);
@@ -110,6 +112,7 @@ export async function applyAccounts(args: {
     if (args.state?.accounts.has(label)) continue;
     for (const s of sql.create(a)) await run(s, `creating ${a.isRole ? 'role' : 'user'} ${label}`);
     await args.journal.append({ type: 'account', account: label });
+    await args.afterCreated?.(label);
   }
   // Grants after every account exists: a role is granted to users, and to other roles.
   for (const a of plan.create) {
@@ -152,6 +155,7 @@ async function revokeFromCreator(args: { ctl: TargetConnection; plan: AccountsPl
     const roleName = accountSqlName(role, plan.flavor);
     // Unless the dump itself grants the role to the restoring account.
     if (dumped?.grants.some((g) => grantedRole(g) === roleName && g.includes(` TO ${selfName}`))) continue;
+    if (sql.holdsRole && (await ctl.query(sql.holdsRole, [self.user, self.host, role.user])).length === 0) continue;
     await args.run(statement, `revoking role ${accountLabel(role)} from the restoring account`);
   }
 }

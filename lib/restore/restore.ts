@@ -32,6 +32,8 @@ export interface RestoreControls {
   hooks?: {
     /** After a chunk's COMMIT, before it is journaled: throwing here is a crash at the worst moment. */
     afterChunkCommitted?: (chunk: { database: string; table: string; index: number }) => Promise<void>;
+    /** After an account is created and journaled: throwing here stops the restore among its accounts. */
+    afterAccountCreated?: (account: string) => Promise<void>;
   };
 }
 
@@ -195,7 +197,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     objectsDone += await createObjects({ ctl, dir, selection, state, resumed, journal: jr, emit, warn, signal });
     // Accounts last: table, column and routine grants need what they name to exist.
     signal?.throwIfAborted();
-    const accounts = accountsPlan ? await applyAccounts({ ctl, plan: accountsPlan, rename: options.rename, state: resumed ? state : null, journal: jr, emit, warn }) : null;
+    const accounts = accountsPlan ? await applyAccounts({ ctl, plan: accountsPlan, rename: options.rename, state: resumed ? state : null, journal: jr, emit, warn, afterCreated: controls.hooks?.afterAccountCreated }) : null;
 
     await jr.append({ type: 'finished', at: new Date().toISOString() });
     const durationMs = Math.round(performance.now() - startedTick);

@@ -137,6 +137,26 @@ describe('accounts: dump users, roles and grants, restore them into another serv
     expect((await grantsOf(target.uri, accounts[2]!)).join('\n')).not.toContain(again);
   });
 
+  it('resumes a restore stopped among its accounts: the ones it created are not taken for existing ones', async () => {
+    // A fresh server: the first test's restore put these accounts on the shared target.
+    const second = await startThrowawayServer({ serverId: 24 });
+    cleanup.push(() => second.stop());
+    const into = { [src.name]: `${src.name}_r` };
+    let created = 0;
+    const crash = async () => {
+      if (++created === 1) throw new Error('killed among the accounts');
+    };
+    await expect(restore({ from: dir, target: second.uri, rename: into, users: true }, { hooks: { afterAccountCreated: crash } })).rejects.toThrow(/killed among the accounts/);
+    const resumed = await restore({ from: dir, target: second.uri, rename: into, users: true, resume: true });
+    expect(resumed.accounts!.skipped).toEqual([]);
+    expect(resumed.accounts!.created).toEqual(expect.arrayContaining([role, `${app}@%`, `${reader}@127.0.0.1`]));
+    for (const account of accounts) {
+      const expected = (await grantsOf(uri, account)).map((g) => g.replaceAll(`\`${src.name}\``, `\`${src.name}_r\``)).sort();
+      expect(await grantsOf(second.uri, account), account).toEqual(expected);
+    }
+    expect(await query(second.uri, `SELECT User FROM mysql.roles_mapping WHERE Role = '${role}' AND User = 'root'`)).toEqual([]);
+  });
+
   it('refuses an accounts file changed after the dump, or edited to grant to another account, before anything changes', async () => {
     const copy = path.join(tmp, 'tampered');
     await cp(dir, copy, { recursive: true });
