@@ -58,4 +58,12 @@ describe('restore kit', () => {
       '--target-ssl-mode', 'verify-ca', '--target-ssl-ca', '/certs/ca with space.pem',
     ]);
   });
+
+  it('names the dump’s accounts and the flag that creates them, leaving the command as it is', () => {
+    const accounts = { list: [{ user: 'app', host: '%', isRole: false, grants: 1, defaultRoles: [] }, { user: 'r', host: '', isRole: true, grants: 1, defaultRoles: [] }] };
+    const script = buildRestoreScript({ manifest: { ...manifest, accounts } as unknown as Manifest, outDir: '/dumps/a', runId: 'r2' });
+    expect(script).toContain('#    The dump holds 1 users and 1 roles: add --users to create them');
+    expect(buildRestoreScript({ manifest, outDir: '/dumps/a', runId: 'r2' })).not.toContain('--users');
+    expect(runKit(script, { PARADUMP_TARGET: 'mysql://u:p@t:3306' })[1]).not.toContain('--users');
+  });
 });

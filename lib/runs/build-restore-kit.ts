@@ -44,6 +44,9 @@ export function buildRestoreScript({ manifest, outDir, runId, threads = 4, sourc
     '"$PARADUMP" verify --from "$DUMP_DIR"',
     '',
     '# 2. Load schema and data (add --rename source_db:target_db to restore under another name).',
+    ...(manifest.accounts
+      ? [`#    The dump holds ${manifest.accounts.list.filter((a) => !a.isRole).length} users and ${manifest.accounts.list.filter((a) => a.isRole).length} roles: add --users to create them (--skip-existing-users leaves those the target has).`]
+      : []),
     `"$PARADUMP" restore --from "$DUMP_DIR" --target "$TARGET" --threads ${threads} ${tlsArgs('', 'PARADUMP')}`,
     '',
     '# 3. Compare the rows now in the target with the per-chunk content hashes of the dump.',
