@@ -137,7 +137,7 @@ describe('accounts: dump users, roles and grants, restore them into another serv
     expect((await grantsOf(target.uri, accounts[2]!)).join('\n')).not.toContain(again);
   });
 
-  it('resumes a restore stopped among its accounts: the ones it created are not taken for existing ones', async () => {
+  it('resumes a restore stopped among its accounts (the ones it created are not taken for existing ones); a whole-instance dump takes accounts by default, --no-users not', async () => {
     // A fresh server: the first test's restore put these accounts on the shared target.
     const second = await startThrowawayServer({ serverId: 24 });
     cleanup.push(() => second.stop());
@@ -155,6 +155,19 @@ describe('accounts: dump users, roles and grants, restore them into another serv
       expect(await grantsOf(second.uri, account), account).toEqual(expected);
     }
     expect(await query(second.uri, `SELECT User FROM mysql.roles_mapping WHERE Role = '${role}' AND User = 'root'`)).toEqual([]);
+
+    // A whole-instance dump of that server takes its accounts by default; --no-users leaves them out.
+    const whole = await runCli(['dump', '--source', second.uri, '--out', path.join(tmp, 'whole'), '--threads', '1', '--quiet']);
+    expect(whole.code, whole.stderr).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(tmp, 'whole', 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.accounts!.list.map((a) => a.user).sort()).toEqual([app, reader, role].sort());
+    expect(manifest.options.users).toBe(true);
+    const without = await runCli(['dump', '--source', second.uri, '--out', path.join(tmp, 'whole-no-users'), '--threads', '1', '--quiet', '--no-users']);
+    expect(without.code, without.stderr).toBe(0);
+    const plain = JSON.parse(await readFile(path.join(tmp, 'whole-no-users', 'manifest.json'), 'utf8')) as Manifest;
+    expect(plain.accounts).toBeUndefined();
+    expect(plain.version).toBe(1);
+    await expect(stat(path.join(tmp, 'whole-no-users', 'accounts'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('refuses an accounts file changed after the dump, or edited to grant to another account, before anything changes', async () => {
