@@ -36,8 +36,12 @@ ${TLS_USAGE}    --out DIR               output directory (created; must be empty
     --no-block-ddl          never block DDL
     --resume DIR            continue the interrupted dump in DIR (same --source): it dumps
                               what DIR's dump-request.json says was asked; --threads,
-                              --lock-wait-timeout and --kill-long-queries may change, any
+                              --lock-wait-timeout, --kill-long-queries and the throttles may change, any
                               other flag given must agree with it (else refused, naming it)
+    --max-rate R            at most R bytes per second across the dump (10M, 512K, 1.5G;
+                              at least 1M); default unthrottled
+    --max-threads-running N pause new chunks while the source's Threads_running > N
+                              (polled every 500 ms; N > threads + 1)
     --no-objects            skip views, triggers, routines and events
     --json                  print events as JSON lines on stdout instead of a progress bar
     --quiet                 no progress output
@@ -68,6 +72,8 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
       'no-block-ddl': { type: 'boolean' },
       resume: { type: 'string' },
       'no-objects': { type: 'boolean' },
+      'max-rate': { type: 'string' },
+      'max-threads-running': { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
@@ -111,6 +117,8 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
     compressLevel: integer('compress-level', values['compress-level']),
     lockWaitTimeout: positiveNumber('lock-wait-timeout', values['lock-wait-timeout']),
     ...(values['no-objects'] ? { objects: false } : {}),
+    maxRate: values['max-rate'],
+    maxThreadsRunning: integer('max-threads-running', values['max-threads-running']),
   };
   const reporter = createProgressReporter({ mode: values.json ? 'json' : values.quiet ? 'quiet' : io.stderr.isTTY ? 'bar' : 'lines', stdout: io.stdout, stderr: io.stderr });
   try {

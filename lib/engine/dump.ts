@@ -23,12 +23,13 @@ import { readCoordinates } from './read-coordinates.ts';
 import { openReader } from '../mysql/open-reader.ts';
 import { DumpOptions, type DumpOptionsInput } from './options.ts';
 import { parseOptions } from '../core/parse-options.ts';
-import { DumpRequest, RecordedDumpOptions } from '../core/dump-options.ts';
+import { checkThreadsRunningLimit, DumpRequest, RecordedDumpOptions } from '../core/dump-options.ts';
 import { readDumpRequest, REQUEST_FILE, resumedRequest, writeDumpRequest } from '../core/dump-request-file.ts';
 import { planChunks, type KeyProbe } from './plan-chunks.ts';
 import { keyValueFromRaw, orderBy, rangeCondition } from '../core/range-sql.ts';
 import { runPool } from '../core/run-pool.ts';
 import { writeChunk } from './write-chunk.ts';
+import { startThrottle, type Throttle } from '../throttle/start-throttle.ts';
 import { type ChunkSpec } from '../core/chunk-spec.ts';
 import { insideDir, writeFileAtomic } from '../core/write-file-atomic.ts';
 import { writeDatabaseSchema, writeTableSchema } from './write-schema.ts';
@@ -70,6 +71,8 @@ type Warn = (w: Manifest['warnings'][number]) => void;
  */
 export async function dump(input: DumpOptionsInput, controls: DumpControls = {}): Promise<Manifest> {
   const requested = parseOptions(DumpOptions, input);
+  // Refused before the directory is touched; a resume's threads are known only once its request is read.
+  if (!requested.resume) checkThreadsRunningLimit(requested);
   const address = withTls(parseServerUri(requested.source), requested.tls);
   const emit: DumpEventListener = (event) => controls.onEvent?.(event);
   const signal = controls.signal;
@@ -78,6 +81,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
   const sessions: Session[] = [];
   let journal: Journal | null = null;
   const heldLocks: HeldLock[] = [];
+  let throttle: Throttle | null = null;
 
   try {
     // What was asked is on disk before anything connects: a resume dumps exactly that.
@@ -88,6 +92,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     }
     const previous = resumed?.previous ?? null;
     const options: DumpOptions = resumed ? { ...requested, ...resumed.request } : requested;
+    checkThreadsRunningLimit(options);
     const started = previous ? new Date(previous.state.startedAt) : resumed ? new Date(resumed.requestedAt) : new Date();
 
     const control = await Session.open(address, { label: `connecting to ${redactUri(address)}` });
@@ -128,7 +133,8 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
 
     const ddlHeld = await blockDdlForTheDump({ control, address, options, sessions, ownIds, heldLocks, lockOptions, warn });
 
-    const snapshots = await dumpLockSets({ control, workers, plans, options, outDir, previousSnapshots: previous?.snapshots ?? [], ddlHeld, lockOptions, journal: openJournal, emit, warn, signal });
+    throttle = await startThrottle({ ...options, openSession: () => openSession(sessions, address, 'opening the throttle connection'), onEvent: emit });
+    const snapshots = await dumpLockSets({ control, workers, plans, options, outDir, previousSnapshots: previous?.snapshots ?? [], ddlHeld, lockOptions, journal: openJournal, emit, warn, signal, throttle });
     for (const held of heldLocks.splice(0)) await held.release();
 
     const manifest = buildManifest({
@@ -160,6 +166,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     emit({ type: 'run-failed', at: new Date().toISOString(), code: failure.code, message: failure.message });
     throw failure;
   } finally {
+    throttle?.close();
     for (const held of heldLocks) await held.release().catch(() => undefined);
     await journal?.close().catch(() => undefined);
     await Promise.all(sessions.map((s) => s.close().catch(() => s.destroy())));
@@ -246,6 +253,7 @@ async function dumpLockSets(args: {
   emit: DumpEventListener;
   warn: Warn;
   signal: AbortSignal | undefined;
+  throttle: Throttle;
 }): Promise<SnapshotRecord[]> {
   const { control, workers, plans, options, outDir, previousSnapshots, ddlHeld, lockOptions, emit, warn, signal } = args;
   const openJournal = args.journal;
@@ -256,7 +264,7 @@ async function dumpLockSets(args: {
       workers,
       tasks: list,
       signal,
-      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, outDir, options, journal: openJournal, snapshotId, emit, warn, signal }),
+      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, outDir, options, journal: openJournal, snapshotId, emit, warn, signal, throttle: args.throttle }),
     });
   const pendingTasks = (set: LockSet) =>
     set.plans.filter((p) => !p.skipped).flatMap((plan) => plan.chunks.filter((c) => !plan.done.some((d) => d.index === c.index)).map((chunk) => ({ plan, chunk })));
@@ -312,6 +320,12 @@ async function dumpLockSets(args: {
     await Promise.all(workers.map((w) => w.exec('COMMIT')));
   }
   return snapshots;
+}
+
+async function openSession(sessions: Session[], address: Parameters<typeof Session.open>[0], label: string): Promise<Session> {
+  const session = await Session.open(address, { label });
+  sessions.push(session);
+  return session;
 }
 
 /** The dump options the caller set (not left to their defaults): a resume checks them against the saved request. */
@@ -831,9 +845,12 @@ async function dumpChunk(args: {
   emit: (e: DumpEvent) => void;
   warn: Warn;
   signal: AbortSignal | undefined;
+  throttle: Throttle;
 }): Promise<void> {
   const { task, worker, workerIndex, emit } = args;
   const { plan, chunk } = task;
+  // A busy server holds back chunks not yet started; the worker's snapshot stays open meanwhile.
+  await args.throttle.gate?.wait(args.signal);
   if (plan.skipped) return;
   const database = plan.info.database;
   const table = plan.info.name;
@@ -860,6 +877,7 @@ async function dumpChunk(args: {
       format: args.options.format,
       statementBytes: args.options.statementBytes,
       signal: args.signal,
+      rate: args.throttle.rate,
       onRows: (rows) => {
         const now = performance.now();
         if (now - lastProgress < 250) return;

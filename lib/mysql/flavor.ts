@@ -49,6 +49,8 @@ export interface FlavorSql {
   processlist: string;
   /** Stops one running statement. */
   killQuery(id: number): string;
+  /** Reads how many statements the server is running now (`Value`), for throttling. */
+  threadsRunning: string;
   /** `unique_checks` for a restore's loading sessions (see the two returns below for why). */
   loadUniqueChecks: 0 | 1;
   /**
@@ -93,6 +95,8 @@ export function flavorSql(f: ServerFlavor): FlavorSql {
       if (!Number.isSafeInteger(id) || id < 0) throw new TypeError(`invalid connection id ${id}`);
       return `KILL QUERY ${id}`;
     },
+    // Both flavors; MySQL 5.7 with show_compatibility_56 = OFF still answers SHOW GLOBAL STATUS.
+    threadsRunning: "SHOW GLOBAL STATUS LIKE 'Threads_running'",
   };
   const ftwrl: LockStatements = {
     acquire: ['FLUSH TABLES WITH READ LOCK'],
