@@ -1,6 +1,5 @@
-import type { Session } from '../mysql/session.ts';
 import { ByteRate } from './byte-rate.ts';
-import { ThreadsRunningGate, type ThrottleEvent } from './threads-running-gate.ts';
+import { ThreadsRunningGate, type StatusSession, type ThrottleEvent } from './threads-running-gate.ts';
 
 /** One run's throttles: null members are off. */
 export interface Throttle {
@@ -17,7 +16,7 @@ export interface Throttle {
 export async function startThrottle(options: {
   maxRate?: number | undefined;
   maxThreadsRunning?: number | undefined;
-  openSession: () => Promise<Session>;
+  openSession: () => Promise<StatusSession>;
   onEvent: (event: ThrottleEvent) => void;
   intervalMs?: number;
 }): Promise<Throttle> {

@@ -1,4 +1,10 @@
-import type { Session } from '../mysql/session.ts';
+import { flavorSql, type ServerFlavor } from '../mysql/flavor.ts';
+
+/** A dump's Session or a restore's TargetConnection. */
+export interface StatusSession {
+  flavor: ServerFlavor;
+  query<T>(sql: string): Promise<T[]>;
+}
 
 /** What a throttled run reports: new chunks paused (or resumed) because the server is busy. */
 export interface ThrottleEvent {
@@ -35,13 +41,13 @@ export class ThreadsRunningGate {
   private closed = false;
 
   private constructor(
-    private readonly session: Session,
+    private readonly session: StatusSession,
     readonly limit: number,
     private readonly intervalMs: number,
     private readonly onEvent: (event: ThrottleEvent) => void,
   ) {}
 
-  static async start(options: { session: Session; limit: number; intervalMs?: number; onEvent: (event: ThrottleEvent) => void }): Promise<ThreadsRunningGate> {
+  static async start(options: { session: StatusSession; limit: number; intervalMs?: number; onEvent: (event: ThrottleEvent) => void }): Promise<ThreadsRunningGate> {
     const gate = new ThreadsRunningGate(options.session, options.limit, options.intervalMs ?? POLL_MS, options.onEvent);
     await gate.poll();
     gate.schedule();
@@ -82,7 +88,7 @@ export class ThreadsRunningGate {
 
   private async poll(): Promise<void> {
     try {
-      const rows = await this.session.query<{ Value: string }>(this.session.sql.threadsRunning);
+      const rows = await this.session.query<{ Value: string }>(flavorSql(this.session.flavor).threadsRunning);
       const value = Number(rows[0]?.Value ?? 0);
       if (!this.paused && value > this.limit) {
         this.paused = true;

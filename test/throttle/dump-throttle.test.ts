@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dump } from '../../lib/engine/dump.ts';
+import { restore } from '../../lib/restore/restore.ts';
+import type { RestoreEvent } from '../../lib/restore/events.ts';
 import type { DumpEvent } from '../../lib/engine/events.ts';
 import { isParadumpError } from '../../lib/core/errors.ts';
 import { connect, createTestDatabase, type Connection, type TestDatabase } from '../harness/db.ts';
@@ -99,6 +101,72 @@ describe('dump throttling', () => {
       expect(isParadumpError(error, 'BAD_OPTION'), String(error)).toBe(true);
       expect((error as { details: { path: string } }).details.path).toBe(option);
       await expect(readdir(outDir)).rejects.toThrow();
+    }
+  });
+});
+
+describe('restore throttling', () => {
+  let plain: string;
+  const copies: string[] = [];
+  beforeAll(async () => {
+    plain = path.join(root, 'plain');
+    await dump({ source: uri, outDir: plain, databases: [db.name], chunkRows: 4000 });
+  });
+  afterAll(async () => {
+    const c = await connect(uri);
+    for (const name of copies) await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await c.end();
+  });
+
+  it('keeps the bytes the target receives within 10 % of --max-rate', async () => {
+    const copy = `${db.name}_r`;
+    copies.push(copy);
+    const probe = await connect(uri);
+    try {
+      const before = await status(probe, 'Bytes_received');
+      const started = performance.now();
+      await restore({ from: plain, target: uri, rename: { [db.name]: copy }, threads: 3, maxRate: '2M', loadMethod: 'insert' });
+      const seconds = (performance.now() - started) / 1000;
+      const received = (await status(probe, 'Bytes_received')) - before;
+      const measured = received / seconds;
+      console.log(`restore max-rate 2M: ${received} bytes received in ${seconds.toFixed(2)} s = ${Math.round(measured)} B/s`);
+      expect(received).toBeGreaterThan(8_000_000);
+      expect(Math.abs(measured - 2_000_000) / 2_000_000).toBeLessThan(0.1);
+    } finally {
+      await probe.end();
+    }
+  });
+
+  it("pauses new chunks while the target's Threads_running is above the limit", async () => {
+    const copy = `${db.name}_g`;
+    copies.push(copy);
+    const limit = 6;
+    const admin = await connect(uri);
+    const sleepers = await Promise.all(Array.from({ length: limit + 2 }, () => connect(uri)));
+    const events: RestoreEvent[] = [];
+    try {
+      const sleeping = sleepers.map((c) => c.query('SELECT SLEEP(300)').catch(() => undefined));
+      await until(async () => (await status(admin, 'Threads_running')) > limit + 1, 'the sleepers to run');
+      const run = restore({ from: plain, target: uri, rename: { [db.name]: copy }, threads: 2, maxThreadsRunning: limit }, { onEvent: (e) => events.push(e) });
+      await until(() => events.some((e) => e.type === 'throttle' && e.state === 'paused'), 'the throttle event');
+      await new Promise((r) => setTimeout(r, 1600));
+      expect(events.filter((e) => e.type === 'chunk-started')).toHaveLength(0);
+      for (const c of sleepers) await admin.query(`KILL QUERY ${c.threadId}`);
+      await Promise.all(sleeping);
+      const result = await run;
+      expect(result.rows).toBe(40_000);
+      expect(events.some((e) => e.type === 'throttle' && e.state === 'resumed')).toBe(true);
+    } finally {
+      await Promise.all(sleepers.map((c) => c.end().catch(() => undefined)));
+      await admin.end();
+    }
+  });
+
+  it('refuses a rate below 1M and a limit the restore itself reaches', async () => {
+    for (const [given, option] of [[{ maxRate: '900K' }, 'maxRate'], [{ threads: 2, maxThreadsRunning: 3 }, 'maxThreadsRunning']] as const) {
+      const error = await restore({ from: plain, target: uri, rename: { [db.name]: `${db.name}_x` }, ...given }).catch((e: unknown) => e);
+      expect(isParadumpError(error, 'BAD_OPTION'), String(error)).toBe(true);
+      expect((error as { details: { path: string } }).details.path).toBe(option);
     }
   });
 });
