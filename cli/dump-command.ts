@@ -4,6 +4,7 @@ import type { DumpOptionsInput } from '../lib/engine/options.ts';
 import { integer, list, positiveNumber, serverUri, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
 import { createProgressReporter } from './progress.ts';
 import { isParadumpError, ParadumpError } from '../lib/core/errors.ts';
+import { LockMode } from '../lib/core/dump-options.ts';
 
 export const DUMP_USAGE = `  paradump dump --source URI --out DIR [options]
   paradump dump --source URI --resume DIR        continue an interrupted dump, with the options
@@ -29,6 +30,10 @@ ${TLS_USAGE}    --out DIR               output directory (created; must be empty
                               own point in time, released before the next is locked;
                             per-table: each table write-locked while it is read;
                             none: no locks (quiet servers, stopped replicas); not consistent
+                            lockless: no global lock (for accounts without RELOAD): the
+                              snapshots' binlog position proves one point in time, retried
+                              up to 5 times, else the manifest says consistent: false and why
+                            auto: snapshot when the account may take it, else lockless
     --lock-wait-timeout S   seconds to wait for a lock before giving up (default 5)
     --kill-long-queries S   on lock timeout, kill statements running ≥ S seconds and retry once
     --block-ddl             block DDL for the whole dump (default on MySQL 8; on MariaDB it
@@ -84,8 +89,9 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
   if (!outDir) throw new UsageError('--out is required (an empty or new directory)');
   // Flags left out are left out (undefined), not defaulted here: a resume takes them from the
   // directory's saved request, and refuses only the ones given that contradict it.
-  const lock = values.lock;
-  if (lock !== undefined && lock !== 'snapshot' && lock !== 'per-db' && lock !== 'per-table' && lock !== 'none') throw new UsageError(`--lock must be snapshot, per-db, per-table or none, got "${lock}"`);
+  const lockFlag = values.lock;
+  if (lockFlag !== undefined && !(LockMode.options as readonly string[]).includes(lockFlag)) throw new UsageError(`--lock must be ${LockMode.options.join(', ')}, got "${lockFlag}"`);
+  const lock = lockFlag as LockMode | undefined;
   if (values['block-ddl'] && values['no-block-ddl']) throw new UsageError('--block-ddl and --no-block-ddl contradict each other');
   const killAfter = values['kill-long-queries'];
   if (killAfter !== undefined && !/^\d+(\.\d+)?$/.test(killAfter)) throw new UsageError(`--kill-long-queries must be a number of seconds, got "${killAfter}"`);

@@ -8,7 +8,12 @@ export type DataFormat = z.infer<typeof DataFormat>;
 export const Compression = z.enum(['none', 'gzip', 'zstd']);
 export type Compression = z.infer<typeof Compression>;
 
-export const LockMode = z.enum(['snapshot', 'per-db', 'per-table', 'none']);
+/**
+ * `lockless`: the workers' snapshots open without a global lock and their consistency is proved (or
+ * disproved) from the binlog position; `auto`: `snapshot` when the account may take the commit
+ * block, else `lockless`. The manifest records the mode used, never `auto`.
+ */
+export const LockMode = z.enum(['snapshot', 'per-db', 'per-table', 'none', 'lockless', 'auto']);
 export type LockMode = z.infer<typeof LockMode>;
 
 const int = (name: string, min: number, max: number) =>

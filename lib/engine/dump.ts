@@ -8,7 +8,7 @@ import { qualified, quoteId } from '../core/sql-names.ts';
 import { type RawValue } from '../core/row-batch.ts';
 import { parseServerUri, redactUri, withTls, type ServerAddress } from '../mysql/uri.ts';
 import { acquireLock, type HeldLock } from './acquire-lock.ts';
-import { checkDumpPrivileges } from '../mysql/check-privileges.ts';
+import { checkDumpPrivileges, findMissingPrivileges } from '../mysql/check-privileges.ts';
 import { isIntegerType, type ColumnInfo } from '../core/column-kind.ts';
 import { chooseChunkKey, discover, discoverDatabase, type TableInfo } from '../mysql/discover.ts';
 import { readDumpState, STATE_FILE, writeDumpState, type DumpState, type TablePlanState } from '../core/dump-state.ts';
@@ -29,6 +29,7 @@ import { planChunks, type KeyProbe } from './plan-chunks.ts';
 import { keyValueFromRaw, orderBy, rangeCondition } from '../core/range-sql.ts';
 import { runPool } from '../core/run-pool.ts';
 import { writeChunk } from './write-chunk.ts';
+import { openLocklessSnapshots } from './open-lockless.ts';
 import { startThrottle, type Throttle } from '../throttle/start-throttle.ts';
 import { type ChunkSpec } from '../core/chunk-spec.ts';
 import { insideDir, writeFileAtomic } from '../core/write-file-atomic.ts';
@@ -91,21 +92,22 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       await writeDumpRequest(outDir, { requestedAt: new Date().toISOString(), source: { host: address.host, port: address.port }, options: DumpRequest.parse(requested) });
     }
     const previous = resumed?.previous ?? null;
-    const options: DumpOptions = resumed ? { ...requested, ...resumed.request } : requested;
-    checkThreadsRunningLimit(options);
+    const given: DumpOptions = resumed ? { ...requested, ...resumed.request } : requested;
+    checkThreadsRunningLimit(given);
     const started = previous ? new Date(previous.state.startedAt) : resumed ? new Date(resumed.requestedAt) : new Date();
 
     const control = await Session.open(address, { label: `connecting to ${redactUri(address)}` });
     sessions.push(control);
     emit({ type: 'run-started', at: new Date().toISOString(), source: redactUri(address), flavor: control.flavor.kind, version: control.flavor.versionString });
     await control.exec("SET SESSION sql_mode = '', sql_quote_show_create = 1, time_zone = '+00:00'");
-    await checkDumpPrivileges(control, options.lock);
+    const options = await resolveLockMode(control, given);
 
     const warnings: Manifest['warnings'] = previous ? [...previous.state.warnings] : [];
     const warn: Warn = (w) => {
       warnings.push(w);
       emit({ type: 'warning', ...w });
     };
+    if (given.lock === 'auto' && options.lock === 'lockless') warn({ code: 'LOCKLESS_FALLBACK', message: 'the account cannot take the snapshot lock (RELOAD): the snapshots open without it and the binlog position proves whether they are one point in time' });
     const asked = resumed?.source;
     if (asked && (asked.host !== address.host || asked.port !== address.port)) {
       // Another name may be the same server (an IP for a host name): said, not refused.
@@ -273,7 +275,7 @@ async function dumpLockSets(args: {
     signal?.throwIfAborted();
     if (pendingTasks(set).length === 0) continue;
     const snapshotId = nextSnapshot++;
-    const recordSnapshot = async (point: { binlog: SnapshotRecord['binlog']; gtid: string | null }) => {
+    const recordSnapshot = async (point: Pick<SnapshotRecord, 'binlog' | 'gtid' | 'verdict'>) => {
       const record: SnapshotRecord = { id: snapshotId, scope: set.scope, target: set.target, openedAt: new Date().toISOString(), ...point };
       snapshots.push(record);
       await openJournal.append({ type: 'snapshot', ...record });
@@ -296,8 +298,13 @@ async function dumpLockSets(args: {
       continue;
     }
 
+    if (options.lock === 'lockless') {
+      const { verdict, ...point } = await openLocklessSnapshots({ control, workers, signal });
+      await recordSnapshot({ ...point, verdict });
+      if (!verdict.consistent) warn({ code: 'NOT_CONSISTENT', message: `the dump is not one point in time: ${verdict.reason}` });
+    }
     let lock: HeldLock | null = null;
-    if (set.scope === 'instance') {
+    if (set.scope === 'instance' && options.lock !== 'lockless') {
       lock = await acquireLock({ ...lockOptions, session: control, scope: 'instance', target: null, statements: ddlHeld ? control.sql.commitBlockWithDdlBlock : control.sql.commitBlock });
     } else if (set.scope === 'database') {
       lock = await lockTables({ control, set, lockOptions, warn, emit, openJournal });
@@ -305,8 +312,10 @@ async function dumpLockSets(args: {
     }
     try {
       // Lock held (or none, for --lock none): open every worker's snapshot at this one point.
-      await Promise.all(workers.map((w) => w.exec(w.sql.startSnapshot)));
-      await recordSnapshot(set.scope === 'none' ? { binlog: null, gtid: null } : await readCoordinates(control));
+      if (options.lock !== 'lockless') {
+        await Promise.all(workers.map((w) => w.exec(w.sql.startSnapshot)));
+        await recordSnapshot(set.scope === 'none' ? { binlog: null, gtid: null } : await readCoordinates(control));
+      }
       // Non-transactional tables have no snapshot: read them while writes are still blocked.
       const nonTransactional = pendingTasks(set).filter((t) => !t.plan.info.transactional);
       if (nonTransactional.length > 0) await runTasks(nonTransactional, snapshotId);
@@ -320,6 +329,18 @@ async function dumpLockSets(args: {
     await Promise.all(workers.map((w) => w.exec('COMMIT')));
   }
   return snapshots;
+}
+
+/** `auto` becomes `snapshot` when the account may take the commit block, else `lockless`; the privileges are checked for the mode chosen. */
+async function resolveLockMode(control: Session, options: DumpOptions): Promise<DumpOptions> {
+  if (options.lock !== 'auto') {
+    await checkDumpPrivileges(control, options.lock);
+    return options;
+  }
+  const missing = await findMissingPrivileges(control, 'snapshot');
+  const lock = missing !== null && missing.some((m) => m.need === 'RELOAD') ? 'lockless' : 'snapshot';
+  await checkDumpPrivileges(control, lock);
+  return { ...options, lock };
 }
 
 async function openSession(sessions: Session[], address: Parameters<typeof Session.open>[0], label: string): Promise<Session> {
@@ -340,6 +361,8 @@ function givenOptions(input: DumpOptionsInput): Partial<Record<keyof DumpRequest
 function lockSets(plans: TablePlan[], mode: DumpOptions['lock']): LockSet[] {
   switch (mode) {
     case 'snapshot':
+    case 'lockless':
+    case 'auto':
       return [{ scope: 'instance', target: null, plans }];
     case 'none':
       return [{ scope: 'none', target: null, plans }];
@@ -588,7 +611,7 @@ function buildManifest(args: {
   const { options, snapshots } = args;
   const tables: TableRecord[] = args.plans.map(tableRecord);
   const used = new Set(tables.flatMap((t) => t.chunks.map((c) => c.snapshot)));
-  const instance = options.lock === 'snapshot' && used.size <= 1 ? (snapshots.find((s) => used.has(s.id)) ?? snapshots[0] ?? null) : null;
+  const instance = (options.lock === 'snapshot' || options.lock === 'lockless') && used.size <= 1 ? (snapshots.find((s) => used.has(s.id)) ?? snapshots[0] ?? null) : null;
   const consistency = describeConsistency(options.lock, instance, used.size);
   const manifest: Manifest = {
     format: 'paradump',
@@ -615,30 +638,40 @@ function buildManifest(args: {
   return Manifest.parse(manifest);
 }
 
-function describeConsistency(
-  mode: DumpOptions['lock'],
-  instance: SnapshotRecord | null,
-  snapshotsUsed: number,
-): Pick<Manifest['consistency'], 'mode' | 'consistent' | 'consistentWithin' | 'note'> {
+type Verdict = Pick<Manifest['consistency'], 'mode' | 'consistent' | 'consistentWithin' | 'note' | 'method' | 'reason'>;
+
+function describeConsistency(mode: DumpOptions['lock'], instance: SnapshotRecord | null, snapshotsUsed: number): Verdict {
+  if ((mode === 'snapshot' || mode === 'lockless') && snapshotsUsed > 1) {
+    const reason = `resumed: rows come from ${snapshotsUsed} snapshots`;
+    return { mode, consistent: false, consistentWithin: 'chunk-set', method: mode === 'snapshot' ? 'commit-block' : (instance?.verdict?.method ?? 'none'), reason, note: `Resumed: rows come from ${snapshotsUsed} snapshots. Chunks of one snapshot are consistent with each other; the dump as a whole is not one point in time.` };
+  }
+  const at = instance?.binlog ? `, binlog ${instance.binlog.file}:${instance.binlog.position}` : '';
   switch (mode) {
     case 'snapshot':
-      if (snapshotsUsed > 1) {
-        return { mode, consistent: false, consistentWithin: 'chunk-set', note: `Resumed: rows come from ${snapshotsUsed} snapshots. Chunks of one snapshot are consistent with each other; the dump as a whole is not one point in time.` };
-      }
       return {
         mode,
         consistent: true,
         consistentWithin: 'instance',
+        method: 'commit-block',
+        reason: null,
         note: instance?.binlog
-          ? `All tables were read at one point in time, binlog ${instance.binlog.file}:${instance.binlog.position}; commits were blocked only while the snapshots opened.`
+          ? `All tables were read at one point in time${at}; commits were blocked only while the snapshots opened.`
           : 'All tables were read at one point in time; the server has no binary log, so no point-in-time recovery from this dump.',
       };
+    case 'lockless':
+    case 'auto': {
+      const verdict = instance?.verdict ?? { consistent: false, method: 'position-unchanged' as const, attempts: 0, reason: 'no snapshot was opened' };
+      const how = verdict.method === 'snapshot-position' ? "every worker's snapshot saw the same binlog position" : 'the binlog position did not move while the snapshots opened';
+      return verdict.consistent
+        ? { mode: 'lockless', consistent: true, consistentWithin: 'instance', method: verdict.method, reason: null, note: `All tables were read at one point in time${at}, without a lock: ${how}${verdict.attempts > 1 ? ` (attempt ${verdict.attempts})` : ''}.` }
+        : { mode: 'lockless', consistent: false, consistentWithin: 'table', method: verdict.method, reason: verdict.reason, note: `Not one point in time: ${verdict.reason}. Each table's chunks come from the snapshot of the worker that read them.` };
+    }
     case 'per-db':
-      return { mode, consistent: false, consistentWithin: 'database', note: 'Each database was locked and read at its own point in time (see snapshots): consistent within a database, not across databases.' };
+      return { mode, consistent: false, consistentWithin: 'database', method: 'table-locks', reason: 'each database was read at its own point in time', note: 'Each database was locked and read at its own point in time (see snapshots): consistent within a database, not across databases.' };
     case 'per-table':
-      return { mode, consistent: false, consistentWithin: 'table', note: 'Each table was write-locked while it was read: consistent within a table, not across tables.' };
+      return { mode, consistent: false, consistentWithin: 'table', method: 'table-locks', reason: 'each table was read at its own point in time', note: 'Each table was write-locked while it was read: consistent within a table, not across tables.' };
     case 'none':
-      return { mode, consistent: false, consistentWithin: 'none', note: 'No locks were taken: rows were read while the server may have been changing them. Consistent only if the server was quiet (e.g. a stopped replica).' };
+      return { mode, consistent: false, consistentWithin: 'none', method: 'none', reason: 'no locks were taken', note: 'No locks were taken: rows were read while the server may have been changing them. Consistent only if the server was quiet (e.g. a stopped replica).' };
   }
 }
 
