@@ -664,7 +664,8 @@ function describeConsistency(mode: DumpOptions['lock'], instance: SnapshotRecord
       const how = verdict.method === 'snapshot-position' ? "every worker's snapshot saw the same binlog position" : 'the binlog position did not move while the snapshots opened';
       return verdict.consistent
         ? { mode: 'lockless', consistent: true, consistentWithin: 'instance', method: verdict.method, reason: null, note: `All tables were read at one point in time${at}, without a lock: ${how}${verdict.attempts > 1 ? ` (attempt ${verdict.attempts})` : ''}.` }
-        : { mode: 'lockless', consistent: false, consistentWithin: 'table', method: verdict.method, reason: verdict.reason, note: `Not one point in time: ${verdict.reason}. Each table's chunks come from the snapshot of the worker that read them.` };
+        : // Workers read chunks of the same table in their own snapshots: not even a table is one point in time.
+          { mode: 'lockless', consistent: false, consistentWithin: 'none', method: verdict.method, reason: verdict.reason, note: `Not one point in time: ${verdict.reason}. Each chunk was read in one snapshot, but the workers' snapshots differ, even within a table.` };
     }
     case 'per-db':
       return { mode, consistent: false, consistentWithin: 'database', method: 'table-locks', reason: 'each database was read at its own point in time', note: 'Each database was locked and read at its own point in time (see snapshots): consistent within a database, not across databases.' };
