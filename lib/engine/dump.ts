@@ -299,7 +299,10 @@ async function dumpLockSets(args: {
     }
 
     if (options.lock === 'lockless') {
-      const { verdict, ...point } = await openLocklessSnapshots({ control, workers, signal });
+      const proof = await openLocklessSnapshots({ control, workers, signal });
+      const unlocked = set.plans.filter((p) => !p.skipped && !p.info.transactional).map((p) => qualified(p.info.database, p.info.name));
+      // Without a lock nothing holds a non-transactional table still while it is read.
+      const { verdict, ...point } = unlocked.length && proof.verdict.consistent ? { ...proof, verdict: { ...proof.verdict, consistent: false, reason: `non-transactional tables were read without a lock (${unlocked.slice(0, 3).join(', ')}${unlocked.length > 3 ? ', …' : ''})` } } : proof;
       await recordSnapshot({ ...point, verdict });
       if (!verdict.consistent) warn({ code: 'NOT_CONSISTENT', message: `the dump is not one point in time: ${verdict.reason}` });
     }

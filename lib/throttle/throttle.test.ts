@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MaxRate, parseByteRate } from '../core/dump-options.ts';
 import { ByteRate } from './byte-rate.ts';
+import { dumpEventToDeltas } from '../runs/dump-deltas.ts';
+import { restoreEventToDeltas } from '../runs/restore-deltas.ts';
 
 describe('parseByteRate', () => {
   it('reads plain numbers and decimal or binary suffixes', () => {
@@ -33,5 +35,15 @@ describe('ByteRate', () => {
     expect(rate.reserve(100_000)).toBeCloseTo(200);
     now += 1000; // idle: no credit beyond the burst builds up
     expect(rate.reserve(100_000)).toBeCloseTo(50);
+  });
+});
+
+describe('throttle events in the run log', () => {
+  it('reads "throttled: Threads_running 84 > 60" and "resumed: …"', () => {
+    const state = { chunk: () => undefined };
+    const paused = dumpEventToDeltas({ state, attempt: 1, event: { type: 'throttle', reason: 'threads-running', state: 'paused', value: 84, limit: 60 } });
+    expect(paused).toMatchObject([{ type: 'log', entry: { level: 'info', message: 'throttled: Threads_running 84 > 60; new chunks wait' } }]);
+    const resumed = restoreEventToDeltas({ state, event: { type: 'throttle', reason: 'threads-running', state: 'resumed', value: 12, limit: 60 } });
+    expect(resumed).toMatchObject([{ type: 'log', entry: { message: 'resumed: Threads_running 12 ≤ 60' } }]);
   });
 });

@@ -87,6 +87,21 @@ describe('consistency without RELOAD', () => {
     console.log(`lockless verdicts under 300 tx/s: ${verdicts.join(', ')}`);
   });
 
+  it('a lockless dump that reads a non-transactional table says it is not consistent, naming it', async () => {
+    const db = await createTestDatabase(uri, 'll_myisam');
+    cleanup.push(db.drop);
+    const c = await connect(uri, db.name);
+    await c.query('CREATE TABLE flat (id INT PRIMARY KEY, v INT) ENGINE=MyISAM');
+    await c.query('INSERT INTO flat VALUES (1, 1), (2, 2)');
+    await c.end();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'paradump-ll-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const manifest = await dump({ source: uri, outDir: dir, databases: [db.name], lock: 'lockless' });
+    expect(manifest.consistency).toMatchObject({ mode: 'lockless', consistent: false, consistentWithin: 'none', method: 'snapshot-position' });
+    expect(manifest.consistency.reason).toBe(`non-transactional tables were read without a lock (\`${db.name}\`.\`flat\`)`);
+    expect(manifest.totals.rows).toBe(2);
+  });
+
   it('retries when a commit falls between the snapshots, and says consistent: false with the reason when it keeps happening', async () => {
     const address = parseServerUri(limited);
     const control = await Session.open(address);
