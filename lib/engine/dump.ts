@@ -261,12 +261,15 @@ async function dumpLockSets(args: {
   const openJournal = args.journal;
   const snapshots: SnapshotRecord[] = [...previousSnapshots];
   let nextSnapshot = previousSnapshots.reduce((m, s) => Math.max(m, s.id + 1), 0);
-  const runTasks = (list: ChunkTask[], snapshotId: number) =>
+  // Under a lock the gate is not waited on: a pause there would hold the lock (and the server's
+  // writers) for as long as the server stays busy. A per-table lock waits for the gate before it is taken.
+  const ungated: Throttle = { ...args.throttle, gate: null };
+  const runTasks = (list: ChunkTask[], snapshotId: number, underLock = false) =>
     runPool({
       workers,
       tasks: list,
       signal,
-      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, outDir, options, journal: openJournal, snapshotId, emit, warn, signal, throttle: args.throttle }),
+      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, outDir, options, journal: openJournal, snapshotId, emit, warn, signal, throttle: underLock ? ungated : args.throttle }),
     });
   const pendingTasks = (set: LockSet) =>
     set.plans.filter((p) => !p.skipped).flatMap((plan) => plan.chunks.filter((c) => !plan.done.some((d) => d.index === c.index)).map((chunk) => ({ plan, chunk })));
@@ -284,6 +287,7 @@ async function dumpLockSets(args: {
 
     if (set.scope === 'table') {
       // per-table: the table is write-locked from before its first chunk until after its last.
+      await args.throttle.gate?.wait(signal);
       const lock = await lockTables({ control, set, lockOptions, warn, emit, openJournal });
       if (!lock) continue;
       try {
@@ -291,7 +295,7 @@ async function dumpLockSets(args: {
         if (await replanChangedTables({ control, planner: workers[0]!, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
           await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
         }
-        await runTasks(pendingTasks(set), snapshotId);
+        await runTasks(pendingTasks(set), snapshotId, true);
       } finally {
         await lock.release();
       }
@@ -321,7 +325,7 @@ async function dumpLockSets(args: {
       }
       // Non-transactional tables have no snapshot: read them while writes are still blocked.
       const nonTransactional = pendingTasks(set).filter((t) => !t.plan.info.transactional);
-      if (nonTransactional.length > 0) await runTasks(nonTransactional, snapshotId);
+      if (nonTransactional.length > 0) await runTasks(nonTransactional, snapshotId, lock !== null);
     } finally {
       await lock?.release();
     }

@@ -88,6 +88,27 @@ describe('dump throttling', () => {
     }
   });
 
+  it('with --lock per-table, waits for the gate before taking a table lock, never while holding one', async () => {
+    const limit = 6;
+    const admin = await connect(uri);
+    const sleepers = await Promise.all(Array.from({ length: limit + 2 }, () => connect(uri)));
+    const events: DumpEvent[] = [];
+    try {
+      const sleeping = sleepers.map((c) => c.query('SELECT SLEEP(300)').catch(() => undefined));
+      await until(async () => (await status(admin, 'Threads_running')) > limit + 1, 'the sleepers to run');
+      const run = dump({ source: uri, outDir: path.join(root, 'gate-per-table'), databases: [db.name], threads: 2, chunkRows: 4000, lock: 'per-table', maxThreadsRunning: limit }, { onEvent: (e) => events.push(e) });
+      await until(() => events.some((e) => e.type === 'throttle' && e.state === 'paused'), 'the throttle event');
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(events.filter((e) => e.type === 'lock-requested' || e.type === 'chunk-started')).toHaveLength(0);
+      for (const c of sleepers) await admin.query(`KILL QUERY ${c.threadId}`);
+      await Promise.all(sleeping);
+      expect((await run).totals.rows).toBe(40_000);
+    } finally {
+      await Promise.all(sleepers.map((c) => c.end().catch(() => undefined)));
+      await admin.end();
+    }
+  });
+
   it('refuses a rate below 1M, a rate it cannot read and a Threads_running limit the dump itself reaches, before writing anything', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ maxRate: '512K' }, 'maxRate'],
