@@ -12,17 +12,19 @@ const layers = [
   { type: 'mysql', pattern: 'lib/mysql', allow: ['core'] },
   { type: 'storage', pattern: 'lib/storage', allow: ['core', 'security'] },
   { type: 'sandbox', pattern: 'lib/sandbox', allow: ['core', 'mysql'] },
-  { type: 'engine', pattern: 'lib/engine', allow: ['core', 'mysql', 'storage'] },
-  { type: 'restore', pattern: 'lib/restore', allow: ['core', 'mysql', 'storage', 'security'] },
+  // Throttling (byte rate, Threads_running gate) is shared by the dump and the restore side.
+  { type: 'throttle', pattern: 'lib/throttle', allow: ['core', 'mysql'] },
+  { type: 'engine', pattern: 'lib/engine', allow: ['core', 'mysql', 'storage', 'throttle'] },
+  { type: 'restore', pattern: 'lib/restore', allow: ['core', 'mysql', 'storage', 'security', 'throttle'] },
   { type: 'auth', pattern: 'lib/auth', allow: ['core', 'store', 'security'] },
-  { type: 'runs', pattern: 'lib/runs', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'auth'] },
+  { type: 'runs', pattern: 'lib/runs', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'auth', 'throttle'] },
   { type: 'alerts', pattern: 'lib/alerts', allow: ['core', 'store', 'security'] },
-  { type: 'plans', pattern: 'lib/plans', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts'] },
-  { type: 'drills', pattern: 'lib/drills', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans'] },
-  { type: 'workers', pattern: 'lib/workers', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans', 'drills'] },
+  { type: 'plans', pattern: 'lib/plans', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'throttle'] },
+  { type: 'drills', pattern: 'lib/drills', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans', 'throttle'] },
+  { type: 'workers', pattern: 'lib/workers', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans', 'drills', 'throttle'] },
   // The dashboard talks to orchestration, never to the engine, the restore or a MySQL connection.
   { type: 'app', pattern: 'app', allow: ['core', 'store', 'security', 'auth', 'runs', 'alerts', 'plans', 'drills', 'workers', 'storage'] },
-  { type: 'cli', pattern: 'cli', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans', 'drills', 'workers'] },
+  { type: 'cli', pattern: 'cli', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans', 'drills', 'workers', 'throttle'] },
 ];
 
 export default tseslint.config(

@@ -4,6 +4,7 @@ import type { DumpOptionsInput } from '../lib/engine/options.ts';
 import { integer, list, positiveNumber, serverUri, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
 import { createProgressReporter } from './progress.ts';
 import { isParadumpError, ParadumpError } from '../lib/core/errors.ts';
+import { LockMode } from '../lib/core/dump-options.ts';
 
 export const DUMP_USAGE = `  paradump dump --source URI --out DIR [options]
   paradump dump --source URI --resume DIR        continue an interrupted dump, with the options
@@ -29,6 +30,10 @@ ${TLS_USAGE}    --out DIR               output directory (created; must be empty
                               own point in time, released before the next is locked;
                             per-table: each table write-locked while it is read;
                             none: no locks (quiet servers, stopped replicas); not consistent
+                            lockless: no global lock (for accounts without RELOAD): the
+                              snapshots' binlog position proves one point in time, retried
+                              up to 5 times, else the manifest says consistent: false and why
+                            auto: snapshot when the account may take it, else lockless
     --lock-wait-timeout S   seconds to wait for a lock before giving up (default 5)
     --kill-long-queries S   on lock timeout, kill statements running ≥ S seconds and retry once
     --block-ddl             block DDL for the whole dump (default on MySQL 8; on MariaDB it
@@ -36,8 +41,12 @@ ${TLS_USAGE}    --out DIR               output directory (created; must be empty
     --no-block-ddl          never block DDL
     --resume DIR            continue the interrupted dump in DIR (same --source): it dumps
                               what DIR's dump-request.json says was asked; --threads,
-                              --lock-wait-timeout and --kill-long-queries may change, any
+                              --lock-wait-timeout, --kill-long-queries and the throttles may change, any
                               other flag given must agree with it (else refused, naming it)
+    --max-rate R            at most R bytes per second across the dump (10M, 512K, 1.5G;
+                              at least 1M); default unthrottled
+    --max-threads-running N pause new chunks while the source's Threads_running > N
+                              (polled every 500 ms; N > threads + 1)
     --no-objects            skip views, triggers, routines and events
     --users                 dump users, roles, default roles, grants and resource limits into
                               accounts/accounts.json (mode 0600: it holds the password hashes);
@@ -80,6 +89,8 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
       'no-users': { type: 'boolean' },
       'include-users': { type: 'string' },
       'exclude-users': { type: 'string' },
+      'max-rate': { type: 'string' },
+      'max-threads-running': { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
@@ -90,8 +101,9 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
   if (!outDir) throw new UsageError('--out is required (an empty or new directory)');
   // Flags left out are left out (undefined), not defaulted here: a resume takes them from the
   // directory's saved request, and refuses only the ones given that contradict it.
-  const lock = values.lock;
-  if (lock !== undefined && lock !== 'snapshot' && lock !== 'per-db' && lock !== 'per-table' && lock !== 'none') throw new UsageError(`--lock must be snapshot, per-db, per-table or none, got "${lock}"`);
+  const lockFlag = values.lock;
+  if (lockFlag !== undefined && !(LockMode.options as readonly string[]).includes(lockFlag)) throw new UsageError(`--lock must be ${LockMode.options.join(', ')}, got "${lockFlag}"`);
+  const lock = lockFlag as LockMode | undefined;
   if (values['block-ddl'] && values['no-block-ddl']) throw new UsageError('--block-ddl and --no-block-ddl contradict each other');
   const killAfter = values['kill-long-queries'];
   if (killAfter !== undefined && !/^\d+(\.\d+)?$/.test(killAfter)) throw new UsageError(`--kill-long-queries must be a number of seconds, got "${killAfter}"`);
@@ -127,6 +139,8 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
     ...(values.users ? { users: true } : values['no-users'] ? { users: false } : {}),
     includeUsers: names(values['include-users']),
     excludeUsers: names(values['exclude-users']),
+    maxRate: values['max-rate'],
+    maxThreadsRunning: integer('max-threads-running', values['max-threads-running']),
   };
   const reporter = createProgressReporter({ mode: values.json ? 'json' : values.quiet ? 'quiet' : io.stderr.isTTY ? 'bar' : 'lines', stdout: io.stdout, stderr: io.stderr });
   try {

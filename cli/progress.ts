@@ -1,3 +1,4 @@
+import { throttleWords } from '../lib/throttle/threads-running-gate.ts';
 import type { DumpEvent } from '../lib/engine/events.ts';
 
 interface Reporter {
@@ -82,6 +83,10 @@ export function createProgressReporter({ mode, stdout, stderr }: { mode: 'bar' |
           if (mode === 'bar') stderr.write('\r\x1b[K');
           stderr.write(`lock ${event.lock.scope} (${event.lock.statement}): waited ${event.lock.waitMs ?? '-'} ms, held ${event.lock.holdMs ?? '-'} ms\n`);
         }
+        break;
+      case 'throttle':
+        if (mode === 'bar') stderr.write('\r\x1b[K');
+        stderr.write(`${throttleWords(event)}\n`);
         break;
       case 'warning':
         if (mode === 'bar') stderr.write('\r\x1b[K');

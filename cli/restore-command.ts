@@ -17,6 +17,10 @@ ${TLS_USAGE}    --rename SRC:DST        restore database SRC as DST (repeatable,
     --key-from K --key-to K with one --tables table: replace only rows with key in [K, K)
                             (a value, or a JSON array for a composite key: '[3,"b"]')
     --threads N             parallel loader connections (default 4)
+    --max-rate R            at most R bytes per second of data sent to the target (10M, 512K;
+                              at least 1M); default unthrottled
+    --max-threads-running N pause new chunks while the target's Threads_running > N
+                              (polled every 500 ms; N > threads + 1)
     --drop-existing         replace target tables and objects that exist (default: refuse)
     --no-defer-indexes      create tables with all their indexes before loading (default:
                             plain secondary indexes are added after the data, less work)
@@ -59,6 +63,8 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
       'no-defer-indexes': { type: 'boolean' },
       'load-method': { type: 'string' },
       'no-binlog': { type: 'boolean' },
+      'max-rate': { type: 'string' },
+      'max-threads-running': { type: 'string' },
       'skip-verify': { type: 'boolean' },
       resume: { type: 'boolean' },
       'state-dir': { type: 'string' },
@@ -96,6 +102,8 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
         }
       : {}),
     threads: integer('threads', values.threads),
+    maxRate: values['max-rate'],
+    maxThreadsRunning: integer('max-threads-running', values['max-threads-running']),
     dropExisting: values['drop-existing'] ?? false,
     deferIndexes: deferIndexes(values['defer-indexes'], values['no-defer-indexes']),
     loadMethod,

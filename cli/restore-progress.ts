@@ -1,6 +1,7 @@
 import type { PitrEvent, RestoreEvent, VerifyEvent } from '../lib/restore/events.ts';
 import { createRestoreProgress } from '../lib/restore/progress.ts';
 import { formatBytes } from './progress.ts';
+import { throttleWords } from '../lib/throttle/threads-running-gate.ts';
 
 export type ReporterMode = 'bar' | 'lines' | 'json' | 'quiet';
 
@@ -67,6 +68,9 @@ export function createRestoreReporter({ mode, stdout, stderr }: { mode: Reporter
           break;
         case 'indexes-added':
           if (mode === 'lines') line(`added ${event.indexes} deferred indexes to ${event.database}.${event.table} in ${event.durationMs} ms`);
+          break;
+        case 'throttle':
+          line(throttleWords(event));
           break;
         case 'warning':
           line(`warning: ${event.message}`);

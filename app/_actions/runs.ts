@@ -10,6 +10,9 @@ import { startDump, StartDumpInput } from '@/lib/runs/start-dump.ts';
 import { startRestore, StartRestoreInput } from '@/lib/runs/start-restore.ts';
 import { fieldErrors, type FormState } from './state.ts';
 
+/** Options the engine may refuse that the backup form has a field for. */
+const FIELDS = ['outDir', 'maxRate', 'maxThreadsRunning'];
+
 export async function startBackupAction(_: FormState, form: FormData): Promise<FormState> {
   await requireSession();
   const raw = {
@@ -23,6 +26,8 @@ export async function startBackupAction(_: FormState, form: FormData): Promise<F
     format: form.get('format') ?? undefined,
     outDir: form.get('outDir') ?? undefined,
     users: form.get('users') === 'on',
+    maxRate: form.get('maxRate') ?? undefined,
+    maxThreadsRunning: form.get('maxThreadsRunning') ?? undefined,
   };
   const values = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v : String(v ?? '')]));
   const input = StartDumpInput.safeParse(raw);
@@ -32,8 +37,9 @@ export async function startBackupAction(_: FormState, form: FormData): Promise<F
     ({ id } = await startDump(input.data));
   } catch (error) {
     // The engine names the option it refused: show it at that field.
-    if (isParadumpError(error, 'BAD_OPTION') && error.details.path === 'outDir' && typeof error.details.problem === 'string') {
-      return { fieldErrors: { outDir: [error.details.problem] }, values };
+    const path = isParadumpError(error, 'BAD_OPTION') ? String(error.details.path) : '';
+    if (isParadumpError(error, 'BAD_OPTION') && FIELDS.includes(path) && typeof error.details.problem === 'string') {
+      return { fieldErrors: { [path]: [error.details.problem] }, values };
     }
     return { error: expectedError(error), values };
   }

@@ -5,6 +5,8 @@ export const LOCKS = [
   { value: 'snapshot', label: 'One snapshot', help: 'Blocks commits for a moment while every worker opens its snapshot; all tables from one point in time, with binlog coordinates.' },
   { value: 'per-db', label: 'Per database', help: 'Read-locks one database’s tables while its snapshot opens; consistent within each database, not across them.' },
   { value: 'per-table', label: 'Per table', help: 'Write-locks each table while it is read; consistent within each table only.' },
+  { value: 'auto', label: 'Automatic', help: 'The snapshot lock when the account may block commits (RELOAD), else lockless.' },
+  { value: 'lockless', label: 'Lockless', help: 'No global lock (for managed servers): the binlog position proves the snapshots are one point in time, or the manifest says they are not and why.' },
   { value: 'none', label: 'No locks', help: 'Takes no lock at all; consistent only if nothing writes (a stopped replica).' },
 ] as const;
 

@@ -11,6 +11,7 @@ const LOCKS = [
   { value: 'snapshot', label: 'One snapshot (RELOAD + binlog monitor)' },
   { value: 'per-db', label: 'Per database (LOCK TABLES + binlog monitor)' },
   { value: 'per-table', label: 'Per table (LOCK TABLES + binlog monitor)' },
+  { value: 'lockless', label: 'Lockless (SELECT + binlog monitor)' },
   { value: 'none', label: 'No locks (SELECT)' },
 ];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { badOption } from './errors.ts';
 
 /** How the data files hold rows: multi-row INSERTs, or tab-separated lines for `LOAD DATA`. */
 export const DataFormat = z.enum(['sql', 'tsv']);
@@ -7,7 +8,12 @@ export type DataFormat = z.infer<typeof DataFormat>;
 export const Compression = z.enum(['none', 'gzip', 'zstd']);
 export type Compression = z.infer<typeof Compression>;
 
-export const LockMode = z.enum(['snapshot', 'per-db', 'per-table', 'none']);
+/**
+ * `lockless`: the workers' snapshots open without a global lock and their consistency is proved (or
+ * disproved) from the binlog position; `auto`: `snapshot` when the account may take the commit
+ * block, else `lockless`. The manifest records the mode used, never `auto`.
+ */
+export const LockMode = z.enum(['snapshot', 'per-db', 'per-table', 'none', 'lockless', 'auto']);
 export type LockMode = z.infer<typeof LockMode>;
 
 const int = (name: string, min: number, max: number) =>
@@ -16,6 +22,52 @@ const int = (name: string, min: number, max: number) =>
     .int({ error: `${name} must be an integer from ${min} to ${max}` })
     .min(min, { error: `${name} must be an integer from ${min} to ${max}` })
     .max(max, { error: `${name} must be an integer from ${min} to ${max}` });
+
+/** The lowest `maxRate`: below 1 MB/s a dump of any size would take days. */
+export const MIN_RATE = 1_000_000;
+const UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, ki: 1024, mi: 1024 ** 2, gi: 1024 ** 3 };
+
+/** `10M`, `512K`, `1.5G`, `2MiB`, `3MB/s` or a plain number of bytes per second; null when it is none of these. */
+export function parseByteRate(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(k|m|g|ki|mi|gi)?b?(?:\/s)?\s*$/i.exec(text);
+  if (!m) return null;
+  return Math.round(Number(m[1]) * UNITS[(m[2] ?? '').toLowerCase()]!);
+}
+
+/** Bytes per second across the whole run, as a number or with a suffix (`10M` = 10,000,000; `512Ki` = 524,288). */
+export const MaxRate = z
+  .union([z.number(), z.string()], { error: 'maxRate must be bytes per second, e.g. 10M or 512K' })
+  .transform((value, ctx) => {
+    const bytes = typeof value === 'number' ? value : parseByteRate(value);
+    if (bytes === null || !Number.isFinite(bytes)) {
+      ctx.addIssue({ code: 'custom', message: `maxRate must be bytes per second, e.g. 10M or 512K (got "${String(value)}")` });
+      return z.NEVER;
+    }
+    return Math.round(bytes);
+  })
+  .pipe(z.number().min(MIN_RATE, { error: `maxRate must be at least 1M (${MIN_RATE} bytes per second)` }).max(1e12, { error: 'maxRate must be at most 1000G' }));
+
+/**
+ * How gently a run treats its server (the source of a dump, the target of a restore): a byte rate
+ * across all its connections, and a pause of new chunks while the server is busy.
+ */
+export const ThrottleOptions = z.object({
+  /** Bytes per second across the run (every worker together). Default: unthrottled. */
+  maxRate: MaxRate.optional(),
+  /**
+   * Pause new chunks while the server's `Threads_running` is above this (polled every 500 ms on a
+   * connection of its own); must exceed threads + 1, the run's own. Default: never pause.
+   */
+  maxThreadsRunning: int('maxThreadsRunning', 2, 1_000_000).optional(),
+});
+
+/** The run's own statements must not trip the gate: its workers and the gate's poll. */
+export function checkThreadsRunningLimit(options: { threads: number; maxThreadsRunning?: number | undefined }): void {
+  const limit = options.maxThreadsRunning;
+  if (limit !== undefined && limit <= options.threads + 1) {
+    throw badOption('maxThreadsRunning', `must be more than threads + 1 (${options.threads + 1}: the run's own connections), got ${limit}`);
+  }
+}
 
 /**
  * What one dump reads and how it writes it: every option its result depends on, and none of where
@@ -67,6 +119,7 @@ export const DumpRequest = z.object({
   includeUsers: z.array(z.string().min(1)).default([]),
   /** Accounts to leave out: `user@host` with `*`/`?` globs, or a user alone for any host (`mysql.*`). */
   excludeUsers: z.array(z.string().min(1)).default([]),
+  ...ThrottleOptions.shape,
 });
 export type DumpRequest = z.infer<typeof DumpRequest>;
 export type DumpRequestInput = z.input<typeof DumpRequest>;

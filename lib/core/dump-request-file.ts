@@ -47,7 +47,7 @@ export async function readDumpRequest(outDir: string): Promise<DumpRequestFile |
 }
 
 /** Options a resume may change: how hard and how long it works, not what it dumps or how it writes it. */
-export const RESUME_MAY_CHANGE = ['threads', 'lockWaitTimeout', 'killLongQueries'] as const satisfies readonly (keyof DumpRequest)[];
+export const RESUME_MAY_CHANGE = ['threads', 'lockWaitTimeout', 'killLongQueries', 'maxRate', 'maxThreadsRunning'] as const satisfies readonly (keyof DumpRequest)[];
 
 const sameValue = (a: unknown, b: unknown): boolean => {
   // Name lists are sets: `--databases b,a` asks for what `a,b` asked for.

@@ -59,6 +59,8 @@ export const SnapshotRecord = z.object({
   openedAt: z.string(),
   binlog: BinlogCoordinates.nullable(),
   gtid: z.string().nullable(),
+  /** A lockless snapshot's proof: whether no commit fell between the workers' snapshots, and how it was seen. */
+  verdict: z.object({ consistent: z.boolean(), method: z.enum(['snapshot-position', 'position-unchanged']), attempts: z.number().int().positive(), reason: z.string().nullable() }).optional(),
 });
 export type SnapshotRecord = z.infer<typeof SnapshotRecord>;
 
@@ -150,6 +152,14 @@ export const Manifest = z.object({
     consistentWithin: z.enum(['instance', 'database', 'table', 'chunk-set', 'none']),
     /** One line on what the reader can rely on. */
     note: z.string(),
+    /**
+     * How `consistent` was established: a commit block while the snapshots opened, table locks, the
+     * workers' snapshots all at one binlog position (MariaDB's binlog_snapshot_position), an
+     * unchanged binlog position around the opening, or nothing. Absent in manifests before it existed.
+     */
+    method: z.enum(['commit-block', 'table-locks', 'snapshot-position', 'position-unchanged', 'none']).optional(),
+    /** Why the dump is not one point in time, in words; null when it is. */
+    reason: z.string().nullable().optional(),
     /** Coordinates of the one instance-wide snapshot; null otherwise (see `snapshots`). */
     binlog: BinlogCoordinates.nullable(),
     gtid: z.string().nullable(),

@@ -8,7 +8,7 @@ import { qualified, quoteId } from '../core/sql-names.ts';
 import { type RawValue } from '../core/row-batch.ts';
 import { parseServerUri, redactUri, withTls, type ServerAddress } from '../mysql/uri.ts';
 import { acquireLock, type HeldLock } from './acquire-lock.ts';
-import { checkDumpPrivileges } from '../mysql/check-privileges.ts';
+import { checkDumpPrivileges, findMissingPrivileges } from '../mysql/check-privileges.ts';
 import { isIntegerType, type ColumnInfo } from '../core/column-kind.ts';
 import { chooseChunkKey, discover, discoverDatabase, type TableInfo } from '../mysql/discover.ts';
 import { readDumpState, STATE_FILE, writeDumpState, type DumpState, type TablePlanState } from '../core/dump-state.ts';
@@ -23,7 +23,7 @@ import { readCoordinates } from './read-coordinates.ts';
 import { openReader } from '../mysql/open-reader.ts';
 import { DumpOptions, type DumpOptionsInput } from './options.ts';
 import { parseOptions } from '../core/parse-options.ts';
-import { DumpRequest, dumpsUsers, RecordedDumpOptions } from '../core/dump-options.ts';
+import { checkThreadsRunningLimit, DumpRequest, dumpsUsers, RecordedDumpOptions } from '../core/dump-options.ts';
 import type { AccountsSummary } from '../core/accounts.ts';
 import { dumpAccounts } from './dump-accounts.ts';
 import { readDumpRequest, REQUEST_FILE, resumedRequest, writeDumpRequest } from '../core/dump-request-file.ts';
@@ -31,6 +31,8 @@ import { planChunks, type KeyProbe } from './plan-chunks.ts';
 import { keyValueFromRaw, orderBy, rangeCondition } from '../core/range-sql.ts';
 import { runPool } from '../core/run-pool.ts';
 import { writeChunk } from './write-chunk.ts';
+import { openLocklessSnapshots } from './open-lockless.ts';
+import { startThrottle, type Throttle } from '../throttle/start-throttle.ts';
 import { type ChunkSpec } from '../core/chunk-spec.ts';
 import { insideDir, writeFileAtomic } from '../core/write-file-atomic.ts';
 import { writeDatabaseSchema, writeTableSchema } from './write-schema.ts';
@@ -72,6 +74,8 @@ type Warn = (w: Manifest['warnings'][number]) => void;
  */
 export async function dump(input: DumpOptionsInput, controls: DumpControls = {}): Promise<Manifest> {
   const requested = parseOptions(DumpOptions, input);
+  // Refused before the directory is touched; a resume's threads are known only once its request is read.
+  if (!requested.resume) checkThreadsRunningLimit(requested);
   const address = withTls(parseServerUri(requested.source), requested.tls);
   const emit: DumpEventListener = (event) => controls.onEvent?.(event);
   const signal = controls.signal;
@@ -80,6 +84,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
   const sessions: Session[] = [];
   let journal: Journal | null = null;
   const heldLocks: HeldLock[] = [];
+  let throttle: Throttle | null = null;
 
   try {
     // What was asked is on disk before anything connects: a resume dumps exactly that.
@@ -89,20 +94,22 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       await writeDumpRequest(outDir, { requestedAt: new Date().toISOString(), source: { host: address.host, port: address.port }, options: DumpRequest.parse(requested) });
     }
     const previous = resumed?.previous ?? null;
-    const options: DumpOptions = resumed ? { ...requested, ...resumed.request } : requested;
+    const given: DumpOptions = resumed ? { ...requested, ...resumed.request } : requested;
+    checkThreadsRunningLimit(given);
     const started = previous ? new Date(previous.state.startedAt) : resumed ? new Date(resumed.requestedAt) : new Date();
 
     const control = await Session.open(address, { label: `connecting to ${redactUri(address)}` });
     sessions.push(control);
     emit({ type: 'run-started', at: new Date().toISOString(), source: redactUri(address), flavor: control.flavor.kind, version: control.flavor.versionString });
     await control.exec("SET SESSION sql_mode = '', sql_quote_show_create = 1, time_zone = '+00:00'");
-    await checkDumpPrivileges(control, options.lock);
+    const options = await resolveLockMode(control, given);
 
     const warnings: Manifest['warnings'] = previous ? [...previous.state.warnings] : [];
     const warn: Warn = (w) => {
       warnings.push(w);
       emit({ type: 'warning', ...w });
     };
+    if (given.lock === 'auto' && options.lock === 'lockless') warn({ code: 'LOCKLESS_FALLBACK', message: 'the account cannot take the snapshot lock (RELOAD): the snapshots open without it and the binlog position proves whether they are one point in time' });
     const asked = resumed?.source;
     if (asked && (asked.host !== address.host || asked.port !== address.port)) {
       // Another name may be the same server (an IP for a host name): said, not refused.
@@ -133,7 +140,8 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
 
     const ddlHeld = await blockDdlForTheDump({ control, address, options, sessions, ownIds, heldLocks, lockOptions, warn });
 
-    const snapshots = await dumpLockSets({ control, workers, plans, options, outDir, previousSnapshots: previous?.snapshots ?? [], ddlHeld, lockOptions, journal: openJournal, emit, warn, signal });
+    throttle = await startThrottle({ ...options, openSession: () => openSession(sessions, address, 'opening the throttle connection'), onEvent: emit });
+    const snapshots = await dumpLockSets({ control, workers, plans, options, outDir, previousSnapshots: previous?.snapshots ?? [], ddlHeld, lockOptions, journal: openJournal, emit, warn, signal, throttle });
     for (const held of heldLocks.splice(0)) await held.release();
 
     const manifest = buildManifest({
@@ -166,6 +174,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     emit({ type: 'run-failed', at: new Date().toISOString(), code: failure.code, message: failure.message });
     throw failure;
   } finally {
+    throttle?.close();
     for (const held of heldLocks) await held.release().catch(() => undefined);
     await journal?.close().catch(() => undefined);
     await Promise.all(sessions.map((s) => s.close().catch(() => s.destroy())));
@@ -252,17 +261,21 @@ async function dumpLockSets(args: {
   emit: DumpEventListener;
   warn: Warn;
   signal: AbortSignal | undefined;
+  throttle: Throttle;
 }): Promise<SnapshotRecord[]> {
   const { control, workers, plans, options, outDir, previousSnapshots, ddlHeld, lockOptions, emit, warn, signal } = args;
   const openJournal = args.journal;
   const snapshots: SnapshotRecord[] = [...previousSnapshots];
   let nextSnapshot = previousSnapshots.reduce((m, s) => Math.max(m, s.id + 1), 0);
-  const runTasks = (list: ChunkTask[], snapshotId: number) =>
+  // Under a lock the gate is not waited on: a pause there would hold the lock (and the server's
+  // writers) for as long as the server stays busy. A per-table lock waits for the gate before it is taken.
+  const ungated: Throttle = { ...args.throttle, gate: null };
+  const runTasks = (list: ChunkTask[], snapshotId: number, underLock = false) =>
     runPool({
       workers,
       tasks: list,
       signal,
-      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, outDir, options, journal: openJournal, snapshotId, emit, warn, signal }),
+      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, outDir, options, journal: openJournal, snapshotId, emit, warn, signal, throttle: underLock ? ungated : args.throttle }),
     });
   const pendingTasks = (set: LockSet) =>
     set.plans.filter((p) => !p.skipped).flatMap((plan) => plan.chunks.filter((c) => !plan.done.some((d) => d.index === c.index)).map((chunk) => ({ plan, chunk })));
@@ -271,7 +284,7 @@ async function dumpLockSets(args: {
     signal?.throwIfAborted();
     if (pendingTasks(set).length === 0) continue;
     const snapshotId = nextSnapshot++;
-    const recordSnapshot = async (point: { binlog: SnapshotRecord['binlog']; gtid: string | null }) => {
+    const recordSnapshot = async (point: Pick<SnapshotRecord, 'binlog' | 'gtid' | 'verdict'>) => {
       const record: SnapshotRecord = { id: snapshotId, scope: set.scope, target: set.target, openedAt: new Date().toISOString(), ...point };
       snapshots.push(record);
       await openJournal.append({ type: 'snapshot', ...record });
@@ -280,6 +293,7 @@ async function dumpLockSets(args: {
 
     if (set.scope === 'table') {
       // per-table: the table is write-locked from before its first chunk until after its last.
+      await args.throttle.gate?.wait(signal);
       const lock = await lockTables({ control, set, lockOptions, warn, emit, openJournal });
       if (!lock) continue;
       try {
@@ -287,15 +301,23 @@ async function dumpLockSets(args: {
         if (await replanChangedTables({ control, planner: workers[0]!, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
           await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
         }
-        await runTasks(pendingTasks(set), snapshotId);
+        await runTasks(pendingTasks(set), snapshotId, true);
       } finally {
         await lock.release();
       }
       continue;
     }
 
+    if (options.lock === 'lockless') {
+      const proof = await openLocklessSnapshots({ control, workers, signal });
+      const unlocked = set.plans.filter((p) => !p.skipped && !p.info.transactional).map((p) => qualified(p.info.database, p.info.name));
+      // Without a lock nothing holds a non-transactional table still while it is read.
+      const { verdict, ...point } = unlocked.length && proof.verdict.consistent ? { ...proof, verdict: { ...proof.verdict, consistent: false, reason: `non-transactional tables were read without a lock (${unlocked.slice(0, 3).join(', ')}${unlocked.length > 3 ? ', …' : ''})` } } : proof;
+      await recordSnapshot({ ...point, verdict });
+      if (!verdict.consistent) warn({ code: 'NOT_CONSISTENT', message: `the dump is not one point in time: ${verdict.reason}` });
+    }
     let lock: HeldLock | null = null;
-    if (set.scope === 'instance') {
+    if (set.scope === 'instance' && options.lock !== 'lockless') {
       lock = await acquireLock({ ...lockOptions, session: control, scope: 'instance', target: null, statements: ddlHeld ? control.sql.commitBlockWithDdlBlock : control.sql.commitBlock });
     } else if (set.scope === 'database') {
       lock = await lockTables({ control, set, lockOptions, warn, emit, openJournal });
@@ -303,11 +325,13 @@ async function dumpLockSets(args: {
     }
     try {
       // Lock held (or none, for --lock none): open every worker's snapshot at this one point.
-      await Promise.all(workers.map((w) => w.exec(w.sql.startSnapshot)));
-      await recordSnapshot(set.scope === 'none' ? { binlog: null, gtid: null } : await readCoordinates(control));
+      if (options.lock !== 'lockless') {
+        await Promise.all(workers.map((w) => w.exec(w.sql.startSnapshot)));
+        await recordSnapshot(set.scope === 'none' ? { binlog: null, gtid: null } : await readCoordinates(control));
+      }
       // Non-transactional tables have no snapshot: read them while writes are still blocked.
       const nonTransactional = pendingTasks(set).filter((t) => !t.plan.info.transactional);
-      if (nonTransactional.length > 0) await runTasks(nonTransactional, snapshotId);
+      if (nonTransactional.length > 0) await runTasks(nonTransactional, snapshotId, lock !== null);
     } finally {
       await lock?.release();
     }
@@ -318,6 +342,24 @@ async function dumpLockSets(args: {
     await Promise.all(workers.map((w) => w.exec('COMMIT')));
   }
   return snapshots;
+}
+
+/** `auto` becomes `snapshot` when the account may take the commit block, else `lockless`; the privileges are checked for the mode chosen. */
+async function resolveLockMode(control: Session, options: DumpOptions): Promise<DumpOptions> {
+  if (options.lock !== 'auto') {
+    await checkDumpPrivileges(control, options.lock);
+    return options;
+  }
+  const missing = await findMissingPrivileges(control, 'snapshot');
+  const lock = missing !== null && missing.some((m) => m.need === 'RELOAD') ? 'lockless' : 'snapshot';
+  await checkDumpPrivileges(control, lock);
+  return { ...options, lock };
+}
+
+async function openSession(sessions: Session[], address: Parameters<typeof Session.open>[0], label: string): Promise<Session> {
+  const session = await Session.open(address, { label });
+  sessions.push(session);
+  return session;
 }
 
 /** The dump options the caller set (not left to their defaults): a resume checks them against the saved request. */
@@ -332,6 +374,8 @@ function givenOptions(input: DumpOptionsInput): Partial<Record<keyof DumpRequest
 function lockSets(plans: TablePlan[], mode: DumpOptions['lock']): LockSet[] {
   switch (mode) {
     case 'snapshot':
+    case 'lockless':
+    case 'auto':
       return [{ scope: 'instance', target: null, plans }];
     case 'none':
       return [{ scope: 'none', target: null, plans }];
@@ -581,7 +625,7 @@ function buildManifest(args: {
   const { options, snapshots } = args;
   const tables: TableRecord[] = args.plans.map(tableRecord);
   const used = new Set(tables.flatMap((t) => t.chunks.map((c) => c.snapshot)));
-  const instance = options.lock === 'snapshot' && used.size <= 1 ? (snapshots.find((s) => used.has(s.id)) ?? snapshots[0] ?? null) : null;
+  const instance = (options.lock === 'snapshot' || options.lock === 'lockless') && used.size <= 1 ? (snapshots.find((s) => used.has(s.id)) ?? snapshots[0] ?? null) : null;
   const consistency = describeConsistency(options.lock, instance, used.size);
   const manifest: Manifest = {
     format: 'paradump',
@@ -609,30 +653,41 @@ function buildManifest(args: {
   return Manifest.parse(manifest);
 }
 
-function describeConsistency(
-  mode: DumpOptions['lock'],
-  instance: SnapshotRecord | null,
-  snapshotsUsed: number,
-): Pick<Manifest['consistency'], 'mode' | 'consistent' | 'consistentWithin' | 'note'> {
+type Verdict = Pick<Manifest['consistency'], 'mode' | 'consistent' | 'consistentWithin' | 'note' | 'method' | 'reason'>;
+
+function describeConsistency(mode: DumpOptions['lock'], instance: SnapshotRecord | null, snapshotsUsed: number): Verdict {
+  if ((mode === 'snapshot' || mode === 'lockless') && snapshotsUsed > 1) {
+    const reason = `resumed: rows come from ${snapshotsUsed} snapshots`;
+    return { mode, consistent: false, consistentWithin: 'chunk-set', method: mode === 'snapshot' ? 'commit-block' : (instance?.verdict?.method ?? 'none'), reason, note: `Resumed: rows come from ${snapshotsUsed} snapshots. Chunks of one snapshot are consistent with each other; the dump as a whole is not one point in time.` };
+  }
+  const at = instance?.binlog ? `, binlog ${instance.binlog.file}:${instance.binlog.position}` : '';
   switch (mode) {
     case 'snapshot':
-      if (snapshotsUsed > 1) {
-        return { mode, consistent: false, consistentWithin: 'chunk-set', note: `Resumed: rows come from ${snapshotsUsed} snapshots. Chunks of one snapshot are consistent with each other; the dump as a whole is not one point in time.` };
-      }
       return {
         mode,
         consistent: true,
         consistentWithin: 'instance',
+        method: 'commit-block',
+        reason: null,
         note: instance?.binlog
-          ? `All tables were read at one point in time, binlog ${instance.binlog.file}:${instance.binlog.position}; commits were blocked only while the snapshots opened.`
+          ? `All tables were read at one point in time${at}; commits were blocked only while the snapshots opened.`
           : 'All tables were read at one point in time; the server has no binary log, so no point-in-time recovery from this dump.',
       };
+    case 'lockless':
+    case 'auto': {
+      const verdict = instance?.verdict ?? { consistent: false, method: 'position-unchanged' as const, attempts: 0, reason: 'no snapshot was opened' };
+      const how = verdict.method === 'snapshot-position' ? "every worker's snapshot saw the same binlog position" : 'the binlog position did not move while the snapshots opened';
+      return verdict.consistent
+        ? { mode: 'lockless', consistent: true, consistentWithin: 'instance', method: verdict.method, reason: null, note: `All tables were read at one point in time${at}, without a lock: ${how}${verdict.attempts > 1 ? ` (attempt ${verdict.attempts})` : ''}.` }
+        : // Workers read chunks of the same table in their own snapshots: not even a table is one point in time.
+          { mode: 'lockless', consistent: false, consistentWithin: 'none', method: verdict.method, reason: verdict.reason, note: `Not one point in time: ${verdict.reason}. Each chunk was read in one snapshot, but the workers' snapshots differ, even within a table.` };
+    }
     case 'per-db':
-      return { mode, consistent: false, consistentWithin: 'database', note: 'Each database was locked and read at its own point in time (see snapshots): consistent within a database, not across databases.' };
+      return { mode, consistent: false, consistentWithin: 'database', method: 'table-locks', reason: 'each database was read at its own point in time', note: 'Each database was locked and read at its own point in time (see snapshots): consistent within a database, not across databases.' };
     case 'per-table':
-      return { mode, consistent: false, consistentWithin: 'table', note: 'Each table was write-locked while it was read: consistent within a table, not across tables.' };
+      return { mode, consistent: false, consistentWithin: 'table', method: 'table-locks', reason: 'each table was read at its own point in time', note: 'Each table was write-locked while it was read: consistent within a table, not across tables.' };
     case 'none':
-      return { mode, consistent: false, consistentWithin: 'none', note: 'No locks were taken: rows were read while the server may have been changing them. Consistent only if the server was quiet (e.g. a stopped replica).' };
+      return { mode, consistent: false, consistentWithin: 'none', method: 'none', reason: 'no locks were taken', note: 'No locks were taken: rows were read while the server may have been changing them. Consistent only if the server was quiet (e.g. a stopped replica).' };
   }
 }
 
@@ -839,9 +894,12 @@ async function dumpChunk(args: {
   emit: (e: DumpEvent) => void;
   warn: Warn;
   signal: AbortSignal | undefined;
+  throttle: Throttle;
 }): Promise<void> {
   const { task, worker, workerIndex, emit } = args;
   const { plan, chunk } = task;
+  // A busy server holds back chunks not yet started; the worker's snapshot stays open meanwhile.
+  await args.throttle.gate?.wait(args.signal);
   if (plan.skipped) return;
   const database = plan.info.database;
   const table = plan.info.name;
@@ -868,6 +926,7 @@ async function dumpChunk(args: {
       format: args.options.format,
       statementBytes: args.options.statementBytes,
       signal: args.signal,
+      rate: args.throttle.rate,
       onRows: (rows) => {
         const now = performance.now();
         if (now - lastProgress < 250) return;

@@ -1,3 +1,4 @@
+import type { ThrottleEvent } from '../throttle/threads-running-gate.ts';
 import type { KeyValue, LockRecord, SnapshotRecord } from '../core/manifest.ts';
 
 /** Everything a dump reports while it runs. The CLI draws a progress bar from it; lib/runs persists it. */
@@ -16,6 +17,7 @@ export type DumpEvent =
   | { type: 'lock-acquired'; lock: LockRecord }
   | { type: 'lock-released'; lock: LockRecord }
   | { type: 'snapshot-opened'; snapshot: SnapshotRecord }
+  | ThrottleEvent
   | { type: 'warning'; code: string; message: string; database?: string; table?: string }
   | { type: 'run-finished'; at: string; rows: number; bytes: number; chunks: number; tables: number; skippedTables: number; durationMs: number }
   | { type: 'run-failed'; at: string; code: string; message: string };

@@ -13,6 +13,7 @@ import { commentSafe, qualified } from '../core/sql-names.ts';
 import { TsvEncoder } from '../core/tsv-encoder.ts';
 import { insideDir } from '../core/write-file-atomic.ts';
 import type { Session } from '../mysql/session.ts';
+import type { ByteRate } from '../throttle/byte-rate.ts';
 import { ChunkFileWriter } from './chunk-file-writer.ts';
 import { ZstdCompress } from './zstd-compress.ts';
 
@@ -39,6 +40,8 @@ export async function writeChunk(options: {
   format?: DataFormat;
   statementBytes: number;
   signal?: AbortSignal | undefined;
+  /** Shared by the dump's workers: the raw rows pass at this rate (`--max-rate`). */
+  rate?: ByteRate | null;
   onRows?: (rows: number) => void;
 }): Promise<ChunkResult> {
   const { session, outDir, spec } = options;
@@ -64,7 +67,8 @@ export async function writeChunk(options: {
   const zip = compressor(options.compress, options.compressLevel);
   const sink = new ChunkFileWriter(tmp);
   try {
-    const stages = zip ? [stream, encoder, zip, hasher, sink] : [stream, encoder, hasher, sink];
+    const rows = options.rate ? [stream, options.rate.rowBatches(options.signal)] : [stream];
+    const stages = zip ? [...rows, encoder, zip, hasher, sink] : [...rows, encoder, hasher, sink];
     // @ts-expect-error -- pipeline's overloads do not cover a computed list of stages
     await pipeline(...stages, options.signal ? { signal: options.signal } : {});
     await rename(tmp, full);

@@ -23,6 +23,11 @@ describe('parseGrants', () => {
 
 describe('missingPrivileges per lock strategy', () => {
   const selectOnly = parseGrants(['GRANT SELECT ON *.* TO `r`@`%`'])!;
+  it('lockless and auto need no RELOAD, only the binlog privilege', () => {
+    expect(missingPrivileges(requiredPrivileges(maria, 'lockless'), selectOnly, []).map((m) => m.need)).toEqual(['BINLOG MONITOR']);
+    expect(missingPrivileges(requiredPrivileges(mysql8, 'auto'), selectOnly, []).map((m) => m.need)).toEqual(['REPLICATION CLIENT']);
+  });
+
   it('snapshot needs RELOAD and the binlog privilege', () => {
     expect(missingPrivileges(requiredPrivileges(maria, 'snapshot'), selectOnly, []).map((m) => m.need)).toEqual(['RELOAD', 'BINLOG MONITOR']);
     expect(missingPrivileges(requiredPrivileges(mysql8, 'snapshot'), selectOnly, []).map((m) => m.need)).toEqual(['RELOAD', 'REPLICATION CLIENT']);

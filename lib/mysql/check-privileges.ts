@@ -24,6 +24,10 @@ export function requiredPrivileges(flavor: ServerFlavor, lock: LockMode = 'snaps
     case 'per-db':
     case 'per-table':
       return [select, { need: 'LOCK TABLES', anyOf: ['LOCK TABLES'], level: 'database', why: 'LOCK TABLES … READ' }, coordinates];
+    // auto takes the commit block only when RELOAD is there: its minimum is lockless's.
+    case 'lockless':
+    case 'auto':
+      return [select, coordinates];
     case 'none':
       return [select];
   }

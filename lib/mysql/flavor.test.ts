@@ -17,6 +17,12 @@ describe('parseServerVersion', () => {
 });
 
 describe('flavorSql', () => {
+  it('lockless proof: MariaDB reads its snapshot position in the transaction; MySQL has none (before/after instead)', () => {
+    expect(flavorSql(parseServerVersion('10.11.6-MariaDB')).snapshotPosition).toBe("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'");
+    expect(flavorSql(parseServerVersion('8.0.36')).snapshotPosition).toBeNull();
+    expect(flavorSql(parseServerVersion('8.4.0')).binlogStatus).toBe('SHOW BINARY LOG STATUS');
+    for (const v of ['10.11.6-MariaDB', '8.0.36', '5.7.44']) expect(flavorSql(parseServerVersion(v)).threadsRunning).toBe("SHOW GLOBAL STATUS LIKE 'Threads_running'");
+  });
   const sql = (v: string, c = '') => flavorSql(parseServerVersion(v, c));
 
   it('MariaDB 10.4.1+ blocks only commits with BACKUP STAGE', () => {

@@ -49,6 +49,14 @@ export interface FlavorSql {
   processlist: string;
   /** Stops one running statement. */
   killQuery(id: number): string;
+  /**
+   * Inside a snapshot transaction: the binlog position the snapshot sees (`Variable_name`, `Value`
+   * rows binlog_snapshot_file / binlog_snapshot_position). MariaDB only; null on MySQL, where a
+   * lockless dump compares the binlog position before and after the snapshots open instead.
+   */
+  snapshotPosition: string | null;
+  /** Reads how many statements the server is running now (`Value`), for throttling. */
+  threadsRunning: string;
   /** `unique_checks` for a restore's loading sessions (see the two returns below for why). */
   loadUniqueChecks: 0 | 1;
   /**
@@ -93,6 +101,8 @@ export function flavorSql(f: ServerFlavor): FlavorSql {
       if (!Number.isSafeInteger(id) || id < 0) throw new TypeError(`invalid connection id ${id}`);
       return `KILL QUERY ${id}`;
     },
+    // Both flavors; MySQL 5.7 with show_compatibility_56 = OFF still answers SHOW GLOBAL STATUS.
+    threadsRunning: "SHOW GLOBAL STATUS LIKE 'Threads_running'",
   };
   const ftwrl: LockStatements = {
     acquire: ['FLUSH TABLES WITH READ LOCK'],
@@ -125,6 +135,7 @@ export function flavorSql(f: ServerFlavor): FlavorSql {
       // check otherwise (no change buffer for unique indexes by default).
       loadUniqueChecks: atLeast(f, 10, 6) ? 1 : 0,
       serverIdentity: "SELECT CONCAT_WS(':', @@server_id, @@hostname, @@port, @@datadir) AS identity",
+      snapshotPosition: "SHOW SESSION STATUS LIKE 'binlog_snapshot_%'",
     };
   }
 
@@ -144,6 +155,7 @@ export function flavorSql(f: ServerFlavor): FlavorSql {
     // MySQL has no such bulk mode; unique_checks = 0 lets the change buffer take unique secondary
     // index inserts, as the manual advises for bulk loads.
     loadUniqueChecks: 0,
+    snapshotPosition: null,
     serverIdentity: atLeast(f, 5, 6) ? 'SELECT @@server_uuid AS identity' : "SELECT CONCAT_WS(':', @@server_id, @@hostname, @@port, @@datadir) AS identity",
   };
 }

@@ -19,12 +19,14 @@ export function decompressorFor(file: string): Transform | null {
  * A dump file as a byte stream: read → (hash of the stored bytes) → decompress. The path comes from
  * the manifest and is resolved inside the dump directory only.
  */
-export function readDumpFile(dir: string, file: string, sizeHint?: number): { stream: Readable; hasher: ByteHasher; stages: (Readable | Transform)[] } {
+export function readDumpFile(dir: string, file: string, sizeHint?: number, throttle?: Transform): { stream: Readable; hasher: ByteHasher; stages: (Readable | Transform)[] } {
   const full = insideDir(dir, file);
   const source = createReadStream(full, { highWaterMark: readBufferSize(sizeHint) });
   const hasher = new ByteHasher();
   const unzip = decompressorFor(file);
   const stages: (Readable | Transform)[] = unzip ? [source, hasher, unzip] : [source, hasher];
+  // After decompression: the rate is of what the target is sent.
+  if (throttle) stages.push(throttle);
   return { stream: source, hasher, stages };
 }
 

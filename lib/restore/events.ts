@@ -1,3 +1,4 @@
+import type { ThrottleEvent } from '../throttle/threads-running-gate.ts';
 import type { KeyValue } from '../core/manifest.ts';
 
 /**
@@ -24,6 +25,7 @@ export type RestoreEvent =
       /** Bytes of dump files to load (as stored, compressed or not). */
       bytes: number;
     }
+  | ThrottleEvent
   | { type: 'files-checked'; files: number; bytes: number; hashed: boolean; durationMs: number }
   | { type: 'database-created'; database: string; targetDatabase: string }
   | { type: 'table-created'; database: string; table: string; targetDatabase: string; deferredIndexes: number }

@@ -9,6 +9,7 @@ import { rangeCondition } from '../core/range-sql.ts';
 import { DATA_PREAMBLE } from '../core/data-file.ts';
 import { quoteId, qualified } from '../core/sql-names.ts';
 import { readDumpFile } from './dump-file.ts';
+import type { ByteRate } from '../throttle/byte-rate.ts';
 import { loadDataSql, rowCountError, type LoadMethod } from './load-data.ts';
 import { SqlToTsv } from './sql-to-tsv.ts';
 import { splitStatements, StatementSplitter } from './split-statements.ts';
@@ -56,13 +57,15 @@ export async function streamChunkFile(args: {
   /** How rows go in (`chooseLoadMethod`); a tsv dump always loads with LOAD DATA. @default "insert" */
   method?: LoadMethod;
   signal?: AbortSignal | undefined;
+  /** Shared by the restore's loaders (`maxRate`). */
+  rate?: ByteRate | null | undefined;
   onProgress?: (rows: number, bytes: number) => void;
 }): Promise<LoadedChunk> {
   if (args.format === 'tsv' || args.method === 'load-data') return streamTsvFile(args);
   const { conn, table, chunk } = args;
   const started = performance.now();
   const insertPrefix = Buffer.from(`INSERT INTO ${quoteId(table.table)} (`, 'utf8');
-  const file = readDumpFile(args.dir, chunk.file, chunk.bytes);
+  const file = readDumpFile(args.dir, chunk.file, chunk.bytes, args.rate?.bytes(args.signal));
   const splitter = new StatementSplitter();
   let rows = 0;
   let lastProgress = 0;
@@ -132,7 +135,7 @@ async function streamTsvFile(args: Parameters<typeof streamChunkFile>[0]): Promi
     result = await conn.loadLocal(
       loadDataSql(table),
       () => {
-        file = readDumpFile(args.dir, chunk.file, chunk.bytes);
+        file = readDumpFile(args.dir, chunk.file, chunk.bytes, args.rate?.bytes(args.signal));
         return args.format === 'tsv' ? file.stages : [...file.stages, new SqlToTsv(table, chunk)];
       },
       args.signal,
@@ -200,6 +203,8 @@ export async function loadChunk(args: {
   format?: DataFormat;
   method?: LoadMethod;
   signal?: AbortSignal | undefined;
+  /** Shared by the restore's loaders (`maxRate`). */
+  rate?: ByteRate | null | undefined;
   onProgress?: (rows: number, bytes: number) => void;
   onCleared?: (rowsDeleted: number) => void;
   /** Runs after COMMIT, before the caller journals the chunk (tests simulate a crash here). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badOption, ParadumpError } from '../core/errors.ts';
+import { ThrottleOptions } from '../core/dump-options.ts';
 import { KeyValue } from '../core/manifest.ts';
 import { ConnectionTls } from '../mysql/tls.ts';
 
@@ -81,6 +82,8 @@ export const RestoreOptions = z.object({
   skipExistingUsers: z.boolean().default(false),
   /** Where the restore journal lives. @default "<from>/.paradump-restore" */
   stateDir: z.string().min(1).optional(),
+  /** `maxRate` (bytes/s of data sent to the target) and `maxThreadsRunning` (the target's), as for a dump. */
+  ...ThrottleOptions.shape,
 });
 export type RestoreOptionsInput = z.input<typeof RestoreOptions>;
 export type RestoreOptions = z.infer<typeof RestoreOptions>;

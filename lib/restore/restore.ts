@@ -19,6 +19,8 @@ import { addIndexesSql, deferSecondaryIndexes, indexName, parseObjectFile, parse
 import { selectFromManifest, type SelectedDatabase, type SelectedTable, type Selection } from './select.ts';
 import { chooseLoadMethod } from './load-data.ts';
 import { runPool } from '../core/run-pool.ts';
+import { checkThreadsRunningLimit } from '../core/dump-options.ts';
+import { startThrottle } from '../throttle/start-throttle.ts';
 import { loadNamesOfDatabase } from './load-names.ts';
 import { RESTORE_SESSION_SQL, TargetConnection, type ConnectionNames } from './target-connection.ts';
 import { applyAccounts, planAccounts, type AccountsReport } from './restore-accounts.ts';
@@ -101,6 +103,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
 
   try {
     const options = parseOptions(RestoreOptions, input);
+    checkThreadsRunningLimit(options);
     const address = withTls(parseServerUri(options.target), options.tls);
     if (options.chunks && options.dropExisting) throw new ParadumpError('BAD_OPTION', 'chunks replaces ranges of an existing table; it cannot be combined with dropExisting');
     if (options.resume && options.dropExisting) throw new ParadumpError('BAD_OPTION', 'resume continues an interrupted restore; dropExisting starts over: choose one');
@@ -191,7 +194,8 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       for (const s of stagingDatabases) await ctl.exec(`CREATE DATABASE ${quoteId(s)}`);
     }
 
-    const { rowsLoaded, bytesLoaded } = await loadChunks({ ctl, dir, workers, tasks, runs, state, resumed, stagingDatabases, skipVerify: options.skipVerify, format: manifest.options.format, method, journal: jr, emit, warn, signal, hooks: controls.hooks });
+    const { rowsLoaded, bytesLoaded } = await loadChunks({ ctl, dir, workers, tasks, runs, state, resumed, stagingDatabases, skipVerify: options.skipVerify, format: manifest.options.format, method, journal: jr, emit, warn, signal, hooks: controls.hooks,
+      throttle: { maxRate: options.maxRate, maxThreadsRunning: options.maxThreadsRunning, openSession: () => openTarget(connections, address, 'opening the throttle connection', options.noBinlog) } });
 
     // Views, routines, triggers, events: after the data (triggers must not fire on restored rows).
     objectsDone += await createObjects({ ctl, dir, selection, state, resumed, journal: jr, emit, warn, signal });
@@ -215,6 +219,12 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     // On failure the loaders may be mid-statement: destroy, so the server rolls back and frees locks.
     await Promise.all(connections.map((c) => (signal?.aborted ? Promise.resolve(c.destroy()) : c.close().catch(() => c.destroy()))));
   }
+}
+
+async function openTarget(connections: TargetConnection[], address: Parameters<typeof TargetConnection.open>[0], label: string, noBinlog: boolean): Promise<TargetConnection> {
+  const conn = await TargetConnection.open(address, { label, noBinlog });
+  connections.push(conn);
+  return conn;
 }
 
 type Warn = (code: string, message: string, where?: { database?: string; table?: string }) => void;
@@ -368,6 +378,7 @@ async function loadChunks(args: {
   warn: Warn;
   signal: AbortSignal | undefined;
   hooks: RestoreControls['hooks'];
+  throttle: Omit<Parameters<typeof startThrottle>[0], 'onEvent'>;
 }): Promise<{ rowsLoaded: number; bytesLoaded: number }> {
   const { ctl, dir, workers, tasks, runs, state, resumed, stagingDatabases, method, emit, warn, signal } = args;
   const jr = args.journal;
@@ -385,7 +396,7 @@ async function loadChunks(args: {
   };
   // Tables with nothing left to load (resumed) still need their indexes and a finish.
   for (const run of runs) if (run.remaining === 0) await finishTable(run, ctl);
-  
+  const throttle = await startThrottle({ ...args.throttle, onEvent: emit });
   await runPool({
     workers,
     tasks,
@@ -401,6 +412,12 @@ async function loadChunks(args: {
       const opening = run.gate === 'closed';
       if (opening) run.gate = 'loading';
       run.inFlight++;
+      // A busy target holds back chunks not yet started (counted in flight, so the table's gate holds).
+      await throttle.gate?.wait(signal).catch((error: unknown) => {
+        run.inFlight--;
+        if (opening) run.gate = 'closed';
+        throw error;
+      });
       emit({ type: 'chunk-started', database, table, index: chunk.index, worker, rows: chunk.rows, bytes: chunk.bytes });
       let loaded;
       try {
@@ -419,6 +436,7 @@ async function loadChunks(args: {
           format: args.format,
           method,
           signal,
+          rate: throttle.rate,
           onProgress: (rows, bytes) => emit({ type: 'chunk-progress', database, table, index: chunk.index, worker, rows, bytes }),
           onCleared: (rowsDeleted) => emit({ type: 'range-cleared', database, table, index: chunk.index, rowsDeleted }),
           afterCommit: args.hooks?.afterChunkCommitted ? () => args.hooks!.afterChunkCommitted!({ database, table, index: chunk.index }) : undefined,
@@ -437,7 +455,7 @@ async function loadChunks(args: {
       run.remaining--;
       if (run.remaining === 0) await finishTable(run, conn);
     },
-  });
+  }).finally(() => throttle.close());
   return { rowsLoaded, bytesLoaded };
 }
 

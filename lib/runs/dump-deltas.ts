@@ -1,4 +1,5 @@
 import type { DumpEvent } from '../engine/events.ts';
+import { throttleWords } from '../throttle/threads-running-gate.ts';
 import type { LockRecord } from '../core/manifest.ts';
 import { findChunk, type ChunkSource } from './live-state.ts';
 import type { ChunkView, LockView, RunDelta, TableView } from './schemas.ts';
@@ -68,6 +69,8 @@ export function dumpEventToDeltas({ state, event, attempt, now = new Date() }: {
           },
         },
       ];
+    case 'throttle':
+      return [log(at, 'info', null, throttleWords(event))];
     case 'warning':
       return [log(at, 'warning', event.code, event.message, event.database, event.table)];
     case 'run-finished':

@@ -1,4 +1,5 @@
 import type { RestoreEvent, TableVerification, VerifyEvent } from '../restore/events.ts';
+import { throttleWords } from '../throttle/threads-running-gate.ts';
 import { log } from './dump-deltas.ts';
 import { findChunk, type ChunkSource } from './live-state.ts';
 import type { ChunkView, RunDelta, VerificationView } from './schemas.ts';
@@ -45,6 +46,8 @@ export function restoreEventToDeltas({ state, event, now = new Date() }: { state
     }
     case 'table-finished':
       return [{ type: 'table-status', database: event.database, table: event.table, status: 'done', skip: null }];
+    case 'throttle':
+      return [log(at, 'info', null, throttleWords(event))];
     case 'warning':
       return [log(at, 'warning', event.code, event.message, event.database, event.table)];
     case 'run-finished':

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { badOption } from '../core/errors.ts';
-import { DumpRequest, type DataFormat } from '../core/dump-options.ts';
+import { checkThreadsRunningLimit, DumpRequest, type DataFormat } from '../core/dump-options.ts';
 import { DumpOptions } from '../engine/options.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { confineDumpDir, dumpRoot } from './dump-root.ts';
@@ -25,6 +25,13 @@ export const StartDumpInput = DumpRequest.pick({ databases: true, lock: true, co
       .min(100, { error: 'At least 100 rows' })
       .max(100_000_000, { error: 'At most 100,000,000 rows' })
       .default(100_000),
+    // Empty fields mean unthrottled; the rate's bounds and suffixes are the engine's (MaxRate).
+    maxRate: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v ? v : undefined)),
+    maxThreadsRunning: z.preprocess((v) => (v === '' || v == null ? undefined : v), z.coerce.number({ error: 'Enter a number' }).int({ error: 'Enter a whole number' }).optional()),
     outDir: z
       .string()
       .trim()
@@ -48,8 +55,9 @@ export function suggestOutDir({ serverName, now = new Date() }: { serverName: st
 
 /** Saves a new dump run and starts it in the background. Resolves once it is running, with its id. */
 export async function startDump(
-  input: Omit<z.output<typeof StartDumpInput>, 'format'> & {
+  input: Omit<z.output<typeof StartDumpInput>, 'format' | 'maxRate'> & {
     format?: DataFormat | undefined;
+    maxRate?: string | number | undefined;
     excludeTables?: string[] | undefined;
     lockWaitTimeout?: number | undefined;
     /** A backup plan's run: the plan, and the cron slot it is for (null for "run now"). */
@@ -72,7 +80,10 @@ export async function startDump(
     lockWaitTimeout: input.lockWaitTimeout,
     // The form names databases, so accounts are dumped only when ticked.
     ...(input.users ? { users: true } : {}),
+    maxRate: input.maxRate,
+    maxThreadsRunning: input.maxThreadsRunning,
   });
+  checkThreadsRunningLimit(options);
   // The engine's own validation, before anything is saved: a refusal is a form error, not a failed run.
   const checked = DumpOptions.safeParse({ source: uri, outDir, ...options });
   if (!checked.success) {

@@ -12,6 +12,8 @@ export function SpeedFields({ sent }: { sent: FormValues }) {
       <Field id="backup-chunk-rows" name="chunkRows" label="Rows per chunk" type="number" min={100} errors={errors} defaultValue={text('chunkRows', '100000')} />
       <CompressionField id="backup-compress" value={text('compress', 'zstd')} />
       <FormatField id="backup-format" value={text('format', 'sql')} hint />
+      <Field id="backup-max-rate" name="maxRate" label="Max rate" placeholder="unthrottled" hint="Bytes per second across the dump: 10M, 512K… (at least 1M)" errors={errors} defaultValue={text('maxRate', '')} />
+      <Field id="backup-max-threads-running" name="maxThreadsRunning" label="Max running statements" type="number" min={2} placeholder="no pause" hint="New chunks wait while the source's Threads_running is above this" errors={errors} defaultValue={text('maxThreadsRunning', '')} />
     </fieldset>
   );
 }

@@ -10,15 +10,30 @@ const VERDICT: Record<string, string> = {
   none: 'Not consistent: no locks were taken',
 };
 
+/** How the verdict was reached, in words (manifests before issue 23 have no method). */
+const METHOD: Record<NonNullable<Manifest['consistency']['method']>, string> = {
+  'commit-block': 'commits blocked while the snapshots opened',
+  'table-locks': 'tables locked while read',
+  'snapshot-position': "without a lock: every worker's snapshot saw the same binlog position",
+  'position-unchanged': 'without a lock: the binlog position did not move while the snapshots opened',
+  none: 'no locks, nothing proved',
+};
+
+function heading(c: Manifest['consistency']): string {
+  if (c.mode === 'lockless' && !c.consistent && c.consistentWithin === 'none') return 'Not consistent: commits fell between the snapshots';
+  return VERDICT[c.consistentWithin] ?? c.consistentWithin;
+}
+
 /** The head of the manifest: how consistent the dump is, from where, how much, and its downloads. */
 export function ConsistencySummary({ manifest, runId }: { manifest: Manifest; runId: string }) {
   const c = manifest.consistency;
   return (
     <section aria-labelledby="consistency" className={`${cardClass} mb-6`}>
       <h2 id="consistency" className="text-lg font-medium">
-        {VERDICT[c.consistentWithin]}
+        {heading(c)}
       </h2>
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{c.note}</p>
+      {c.method ? <p className="mt-1 text-xs text-zinc-500">How: {METHOD[c.method]}{c.reason ? ` · why not one point in time: ${c.reason}` : ''}</p> : null}
       <dl className="mt-3 grid gap-3 text-sm sm:grid-cols-4">
         <div>
           <dt className="text-xs text-zinc-500">Binlog coordinates</dt>
