@@ -9,7 +9,7 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { migrateStoreOnStart } = await import('./lib/store/migrate-on-start.ts');
-    migrateStoreOnStart();
+    await migrateStoreOnStart();
     const { sealLegacyPasswords } = await import('./lib/runs/server-secret.ts');
     const sealed = await sealLegacyPasswords();
     if (sealed > 0) console.log(`paradump: encrypted ${sealed} saved server password(s) at rest`);

@@ -61,6 +61,7 @@ export const ERROR_CODES = [
   'MIGRATION_FAILED',
   'MIGRATION_MODIFIED',
   'MIGRATION_MISSING',
+  'STORE_UNREACHABLE',
   // Backup plans (lib/plans).
   'BAD_CRON',
   'UNKNOWN_TIME_ZONE',

@@ -10,7 +10,7 @@ import { describeSchedule, nextRuns } from './schedule.ts';
  * running backups are awaited.
  */
 export async function runSchedulerProcess({ signal, say, alongside = [] }: { signal: AbortSignal; say: (line: string) => void; alongside?: (() => Promise<{ name: string; stop(): Promise<void> }>)[] }): Promise<void> {
-  migrateStoreOnStart();
+  await migrateStoreOnStart();
   const interrupted = await markInterruptedRuns();
   if (interrupted.length > 0) say(`${interrupted.length} run(s) were interrupted by the last shutdown`);
   const service = await startPlanService();

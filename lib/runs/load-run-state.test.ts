@@ -1,59 +1,53 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../store/apply-migrations.ts';
+import { createTestStore, STORE_PROVIDERS, type TestStore } from '../../test/harness/store.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { markInterruptedRuns } from './control-run.ts';
 import { loadRunState, loadRunView, loadTableChunks } from './load-run-state.ts';
-import { storeIds } from './recorder.ts';
+import { ROWS_PER_STATEMENT, RunRecorder } from './recorder.ts';
+import { startedRunState } from './run-state.fixture.ts';
+import type { ChunkView, TableView } from './schemas.ts';
 
-// A run of many tables with many chunks, written straight into a real SQLite store: the shape a
-// schema-per-tenant server leaves (issue 22: 3000 tables made the run page fail with P2029).
+// A run of many tables with many chunks, written by the recorder into a real store, SQLite and
+// PostgreSQL: the shape a schema-per-tenant server leaves (issue 22: 3000 tables made the run page
+// fail with P2029), and thousands of chunk rows in one flush (batched writes, issue 21).
 const TABLES = 4_000;
 const CHUNKS_PER_TABLE = 10;
 const RUN_ID = 'run-40k';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'paradump-load-'));
-const databasePath = path.join(dir, 'store.db');
+function table(t: number): TableView {
+  const chunks: ChunkView[] = Array.from({ length: CHUNKS_PER_TABLE }, (_, i) => {
+    // Table 0 stopped mid-way: one chunk was being written when the run was interrupted.
+    const state = t === 0 && i === 1 ? 'running' : t === 0 && i > 1 ? 'pending' : 'done';
+    return { index: i, lower: i === 0 ? null : [i * 20], upper: i === CHUNKS_PER_TABLE - 1 ? null : [(i + 1) * 20], state, rows: state === 'pending' ? 0 : 20, bytes: state === 'pending' ? 0 : 512, sha256: null, durationMs: state === 'done' ? 1.5 : null, worker: state === 'pending' ? null : 1 };
+  });
+  return { database: 'many', table: `t${String(t).padStart(5, '0')}`, targetDatabase: null, chunkKey: ['id'], rowsEstimate: 200, bytesEstimate: 0, status: t === 0 ? 'running' : 'done', skip: null, chunks };
+}
 
-beforeAll(() => {
-  process.env.PARADUMP_DATABASE_URL = `file:${databasePath}`;
-  applyMigrations({ databasePath, migrationsDir: path.resolve(import.meta.dirname, '../../prisma/migrations') });
-  const db = new Database(databasePath);
-  try {
-    db.prepare(`INSERT INTO "Run" ("id", "kind", "status", "options", "outDir", "startedAt", "finishedAt") VALUES (?, 'dump', 'interrupted', '{}', ?, ?, ?)`).run(
-      RUN_ID,
-      path.join(dir, 'out'),
-      '2026-12-06T10:00:00.000+00:00',
-      '2026-12-06T10:05:00.000+00:00',
-    );
-    const table = db.prepare(`INSERT INTO "RunTable" ("id", "runId", "database", "table", "chunkKey", "rowsEstimate", "status") VALUES (?, ?, ?, ?, '["id"]', 200, ?)`);
-    const chunk = db.prepare(`INSERT INTO "RunChunk" ("id", "tableId", "index", "lower", "upper", "state", "rows", "bytes") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    db.transaction(() => {
-      for (let t = 0; t < TABLES; t++) {
-        const name = `t${String(t).padStart(5, '0')}`;
-        const tableId = storeIds.table(RUN_ID, 'many', name);
-        table.run(tableId, RUN_ID, 'many', name, t === 0 ? 'running' : 'done');
-        for (let i = 0; i < CHUNKS_PER_TABLE; i++) {
-          // Table 0 stopped mid-way: one chunk was being written when the run was interrupted.
-          const state = t === 0 && i === 1 ? 'running' : t === 0 && i > 1 ? 'pending' : 'done';
-          chunk.run(storeIds.chunk(tableId, i), tableId, i, i === 0 ? null : JSON.stringify([i * 20]), i === CHUNKS_PER_TABLE - 1 ? null : JSON.stringify([(i + 1) * 20]), state, state === 'pending' ? 0 : 20, state === 'pending' ? 0 : 512);
-        }
-      }
-    })();
-  } finally {
-    db.close();
-  }
-});
+describe.each(STORE_PROVIDERS)('loadRunState at scale (%s)', (provider) => {
+  let store: TestStore;
 
-afterAll(async () => {
-  await getPrisma().$disconnect();
-  rmSync(dir, { recursive: true, force: true });
-});
+  beforeAll(async () => {
+    store = await createTestStore(provider);
+    await getPrisma().run.create({ data: { id: RUN_ID, kind: 'dump', status: 'running', options: '{}', outDir: path.join('/tmp', 'out-40k'), startedAt: new Date('2026-12-06T10:00:00.000Z') } });
+    const state = startedRunState({ id: RUN_ID, status: 'interrupted', finishedAt: '2026-12-06T10:05:00.000Z', tables: Array.from({ length: TABLES }, (_, t) => table(t)) });
+    const recorder = new RunRecorder({ runId: RUN_ID, getState: () => state, knownTables: [] });
+    for (const t of state.tables) recorder.record({ type: 'table', table: t });
+    const started = performance.now();
+    await recorder.flush();
+    console.log(`${provider}: ${TABLES} tables and ${TABLES * CHUNKS_PER_TABLE} chunks in one flush (${Math.ceil((TABLES * CHUNKS_PER_TABLE) / ROWS_PER_STATEMENT)} chunk statements): ${Math.round(performance.now() - started)} ms`);
+  });
 
-describe('loadRunState at scale', () => {
+  afterAll(async () => {
+    await store.drop();
+  });
+
+  it('writes every table and chunk in one flush', async () => {
+    expect(await getPrisma().runTable.count({ where: { runId: RUN_ID } })).toBe(TABLES);
+    expect(await getPrisma().runChunk.count({ where: { table: { runId: RUN_ID } } })).toBe(TABLES * CHUNKS_PER_TABLE);
+    expect(await getPrisma().run.findUniqueOrThrow({ where: { id: RUN_ID } })).toMatchObject({ status: 'interrupted', chunksTotal: TABLES * CHUNKS_PER_TABLE, tablesTotal: TABLES });
+  });
+
   it(`loads a run of ${TABLES} tables and ${TABLES * CHUNKS_PER_TABLE} chunks`, async () => {
     const state = await loadRunState({ id: RUN_ID });
     expect(state.tables).toHaveLength(TABLES);

@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { KeyValue, MANIFEST_FILE } from '../core/manifest.ts';
-import { getPrisma } from '../store/prisma.ts';
+import type { StoreProvider } from '../store/database-url.ts';
+import { parameter } from '../store/json-rows.ts';
+import { getPrisma, getStoreProvider } from '../store/prisma.ts';
 import { MAX_LOG, MAX_SAMPLES } from './apply-delta.ts';
 import { getLiveRun } from './registry.ts';
 import { ChunkView, PitrView, RunState, RunView, StoredDumpOptions, StoredRestoreOptions, VerificationView, type ChunkCounts } from './schemas.ts';
@@ -179,15 +181,16 @@ function chunkView(c: ChunkRow, runStatus: string): ChunkView {
   };
 }
 
-const COUNT_CHUNKS = `SELECT c."tableId" AS tableId, COUNT(*) AS total,
+const countChunksSql = (provider: StoreProvider) => `SELECT c."tableId" AS "tableId", COUNT(*) AS total,
   SUM(CASE WHEN c."state" = 'done' THEN 1 ELSE 0 END) AS done,
   SUM(CASE WHEN c."state" = 'running' THEN 1 ELSE 0 END) AS running,
-  SUM(c."rows") AS rows, SUM(CASE WHEN c."state" = 'running' THEN c."rows" ELSE 0 END) AS runningRows, SUM(c."bytes") AS bytes
-FROM "RunChunk" c JOIN "RunTable" t ON t."id" = c."tableId" WHERE t."runId" = ? GROUP BY c."tableId"`;
+  SUM(c."rows") AS rows, SUM(CASE WHEN c."state" = 'running' THEN c."rows" ELSE 0 END) AS "runningRows", SUM(c."bytes") AS bytes
+FROM "RunChunk" c JOIN "RunTable" t ON t."id" = c."tableId" WHERE t."runId" = ${parameter(provider, 1)} GROUP BY c."tableId"`;
+const COUNT_CHUNKS = { sqlite: countChunksSql('sqlite'), postgresql: countChunksSql('postgresql') };
 
-/** Chunk counts per table id, summed by SQLite: one query with one parameter. */
+/** Chunk counts per table id, summed by the store: one query with one parameter. */
 async function countChunksByTable({ runId, stopped }: { runId: string; stopped: boolean }): Promise<Map<string, ChunkCounts>> {
-  const rows = await getPrisma().$queryRawUnsafe<Record<string, unknown>[]>(COUNT_CHUNKS, runId);
+  const rows = await getPrisma().$queryRawUnsafe<Record<string, unknown>[]>(COUNT_CHUNKS[getStoreProvider()], runId);
   const counts = new Map<string, ChunkCounts>();
   for (const r of rows) {
     const running = Number(r.running ?? 0);

@@ -1,5 +1,7 @@
 import type { Prisma } from '../generated/prisma/client.ts';
-import { getPrisma } from '../store/prisma.ts';
+import type { StoreProvider } from '../store/database-url.ts';
+import { selectJsonRows, type JsonColumn } from '../store/json-rows.ts';
+import { getPrisma, getStoreProvider } from '../store/prisma.ts';
 import { computeProgress } from './progress.ts';
 import { tableKey } from './run-view.ts';
 import type { ChunkView, LogEntry, RunDelta, RunState, Sample, TableView } from './schemas.ts';
@@ -167,7 +169,7 @@ export class RunRecorder {
         if (c) chunkRows.push(chunkRow(tableId, c));
       }
     }
-    return [...Array.from(batches(tableRows), (rows) => prisma.$executeRawUnsafe(UPSERT_TABLES, JSON.stringify(rows))), ...Array.from(batches(chunkRows), (rows) => prisma.$executeRawUnsafe(UPSERT_CHUNKS, JSON.stringify(rows)))];
+    return [...Array.from(batches(tableRows), (rows) => prisma.$executeRawUnsafe(WRITE_SQL[getStoreProvider()].upsertTables, JSON.stringify(rows))), ...Array.from(batches(chunkRows), (rows) => prisma.$executeRawUnsafe(WRITE_SQL[getStoreProvider()].upsertChunks, JSON.stringify(rows)))];
   }
 
   private lockOps(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<unknown>[] {
@@ -222,7 +224,7 @@ export class RunRecorder {
       if (!v || !this.known.has(k)) continue;
       verifiedRows.push([storeIds.table(this.runId, v.database, v.table), v.chunks, v.ok, JSON.stringify(v.mismatched)]);
     }
-    return Array.from(batches(verifiedRows), (rows) => prisma.$executeRawUnsafe(UPDATE_VERIFICATION, JSON.stringify(rows)));
+    return Array.from(batches(verifiedRows), (rows) => prisma.$executeRawUnsafe(WRITE_SQL[getStoreProvider()].updateVerification, JSON.stringify(rows)));
   }
 
   private logAndSampleOps(prisma: PrismaClient): Prisma.PrismaPromise<unknown>[] {
@@ -286,19 +288,25 @@ function* batches<T>(rows: readonly T[], size = ROWS_PER_STATEMENT): Generator<T
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
 }
 
-const col = (i: number) => `json_extract(value, '$[${i}]')`;
+const TABLE_COLUMNS: JsonColumn[] = ['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'text'];
+const CHUNK_COLUMNS: JsonColumn[] = ['text', 'text', 'integer', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'float', 'integer'];
 
-// Each binds one parameter, a JSON array of rows (SQLite's json_each): the parameter count is fixed.
-// `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT.
-const UPSERT_TABLES = `INSERT INTO "RunTable" ("id", "runId", "database", "table", "targetDatabase", "chunkKey", "rowsEstimate", "bytesEstimate", "status", "skipCode", "skipReason")
-SELECT ${Array.from({ length: 11 }, (_, i) => col(i)).join(', ')} FROM json_each(?) WHERE true
+// Each binds one parameter, a JSON array of rows (lib/store/json-rows.ts): the parameter count is
+// fixed, on SQLite and PostgreSQL alike. `WHERE true` keeps SQLite from reading ON CONFLICT as a
+// join constraint of the SELECT.
+function writeSql(provider: StoreProvider) {
+  return {
+    upsertTables: `INSERT INTO "RunTable" ("id", "runId", "database", "table", "targetDatabase", "chunkKey", "rowsEstimate", "bytesEstimate", "status", "skipCode", "skipReason")
+${selectJsonRows({ provider, columns: TABLE_COLUMNS })}
 ON CONFLICT ("id") DO UPDATE SET "targetDatabase" = excluded."targetDatabase", "chunkKey" = excluded."chunkKey", "rowsEstimate" = excluded."rowsEstimate",
-  "bytesEstimate" = excluded."bytesEstimate", "status" = excluded."status", "skipCode" = excluded."skipCode", "skipReason" = excluded."skipReason"`;
-
-const UPSERT_CHUNKS = `INSERT INTO "RunChunk" ("id", "tableId", "index", "lower", "upper", "state", "rows", "bytes", "sha256", "durationMs", "worker")
-SELECT ${Array.from({ length: 11 }, (_, i) => col(i)).join(', ')} FROM json_each(?) WHERE true
+  "bytesEstimate" = excluded."bytesEstimate", "status" = excluded."status", "skipCode" = excluded."skipCode", "skipReason" = excluded."skipReason"`,
+    upsertChunks: `INSERT INTO "RunChunk" ("id", "tableId", "index", "lower", "upper", "state", "rows", "bytes", "sha256", "durationMs", "worker")
+${selectJsonRows({ provider, columns: CHUNK_COLUMNS })}
 ON CONFLICT ("id") DO UPDATE SET "lower" = excluded."lower", "upper" = excluded."upper", "state" = excluded."state", "rows" = excluded."rows",
-  "bytes" = excluded."bytes", "sha256" = excluded."sha256", "durationMs" = excluded."durationMs", "worker" = excluded."worker"`;
+  "bytes" = excluded."bytes", "sha256" = excluded."sha256", "durationMs" = excluded."durationMs", "worker" = excluded."worker"`,
+    updateVerification: `UPDATE "RunTable" SET "verifyChunks" = v.c, "verifyOk" = v.ok, "verifyMismatches" = v.m
+FROM (${selectJsonRows({ provider, columns: ['text', 'integer', 'integer', 'text'], names: ['id', 'c', 'ok', 'm'] })}) AS v WHERE "RunTable"."id" = v.id`,
+  };
+}
 
-const UPDATE_VERIFICATION = `UPDATE "RunTable" SET "verifyChunks" = v.c, "verifyOk" = v.ok, "verifyMismatches" = v.m
-FROM (SELECT ${col(0)} AS id, ${col(1)} AS c, ${col(2)} AS ok, ${col(3)} AS m FROM json_each(?)) AS v WHERE "RunTable"."id" = v.id`;
+const WRITE_SQL = { sqlite: writeSql('sqlite'), postgresql: writeSql('postgresql') };

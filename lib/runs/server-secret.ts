@@ -1,16 +1,24 @@
 import path from 'node:path';
 import { decryptSecret, encryptSecret, loadSecretKey } from '../security/secret-box.ts';
 import { resolveDatabasePath } from '../store/database-path.ts';
+import { storeProvider } from '../store/database-url.ts';
 import { getPrisma } from '../store/prisma.ts';
 
 // One key per process, on globalThis so dev reloads don't read the key file again.
 // Keyed by the key file, like the Prisma client by its store, so a process pointed at another store
 // reads that store's key.
+const DEFAULT_DATABASE_PATH = 'data/paradump.db';
+
 const globalForKey = globalThis as typeof globalThis & { paradumpSecretKey?: { keyFile: string; key: Promise<Buffer> } };
 
-/** The key file lives next to the SQLite store (`data/secret.key` by default). */
+/**
+ * The key file lives next to the SQLite store (`data/secret.key` by default). A PostgreSQL store has
+ * no folder, so it is `data/secret.key` of this process; processes sharing that store on several
+ * machines need one key, so they set the same PARADUMP_SECRET (docs/scale.md).
+ */
 export function secretKeyFile(): string {
-  return path.join(path.dirname(resolveDatabasePath()), 'secret.key');
+  const databasePath = storeProvider() === 'sqlite' ? resolveDatabasePath() : path.resolve(DEFAULT_DATABASE_PATH);
+  return path.join(path.dirname(databasePath), 'secret.key');
 }
 
 /** PARADUMP_SECRET, or the key file (created 0600 on first use). */

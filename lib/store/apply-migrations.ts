@@ -39,14 +39,6 @@ const CREATE_MIGRATIONS_TABLE = `CREATE TABLE "_prisma_migrations" (
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`;
 
-interface MigrationRow {
-  checksum: string;
-  migration_name: string;
-  finished_at: number | string | null;
-  rolled_back_at: number | string | null;
-  started_at: number | string;
-  logs: string | null;
-}
 
 export function applyMigrations({ databasePath, migrationsDir }: ApplyMigrationsOptions): ApplyMigrationsResult {
   const migrations = readMigrations(migrationsDir);
@@ -60,42 +52,7 @@ export function applyMigrations({ databasePath, migrationsDir }: ApplyMigrations
       )
       .all() as MigrationRow[];
 
-    const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
-    if (failed) {
-      throw new ParadumpError(
-        'MIGRATION_FAILED',
-        `Migration ${failed.migration_name} failed earlier, so no further migration is applied. ` +
-          'Repair the store by hand, then mark the migration rolled back or delete the store file.' +
-          (failed.logs ? `\nIts error was: ${failed.logs}` : ''),
-        { details: { migrationName: failed.migration_name, databasePath } },
-      );
-    }
-
-    const onDisk = new Map(migrations.map((migration) => [migration.name, migration]));
-    const applied = new Set<string>();
-    for (const row of rows) {
-      if (row.rolled_back_at !== null) continue;
-      const migration = onDisk.get(row.migration_name);
-      if (!migration) {
-        throw new ParadumpError(
-          'MIGRATION_MISSING',
-          `The store has migration ${row.migration_name} applied, but ${migrationsDir} does not have it: ` +
-            'the store was written by a newer paradump.',
-          { details: { migrationName: row.migration_name, databasePath } },
-        );
-      }
-      if (!scriptMatchesChecksum(migration.script, row.checksum)) {
-        throw new ParadumpError(
-          'MIGRATION_MODIFIED',
-          `Migration ${row.migration_name} was changed after it was applied to the store; ` +
-            'add a new migration instead of editing an applied one.',
-          { details: { migrationName: row.migration_name, databasePath } },
-        );
-      }
-      applied.add(row.migration_name);
-    }
-
-    const pending = migrations.filter((migration) => !applied.has(migration.name));
+    const pending = pendingMigrations({ rows, migrations, migrationsDir, store: databasePath });
     for (const migration of pending) applyOne(db, migration);
     return { applied: pending.map((migration) => migration.name) };
   } finally {
@@ -103,8 +60,61 @@ export function applyMigrations({ databasePath, migrationsDir }: ApplyMigrations
   }
 }
 
+/** A `_prisma_migrations` row as the runners read it (times as the driver returns them). */
+export interface MigrationRow {
+  checksum: string;
+  migration_name: string;
+  finished_at: unknown;
+  rolled_back_at: unknown;
+  logs: string | null;
+}
+
+/**
+ * What `prisma migrate deploy` would apply, given the store's history: refuses a store with a failed
+ * migration (P3009), one applied here but missing from the folder, or one edited after it was applied.
+ * `store` names the store in the errors' details (a file path, or a URL without its password).
+ */
+export function pendingMigrations({ rows, migrations, migrationsDir, store }: { rows: readonly MigrationRow[]; migrations: readonly MigrationFile[]; migrationsDir: string; store: string }): MigrationFile[] {
+  const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
+  if (failed) {
+    throw new ParadumpError(
+      'MIGRATION_FAILED',
+      `Migration ${failed.migration_name} failed earlier, so no further migration is applied. ` +
+        'Repair the store by hand, then mark the migration rolled back or delete the store.' +
+        (failed.logs ? `\nIts error was: ${failed.logs}` : ''),
+      { details: { migrationName: failed.migration_name, store } },
+    );
+  }
+
+  const onDisk = new Map(migrations.map((migration) => [migration.name, migration]));
+  const applied = new Set<string>();
+  for (const row of rows) {
+    if (row.rolled_back_at !== null) continue;
+    const migration = onDisk.get(row.migration_name);
+    if (!migration) {
+      throw new ParadumpError(
+        'MIGRATION_MISSING',
+        `The store has migration ${row.migration_name} applied, but ${migrationsDir} does not have it: ` +
+          'the store was written by a newer paradump.',
+        { details: { migrationName: row.migration_name, store } },
+      );
+    }
+    if (!scriptMatchesChecksum(migration.script, row.checksum)) {
+      throw new ParadumpError(
+        'MIGRATION_MODIFIED',
+        `Migration ${row.migration_name} was changed after it was applied to the store; ` +
+          'add a new migration instead of editing an applied one.',
+        { details: { migrationName: row.migration_name, store } },
+      );
+    }
+    applied.add(row.migration_name);
+  }
+
+  return migrations.filter((migration) => !applied.has(migration.name));
+}
+
 /** Lists the migrations in Prisma's folder layout, oldest first (names start with a timestamp). */
-export function readMigrations(migrationsDir: string): MigrationFile[] {
+export function readMigrations(migrationsDir: string, provider: 'sqlite' | 'postgresql' = 'sqlite'): MigrationFile[] {
   if (!existsSync(migrationsDir)) {
     throw new ParadumpError('MIGRATIONS_NOT_FOUND', `No migrations folder at ${migrationsDir}`, {
       details: { migrationsDir },
@@ -112,12 +122,12 @@ export function readMigrations(migrationsDir: string): MigrationFile[] {
   }
   const lockFile = path.join(migrationsDir, 'migration_lock.toml');
   if (existsSync(lockFile)) {
-    const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec(readFileSync(lockFile, 'utf8'))?.[1];
-    if (provider !== 'sqlite') {
+    const found = /^\s*provider\s*=\s*"([^"]*)"/m.exec(readFileSync(lockFile, 'utf8'))?.[1];
+    if (found !== provider) {
       throw new ParadumpError(
         'MIGRATION_PROVIDER_MISMATCH',
-        `${lockFile} is for provider "${provider ?? '?'}", but the store is SQLite`,
-        { details: { provider, lockFile } },
+        `${lockFile} is for provider "${found ?? '?'}", but the store is ${provider}`,
+        { details: { provider: found, lockFile } },
       );
     }
   }

@@ -13,7 +13,7 @@ export function resolveDatabasePath({
   cwd = process.cwd(),
 }: { url?: string; cwd?: string } = {}): string {
   if (!url.startsWith('file:')) {
-    throw new ParadumpError('BAD_DATABASE_URL', `PARADUMP_DATABASE_URL must be a file: URL, got "${url}"`, {
+    throw new ParadumpError('BAD_DATABASE_URL', `PARADUMP_DATABASE_URL must be a file: URL here, got "${url.replace(/:[^:@/]*@/, ':***@')}"`, {
       details: { url },
     });
   }

@@ -1,27 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from './apply-migrations.ts';
+import { createTestStore, STORE_PROVIDERS, type TestStore } from '../../test/harness/store.ts';
 import { listRecentRuns } from './list-recent-runs.ts';
 import { getPrisma } from './prisma.ts';
 
-// Exercises the hand-written migration through the generated client: a column the schema has and
-// the SQL lacks (or the reverse) fails here.
-const dir = mkdtempSync(path.join(tmpdir(), 'paradump-store-client-'));
-const databasePath = path.join(dir, 'data', 'paradump.db');
+// Exercises the hand-written migrations through the generated clients, on both stores: a column
+// the schema has and the SQL lacks (or the reverse) fails here.
+describe.each(STORE_PROVIDERS)('the store schema (%s)', (provider) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await createTestStore(provider);
+  });
+  afterAll(async () => {
+    await store.drop();
+  });
 
-beforeAll(() => {
-  process.env.PARADUMP_DATABASE_URL = `file:${databasePath}`;
-  applyMigrations({ databasePath, migrationsDir: path.resolve(import.meta.dirname, '../../prisma/migrations') });
-});
-
-afterAll(async () => {
-  await getPrisma().$disconnect();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-describe('the store schema', () => {
   it('keeps one client per process', () => {
     expect(getPrisma()).toBe(getPrisma());
   });
