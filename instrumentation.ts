@@ -16,6 +16,9 @@ export async function register(): Promise<void> {
     const { createAdminFromEnv } = await import('./lib/auth/users.ts');
     const admin = await createAdminFromEnv();
     if (admin) console.log(`paradump: created the admin account "${admin.username}" from PARADUMP_ADMIN_USER`);
+    // PARADUMP_REDIS_URL: runs go to BullMQ for `paradump worker` processes (docs/scale.md).
+    const { installRunExecutor } = await import('./lib/workers/install.ts');
+    if (installRunExecutor()) console.log('paradump: runs go to the queue (PARADUMP_REDIS_URL); `paradump worker` processes run them');
     const { markInterruptedRuns } = await import('./lib/runs/control-run.ts');
     const interrupted = await markInterruptedRuns();
     if (interrupted.length > 0) console.log(`paradump: ${interrupted.length} run(s) were interrupted by the last shutdown; they can be resumed`);

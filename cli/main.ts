@@ -5,6 +5,7 @@ import { PITR_USAGE, pitrCommand } from './pitr-command.ts';
 import { RESTORE_USAGE, restoreCommand } from './restore-command.ts';
 import { SCHEDULER_USAGE, schedulerCommand } from './scheduler-command.ts';
 import { VERIFY_USAGE, verifyCommand } from './verify-command.ts';
+import { WORKER_USAGE, workerCommand } from './worker-command.ts';
 
 /** Each command: its usage text and its runner (parse flags, call one lib function, report). */
 const COMMANDS: Record<string, { usage: string; run: (args: string[], io: Io) => Promise<number> }> = {
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[], io: Io) =>
   verify: { usage: VERIFY_USAGE, run: verifyCommand },
   pitr: { usage: PITR_USAGE, run: pitrCommand },
   scheduler: { usage: SCHEDULER_USAGE, run: schedulerCommand },
+  worker: { usage: WORKER_USAGE, run: workerCommand },
 };
 
 const usage = () => `paradump — parallel, chunked, consistent MySQL/MariaDB dumps and restores

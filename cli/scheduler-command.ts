@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startDrillService } from '../lib/drills/drill-service.ts';
 import { runSchedulerProcess } from '../lib/plans/run-scheduler-process.ts';
+import { installRunExecutor } from '../lib/workers/install.ts';
 import { withInterrupt, type Io } from './args.ts';
 
 export const SCHEDULER_USAGE = `  paradump scheduler
@@ -11,6 +12,12 @@ export const SCHEDULER_USAGE = `  paradump scheduler
 
 export async function schedulerCommand(args: string[], io: Io): Promise<number> {
   parseArgs({ args, strict: true, options: {} });
-  await withInterrupt((signal) => runSchedulerProcess({ signal, say: (line) => io.stdout.write(`paradump: ${line}\n`), alongside: [() => startDrillService()] }));
+  // With PARADUMP_REDIS_URL the plans' runs go to the queue (paradump worker runs them).
+  const executor = installRunExecutor();
+  try {
+    await withInterrupt((signal) => runSchedulerProcess({ signal, say: (line) => io.stdout.write(`paradump: ${line}\n`), alongside: [() => startDrillService()] }));
+  } finally {
+    await executor?.close();
+  }
   return 0;
 }

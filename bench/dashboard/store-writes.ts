@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   let count = 0;
   const flush = async () => {
     const t0 = performance.now();
-    await live.recorder.flush();
+    await live.recorder!.flush();
     storeMs += performance.now() - t0;
     flushes += 1;
   };

@@ -50,6 +50,15 @@ export const ERROR_CODES = [
   'ALREADY_RUNNING',
   'NO_MANIFEST',
   'MANIFEST_NOT_YET',
+  // Runs on worker machines (lib/workers).
+  /** A write of an attempt that is no longer the run's (another worker took the job over): refused. */
+  'STALE_ATTEMPT',
+  /** The worker running the attempt stopped (killed, lost) without handing the job back. */
+  'STALLED',
+  /** A worker was asked to stop (SIGTERM) and handed the run back to the queue. */
+  'HANDED_BACK',
+  /** Redis (PARADUMP_REDIS_URL) could not be reached. */
+  'QUEUE_UNAVAILABLE',
   // The throwaway server (details.reason says which step).
   'SANDBOX_UNAVAILABLE',
   'SANDBOX_FAILED',

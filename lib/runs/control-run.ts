@@ -3,21 +3,26 @@ import path from 'node:path';
 import { MANIFEST_FILE } from '../core/manifest.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { log } from './dump-deltas.ts';
-import { launchDump } from './launch-dump.ts';
-import { loadRunState } from './load-run-state.ts';
+import './run-attempt.ts';
+import { runExecutor } from './run-executor.ts';
 import { getLiveRun } from './registry.ts';
-import { PitrView, StoredDumpOptions } from './schemas.ts';
+import { PitrView } from './schemas.ts';
 import { resumeRestore } from './start-restore.ts';
 import { canResume } from './can-resume.ts';
-import { serverAddress } from './servers.ts';
 import { ParadumpError } from '../core/errors.ts';
-import { readDumpRequest } from '../core/dump-request-file.ts';
-import { readDumpState } from '../core/dump-state.ts';
 
-/** Asks a running run to stop. Its status becomes `cancelled` once the engine has stopped its workers. */
-export function cancelRun({ id }: { id: string }): void {
+/**
+ * Asks a running run to stop. Its status becomes `cancelled` once the engine has stopped its workers.
+ * A run on a worker machine is asked through the queue (a queued one is cancelled before it starts).
+ */
+export function cancelRun({ id, kind = 'dump' }: { id: string; kind?: 'dump' | 'restore' }): void {
   const live = getLiveRun(id);
-  if (!live || live.ended) throw new ParadumpError('NOT_RUNNING', `run ${id} is not running`);
+  if (!live || live.ended) {
+    const executor = runExecutor();
+    if (executor.mode !== 'queue') throw new ParadumpError('NOT_RUNNING', `run ${id} is not running`);
+    void executor.requestCancel({ kind, id }).catch((error: unknown) => console.error(`paradump: cancelling run ${id} through the queue failed`, error));
+    return;
+  }
   live.publish(log(new Date().toISOString(), 'info', null, 'Cancel requested: stopping the workers; finished chunks are kept'));
   live.controller.abort();
 }
@@ -38,21 +43,16 @@ export async function resumeRun({ id }: { id: string }): Promise<void> {
     throw new ParadumpError('NOT_RESUMABLE', `run ${id} is ${run.status}${hasManifest ? ' and complete' : ''}; it cannot be resumed`);
   }
   if (run.kind === 'restore') return resumeRestore({ id, status: run.status, attempt: run.attempt });
-  const { uri, address } = await serverAddress({ id: run.serverId });
-  const options = StoredDumpOptions.parse(JSON.parse(run.options));
-  const attempt = run.attempt + 1;
-  // Claim the run in one statement, so two clicks cannot start two engines on one directory.
-  const claimed = await prisma.run.updateMany({
-    where: { id, status: run.status, attempt: run.attempt },
-    data: { status: 'running', attempt, finishedAt: null, errorCode: null, errorMessage: null },
-  });
-  if (claimed.count !== 1) throw new ParadumpError('ALREADY_RUNNING', `run ${id} was resumed already`);
-  const state = await loadRunState({ id });
-  // Stopped before the engine saved the request (the store saved it first): nothing was dumped, and
-  // the store says what was asked, so it starts from the beginning; otherwise the engine's resume.
-  const begun = (await readDumpRequest(run.outDir).catch(() => 'damaged')) !== null || (await readDumpState(run.outDir).catch(() => 'damaged')) !== null;
-  const live = launchDump({ state, uri, tls: address.tls, options, resume: begun, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
-  live.publish(log(new Date().toISOString(), 'info', null, begun ? `Resumed (attempt ${attempt}): chunks already written are verified and kept` : `Resumed (attempt ${attempt}): it had stopped before it began, so it starts from the beginning`));
+  // Back to the queue in one statement, so two clicks cannot submit it twice; the attempt claims it.
+  const queued = await prisma.run.updateMany({ where: { id, status: run.status, attempt: run.attempt }, data: { status: 'queued', finishedAt: null } });
+  if (queued.count !== 1) throw new ParadumpError('ALREADY_RUNNING', `run ${id} was resumed already`);
+  await runExecutor()
+    .submit({ kind: 'dump', id, serverId: run.serverId, attempt: run.attempt })
+    .catch(async (error: unknown) => {
+      // Not started after all (server deleted, queue down): as it was, to be resumed later.
+      await prisma.run.updateMany({ where: { id, status: 'queued', attempt: run.attempt }, data: { status: run.status } });
+      throw error;
+    });
 }
 
 /**
@@ -60,6 +60,8 @@ export async function resumeRun({ id }: { id: string }): Promise<void> {
  * engine died with it), and chunks it was writing are to do again.
  */
 export async function markInterruptedRuns(): Promise<string[]> {
+  // With workers, a run outlives the dashboard's process: the queue knows whether it stalled.
+  if (runExecutor().mode === 'queue') return [];
   const prisma = getPrisma();
   const stale = await prisma.run.findMany({ where: { status: { in: ['running', 'queued'] } }, select: { id: true } });
   const now = new Date();

@@ -86,6 +86,10 @@ const WORDS: Record<string, ErrorWords> = {
   ALREADY_RUNNING: { title: 'The run is already running', hint: 'Wait for it or cancel it first.', httpStatus: 409 },
   NO_MANIFEST: { title: 'This run has no manifest', hint: 'A manifest is written when a backup finishes; resume the run to finish it.', httpStatus: 404 },
   MANIFEST_NOT_YET: { title: 'The backup is still running', hint: 'Its manifest is written when the last chunk is; this page shows it then.', httpStatus: 409 },
+  STALE_ATTEMPT: { title: 'Another worker took this run over', hint: 'This attempt’s worker lost its lock on the job; its writes are refused and the newer attempt carries on.', httpStatus: 409 },
+  STALLED: { title: 'The worker running this run stopped', hint: 'The job goes back to the queue and another worker resumes it from its journal.', httpStatus: 503 },
+  HANDED_BACK: { title: 'The worker was stopped and handed the run back', hint: 'Finished chunks are kept; the next free worker resumes it.', httpStatus: 503 },
+  QUEUE_UNAVAILABLE: { title: 'The job queue (Redis) cannot be reached', hint: 'Check PARADUMP_REDIS_URL and that Redis is running.', httpStatus: 503 },
   SANDBOX_UNAVAILABLE: { title: 'The MariaDB server programs are not installed', hint: 'Install them (apt-get install mariadb-server) to start a local sandbox, or add a server of your own.', httpStatus: 503 },
   SANDBOX_FAILED: { title: 'The local sandbox server did not start', hint: 'See the dashboard’s log for the server’s error log.', httpStatus: 500 },
 };

@@ -46,6 +46,7 @@ export function launchDump({ state, uri, tls, options, resume, knownTables }: { 
   ).then(
     () => finish('succeeded', null),
     (error: unknown) => {
+      if (isParadumpError(error, 'ABORTED') && live.handedBack) return finish('interrupted', { code: 'HANDED_BACK', message: 'the worker was asked to stop and handed the run back to the queue' });
       if (isParadumpError(error, 'ABORTED')) return finish('cancelled', { code: 'ABORTED', message: error.message });
       if (isParadumpError(error)) return finish('failed', { code: error.code, message: error.message });
       console.error(`paradump: run ${state.id} failed unexpectedly`, error);

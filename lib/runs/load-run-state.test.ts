@@ -31,7 +31,7 @@ describe.each(STORE_PROVIDERS)('loadRunState at scale (%s)', (provider) => {
     store = await createTestStore(provider);
     await getPrisma().run.create({ data: { id: RUN_ID, kind: 'dump', status: 'running', options: '{}', outDir: path.join('/tmp', 'out-40k'), startedAt: new Date('2026-12-06T10:00:00.000Z') } });
     const state = startedRunState({ id: RUN_ID, status: 'interrupted', finishedAt: '2026-12-06T10:05:00.000Z', tables: Array.from({ length: TABLES }, (_, t) => table(t)) });
-    const recorder = new RunRecorder({ runId: RUN_ID, getState: () => state, knownTables: [] });
+    const recorder = new RunRecorder({ runId: RUN_ID, attempt: 1, getState: () => state, knownTables: [] });
     for (const t of state.tables) recorder.record({ type: 'table', table: t });
     const started = performance.now();
     await recorder.flush();

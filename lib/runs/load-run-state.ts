@@ -7,7 +7,7 @@ import type { StoreProvider } from '../store/database-url.ts';
 import { parameter } from '../store/json-rows.ts';
 import { getPrisma, getStoreProvider } from '../store/prisma.ts';
 import { MAX_LOG, MAX_SAMPLES } from './apply-delta.ts';
-import { getLiveRun } from './registry.ts';
+import { findLiveRun } from './registry.ts';
 import { ChunkView, PitrView, RunState, RunView, StoredDumpOptions, StoredRestoreOptions, VerificationView, type ChunkCounts } from './schemas.ts';
 import { storeIds } from './recorder.ts';
 
@@ -56,7 +56,7 @@ export const MAX_CHUNK_WINDOW = 1_000;
 export async function loadTableChunks({ id, database, table, offset = 0, limit = MAX_CHUNK_WINDOW }: { id: string; database: string; table: string; offset?: number; limit?: number }): Promise<{ total: number; offset: number; chunks: ChunkView[] }> {
   const take = Math.min(Math.max(1, limit), MAX_CHUNK_WINDOW);
   const skip = Math.max(0, offset);
-  const live = getLiveRun(id);
+  const live = await findLiveRun(id);
   if (live && !live.ended) {
     const all = live.live.table(database, table)?.chunks ?? [];
     return { total: all.length, offset: skip, chunks: ChunkView.array().parse(all.slice(skip, skip + take)) };
@@ -229,7 +229,7 @@ function settlePitr(view: PitrView, status: string): PitrView {
 
 /** The state the run page starts from, and the event id its stream continues after (null: not live). */
 export async function getRunView({ id }: { id: string }): Promise<{ state: RunView; eventId: string | null }> {
-  const live = getLiveRun(id);
+  const live = await findLiveRun(id);
   if (live && !live.ended) {
     const view = live.view();
     return { state: RunView.parse(view.state), eventId: view.eventId };

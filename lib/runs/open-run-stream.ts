@@ -1,5 +1,5 @@
 import { loadRunView } from './load-run-state.ts';
-import { getLiveRun } from './registry.ts';
+import { findLiveRun } from './registry.ts';
 import { StreamMessage } from './schemas.ts';
 
 /** Proxies close idle connections; a comment line this often keeps the stream open. */
@@ -32,7 +32,7 @@ function frame(message: StreamMessage, id: string | null): Uint8Array {
  * A check that fails counts as "no".
  */
 export async function openRunStream({ id, lastEventId, stillAuthorised }: { id: string; lastEventId: string | null; stillAuthorised?: () => Promise<boolean> }): Promise<ReadableStream<Uint8Array>> {
-  const live = getLiveRun(id);
+  const live = await findLiveRun(id);
   if (!live) {
     const state = await loadRunView({ id });
     return new ReadableStream({

@@ -1,3 +1,4 @@
+import { ParadumpError, isParadumpError } from '../core/errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { StoreProvider } from '../store/database-url.ts';
 import { selectJsonRows, type JsonColumn } from '../store/json-rows.ts';
@@ -6,7 +7,7 @@ import { computeProgress } from './progress.ts';
 import { tableKey } from './run-view.ts';
 import type { ChunkView, LogEntry, RunDelta, RunState, Sample, TableView } from './schemas.ts';
 
-type PrismaClient = ReturnType<typeof getPrisma>;
+type PrismaClient = Prisma.TransactionClient;
 
 /** How often a live run's changes are written to the store: progress is batched, never one write per row. */
 export const FLUSH_INTERVAL_MS = 1_000;
@@ -30,6 +31,11 @@ export const ROWS_PER_STATEMENT = 2_000;
  */
 export class RunRecorder {
   private readonly runId: string;
+  /** The attempt this recorder writes for: fencing, a newer attempt's run row refuses its writes. */
+  private readonly attempt: number;
+  private readonly onStale: () => void;
+  /** Set once a write was refused: nothing more is written. */
+  stale = false;
   private readonly getState: () => RunState;
   private newTables = new Set<string>();
   private tables = new Set<string>();
@@ -45,8 +51,10 @@ export class RunRecorder {
   /** Tables already in the store (created by an earlier attempt or flush). */
   private readonly known: Set<string>;
 
-  constructor({ runId, getState, knownTables }: { runId: string; getState: () => RunState; knownTables: Iterable<string> }) {
+  constructor({ runId, attempt, getState, knownTables, onStale = () => undefined }: { runId: string; attempt: number; getState: () => RunState; knownTables: Iterable<string>; onStale?: () => void }) {
     this.runId = runId;
+    this.attempt = attempt;
+    this.onStale = onStale;
     this.getState = getState;
     this.known = new Set(knownTables);
   }
@@ -123,43 +131,49 @@ export class RunRecorder {
    * snapshots, verification, log and samples, then the run's own row.
    */
   private async write(): Promise<void> {
-    if (!this.runDirty) return;
+    if (!this.runDirty || this.stale) return;
     const state = this.getState();
-    const prisma = getPrisma();
-    const ops: Prisma.PrismaPromise<unknown>[] = [
-      ...this.tableAndChunkOps(prisma, state),
-      ...this.lockOps(prisma, state),
-      ...this.snapshotOps(prisma, state),
-      ...this.verificationOps(prisma, state),
-      ...this.logAndSampleOps(prisma),
-      this.runOp(prisma, state),
-    ];
-    this.clearPending();
-    await prisma.$transaction(ops);
+    const pending = this.takePending();
+    try {
+      await getPrisma().$transaction(async (tx) => {
+        // The run row first, on the attempt's number: of two workers that both believe they run
+        // it (one lost its lock and kept going), only the newest attempt's writes land.
+        const fenced = await this.runOp(tx, state);
+        if (fenced.count !== 1) throw new ParadumpError('STALE_ATTEMPT', `run ${this.runId}: attempt ${this.attempt} is no longer the run's; its writes are refused`);
+        const ops = [...this.tableAndChunkOps(tx, state, pending), ...this.lockOps(tx, state, pending), ...this.snapshotOps(tx, state, pending), ...this.verificationOps(tx, state, pending), ...this.logAndSampleOps(tx, pending)];
+        for (const op of ops) await op;
+      });
+    } catch (error) {
+      if (isParadumpError(error, 'STALE_ATTEMPT')) {
+        this.stale = true;
+        this.onStale();
+      }
+      throw error;
+    }
   }
 
-  private tableAndChunkOps(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<unknown>[] {
+  private tableAndChunkOps(prisma: PrismaClient, state: RunState, p: Pending): Prisma.PrismaPromise<unknown>[] {
     const runId = this.runId;
     const byKey = new Map(state.tables.map((t) => [key(t.database, t.table), t]));
     // Tables and chunks are written set-based: a few statements per flush, whatever the number of
     // tables and chunks that changed (one Prisma call per row cost 26 s of a 3000-table run).
     const tableRows: TableRow[] = [];
     const chunkRows: ChunkRow[] = [];
-    for (const k of this.newTables) {
+    for (const k of p.newTables) {
       const t = byKey.get(k);
       if (!t) continue;
       const tableId = storeIds.table(runId, t.database, t.table);
       tableRows.push(tableRow(tableId, runId, t));
       for (const c of t.chunks) chunkRows.push(chunkRow(tableId, c));
       this.known.add(k);
-      this.chunks.delete(k);
-      this.tables.delete(k);
+      p.chunks.delete(k);
+      p.tables.delete(k);
     }
-    for (const k of this.tables) {
+    for (const k of p.tables) {
       const t = byKey.get(k);
       if (t) tableRows.push(tableRow(storeIds.table(runId, t.database, t.table), runId, t));
     }
-    for (const [k, indexes] of this.chunks) {
+    for (const [k, indexes] of p.chunks) {
       const t = byKey.get(k);
       if (!t) continue;
       const tableId = storeIds.table(runId, t.database, t.table);
@@ -172,10 +186,10 @@ export class RunRecorder {
     return [...Array.from(batches(tableRows), (rows) => prisma.$executeRawUnsafe(WRITE_SQL[getStoreProvider()].upsertTables, JSON.stringify(rows))), ...Array.from(batches(chunkRows), (rows) => prisma.$executeRawUnsafe(WRITE_SQL[getStoreProvider()].upsertChunks, JSON.stringify(rows)))];
   }
 
-  private lockOps(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<unknown>[] {
+  private lockOps(prisma: PrismaClient, state: RunState, p: Pending): Prisma.PrismaPromise<unknown>[] {
     const runId = this.runId;
     const ops: Prisma.PrismaPromise<unknown>[] = [];
-    for (const lockKey of this.locks) {
+    for (const lockKey of p.locks) {
       const l = state.locks.find((x) => x.key === lockKey);
       if (!l) continue;
       const id = storeIds.lock(runId, l.key);
@@ -195,10 +209,10 @@ export class RunRecorder {
     return ops;
   }
 
-  private snapshotOps(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<unknown>[] {
+  private snapshotOps(prisma: PrismaClient, state: RunState, p: Pending): Prisma.PrismaPromise<unknown>[] {
     const runId = this.runId;
     const ops: Prisma.PrismaPromise<unknown>[] = [];
-    for (const snapshotId of this.snapshots) {
+    for (const snapshotId of p.snapshots) {
       const s = state.snapshots.find((x) => x.snapshotId === snapshotId);
       if (!s) continue;
       const id = storeIds.snapshot(runId, snapshotId);
@@ -217,9 +231,9 @@ export class RunRecorder {
   }
 
   /** Verification results, for tables already in the store (their rows are written first). */
-  private verificationOps(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<unknown>[] {
+  private verificationOps(prisma: PrismaClient, state: RunState, p: Pending): Prisma.PrismaPromise<unknown>[] {
     const verifiedRows: [string, number, number, string][] = [];
-    for (const k of this.verified) {
+    for (const k of p.verified) {
       const v = state.verification.find((x) => key(x.database, x.table) === k);
       if (!v || !this.known.has(k)) continue;
       verifiedRows.push([storeIds.table(this.runId, v.database, v.table), v.chunks, v.ok, JSON.stringify(v.mismatched)]);
@@ -227,19 +241,19 @@ export class RunRecorder {
     return Array.from(batches(verifiedRows), (rows) => prisma.$executeRawUnsafe(WRITE_SQL[getStoreProvider()].updateVerification, JSON.stringify(rows)));
   }
 
-  private logAndSampleOps(prisma: PrismaClient): Prisma.PrismaPromise<unknown>[] {
+  private logAndSampleOps(prisma: PrismaClient, p: Pending): Prisma.PrismaPromise<unknown>[] {
     const runId = this.runId;
     return [
-      ...Array.from(batches(this.logs, 200), (logs) => prisma.runLog.createMany({ data: logs.map((e) => ({ runId, ...e, at: new Date(e.at) })) })),
-      ...Array.from(batches(this.samples, 200), (samples) => prisma.runSample.createMany({ data: samples.map((s) => ({ runId, at: new Date(s.t), rows: BigInt(Math.round(s.rows)), bytes: BigInt(Math.round(s.bytes)) })) })),
+      ...Array.from(batches(p.logs, 200), (logs) => prisma.runLog.createMany({ data: logs.map((e) => ({ runId, ...e, at: new Date(e.at) })) })),
+      ...Array.from(batches(p.samples, 200), (samples) => prisma.runSample.createMany({ data: samples.map((s) => ({ runId, at: new Date(s.t), rows: BigInt(Math.round(s.rows)), bytes: BigInt(Math.round(s.bytes)) })) })),
     ];
   }
 
   /** The run's own row: status, error, totals and progress. */
-  private runOp(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<unknown> {
+  private runOp(prisma: PrismaClient, state: RunState): Prisma.PrismaPromise<{ count: number }> {
     const p = computeProgress(state);
-    return prisma.run.update({
-      where: { id: this.runId },
+    return prisma.run.updateMany({
+      where: { id: this.runId, attempt: this.attempt },
       data: {
         status: state.status,
         attempt: state.attempt,
@@ -259,8 +273,9 @@ export class RunRecorder {
     });
   }
 
-  /** What was just written is no longer pending; what changes from now on goes in the next flush. */
-  private clearPending(): void {
+  /** What is pending now, for one write; what changes from now on goes in the next flush. */
+  private takePending(): Pending {
+    const p: Pending = { newTables: this.newTables, tables: this.tables, chunks: this.chunks, locks: this.locks, snapshots: this.snapshots, verified: this.verified, logs: this.logs, samples: this.samples };
     this.newTables = new Set();
     this.tables = new Set();
     this.chunks = new Map();
@@ -270,7 +285,19 @@ export class RunRecorder {
     this.logs = [];
     this.samples = [];
     this.runDirty = false;
+    return p;
   }
+}
+
+interface Pending {
+  newTables: Set<string>;
+  tables: Set<string>;
+  chunks: Map<string, Set<number>>;
+  locks: Set<string>;
+  snapshots: Set<number>;
+  verified: Set<string>;
+  logs: LogEntry[];
+  samples: Sample[];
 }
 
 type TableRow = [id: string, runId: string, database: string, table: string, targetDatabase: string | null, chunkKey: string, rowsEstimate: number, bytesEstimate: number, status: string, skipCode: string | null, skipReason: string | null];

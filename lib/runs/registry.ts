@@ -28,7 +28,10 @@ export class LiveRun {
   /** Event ids are `epoch.seq`: a browser holding an id of another epoch (an earlier process or attempt) gets a snapshot. */
   readonly epoch = randomBytes(4).toString('hex');
   readonly controller = new AbortController();
-  readonly recorder: RunRecorder;
+  /** Writes the run to the store; null for a mirror of a run another machine runs (that one writes). */
+  readonly recorder: RunRecorder | null;
+  /** Every change as it is published, for a worker that forwards them (lib/workers). */
+  tap: ((delta: RunDelta) => void) | null = null;
   /** The state, changed in place in O(1) per event; also what the engine's events look chunks up in. */
   readonly live: LiveState;
   private seq = 0;
@@ -40,15 +43,22 @@ export class LiveRun {
   private sampler: NodeJS.Timeout | null = null;
   private framer: NodeJS.Timeout | null = null;
   ended = false;
+  /** Stopped to be taken up again elsewhere (a worker's SIGTERM), not cancelled: recorded `interrupted`. */
+  handedBack = false;
   /** Settles once the run has ended and its final state is written (whatever the status). */
   readonly finished: Promise<void>;
   private settle: () => void = () => undefined;
 
-  constructor({ state, knownTables }: { state: RunState; knownTables: Iterable<string> }) {
+  constructor({ state, knownTables, mirror = false }: { state: RunState; knownTables: Iterable<string>; mirror?: boolean }) {
     this.runId = state.id;
     this.live = new LiveState(state);
-    this.recorder = new RunRecorder({ runId: state.id, getState: () => this.live.state, knownTables });
+    this.recorder = mirror ? null : new RunRecorder({ runId: state.id, attempt: state.attempt, getState: () => this.live.state, knownTables, onStale: () => this.controller.abort() });
     this.finished = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  handBack(): void {
+    this.handedBack = true;
+    this.controller.abort();
   }
 
   get state(): RunState {
@@ -60,9 +70,12 @@ export class LiveRun {
   }
 
   start(): void {
-    this.recorder.start();
-    this.sampler ??= setInterval(() => this.sample(), SAMPLE_INTERVAL_MS);
-    this.sampler.unref();
+    // A mirror gets its samples with the changes; only the machine running the engine takes them.
+    if (this.recorder) {
+      this.recorder.start();
+      this.sampler ??= setInterval(() => this.sample(), SAMPLE_INTERVAL_MS);
+      this.sampler.unref();
+    }
     this.framer ??= setInterval(() => this.sendFrame(), FRAME_INTERVAL_MS);
     this.framer.unref();
   }
@@ -70,7 +83,8 @@ export class LiveRun {
   publish(delta: RunDelta): void {
     if (this.ended) return;
     this.live.apply(delta);
-    this.recorder.record(delta);
+    this.recorder?.record(delta);
+    this.tap?.(delta);
     switch (delta.type) {
       case 'table':
         this.dirtyTables.add(tableKey(delta.table.database, delta.table.table));
@@ -156,8 +170,8 @@ export class LiveRun {
     if (this.framer) clearInterval(this.framer);
     this.sampler = null;
     this.framer = null;
-    this.recorder.stop();
-    await this.recorder.flush();
+    this.recorder?.stop();
+    await this.recorder?.flush();
     this.sendFrame({ unbounded: true });
     this.ended = true;
     for (const listener of this.listeners) listener({ type: 'end' }, this.eventId);
@@ -199,4 +213,21 @@ export function removeLiveRun(run: LiveRun): void {
 
 export function liveRunIds(): string[] {
   return [...registry().runs.keys()];
+}
+
+/** Finds a run that another process runs (a worker): a mirror of it fed from the queue, or undefined. */
+export type RemoteRunSource = (runId: string) => Promise<LiveRun | undefined>;
+
+const globalForRemote = globalThis as typeof globalThis & { paradumpRemoteRuns?: RemoteRunSource };
+
+/** Installed by lib/workers when runs go to workers; without it every live run is in this process. */
+export function setRemoteRunSource(source: RemoteRunSource | undefined): void {
+  globalForRemote.paradumpRemoteRuns = source;
+}
+
+/** The live run, in this process or mirrored from the worker running it. */
+export async function findLiveRun(runId: string): Promise<LiveRun | undefined> {
+  const local = getLiveRun(runId);
+  if (local) return local;
+  return globalForRemote.paradumpRemoteRuns?.(runId);
 }

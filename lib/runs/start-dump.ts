@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { badOption } from '../core/errors.ts';
+import { badOption, ParadumpError } from '../core/errors.ts';
 import { checkThreadsRunningLimit, DumpRequest, type DataFormat } from '../core/dump-options.ts';
 import { DumpOptions } from '../engine/options.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { confineDumpDir, dumpRoot } from './dump-root.ts';
-import { launchDump } from './launch-dump.ts';
-import { loadRunState } from './load-run-state.ts';
+import './run-attempt.ts';
+import { runExecutor } from './run-executor.ts';
 import { serverAddress } from './servers.ts';
 import { StoredDumpOptions } from './schemas.ts';
 
@@ -53,7 +53,10 @@ export function suggestOutDir({ serverName, now = new Date() }: { serverName: st
   return path.join(defaultDumpRoot(), `${slug}-${stamp}`);
 }
 
-/** Saves a new dump run and starts it in the background. Resolves once it is running, with its id. */
+/**
+ * Saves a new dump run (queued, attempt 0) and submits it: in this process it is running when this
+ * resolves; with workers it is queued. `finished` settles when it has ended, wherever it ran.
+ */
 export async function startDump(
   input: Omit<z.output<typeof StartDumpInput>, 'format' | 'maxRate'> & {
     format?: DataFormat | undefined;
@@ -64,7 +67,7 @@ export async function startDump(
     plan?: { id: string; scheduledFor: Date | null } | undefined;
   },
 ): Promise<{ id: string; finished: Promise<void> }> {
-  const { server, uri, address } = await serverAddress({ id: input.serverId });
+  const { server, uri } = await serverAddress({ id: input.serverId });
   // Confined to the dump root before anything connects or is saved: a path outside is a form error.
   const outDir = await confineDumpDir({ requested: input.outDir ?? suggestOutDir({ serverName: server.name }) });
   const options = StoredDumpOptions.parse({
@@ -92,11 +95,17 @@ export async function startDump(
   }
   const databases = [...new Set([...options.databases, ...options.tables.map((t) => t.slice(0, t.indexOf('.')))])];
   const run = await getPrisma().run.create({
-    data: { kind: 'dump', status: 'running', options: JSON.stringify(options), outDir, serverId: server.id, databases: JSON.stringify(databases), planId: input.plan?.id ?? null, scheduledFor: input.plan?.scheduledFor ?? null },
+    data: { kind: 'dump', status: 'queued', attempt: 0, options: JSON.stringify(options), outDir, serverId: server.id, databases: JSON.stringify(databases), planId: input.plan?.id ?? null, scheduledFor: input.plan?.scheduledFor ?? null },
     select: { id: true },
   });
-  const state = await loadRunState({ id: run.id });
-  const live = launchDump({ state, uri, tls: address.tls, options, resume: false, knownTables: [] });
-  return { id: run.id, finished: live.finished };
+  const { finished } = await runExecutor()
+    .submit({ kind: 'dump', id: run.id, serverId: server.id, attempt: 0, priority: input.plan?.scheduledFor ? 'scheduled' : 'manual' })
+    .catch(async (error: unknown) => {
+      // Never started (the queue is down, the server's key is lost): the run says so, not `queued` for ever.
+      const code = error instanceof ParadumpError ? error.code : 'INTERNAL';
+      await getPrisma().run.updateMany({ where: { id: run.id, status: 'queued', attempt: 0 }, data: { status: 'failed', finishedAt: new Date(), errorCode: code, errorMessage: error instanceof Error ? error.message : String(error) } });
+      throw error;
+    });
+  return { id: run.id, finished };
 }
 

@@ -1,0 +1,43 @@
+import { setRemoteRunSource } from '../runs/registry.ts';
+import { setRunExecutor, type RunExecutor } from '../runs/run-executor.ts';
+import type { Redis } from 'ioredis';
+import { readWorkers, type WorkerView } from './heartbeat.ts';
+import { createQueueExecutor } from './queue-executor.ts';
+import { connectRedis, redisUrl } from './redis.ts';
+import { mirrorSource } from './run-events.ts';
+
+/**
+ * At start-up of a process that starts runs (the dashboard, `paradump scheduler`): with
+ * PARADUMP_REDIS_URL set runs go to the queue and live runs are mirrored from the workers; without it
+ * nothing changes (runs start in this process). Returns the executor installed, or null.
+ */
+const globalForWorkers = globalThis as typeof globalThis & { paradumpQueueRedis?: Redis };
+
+export function installRunExecutor({ url = redisUrl() }: { url?: string | null } = {}): RunExecutor | null {
+  if (!url) return null;
+  const redis = connectRedis(url);
+  globalForWorkers.paradumpQueueRedis = redis;
+  const executor = createQueueExecutor({ redis });
+  const mirrors = mirrorSource({ redis });
+  const installed: RunExecutor = {
+    ...executor,
+    close: async () => {
+      mirrors.close();
+      setRemoteRunSource(undefined);
+      setRunExecutor(undefined);
+      await executor.close();
+      if (globalForWorkers.paradumpQueueRedis === redis) globalForWorkers.paradumpQueueRedis = undefined;
+      redis.disconnect();
+    },
+  };
+  setRunExecutor(installed);
+  setRemoteRunSource(mirrors);
+  return installed;
+}
+
+/** For the dashboard's /workers page: where runs go, and the workers' last heartbeats. */
+export async function listWorkers(): Promise<{ mode: 'in-process' } | { mode: 'queue'; workers: WorkerView[] }> {
+  const redis = globalForWorkers.paradumpQueueRedis;
+  if (!redis) return { mode: 'in-process' };
+  return { mode: 'queue', workers: await readWorkers({ redis }) };
+}

@@ -1,0 +1,188 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createChunkTable } from '../../test/fixtures/generate.ts';
+import { createTestDatabase, quoteIdent, type TestDatabase } from '../../test/harness/db.ts';
+import { startRedis, type RedisServer } from '../../test/harness/redis.ts';
+import { restore } from '../restore/restore.ts';
+import { openRunStream } from '../runs/open-run-stream.ts';
+import { runExecutor, type RunExecutor } from '../runs/run-executor.ts';
+import { StreamMessage } from '../runs/schemas.ts';
+import { addServer } from '../runs/servers.ts';
+import { startDump } from '../runs/start-dump.ts';
+import { applyMigrations } from '../store/apply-migrations.ts';
+import { getPrisma } from '../store/prisma.ts';
+import { readWorkers } from './heartbeat.ts';
+import { installRunExecutor } from './install.ts';
+import { connectRedis } from './redis.ts';
+
+const uri = inject('mariadbUri');
+const root = path.resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(path.join(tmpdir(), 'paradump-workers-'));
+const databasePath = path.join(dir, 'store.db');
+let redis: RedisServer;
+let executor: RunExecutor | null;
+let db: TestDatabase;
+let serverId: string;
+const children = new Set<ChildProcess>();
+const allLines: string[] = [];
+
+interface WorkerChild {
+  child: ChildProcess;
+  lines: string[];
+  exited: Promise<number | null>;
+  /** Resolves once a line containing `text` is printed. */
+  saw(text: string): Promise<void>;
+}
+
+/** `paradump worker` as a child process over the same store, Redis and dump root. */
+function startWorker(): WorkerChild {
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'paradump.mjs'), 'worker', '--concurrency', '1'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // A short lock: a killed worker's job is taken over within seconds, not the default 30.
+    env: { ...process.env, PARADUMP_FROM_SOURCE: '1', PARADUMP_WORKER_LOCK_MS: '3000', PARADUMP_WORKER_STALLED_MS: '1000' },
+  });
+  children.add(child);
+  const lines: string[] = [];
+  const waiters: { text: string; resolve: () => void }[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    allLines.push(`${child.pid}: ${line}`);
+    for (const w of waiters.filter((x) => line.includes(x.text))) w.resolve();
+  });
+  child.stderr!.on('data', (d: Buffer) => allLines.push(`${child.pid} stderr: ${d.toString().trim()}`));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => (children.delete(child), resolve(code))));
+  return {
+    child,
+    lines,
+    exited,
+    saw: (text) => (lines.some((l) => l.includes(text)) ? Promise.resolve() : new Promise((resolve) => waiters.push({ text, resolve }))),
+  };
+}
+
+async function poll<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const runRow = (id: string) => getPrisma().run.findUniqueOrThrow({ where: { id }, select: { status: true, attempt: true, chunksDone: true, chunksTotal: true, errorCode: true, outDir: true } });
+
+async function checksum(database: string, table: string): Promise<string> {
+  const c = await mysql.createConnection(uri);
+  try {
+    const [rows] = await c.query(`CHECKSUM TABLE ${quoteIdent(database)}.${quoteIdent(table)} EXTENDED`);
+    return String((rows as { Checksum: unknown }[])[0]!.Checksum);
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  process.env.PARADUMP_DATABASE_URL = `file:${databasePath}`;
+  process.env.PARADUMP_DUMP_ROOT = dir;
+  process.env.PARADUMP_SECRET = 'workers-test-secret-0123456789';
+  process.env.PARADUMP_REDIS_URL = redis.url;
+  applyMigrations({ databasePath, migrationsDir: path.join(root, 'prisma/migrations') });
+  executor = installRunExecutor({ url: redis.url });
+  db = await createTestDatabase(uri, 'workers');
+  await createChunkTable({ uri, db: db.name, table: 'small', rows: 5_000 });
+  // Large enough that a one-thread gzip dump lasts seconds: there is time to kill its worker.
+  await createChunkTable({ uri, db: db.name, table: 'big', rows: 600_000, padLength: 120 });
+  const u = new URL(uri);
+  serverId = (await addServer({ name: 'worker source', host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) })).id;
+});
+
+afterAll(async () => {
+  if (process.env.PARADUMP_TEST_VERBOSE) console.log(allLines.join('\n'));
+  for (const child of children) child.kill('SIGKILL');
+  await executor?.close();
+  await db?.drop();
+  await getPrisma().$disconnect();
+  await redis?.stop();
+  delete process.env.PARADUMP_REDIS_URL;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('runs on worker processes through BullMQ', () => {
+  it('a dump enqueued by the dashboard runs on a worker; its progress arrives through Redis and the run record finishes', async () => {
+    expect(runExecutor().mode).toBe('queue');
+    const worker = startWorker();
+    await worker.saw('running (');
+    const { id, finished } = await startDump({ serverId, databases: [], tables: [`${db.name}.small`], threads: 2, chunkRows: 100, compress: 'gzip', lock: 'snapshot', outDir: undefined });
+    // The live page's stream, served here from the worker's changes (a mirror fed by Redis).
+    await poll('the run to be live', async () => (await getPrisma().run.findUniqueOrThrow({ where: { id } })).status, (s) => s !== 'queued');
+    const text = await new Response(await openRunStream({ id, lastEventId: null })).text();
+    const messages = text.split('\n\n').filter((b) => b.includes('data: ')).map((b) => StreamMessage.parse(JSON.parse(/^data: (.*)$/m.exec(b)![1]!)));
+    expect(messages.at(-1)?.type).toBe('end');
+    await finished;
+    const row = await runRow(id);
+    expect(row).toMatchObject({ status: 'succeeded', attempt: 1, chunksDone: row.chunksTotal });
+    expect(row.chunksTotal).toBeGreaterThanOrEqual(50);
+    const logs = await getPrisma().runLog.findMany({ where: { runId: id }, select: { message: true } });
+    expect(logs.some((l) => l.message.startsWith('Started on '))).toBe(true);
+    // The worker's heartbeat is on the dashboard's list.
+    const client = connectRedis(redis.url);
+    const workers = await readWorkers({ redis: client });
+    client.disconnect();
+    expect(workers.some((w) => w.pid === worker.child.pid && w.state === 'running' && w.version)).toBe(true);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  });
+
+  it('kill -9 of the worker mid-dump: a second worker takes the job over, resumes from the journal, and the restored data equals the source', async () => {
+    const first = startWorker();
+    await first.saw('running (');
+    const { id, finished } = await startDump({ serverId, databases: [], tables: [`${db.name}.big`], threads: 1, chunkRows: 5_000, compress: 'gzip', lock: 'snapshot', outDir: undefined });
+    const before = await poll('chunks done on the first worker', () => runRow(id), (r) => r.chunksDone >= 3);
+    expect(before.chunksDone).toBeLessThan(before.chunksTotal);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = startWorker();
+    await finished;
+    const row = await runRow(id);
+    expect(row).toMatchObject({ status: 'succeeded', attempt: 2, chunksDone: row.chunksTotal });
+    const logs = await getPrisma().runLog.findMany({ where: { runId: id }, select: { code: true, message: true } });
+    expect(logs.some((l) => l.code === 'STALLED')).toBe(true);
+    expect(logs.some((l) => l.message.includes('Resumed (attempt 2') && l.message.includes('chunks already written are verified and kept'))).toBe(true);
+    // The resumed dump restores to exactly the source's rows.
+    const copy = `${db.name}_copy`;
+    await restore({ from: row.outDir, target: uri, rename: { [db.name]: copy }, threads: 2, stateDir: path.join(dir, 'restore-state') });
+    try {
+      expect(await checksum(copy, 'big')).toBe(await checksum(db.name, 'big'));
+    } finally {
+      const c = await mysql.createConnection(uri);
+      await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(copy)}`);
+      await c.end();
+    }
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('SIGTERM mid-dump: the worker takes no more jobs, hands the run back and exits; the next worker finishes it', async () => {
+    const first = startWorker();
+    await first.saw('running (');
+    const { id, finished } = await startDump({ serverId, databases: [], tables: [`${db.name}.big`], threads: 1, chunkRows: 5_000, compress: 'gzip', lock: 'snapshot', outDir: undefined });
+    await poll('chunks done on the first worker', () => runRow(id), (r) => r.chunksDone >= 3);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.lines.some((l) => l.includes('handed back to the queue'))).toBe(true);
+    const handedBack = await runRow(id);
+    expect(handedBack).toMatchObject({ status: 'interrupted', errorCode: 'HANDED_BACK', attempt: 1 });
+    const second = startWorker();
+    await finished;
+    expect(await runRow(id)).toMatchObject({ status: 'succeeded', attempt: 2 });
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+});
