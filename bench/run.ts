@@ -1,5 +1,5 @@
 // npm run bench -- [--tables 8] [--rows 1000000] [--repeats 3] [--threads 2,4] [--chunk-rows 100000]
-//                  [--suites dump,restore,rss,startup] [--buffer-pool 2G] [--docs | --no-docs]
+//                  [--suites dump,restore,rss,startup,many] [--buffer-pool 2G] [--docs | --no-docs]
 // Benchmarks paradump against mydumper/myloader and mariadb-dump/mariadb on a sysbench dataset kept
 // under bench/data (rebuilt when absent or of another shape). Tools alternate and repeat; medians
 // and ratios (paradump ÷ peer) are printed, written to bench/results.json and docs/benchmarks.md.
@@ -16,6 +16,7 @@ import { datasetName, ensureDataset } from './lib/dataset.ts';
 import { commandExists, median, processCpuS, runMeasured } from './lib/measure.ts';
 import { buildReport, writeDocs, type BenchResults, type Sample } from './lib/report.ts';
 import { startSourceServer, startTargetServer } from './lib/server.ts';
+import { runManyTablesSuite, type ManyResult } from './lib/many-tables.ts';
 import { DUMP_VARIANTS, RESTORE_VARIANTS, freshDir, missingNeeds, type RunContext, type Variant } from './lib/tools.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,7 +50,8 @@ if (flags.help) {
   --repeats N         runs of each variant; medians are reported (default ${DEFAULTS.repeats})
   --threads a,b       thread counts (default ${DEFAULTS.threads})
   --chunk-rows N      rows per chunk, paradump --chunk-rows and mydumper -r (default ${DEFAULTS.chunkRows})
-  --suites list       dump,restore,rss,startup (default all)
+  --suites list       dump,restore,rss,startup,many (default all; many: 300 and 3000 small tables,
+                      30000 too with PARADUMP_BENCH_MANY_30K=1)
   --variants list     only these variant ids (e.g. paradump-none,mydumper)
   --buffer-pool SIZE  InnoDB buffer pool of the bench servers (default ${DEFAULTS.bufferPool})
   --big-factor N      rss suite: the large table has N × rows (default ${DEFAULTS.bigFactor})
@@ -80,7 +82,7 @@ const config = {
   repeats: int(flags.repeats, DEFAULTS.repeats, 'repeats'),
   threads: (flags.threads ?? DEFAULTS.threads).split(',').map((t) => int(t, 0, 'threads')),
   chunkRows: int(flags['chunk-rows'], DEFAULTS.chunkRows, 'chunk-rows'),
-  suites: new Set((flags.suites ?? 'dump,restore,rss,startup').split(',')),
+  suites: new Set((flags.suites ?? 'dump,restore,rss,startup,many').split(',')),
   variants: flags.variants ? new Set(flags.variants.split(',')) : null,
   bufferPool: flags['buffer-pool'] ?? DEFAULTS.bufferPool,
   bigFactor: int(flags['big-factor'], DEFAULTS.bigFactor, 'big-factor'),
@@ -285,6 +287,13 @@ async function main(): Promise<void> {
     }
   }
 
+  let many: ManyResult[] = [];
+  if (config.suites.has('many')) {
+    // Thousands of small tables: per-table costs only (issue 22). Threads: the first of --threads.
+    log(`many-tables suite (20 rows a table, threads ${config.threads[0]}):`);
+    many = await runManyTablesSuite({ port: source.port, paradump: paradumpBin, work: path.join(config.dataDir, 'work'), threads: config.threads[0]!, repeats: config.repeats, log });
+  }
+
   const results: BenchResults = {
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -310,7 +319,7 @@ async function main(): Promise<void> {
   };
   const report = buildReport(results);
   process.stdout.write('\n' + report.text + '\n');
-  writeFileSync(path.join(repoRoot, 'bench/results.json'), JSON.stringify({ ...results, summary: report.summary }, null, 2) + '\n');
+  writeFileSync(path.join(repoRoot, 'bench/results.json'), JSON.stringify({ ...results, summary: report.summary, many }, null, 2) + '\n');
   log('wrote bench/results.json');
   if (writeDocsToo) {
     writeDocs(path.join(repoRoot, 'docs/benchmarks.md'), report.markdown);

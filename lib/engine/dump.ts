@@ -36,6 +36,7 @@ import { startThrottle, type Throttle } from '../throttle/start-throttle.ts';
 import { type ChunkSpec } from '../core/chunk-spec.ts';
 import { insideDir, writeFileAtomic } from '../core/write-file-atomic.ts';
 import { writeDatabaseSchema, writeTableSchema } from './write-schema.ts';
+import { planTables, writeTableSchemas } from './plan-tables.ts';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -577,17 +578,21 @@ async function discoverAndPlan(args: {
     }
     for (const message of schema.warnings) args.warn({ code: 'OBJECT_SKIPPED', message, database: db.name });
     databaseRecords.push({ name: db.name, charset: schema.charset, collation: schema.collation, schemaFile: schema.schemaFile, objects: schema.objects });
-    for (const table of db.tables) {
-      signal?.throwIfAborted();
-      plans.push(await writeTableSchemaOrSkip({ control, outDir, table, emit, warn: args.warn }));
-    }
+    for (const table of db.tables) plans.push(newPlan(table));
   }
-  // Finding chunk boundaries reads each key once; the worker connections share the tables.
-  await runPool({
-    workers: args.planners,
-    tasks: plans.filter((p) => !p.skipped),
+  const skip = async (plan: TablePlan, error: unknown) => {
+    if (!isTableGone(error)) throw error;
+    await skipTable(plan, error, { emit, warn: args.warn, openJournal: null, outDir: null });
+  };
+  // Definitions and plans come over every connection at once; small tables are counted in batches.
+  await writeTableSchemas({ sessions: [control, ...args.planners], outDir, plans: plans.filter((p) => !p.skipped), signal, onError: skip });
+  await planTables({
+    planners: args.planners,
+    plans,
+    chunkRows: options.chunkRows,
     signal,
-    run: (plan, session) => planTable({ session, plan, chunkRows: options.chunkRows, emit, warn: args.warn, signal }),
+    planOne: (plan, session) => planTable({ session, plan, chunkRows: options.chunkRows, emit, warn: args.warn, signal }),
+    onPlanned: (plan) => emitPlanned(plan, emit),
   });
   return { databaseRecords, plans };
 }
@@ -760,10 +765,9 @@ function sqlProbe(session: Session, table: TableInfo, key: { index: string; colu
   };
 }
 
-async function writeTableSchemaOrSkip(args: { control: Session; outDir: string; table: TableInfo; emit: (e: DumpEvent) => void; warn: Warn }): Promise<TablePlan> {
-  const { table } = args;
+function newPlan(table: TableInfo): TablePlan {
   const key = chooseChunkKey(table);
-  const plan: TablePlan = {
+  return {
     info: table,
     columns: table.columns.filter((c) => !c.generated),
     keyColumns: key?.columns ?? [],
@@ -773,13 +777,6 @@ async function writeTableSchemaOrSkip(args: { control: Session; outDir: string; 
     done: [],
     skipped: null,
   };
-  try {
-    plan.schemaFile = await writeTableSchema({ session: args.control, outDir: args.outDir, database: table.database, table: table.name });
-  } catch (error) {
-    if (!isTableGone(error)) throw error;
-    await skipTable(plan, error, { ...args, openJournal: null, outDir: null });
-  }
-  return plan;
 }
 
 async function planTable(args: { session: Session; plan: TablePlan; chunkRows: number; emit: (e: DumpEvent) => void; warn: Warn; signal: AbortSignal | undefined }): Promise<void> {

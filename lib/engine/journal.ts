@@ -17,21 +17,42 @@ export type JournalEntry = z.infer<typeof JournalEntry>;
 /**
  * Appends one line per event that resume needs — a finished chunk, a skipped table, an opened
  * snapshot, a released lock — synced before the chunk counts as done, so a dump killed at any point
- * can tell which files are complete.
+ * can tell which files are complete. Appends that arrive while a sync is running are written and
+ * synced together by the next one (group commit): each still resolves only once its line is durable.
  */
 export class Journal {
+  private queue: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private flushing: Promise<void> | null = null;
+
   private constructor(private readonly fh: FileHandle) {}
 
   static async open(outDir: string): Promise<Journal> {
     return new Journal(await open(insideDir(outDir, JOURNAL_FILE), 'a'));
   }
 
-  async append(entry: JournalEntry): Promise<void> {
-    await this.fh.write(JSON.stringify(entry) + '\n');
-    await this.fh.datasync();
+  append(entry: JournalEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ line: JSON.stringify(entry) + '\n', resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0);
+      try {
+        await this.fh.write(batch.map((b) => b.line).join(''));
+        await this.fh.datasync();
+        for (const b of batch) b.resolve();
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.flushing = null;
   }
 
   async close(): Promise<void> {
+    await this.flushing;
     await this.fh.close();
   }
 }
