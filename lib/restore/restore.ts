@@ -20,6 +20,7 @@ import { selectFromManifest, type SelectedDatabase, type SelectedTable, type Sel
 import { chooseLoadMethod } from './load-data.ts';
 import { runPool } from '../core/run-pool.ts';
 import { loadNamesOfDatabase } from './load-names.ts';
+import { defaultRestoreStateDir } from '../storage/location.ts';
 import { RESTORE_SESSION_SQL, TargetConnection, type ConnectionNames } from './target-connection.ts';
 
 export interface RestoreControls {
@@ -99,7 +100,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     const address = withTls(parseServerUri(options.target), options.tls);
     if (options.chunks && options.dropExisting) throw new ParadumpError('BAD_OPTION', 'chunks replaces ranges of an existing table; it cannot be combined with dropExisting');
     if (options.resume && options.dropExisting) throw new ParadumpError('BAD_OPTION', 'resume continues an interrupted restore; dropExisting starts over: choose one');
-    const { dir, manifest, sha256 } = await readManifest(options.from);
+    const { dir, manifest, sha256 } = await readManifest(options.from, options.storage);
     const selection = selectFromManifest({ manifest, rename: options.rename, databases: options.databases, tables: options.tables, chunks: options.chunks, objects: options.objects });
 
     const plan: RestorePlanRecord = {
@@ -112,7 +113,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       deferIndexes: options.deferIndexes,
       objects: options.objects,
     };
-    const stateDir = path.resolve(options.stateDir ?? path.join(dir, '.paradump-restore'));
+    const stateDir = path.resolve(options.stateDir ?? defaultRestoreStateDir(dir));
     const journalFile = RestoreJournal.locate(stateDir, address, selection.databases.map((d) => d.targetDatabase));
     const decision = decideResume({ options, plan, progress: await readRestoreProgress(journalFile), journalFile });
     const { state, resumed, dropExisting } = decision;
