@@ -61,13 +61,18 @@ describe('S3 round trip', () => {
     const prefix = `rt-${Date.now()}`;
     const location = `s3://dumps/${prefix}`;
     const target = openTarget(location, s3.settings);
-    const common = ['--source', uri, '--threads', '2', '--chunk-rows', '4000', '--compress', 'none', '--s3-part-size', '5', '--quiet'];
+    // ~6 MB chunk files: each is a multipart upload of two 5 MiB parts.
+    const common = ['--source', uri, '--threads', '2', '--chunk-rows', '30000', '--compress', 'none', '--s3-part-size', '5', '--quiet'];
+    const uploads = path.join(s3.directory, 'dumps', '._S3rver_uploads');
+    const inProgress = async () => (await readdir(uploads).catch(() => [] as string[])).length;
 
     const child = spawn(process.execPath, ['bin/paradump.mjs', 'dump', ...common, '--databases', src.name, '--out', location], { stdio: 'ignore', env: { ...process.env, ...env(), PARADUMP_FROM_SOURCE: '1' } });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await until(async () => child.exitCode !== null || (await target.list('data')).length >= 3, 'data objects to appear');
+    // Killed while a multipart upload is under way (after at least one object is stored).
+    await until(async () => child.exitCode !== null || ((await target.list('data')).length >= 1 && (await inProgress()) > 0), 'an upload in progress');
     expect(child.kill('SIGKILL')).toBe(true);
     await exited;
+    expect(await inProgress()).toBeGreaterThan(0);
     expect(await target.holdsBackup()).toBe(false);
     const before = (await target.list('data')).length;
 
@@ -75,6 +80,7 @@ describe('S3 round trip', () => {
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
     expect(await target.holdsBackup()).toBe(true);
+    expect(await inProgress()).toBe(0);
     const manifest = JSON.parse((await target.readAll('manifest.json'))!.toString()) as { resumedAt: string[]; totals: { chunks: number; rows: number } };
     expect(manifest.resumedAt).toHaveLength(1);
     expect(manifest.totals.rows).toBe(140_000);
