@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionTlsInput } from '../lib/mysql/tls.ts';
+import type { S3Settings as S3SettingsInput } from '../lib/storage/settings.ts';
 
 /** Helpers every command's argument parsing shares. */
 
@@ -137,4 +138,41 @@ export function tlsOption(values: Record<string, unknown>, prefix: TlsPrefix = '
   const cert = read('ssl-cert', certFile);
   const key = read('ssl-key', keyFile);
   return { mode, ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) };
+}
+
+/** Object-storage flags (for an `s3://bucket/prefix` location), for `parseArgs`. */
+export const S3_FLAGS = {
+  's3-endpoint': { type: 'string' },
+  's3-region': { type: 'string' },
+  's3-access-key-id': { type: 'string' },
+  's3-secret-access-key': { type: 'string' },
+  's3-part-size': { type: 'string' },
+  'upload-concurrency': { type: 'string' },
+} as const;
+
+export const S3_USAGE = `    --s3-endpoint URL       S3-compatible endpoint (MinIO, Ceph, R2, B2, Wasabi…; default AWS, or
+                            env AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)
+    --s3-region R           region (default env AWS_REGION / AWS_DEFAULT_REGION, else us-east-1)
+    --s3-access-key-id K    access key (default env AWS_ACCESS_KEY_ID)
+    --s3-secret-access-key S  secret key (default env AWS_SECRET_ACCESS_KEY: prefer the env,
+                            a flag shows in the process list)
+`;
+
+export const S3_UPLOAD_USAGE = `    --s3-part-size MIB      multipart part size in MiB (default 8, at least 5)
+    --upload-concurrency N  parts uploading at once for the whole dump (default --threads)
+`;
+
+/** The `storage` option from the S3 flags; undefined without any (the AWS_* environment decides). */
+export function storageOption(values: Record<string, unknown>): S3SettingsInput | undefined {
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const partMiB = integer('s3-part-size', text('s3-part-size'));
+  const settings: S3SettingsInput = {
+    ...(text('s3-endpoint') ? { endpoint: text('s3-endpoint') } : {}),
+    ...(text('s3-region') ? { region: text('s3-region') } : {}),
+    ...(text('s3-access-key-id') ? { accessKeyId: text('s3-access-key-id') } : {}),
+    ...(text('s3-secret-access-key') ? { secretAccessKey: text('s3-secret-access-key') } : {}),
+    ...(partMiB !== undefined ? { partSize: partMiB * 1024 * 1024 } : {}),
+    ...(text('upload-concurrency') ? { uploadConcurrency: integer('upload-concurrency', text('upload-concurrency')) } : {}),
+  };
+  return Object.keys(settings).length > 0 ? settings : undefined;
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { dump } from '../lib/engine/dump.ts';
 import type { DumpOptionsInput } from '../lib/engine/options.ts';
-import { integer, list, positiveNumber, serverUri, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
+import { integer, list, positiveNumber, S3_FLAGS, S3_UPLOAD_USAGE, S3_USAGE, serverUri, storageOption, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
 import { createProgressReporter } from './progress.ts';
 import { isParadumpError, ParadumpError } from '../lib/core/errors.ts';
 import { LockMode } from '../lib/core/dump-options.ts';
@@ -11,8 +11,10 @@ export const DUMP_USAGE = `  paradump dump --source URI --out DIR [options]
                                                  it was started with (saved in DIR)
     --source URI            mysql://user:password@host:port (or env PARADUMP_SOURCE;
                             a password missing from the URI is read from env PARADUMP_PASSWORD)
-${TLS_USAGE}    --out DIR               output directory (created; must be empty)
-    --databases a,b         databases or glob patterns (default: all but system databases)
+${TLS_USAGE}    --out DIR               output directory (created; must be empty), or s3://bucket/prefix
+                              (object storage: the prefix must hold no objects; files are
+                              uploaded as they are written, the manifest last)
+${S3_USAGE}${S3_UPLOAD_USAGE}    --databases a,b         databases or glob patterns (default: all but system databases)
     --exclude-databases x   databases or patterns to leave out
     --tables db.t,...       only these tables (names or patterns)
     --exclude-tables db.t   tables to leave out
@@ -67,6 +69,7 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
     options: {
       source: { type: 'string' },
       ...TLS_FLAGS,
+      ...S3_FLAGS,
       out: { type: 'string' },
       databases: { type: 'string' },
       'exclude-databases': { type: 'string' },
@@ -115,11 +118,13 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
 
   if (values.users && values['no-users']) throw new UsageError('--users and --no-users contradict each other');
   const tls = tlsOption(values);
+  const storage = storageOption(values);
   const names = (value: string | undefined) => (value === undefined ? undefined : list(value));
   const options: DumpOptionsInput = {
     source,
     ...(tls ? { tls } : {}),
     outDir,
+    ...(storage ? { storage } : {}),
     resume: values.resume !== undefined,
     lock,
     ...(values['block-ddl'] ? { blockDdl: true } : values['no-block-ddl'] ? { blockDdl: false } : {}),

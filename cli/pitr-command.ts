@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { parseRenames, type PitrOptionsInput } from '../lib/restore/options.ts';
 import { pitr } from '../lib/restore/pitr.ts';
-import { list, prefixedTlsUsage, serverUri, SOURCE_TLS_FLAGS, TARGET_TLS_FLAGS, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
+import { list, prefixedTlsUsage, serverUri, SOURCE_TLS_FLAGS, TARGET_TLS_FLAGS, tlsOption, UsageError, withInterrupt, type Io , S3_FLAGS, S3_USAGE, storageOption } from './args.ts';
 import { createPitrReporter } from './restore-progress.ts';
 
 export const PITR_USAGE = `  paradump pitr --from DIR --source URI --target URI --until POINT [options]
-    --from DIR              the dump that was restored into the target
-    --source URI            the server the dump was taken from: its binary log is read
+    --from DIR              the dump that was restored into the target, or s3://bucket/prefix
+${S3_USAGE}    --source URI            the server the dump was taken from: its binary log is read
                             (or env PARADUMP_SOURCE; password from env PARADUMP_PASSWORD)
     --target URI            where the dump was restored (or env PARADUMP_TARGET;
                             password from env PARADUMP_TARGET_PASSWORD)
@@ -41,6 +41,7 @@ export async function pitrCommand(args: string[], io: Io): Promise<number> {
     strict: true,
     options: {
       from: { type: 'string' },
+      ...S3_FLAGS,
       source: { type: 'string' },
       target: { type: 'string' },
       ...SOURCE_TLS_FLAGS,
@@ -68,6 +69,7 @@ export async function pitrCommand(args: string[], io: Io): Promise<number> {
   if (sourceTls && !source) throw new UsageError('--source-ssl-* flags only mean something with --source (the binlog is read from --binlog-dir)');
   const options: PitrOptionsInput = {
     from: values.from,
+    ...(storageOption(values) ? { storage: storageOption(values) } : {}),
     ...(source ? { source } : {}),
     target,
     ...(sourceTls ? { sourceTls } : {}),

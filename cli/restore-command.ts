@@ -2,13 +2,13 @@ import { parseArgs } from 'node:util';
 import type { RestoreEvent } from '../lib/restore/events.ts';
 import { parseChunkIndexes, parseKeyBound, parseRenames, type RestoreOptionsInput } from '../lib/restore/options.ts';
 import { restore } from '../lib/restore/restore.ts';
-import { integer, list, serverUri, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
+import { integer, list, serverUri, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io , S3_FLAGS, S3_USAGE, storageOption } from './args.ts';
 import { formatBytes } from './progress.ts';
 import { createRestoreReporter } from './restore-progress.ts';
 
 export const RESTORE_USAGE = `  paradump restore --from DIR --target URI [options]
-    --from DIR              the dump directory (holds manifest.json)
-    --target URI            mysql://user:password@host:port (or env PARADUMP_TARGET; a password
+    --from DIR              the dump directory (holds manifest.json), or s3://bucket/prefix
+${S3_USAGE}    --target URI            mysql://user:password@host:port (or env PARADUMP_TARGET; a password
                             missing from the URI is read from env PARADUMP_TARGET_PASSWORD)
 ${TLS_USAGE}    --rename SRC:DST        restore database SRC as DST (repeatable, or comma separated)
     --databases a,b         only these databases of the dump (names or patterns)
@@ -49,6 +49,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
     strict: true,
     options: {
       from: { type: 'string' },
+      ...S3_FLAGS,
       target: { type: 'string' },
       ...TLS_FLAGS,
       rename: { type: 'string', multiple: true },
@@ -87,6 +88,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
   const tls = tlsOption(values);
   const options: RestoreOptionsInput = {
     from: values.from,
+    ...(storageOption(values) ? { storage: storageOption(values) } : {}),
     target,
     ...(tls ? { tls } : {}),
     rename: parseRenames((values.rename ?? []).flatMap((r) => list(r))),

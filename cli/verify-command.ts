@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { parseChunkIndexes, parseRenames, type VerifyOptionsInput } from '../lib/restore/options.ts';
 import { verify } from '../lib/restore/verify.ts';
-import { integer, list, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io } from './args.ts';
+import { integer, list, TLS_FLAGS, TLS_USAGE, tlsOption, UsageError, withInterrupt, type Io , S3_FLAGS, S3_USAGE, storageOption } from './args.ts';
 import { createVerifyReporter } from './restore-progress.ts';
 
 export const VERIFY_USAGE = `  paradump verify --from DIR [--target URI [--rename SRC:DST]] [options]
-    --from DIR              the dump directory
-                            without --target: every data file's size and sha256 against the manifest
+    --from DIR              the dump directory, or s3://bucket/prefix
+${S3_USAGE}                            without --target: every data file's size and sha256 against the manifest
     --target URI            compare the rows in this server, chunk by chunk, with the manifest's
                             content hashes (or env PARADUMP_TARGET / PARADUMP_TARGET_PASSWORD)
 ${TLS_USAGE}    --rename SRC:DST        the dump's database SRC was restored as DST (repeatable)
@@ -25,6 +25,7 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
     strict: true,
     options: {
       from: { type: 'string' },
+      ...S3_FLAGS,
       target: { type: 'string' },
       ...TLS_FLAGS,
       rename: { type: 'string', multiple: true },
@@ -58,6 +59,7 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   if (tls && !target) throw new UsageError('--ssl-mode, --ssl-ca, --ssl-cert and --ssl-key only mean something with --target');
   const options: VerifyOptionsInput = {
     from: values.from,
+    ...(storageOption(values) ? { storage: storageOption(values) } : {}),
     ...(target ? { target } : {}),
     ...(tls ? { tls } : {}),
     rename: parseRenames(renames),

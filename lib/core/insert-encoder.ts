@@ -28,7 +28,7 @@ export class InsertEncoder extends Transform {
   private rowEnds = new Int32Array(1024);
   private readonly lend: boolean;
 
-  /** `lend`: the bytes pushed go straight to a `ChunkFileWriter` (see `handOut`). */
+  /** `lend`: the bytes pushed go straight to a `LocalFileWriter` (see `handOut`). */
   constructor(spec: ChunkSpec, header: string, statementBytes: number, onRows: (rows: number) => void, lend = false) {
     // Objects in are row batches (~128 KB each), bytes out.
     super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 4 });

@@ -25,7 +25,7 @@ export function giveBuilder(b: ByteBuilder): void {
 /**
  * An uncompressed chunk's bytes reach the file as the encoder's own buffer, not a copy of it: a
  * copy per 1 MB piece meant an allocation each and the collections they drove. The builder gets a
- * spare buffer in exchange, and `ChunkFileWriter` gives the lent one back once it is written. Only for a chain that ends in that writer with nothing holding on to the bytes
+ * spare buffer in exchange, and `LocalFileWriter` gives the lent one back once it is written. Only for a chain that ends in that writer with nothing holding on to the bytes
  * (the hasher copies them as they pass); a compressor's input is copied as before.
  */
 const OUTPUT_BYTES = 2 * FLUSH_BYTES;

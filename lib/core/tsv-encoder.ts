@@ -21,7 +21,7 @@ export class TsvEncoder extends Transform {
   private readonly lend: boolean;
 
   /**
-   * `toFile`: the bytes pushed go, uncompressed, straight to a `ChunkFileWriter` — lent, not copied
+   * `toFile`: the bytes pushed go, uncompressed, straight to a `LocalFileWriter` — lent, not copied
    * (see `handOut`), and hashed there as the file. Otherwise they are hashed here as the content.
    */
   constructor(spec: Pick<ChunkSpec, 'database' | 'table' | 'columns'>, toFile: boolean, onRows: (rows: number) => void) {

@@ -3,6 +3,7 @@ import { ACCOUNTS_FILE, AccountsFile, accountLabel, type AccountsSummary } from 
 import { writeFileAtomic } from '../core/write-file-atomic.ts';
 import { readAccounts } from '../mysql/read-accounts.ts';
 import type { Session } from '../mysql/session.ts';
+import type { StorageTarget } from '../storage/target.ts';
 
 /**
  * Reads the accounts and writes accounts/accounts.json, readable by its owner only (it holds the
@@ -10,7 +11,7 @@ import type { Session } from '../mysql/session.ts';
  */
 export async function dumpAccounts(args: {
   control: Session;
-  outDir: string;
+  target: StorageTarget;
   includeUsers: readonly string[];
   excludeUsers: readonly string[];
   warn: (w: { code: string; message: string }) => void;
@@ -20,7 +21,9 @@ export async function dumpAccounts(args: {
   for (const p of read.unmatched) args.warn({ code: 'USER_PATTERN_UNMATCHED', message: `${args.includeUsers.includes(p) ? '--include-users' : '--exclude-users'} ${p} matches no account` });
   const file = AccountsFile.parse({ format: 'paradump-accounts', version: 1, flavor: control.flavor.kind, accounts: read.accounts });
   const text = JSON.stringify(file, null, 2) + '\n';
-  await writeFileAtomic(args.outDir, ACCOUNTS_FILE, text, { mode: 0o600 });
+  // Locally the file's mode keeps the hashes to its owner; an object store has no modes (its ACLs do).
+  if (args.target.remote) await args.target.put(ACCOUNTS_FILE, text);
+  else await writeFileAtomic(args.target.location, ACCOUNTS_FILE, text, { mode: 0o600 });
   return {
     file: ACCOUNTS_FILE,
     sha256: createHash('sha256').update(text).digest('hex'),

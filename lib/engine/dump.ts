@@ -1,8 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Session } from '../mysql/session.ts';
 import { qualified, quoteId } from '../core/sql-names.ts';
 import { type RawValue } from '../core/row-batch.ts';
@@ -16,7 +11,7 @@ import { driverErrno, ER, fromDriverError } from '../mysql/driver-error.ts';
 import { isParadumpError, ParadumpError } from '../core/errors.ts';
 import type { DumpEvent, DumpEventListener } from './events.ts';
 import { dumpPaths } from '../core/file-names.ts';
-import { Journal, JOURNAL_FILE, readJournal } from './journal.ts';
+import { Journal, readJournal } from './journal.ts';
 import { LockLedger } from './lock-ledger.ts';
 import { Manifest, MANIFEST_FILE, manifestVersionFor, type ChunkRecord, type DatabaseRecord, type KeyColumnRecord, type KeyValue, type LockRecord, type SnapshotRecord, type TableRecord } from '../core/manifest.ts';
 import { readCoordinates } from './read-coordinates.ts';
@@ -34,7 +29,8 @@ import { writeChunk } from './write-chunk.ts';
 import { openLocklessSnapshots } from './open-lockless.ts';
 import { startThrottle, type Throttle } from '../throttle/start-throttle.ts';
 import { type ChunkSpec } from '../core/chunk-spec.ts';
-import { insideDir, writeFileAtomic } from '../core/write-file-atomic.ts';
+import type { StorageTarget } from '../storage/target.ts';
+import { BEFORE_PLAN, clearBeforePlan, dropUnkept, fileMatches, finishOutput, openForResume, openOutput, prepareOutput, type DumpOutput } from './dump-output.ts';
 import { writeDatabaseSchema, writeTableSchema } from './write-schema.ts';
 import { planTables, writeTableSchemas } from './plan-tables.ts';
 
@@ -81,7 +77,8 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
   const emit: DumpEventListener = (event) => controls.onEvent?.(event);
   const signal = controls.signal;
   const startedTick = performance.now();
-  const outDir = path.resolve(requested.outDir);
+  const out = openOutput(requested);
+  const { target, workDir } = out;
   const sessions: Session[] = [];
   let journal: Journal | null = null;
   const heldLocks: HeldLock[] = [];
@@ -89,10 +86,10 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
 
   try {
     // What was asked is on disk before anything connects: a resume dumps exactly that.
-    const resumed = requested.resume ? await loadForResume(outDir, givenOptions(input)) : null;
+    const resumed = requested.resume ? await loadForResume(out, givenOptions(input)) : null;
     if (!resumed) {
-      await prepareOutputDir(outDir);
-      await writeDumpRequest(outDir, { requestedAt: new Date().toISOString(), source: { host: address.host, port: address.port }, options: DumpRequest.parse(requested) });
+      await prepareOutput(out);
+      await writeDumpRequest(workDir, { requestedAt: new Date().toISOString(), source: { host: address.host, port: address.port }, options: DumpRequest.parse(requested) });
     }
     const previous = resumed?.previous ?? null;
     const given: DumpOptions = resumed ? { ...requested, ...resumed.request } : requested;
@@ -117,15 +114,15 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       warn({ code: 'SOURCE_DIFFERS', message: `the interrupted dump read from ${asked.host}:${asked.port}; this resume reads from ${address.host}:${address.port}: if that is another server, the dump mixes two servers' rows` });
     }
     // Accounts first: an account that may not read them is refused before any schema is written.
-    const accounts = dumpsUsers(options) ? await dumpAccounts({ control, outDir, includeUsers: options.includeUsers, excludeUsers: options.excludeUsers, warn }) : null;
+    const accounts = dumpsUsers(options) ? await dumpAccounts({ control, target, includeUsers: options.includeUsers, excludeUsers: options.excludeUsers, warn }) : null;
     if (accounts) emit({ type: 'accounts-dumped', users: accounts.list.filter((a) => !a.isRole).length, roles: accounts.list.filter((a) => a.isRole).length, excluded: accounts.excluded.length });
 
     // Workers open before planning (they plan tables in parallel), but take no lock until later.
     const workers = await Promise.all(Array.from({ length: options.threads }, () => openReader(address, 'opening a worker connection')));
     sessions.push(...workers);
-    journal = await Journal.open(outDir);
+    journal = await Journal.open(workDir);
     const openJournal = journal;
-    const { databaseRecords, plans } = await planOrResume({ previous, control, workers, options, outDir, address, started, warnings, emit, warn, signal, hooks: controls.hooks, journal: openJournal });
+    const { databaseRecords, plans } = await planOrResume({ previous, control, workers, options, target, workDir, address, started, warnings, emit, warn, signal, hooks: controls.hooks, journal: openJournal });
     await controls.hooks?.afterPlanning?.();
     signal?.throwIfAborted();
 
@@ -142,7 +139,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     const ddlHeld = await blockDdlForTheDump({ control, address, options, sessions, ownIds, heldLocks, lockOptions, warn });
 
     throttle = await startThrottle({ ...options, openSession: () => openSession(sessions, address, 'opening the throttle connection'), onEvent: emit });
-    const snapshots = await dumpLockSets({ control, workers, plans, options, outDir, previousSnapshots: previous?.snapshots ?? [], ddlHeld, lockOptions, journal: openJournal, emit, warn, signal, throttle });
+    const snapshots = await dumpLockSets({ control, workers, plans, options, target, workDir, previousSnapshots: previous?.snapshots ?? [], ddlHeld, lockOptions, journal: openJournal, emit, warn, signal, throttle });
     for (const held of heldLocks.splice(0)) await held.release();
 
     const manifest = buildManifest({
@@ -158,7 +155,9 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       warnings,
       accounts,
     });
-    await writeFileAtomic(outDir, MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
+    // Last: a backup without its manifest is an unfinished one.
+    await target.put(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
+    await finishOutput(out);
     emit({
       type: 'run-finished',
       at: manifest.finishedAt,
@@ -190,7 +189,8 @@ async function planOrResume(args: {
   control: Session;
   workers: Session[];
   options: DumpOptions;
-  outDir: string;
+  target: StorageTarget;
+  workDir: string;
   address: ServerAddress;
   started: Date;
   warnings: Manifest['warnings'];
@@ -200,14 +200,14 @@ async function planOrResume(args: {
   hooks: DumpControls['hooks'];
   journal: Journal;
 }): Promise<{ databaseRecords: DatabaseRecord[]; plans: TablePlan[] }> {
-  const { previous, options, outDir, emit } = args;
+  const { previous, options, emit } = args;
   if (previous) {
     await args.journal.append({ type: 'resume', at: new Date().toISOString() });
     for (const p of previous.plans) emitPlanned(p, emit);
     return { databaseRecords: previous.state.databases, plans: previous.plans };
   }
-  const planned = await discoverAndPlan({ control: args.control, planners: args.workers, options, outDir, emit, warn: args.warn, signal: args.signal, hooks: args.hooks });
-  await writeDumpState(outDir, {
+  const planned = await discoverAndPlan({ control: args.control, planners: args.workers, options, target: args.target, emit, warn: args.warn, signal: args.signal, hooks: args.hooks });
+  await writeDumpState(args.workDir, {
     format: 'paradump-state',
     version: 1,
     startedAt: args.started.toISOString(),
@@ -254,7 +254,8 @@ async function dumpLockSets(args: {
   workers: Session[];
   plans: TablePlan[];
   options: DumpOptions;
-  outDir: string;
+  target: StorageTarget;
+  workDir: string;
   previousSnapshots: SnapshotRecord[];
   ddlHeld: boolean;
   lockOptions: LockOptions;
@@ -264,7 +265,7 @@ async function dumpLockSets(args: {
   signal: AbortSignal | undefined;
   throttle: Throttle;
 }): Promise<SnapshotRecord[]> {
-  const { control, workers, plans, options, outDir, previousSnapshots, ddlHeld, lockOptions, emit, warn, signal } = args;
+  const { control, workers, plans, options, target, workDir, previousSnapshots, ddlHeld, lockOptions, emit, warn, signal } = args;
   const openJournal = args.journal;
   const snapshots: SnapshotRecord[] = [...previousSnapshots];
   let nextSnapshot = previousSnapshots.reduce((m, s) => Math.max(m, s.id + 1), 0);
@@ -276,7 +277,7 @@ async function dumpLockSets(args: {
       workers,
       tasks: list,
       signal,
-      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, outDir, options, journal: openJournal, snapshotId, emit, warn, signal, throttle: underLock ? ungated : args.throttle }),
+      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, target, options, journal: openJournal, snapshotId, emit, warn, signal, throttle: underLock ? ungated : args.throttle }),
     });
   const pendingTasks = (set: LockSet) =>
     set.plans.filter((p) => !p.skipped).flatMap((plan) => plan.chunks.filter((c) => !plan.done.some((d) => d.index === c.index)).map((chunk) => ({ plan, chunk })));
@@ -299,8 +300,8 @@ async function dumpLockSets(args: {
       if (!lock) continue;
       try {
         await recordSnapshot(await readCoordinates(control));
-        if (await replanChangedTables({ control, planner: workers[0]!, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
-          await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
+        if (await replanChangedTables({ control, planner: workers[0]!, target, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
+          await writeDumpState(workDir, { ...(await readDumpState(workDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
         }
         await runTasks(pendingTasks(set), snapshotId, true);
       } finally {
@@ -336,8 +337,8 @@ async function dumpLockSets(args: {
     } finally {
       await lock?.release();
     }
-    if (await replanChangedTables({ control, planner: workers[0]!, outDir, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
-      await writeDumpState(outDir, { ...(await readDumpState(outDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
+    if (await replanChangedTables({ control, planner: workers[0]!, target, plans: set.plans, chunkRows: options.chunkRows, warn, emit, signal, openJournal })) {
+      await writeDumpState(workDir, { ...(await readDumpState(workDir))!, plans: plans.map(({ done: _done, ...p }) => p) });
     }
     await runTasks(pendingTasks(set), snapshotId);
     await Promise.all(workers.map((w) => w.exec('COMMIT')));
@@ -425,7 +426,7 @@ async function lockTables(args: {
       );
       const gone = live.filter((p) => !existing.has(`${p.info.database}\u0000${p.info.name}`));
       if (gone.length === 0) throw error;
-      for (const p of gone) await skipTable(p, error, { ...args, outDir: null });
+      for (const p of gone) await skipTable(p, error, { ...args, target: null });
     }
   }
 }
@@ -439,23 +440,15 @@ interface PreviousRun {
   resumedAt: string[];
 }
 
-/** Files a dump writes before its plan (dump-state.json) exists: nothing worth keeping yet. */
-const BEFORE_PLAN = new Set(['schema', 'data', 'accounts', JOURNAL_FILE, `${STATE_FILE}.partial`, REQUEST_FILE, `${REQUEST_FILE}.partial`, '.write-test']);
-
 /**
  * The saved request (with what `given` may change) and what the interrupted dump left (null: it was
  * killed before its plan was written, so it starts over, with the saved request). Refuses, before
  * changing anything in the directory, one with no request (that dump was killed before it started,
  * and nothing says what it was asked to dump) and `given` options that contradict the request.
  */
-async function loadForResume(outDir: string, given: Partial<Record<keyof DumpRequest, unknown>>): Promise<{ request: DumpRequest; requestedAt: string; source: { host: string; port: number } | null; previous: PreviousRun | null }> {
-  let entries: string[];
-  try {
-    entries = await readdir(outDir);
-  } catch {
-    throw new ParadumpError('NOTHING_TO_RESUME', `nothing to resume: ${outDir} does not exist`, { details: { reason: 'NO_DIRECTORY', outDir } });
-  }
-  if (entries.includes(MANIFEST_FILE)) throw new ParadumpError('NOTHING_TO_RESUME', `the dump in ${outDir} is already complete (it has a manifest.json); nothing to resume`, { details: { reason: 'ALREADY_FINISHED', outDir } });
+async function loadForResume(out: DumpOutput, given: Partial<Record<keyof DumpRequest, unknown>>): Promise<{ request: DumpRequest; requestedAt: string; source: { host: string; port: number } | null; previous: PreviousRun | null }> {
+  const entries = await openForResume(out);
+  const outDir = out.workDir;
   const saved = await readDumpRequest(outDir);
   const state = await readDumpState(outDir);
   const foreign = entries.filter((e) => !BEFORE_PLAN.has(e) && e !== STATE_FILE);
@@ -472,7 +465,7 @@ async function loadForResume(outDir: string, given: Partial<Record<keyof DumpReq
   const request = resumedRequest(savedOptions, given);
   if (!state) {
     // Killed before its plan was written: only schema files exist. Start over, with what was asked.
-    for (const e of entries) if (e !== REQUEST_FILE) await rm(path.join(outDir, e), { recursive: true, force: true });
+    await clearBeforePlan(out, entries);
     return { request, requestedAt, source, previous: null };
   }
   const journal = await readJournal(outDir);
@@ -493,14 +486,14 @@ async function loadForResume(outDir: string, given: Partial<Record<keyof DumpReq
     const p = byTable.get(`${e.database}\u0000${e.table}`);
     if (!p || p.skipped || p.done.some((d) => d.index === e.index)) continue;
     // A journaled chunk is kept only if its file is exactly what was journaled.
-    if (await fileMatches(outDir, e.file, e.bytes, e.sha256)) {
+    if (await fileMatches(out.target, e.file, e.bytes, e.sha256)) {
       const { type: _t, database: _d, table: _tb, ...record } = e;
       p.done.push(record);
       keep.add(e.file);
     }
   }
   // Anything else under data/ is a partial or unverified file from the interrupted run.
-  await removeUnkept(outDir, 'data', keep);
+  await dropUnkept(out, keep);
   const previous: PreviousRun = {
     state,
     plans,
@@ -511,45 +504,17 @@ async function loadForResume(outDir: string, given: Partial<Record<keyof DumpReq
   return { request, requestedAt, source, previous };
 }
 
-async function fileMatches(outDir: string, file: string, bytes: number, sha256: string): Promise<boolean> {
-  try {
-    const full = insideDir(outDir, file);
-    if ((await stat(full)).size !== bytes) return false;
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(full), hash);
-    return hash.digest('hex') === sha256;
-  } catch {
-    return false;
-  }
-}
-
-async function removeUnkept(outDir: string, sub: string, keep: ReadonlySet<string>): Promise<void> {
-  const root = path.join(outDir, sub);
-  let dirs: string[];
-  try {
-    dirs = await readdir(root);
-  } catch {
-    return;
-  }
-  for (const d of dirs) {
-    for (const f of await readdir(path.join(root, d)).catch(() => [] as string[])) {
-      const rel = `${sub}/${d}/${f}`;
-      if (!keep.has(rel)) await rm(path.join(root, d, f), { force: true });
-    }
-  }
-}
-
 async function discoverAndPlan(args: {
   control: Session;
   planners: readonly Session[];
   options: DumpOptions;
-  outDir: string;
+  target: StorageTarget;
   emit: (e: DumpEvent) => void;
   warn: Warn;
   signal: AbortSignal | undefined;
   hooks: DumpControls['hooks'];
 }): Promise<{ databaseRecords: DatabaseRecord[]; plans: TablePlan[] }> {
-  const { control, options, outDir, emit, signal } = args;
+  const { control, options, target, emit, signal } = args;
   const databases = await discover(control, options);
   if (databases.length === 0) throw new ParadumpError('NOTHING_TO_DUMP', 'no database matches the filters');
   const allTables = databases.flatMap((d) => d.tables);
@@ -569,7 +534,7 @@ async function discoverAndPlan(args: {
   for (const db of databases) {
     let schema: Awaited<ReturnType<typeof writeDatabaseSchema>>;
     try {
-      schema = await writeDatabaseSchema({ session: control, outDir, db: options.objects ? db : { ...db, views: [], triggers: [], routines: [], events: [] } });
+      schema = await writeDatabaseSchema({ session: control, target, db: options.objects ? db : { ...db, views: [], triggers: [], routines: [], events: [] } });
     } catch (error) {
       if (driverErrno(error) !== ER.BAD_DB && !isParadumpError(error, 'UNKNOWN_DATABASE')) throw error;
       args.warn({ code: 'DATABASE_DROPPED', message: `database ${db.name} was dropped after discovery; skipped`, database: db.name });
@@ -582,10 +547,10 @@ async function discoverAndPlan(args: {
   }
   const skip = async (plan: TablePlan, error: unknown) => {
     if (!isTableGone(error)) throw error;
-    await skipTable(plan, error, { emit, warn: args.warn, openJournal: null, outDir: null });
+    await skipTable(plan, error, { emit, warn: args.warn, openJournal: null, target: null });
   };
   // Definitions and plans come over every connection at once; small tables are counted in batches.
-  await writeTableSchemas({ sessions: [control, ...args.planners], outDir, plans: plans.filter((p) => !p.skipped), signal, onError: skip });
+  await writeTableSchemas({ sessions: [control, ...args.planners], target, plans: plans.filter((p) => !p.skipped), signal, onError: skip });
   await planTables({
     planners: args.planners,
     plans,
@@ -705,35 +670,6 @@ function toParadumpError(error: unknown, signal: AbortSignal | undefined): Parad
   return fromDriverError(error, 'dumping');
 }
 
-async function prepareOutputDir(outDir: string): Promise<void> {
-  try {
-    const entries = await readdir(outDir);
-    // A dump of ours that stopped before its plan (a refused login, a kill in its first second) left
-    // only its request and schema files: a new dump may take the directory over.
-    const oursAlone = entries.includes(REQUEST_FILE) || entries.every((e) => e === '.write-test' || e === `${REQUEST_FILE}.partial`);
-    if (entries.length > 0 && oursAlone && entries.every((e) => BEFORE_PLAN.has(e))) {
-      for (const e of entries) await rm(path.join(outDir, e), { recursive: true, force: true });
-      entries.length = 0;
-    }
-    if (entries.length > 0) throw new ParadumpError('OUTPUT_NOT_EMPTY', `output directory ${outDir} is not empty (${entries.length} entries); choose an empty or new directory, or --resume an interrupted dump`);
-  } catch (error) {
-    if (isParadumpError(error)) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR') throw new ParadumpError('OUTPUT_UNWRITABLE', `output path ${outDir} is a file, not a directory`);
-    if (code !== 'ENOENT') throw new ParadumpError('OUTPUT_UNWRITABLE', `cannot read output directory ${outDir} (${code})`, { cause: error });
-  }
-  try {
-    await mkdir(outDir, { recursive: true });
-    const probe = path.join(outDir, '.write-test');
-    await writeFile(probe, 'ok');
-    await rm(probe);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC') throw new ParadumpError('DISK_FULL', `no space left in ${outDir}`, { cause: error });
-    throw new ParadumpError('OUTPUT_UNWRITABLE', `cannot write to output directory ${outDir} (${code ?? 'error'})`, { cause: error });
-  }
-}
-
 /** Answers the planner's questions with SQL; `session` must be a reader (raw bytes, see open-reader.ts). */
 function sqlProbe(session: Session, table: TableInfo, key: { index: string; columns: ColumnInfo[] } | null): KeyProbe {
   const from = qualified(table.database, table.name);
@@ -786,7 +722,7 @@ async function planTable(args: { session: Session; plan: TablePlan; chunkRows: n
     plan.chunks = await planChunks({ probe: sqlProbe(args.session, plan.info, key), chunkRows: args.chunkRows, signal: args.signal });
   } catch (error) {
     if (!isTableGone(error)) throw error;
-    await skipTable(plan, error, { ...args, openJournal: null, outDir: null });
+    await skipTable(plan, error, { ...args, openJournal: null, target: null });
     return;
   }
   emitPlanned(plan, args.emit);
@@ -807,7 +743,7 @@ async function replanChangedTables(args: {
   control: Session;
   /** A reader session (raw bytes): key boundaries must be read exactly. */
   planner: Session;
-  outDir: string;
+  target: StorageTarget;
   plans: TablePlan[];
   chunkRows: number;
   warn: Warn;
@@ -836,7 +772,7 @@ async function replanChangedTables(args: {
     if (columnSignature(now) === columnSignature(plan.info.columns)) continue;
     if (plan.done.length > 0) {
       // Chunks already on disk have the old columns: mixing shapes would not load.
-      await skipTable(plan, Object.assign(new Error('columns changed while the table was being dumped'), { errno: ER.TABLE_DEF_CHANGED }), { ...args, outDir: args.outDir });
+      await skipTable(plan, Object.assign(new Error('columns changed while the table was being dumped'), { errno: ER.TABLE_DEF_CHANGED }), { ...args, target: args.target });
       continue;
     }
     const fresh = (await discoverDatabase(control, plan.info.database, false)).tables.find((t) => t.name === plan.info.name);
@@ -847,7 +783,7 @@ async function replanChangedTables(args: {
     plan.columns = fresh.columns.filter((c) => !c.generated);
     plan.keyColumns = key?.columns ?? [];
     plan.chunkIndex = key?.index ?? null;
-    plan.schemaFile = await writeTableSchema({ session: control, outDir: args.outDir, database: fresh.database, table: fresh.name });
+    plan.schemaFile = await writeTableSchema({ session: control, target: args.target, database: fresh.database, table: fresh.name });
     if (plan.keyColumns.map((c) => c.name).join(',') !== before) {
       plan.chunks = await planChunks({ probe: sqlProbe(args.planner, fresh, key), chunkRows: args.chunkRows, signal: args.signal });
     }
@@ -864,7 +800,7 @@ function isTableGone(error: unknown): boolean {
   return errno === ER.NO_SUCH_TABLE || errno === ER.BAD_FIELD || errno === ER.TABLE_DEF_CHANGED || isParadumpError(error, 'TABLE_DROPPED');
 }
 
-async function skipTable(plan: TablePlan, error: unknown, args: { emit: (e: DumpEvent) => void; warn: Warn; openJournal: Journal | null; outDir: string | null }): Promise<void> {
+async function skipTable(plan: TablePlan, error: unknown, args: { emit: (e: DumpEvent) => void; warn: Warn; openJournal: Journal | null; target: StorageTarget | null }): Promise<void> {
   if (plan.skipped) return;
   const errno = driverErrno(error) ?? (isParadumpError(error) ? driverErrno(error.cause) : undefined);
   const code = errno === ER.BAD_FIELD || errno === ER.TABLE_DEF_CHANGED ? 'TABLE_CHANGED' : 'TABLE_DROPPED';
@@ -875,8 +811,7 @@ async function skipTable(plan: TablePlan, error: unknown, args: { emit: (e: Dump
   args.warn({ code, message: reason, database: plan.info.database, table: plan.info.name });
   await args.openJournal?.append({ type: 'skip', database: plan.info.database, table: plan.info.name, code, reason });
   // Its files are not part of the dump: a skipped table has no chunks.
-  const outDir = args.outDir;
-  if (outDir) await Promise.all(plan.done.map((c) => rm(path.join(outDir, c.file), { force: true })));
+  await args.target?.delete(plan.done.map((c) => c.file));
   plan.done = [];
 }
 
@@ -884,7 +819,7 @@ async function dumpChunk(args: {
   task: ChunkTask;
   worker: Session;
   workerIndex: number;
-  outDir: string;
+  target: StorageTarget;
   options: DumpOptions;
   journal: Journal;
   snapshotId: number;
@@ -916,7 +851,7 @@ async function dumpChunk(args: {
   try {
     const result = await writeChunk({
       session: worker,
-      outDir: args.outDir,
+      target: args.target,
       spec,
       compress: args.options.compress,
       compressLevel: args.options.compressLevel,
@@ -941,7 +876,7 @@ async function dumpChunk(args: {
     }
   } catch (error) {
     if (!isTableGone(error) || args.signal?.aborted) throw error;
-    await skipTable(plan, error, { emit, warn: args.warn, openJournal: args.journal, outDir: args.outDir });
+    await skipTable(plan, error, { emit, warn: args.warn, openJournal: args.journal, target: args.target });
   }
 }
 

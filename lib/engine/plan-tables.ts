@@ -2,7 +2,8 @@ import { qualified } from '../core/sql-names.ts';
 import { runPool } from '../core/run-pool.ts';
 import type { Session } from '../mysql/session.ts';
 import { chunksFromBoundaries, type PlannedChunk } from './plan-chunks.ts';
-import { readTableCreate, syncFiles, writeTableSchemaFile } from './write-schema.ts';
+import type { StorageTarget } from '../storage/target.ts';
+import { putTableSchema, readTableCreate, syncFiles, writeTableSchemaFile } from './write-schema.ts';
 
 /** Tables counted in one statement: one round trip per batch instead of one or more per table. */
 const COUNT_BATCH = 200;
@@ -22,7 +23,7 @@ interface PlanLike {
  */
 export async function writeTableSchemas<P extends PlanLike>(args: {
   sessions: readonly Session[];
-  outDir: string;
+  target: StorageTarget;
   plans: readonly P[];
   signal: AbortSignal | undefined;
   onError: (plan: P, error: unknown) => Promise<void>;
@@ -36,14 +37,15 @@ export async function writeTableSchemas<P extends PlanLike>(args: {
     run: async (plan, session) => {
       try {
         const create = await readTableCreate({ session, database: plan.info.database, table: plan.info.name });
-        plan.schemaFile = await writeTableSchemaFile({ outDir: args.outDir, database: plan.info.database, table: plan.info.name, create, madeDirs });
+        if (args.target.remote) plan.schemaFile = await putTableSchema(args.target, plan.info.database, plan.info.name, create);
+        else plan.schemaFile = await writeTableSchemaFile({ outDir: args.target.location, database: plan.info.database, table: plan.info.name, create, madeDirs });
         written.push(plan.schemaFile);
       } catch (error) {
         await args.onError(plan, error);
       }
     },
   });
-  await syncFiles(args.outDir, written);
+  if (!args.target.remote) await syncFiles(args.target.location, written);
 }
 
 /**

@@ -1,5 +1,3 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -11,10 +9,9 @@ import { describeRange } from '../core/range-sql.ts';
 import { ByteHasher } from '../core/sha256-thread.ts';
 import { commentSafe, qualified } from '../core/sql-names.ts';
 import { TsvEncoder } from '../core/tsv-encoder.ts';
-import { insideDir } from '../core/write-file-atomic.ts';
 import type { Session } from '../mysql/session.ts';
 import type { ByteRate } from '../throttle/byte-rate.ts';
-import { ChunkFileWriter } from './chunk-file-writer.ts';
+import type { StorageTarget } from '../storage/target.ts';
 import { ZstdCompress } from './zstd-compress.ts';
 
 function compressor(compress: Compression, level: number | undefined): Transform | null {
@@ -26,13 +23,14 @@ function compressor(compress: Compression, level: number | undefined): Transform
 }
 
 /**
- * Streams one chunk from the server to its file: rows → INSERT encoder → compressor → hasher → disk,
- * under one `pipeline`, so a slow disk slows the reader and memory stays flat. The file is written
- * as `<file>.partial`, fsynced and renamed: a file under its final name is always complete.
+ * Streams one chunk from the server to its file: rows → INSERT encoder → compressor → hasher →
+ * target, under one `pipeline`, so a slow disk or upload slows the reader and memory stays flat.
+ * The target makes the file visible under its name only once it is whole (a local file: fsynced and
+ * renamed; an object: its upload completed with the sha256 as metadata).
  */
 export async function writeChunk(options: {
   session: Session;
-  outDir: string;
+  target: StorageTarget;
   spec: ChunkSpec;
   compress: Compression;
   compressLevel?: number | undefined;
@@ -44,11 +42,8 @@ export async function writeChunk(options: {
   rate?: ByteRate | null;
   onRows?: (rows: number) => void;
 }): Promise<ChunkResult> {
-  const { session, outDir, spec } = options;
+  const { session, target, spec } = options;
   const started = performance.now();
-  const full = insideDir(outDir, spec.file);
-  const tmp = `${full}.partial`;
-  await mkdir(path.dirname(full), { recursive: true });
 
   const onRows = options.onRows ?? (() => undefined);
   let encoder: InsertEncoder | TsvEncoder;
@@ -65,20 +60,22 @@ export async function writeChunk(options: {
   const hasher = new ByteHasher();
   const { stream } = session.streamRaw(chunkSelect(spec));
   const zip = compressor(options.compress, options.compressLevel);
-  const sink = new ChunkFileWriter(tmp);
+  const sink = target.openWrite(spec.file);
+  let digests: [string, string | null];
   try {
     const rows = options.rate ? [stream, options.rate.rowBatches(options.signal)] : [stream];
-    const stages = zip ? [...rows, encoder, zip, hasher, sink] : [...rows, encoder, hasher, sink];
+    const stages = zip ? [...rows, encoder, zip, hasher, sink.stream] : [...rows, encoder, hasher, sink.stream];
     // @ts-expect-error -- pipeline's overloads do not cover a computed list of stages
     await pipeline(...stages, options.signal ? { signal: options.signal } : {});
-    await rename(tmp, full);
+    digests = await Promise.all([hasher.digest(), encoder.contentDigest()]);
+    await sink.commit({ sha256: digests[0], bytes: hasher.bytes });
   } catch (error) {
     stream.destroy();
     hasher.discard();
     encoder.discardDigest();
-    await rm(tmp, { force: true });
+    await sink.abort();
     throw error;
   }
-  const [sha256, content] = await Promise.all([hasher.digest(), encoder.contentDigest()]);
+  const [sha256, content] = digests;
   return { rows: encoder.rows, bytes: hasher.bytes, sha256, contentSha256: content ?? sha256, durationMs: Math.round(performance.now() - started) };
 }

@@ -8,7 +8,8 @@ import { fromDriverError } from '../mysql/driver-error.ts';
 import { ParadumpError } from '../core/errors.ts';
 import { dumpPaths } from '../core/file-names.ts';
 import type { ObjectRecord } from '../core/manifest.ts';
-import { insideDir, writeFileAtomic } from '../core/write-file-atomic.ts';
+import { insideDir } from '../core/write-file-atomic.ts';
+import type { StorageTarget } from '../storage/target.ts';
 
 /** The session settings every schema file starts with (no ANSI_QUOTES, no strict zero-date checks). */
 const SCHEMA_PREAMBLE = "SET NAMES utf8mb4;\nSET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', foreign_key_checks = 0;\n";
@@ -32,7 +33,7 @@ export interface DatabaseSchema {
  * run: views in dependency order, then triggers, routines and events, each with the sql_mode and
  * character set it was defined with. Definitions are written as SHOW CREATE returns them.
  */
-export async function writeDatabaseSchema({ session, outDir, db }: { session: Session; outDir: string; db: DatabaseInfo }): Promise<DatabaseSchema & { warnings: string[] }> {
+export async function writeDatabaseSchema({ session, target, db }: { session: Session; target: StorageTarget; db: DatabaseInfo }): Promise<DatabaseSchema & { warnings: string[] }> {
   const warnings: string[] = [];
   // With the database current, SHOW CREATE VIEW leaves out its name, so the files load into any database.
   await session.exec(`USE ${quoteId(db.name)}`);
@@ -42,29 +43,27 @@ export async function writeDatabaseSchema({ session, outDir, db }: { session: Se
   );
   if (!dbRow) throw new ParadumpError('UNKNOWN_DATABASE', `database "${db.name}" disappeared during the dump`);
   const schemaFile = dumpPaths.databaseSchema(db.name);
-  await writeFileAtomic(
-    outDir,
+  await target.put(
     schemaFile,
     `-- paradump: database ${commentSafe(quoteId(db.name))}\nCREATE DATABASE IF NOT EXISTS ${quoteId(db.name)} CHARACTER SET ${dbRow.charset} COLLATE ${dbRow.collation};\n`,
   );
 
   const objects: ObjectRecord[] = [];
   for (const name of db.sequences) {
+    let text: string;
     try {
       const [row] = await session.query<Record<string, string>>(`SHOW CREATE SEQUENCE ${qualified(db.name, name)}`);
       const [state] = await session.query<{ next: string }>(`SELECT next_not_cached_value AS next FROM ${qualified(db.name, name)}`);
       if (!row?.['Create Table'] || !state) continue;
-      const file = dumpPaths.objectSchema(db.name, 'sequence', name);
       // SETVAL(…, n, 0): the next value handed out is n, as on the source (cached values are skipped, as after a restart).
-      await writeFileAtomic(
-        outDir,
-        file,
-        `-- paradump: sequence ${commentSafe(quoteId(name))} of ${commentSafe(quoteId(db.name))}\n${SCHEMA_PREAMBLE}${row['Create Table']};\nDO SETVAL(${quoteId(name)}, ${BigInt(state.next).toString()}, 0);\n`,
-      );
-      objects.push({ type: 'sequence', name, file });
+      text = `-- paradump: sequence ${commentSafe(quoteId(name))} of ${commentSafe(quoteId(db.name))}\n${SCHEMA_PREAMBLE}${row['Create Table']};\nDO SETVAL(${quoteId(name)}, ${BigInt(state.next).toString()}, 0);\n`;
     } catch (error) {
       warnings.push(`sequence ${db.name}.${name} skipped: ${fromDriverError(error, 'SHOW CREATE SEQUENCE').message}`);
+      continue;
     }
+    const file = dumpPaths.objectSchema(db.name, 'sequence', name);
+    await target.put(file, text);
+    objects.push({ type: 'sequence', name, file });
   }
   // Routines before views (a view may call a function), triggers and events last.
   const routines: ShowCreate[] = db.routines.map((r) => ({ type: r.type, name: r.name, show: r.type.toUpperCase(), column: r.type === 'procedure' ? 'Create Procedure' : 'Create Function' }));
@@ -85,7 +84,7 @@ export async function writeDatabaseSchema({ session, outDir, db }: { session: Se
   }
   for (const v of orderViews(views)) {
     const file = dumpPaths.objectSchema(db.name, 'view', v.name);
-    await writeFileAtomic(outDir, file, v.text);
+    await target.put(file, v.text);
     objects.push({ type: 'view', name: v.name, file });
   }
 
@@ -94,6 +93,7 @@ export async function writeDatabaseSchema({ session, outDir, db }: { session: Se
 
   async function writeShown(list: readonly ShowCreate[]): Promise<void> {
     for (const o of list) {
+      let text: string;
       try {
         const [row] = await session.query<Record<string, string | null>>(`SHOW CREATE ${o.show} ${qualified(db.name, o.name)}`);
         const definition = row?.[o.column];
@@ -101,21 +101,24 @@ export async function writeDatabaseSchema({ session, outDir, db }: { session: Se
           warnings.push(`${o.type} ${db.name}.${o.name} skipped: its definition is not readable with this account`);
           continue;
         }
-        const file = dumpPaths.objectSchema(db.name, o.type, o.name);
-        await writeFileAtomic(outDir, file, objectFile(o.type, db.name, o.name, definition, row));
-        objects.push({ type: o.type, name: o.name, file });
+        text = objectFile(o.type, db.name, o.name, definition, row);
       } catch (error) {
         warnings.push(`${o.type} ${db.name}.${o.name} skipped: ${fromDriverError(error, `SHOW CREATE ${o.show}`).message}`);
+        continue;
       }
+      // Outside the try: a failed write fails the dump, it does not skip the object.
+      const file = dumpPaths.objectSchema(db.name, o.type, o.name);
+      await target.put(file, text);
+      objects.push({ type: o.type, name: o.name, file });
     }
   }
 }
 
-/** Writes one table's CREATE TABLE (as SHOW CREATE TABLE returns it), durably. */
-export async function writeTableSchema({ session, outDir, database, table }: { session: Session; outDir: string; database: string; table: string }): Promise<string> {
+/** Writes one table's CREATE TABLE (as SHOW CREATE TABLE returns it). */
+export async function writeTableSchema({ session, target, database, table }: { session: Session; target: StorageTarget; database: string; table: string }): Promise<string> {
   const create = await readTableCreate({ session, database, table });
   const file = dumpPaths.tableSchema(database, table);
-  await writeFileAtomic(outDir, file, tableSchemaText(database, table, create));
+  await target.put(file, tableSchemaText(database, table, create));
   return file;
 }
 
@@ -176,6 +179,13 @@ function syncFilesystem(dir: string): Promise<boolean> {
   return new Promise((resolve) => {
     execFile('sync', ['-f', dir], { timeout: 120_000 }, (error) => resolve(error === null));
   });
+}
+
+/** An object store's put is whole and durable once it returns: no batch sync to wait for. */
+export async function putTableSchema(target: StorageTarget, database: string, table: string, create: string): Promise<string> {
+  const file = dumpPaths.tableSchema(database, table);
+  await target.put(file, tableSchemaText(database, table, create));
+  return file;
 }
 
 function tableSchemaText(database: string, table: string, create: string): string {

@@ -1,7 +1,8 @@
-import { rm } from 'node:fs/promises';
 import { confineDumpDir } from '../runs/dump-root.ts';
 import { liveRunIds } from '../runs/registry.ts';
 import { getPrisma } from '../store/prisma.ts';
+import { isRemoteLocation } from '../storage/location.ts';
+import { openTarget } from '../storage/open-target.ts';
 import { writePlanLog } from './plan-log.ts';
 import { getPlanView } from './plan-store.ts';
 import { selectRetention, type KeepReason, type RetentionCandidate } from './select-retention.ts';
@@ -35,14 +36,15 @@ export async function retentionCandidates({ planId }: { planId: string }): Promi
 
 /**
  * Deletes one backup: marks it `deleting` first, so a crash between the two steps leaves a record
- * the next pass finds and finishes; then removes its folder (only inside the dump root), then marks
- * it `deleted`. Its record stays, marked, for the history.
+ * the next pass finds and finishes; then deletes its files through its storage target (a folder
+ * only inside the dump root; for `s3://bucket/prefix`, its objects and unfinished uploads, reached
+ * with the `AWS_*` environment), then marks it `deleted`. Its record stays, marked, for the history.
  */
 async function deleteBackup({ id, outDir }: { id: string; outDir: string }): Promise<void> {
   const prisma = getPrisma();
   await prisma.run.update({ where: { id }, data: { deleteState: 'deleting' } });
-  const confined = await confineDumpDir({ requested: outDir });
-  await rm(confined, { recursive: true, force: true });
+  const location = isRemoteLocation(outDir) ? outDir : await confineDumpDir({ requested: outDir });
+  await openTarget(location).deleteAll();
   await prisma.run.update({ where: { id }, data: { deleteState: 'deleted', deletedAt: new Date() } });
 }
 

@@ -9,6 +9,8 @@ import { isParadumpError } from '../core/errors.ts';
 import { addServer } from '../runs/servers.ts';
 import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
+import { openTarget } from '../storage/open-target.ts';
+import { startS3Server, S3_KEY } from '../../test/harness/s3-server.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cancelRun, markInterruptedRuns } from '../runs/control-run.ts';
@@ -100,6 +102,28 @@ describe('a plan due every few seconds', () => {
     expect(runs).toHaveLength(1);
     expect([runs[0]!.status, runs[0]!.errorMessage]).toEqual(['succeeded', null]);
     expect(runs[0]!.scheduledFor).toBeNull();
+  });
+
+  it('retention deletes an S3 backup as objects', async () => {
+    const s3 = await startS3Server({ buckets: ['plans'] });
+    const saved = { endpoint: process.env.AWS_ENDPOINT_URL, key: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    Object.assign(process.env, { AWS_ENDPOINT_URL: s3.endpoint, AWS_ACCESS_KEY_ID: S3_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_KEY.secretAccessKey });
+    try {
+      const { id: planId } = await savePlan({ input: { name: 's3 kept 1', serverId, databases: ['s3_plan_db'], dump: {}, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { stale: false } } });
+      const outDir = `s3://plans/old-${Date.now()}`;
+      const target = openTarget(outDir, s3.settings);
+      await target.put('data/d/t.00000.sql', 'x');
+      await target.put('manifest.json', '{}');
+      const run = await getPrisma().run.create({ data: { kind: 'dump', status: 'succeeded', options: '{}', outDir, planId, serverId, finishedAt: new Date(), deleteState: 'deleting' } });
+      expect(await finishHalfDeleted({ planId })).toEqual([run.id]);
+      expect(await target.list()).toEqual([]);
+    } finally {
+      for (const [k, v] of [['AWS_ENDPOINT_URL', saved.endpoint], ['AWS_ACCESS_KEY_ID', saved.key], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await s3.stop();
+    }
   });
 
   it('a failed run deletes nothing; a half-deleted backup is finished on the next pass', async () => {

@@ -23,6 +23,7 @@ export interface TimelineOptions {
   onTransaction?: (point: TimelinePoint) => void;
 }
 
+const END_OF_LOG = '# End of log file';
 const TERMINATORS = new Set(['COMMIT/*!*/;', 'ROLLBACK/*!*/;']);
 const FLUSH_AT = 64 * 1024;
 const BASE64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -33,6 +34,8 @@ class ReaderCursor {
   /** The end of the last event whose header was read, in `file`. */
   lastEnd = 0;
   readonly state = new Map<string, string>();
+  /** Its output reached the reader's own end (`# End of log file`), not a cut-off. */
+  finished = false;
   private readonly lines: AsyncIterator<string>;
   private held: string[] = [];
   done = false;
@@ -65,6 +68,7 @@ class ReaderCursor {
 
   /** Files, positions and session state follow every line read, passed on or not. */
   private observe(line: string): void {
+    if (line === END_OF_LOG) this.finished = true;
     const header = HEADER_LINE.exec(line);
     if (header) {
       const rotate = /\tRotate to (\S+)/.exec(line);
@@ -267,6 +271,9 @@ export async function* mergeTimeline(options: TimelineOptions): AsyncGenerator<B
     const s = starts[i] === undefined ? await nextSegment(cursors[i]!, null) : starts[i];
     if (s) throw outOfStep(s, null);
   }
+  // A reader whose output stopped short would have left its databases' shares out unnoticed.
+  const short = cursors.findIndex((c) => !c.finished);
+  if (short >= 0) throw new ParadumpError('INTERNAL', `binlog reader ${short + 1} of ${cursors.length} ended without reaching the end of its output: the replay is not complete`, { details: { reason: 'READER_ENDED_EARLY' } });
   if (!out.empty) yield out.flush();
 }
 

@@ -1,6 +1,5 @@
-import { stat } from 'node:fs/promises';
 import type { ChunkRecord, TableRecord } from '../core/manifest.ts';
-import { insideDir } from '../core/write-file-atomic.ts';
+import { openTarget } from '../storage/open-target.ts';
 import { hashFile } from './dump-file.ts';
 
 export interface FileProblem {
@@ -26,6 +25,7 @@ export interface FileCheck {
  * (it only waits otherwise) and the rest on the hashing thread. `onChunk` hears about each data file.
  */
 export async function checkDumpFiles(args: {
+  /** The dump's location (a directory or `s3://…`, opened by readManifest). */
   dir: string;
   /** Schema and object files: presence only. */
   plainFiles: readonly string[];
@@ -38,9 +38,11 @@ export async function checkDumpFiles(args: {
   const problems: FileProblem[] = [];
   let files = 0;
   let bytes = 0;
+  const source = openTarget(args.dir);
+  const fileSize = async (file: string) => (await source.stat(file))?.bytes ?? null;
   for (const file of new Set(args.plainFiles)) {
     files++;
-    if (!(await isFile(insideDir(args.dir, file)))) problems.push({ file, problem: 'missing' });
+    if ((await fileSize(file)) === null) problems.push({ file, problem: 'missing' });
   }
   const queue = [...args.chunks];
   const lanes = Math.max(1, Math.min(args.threads, queue.length));
@@ -51,13 +53,13 @@ export async function checkDumpFiles(args: {
       if (!item) return;
       const { table, chunk } = item;
       const where = { database: table.database, table: table.table, index: chunk.index };
-      const full = insideDir(args.dir, chunk.file);
       let problem: FileProblem | null = null;
-      const size = await fileSize(full);
+      // The bytes are hashed as stored, never the object's recorded sha256: that is what a dump claimed.
+      const size = await fileSize(chunk.file);
       if (size === null) problem = { file: chunk.file, problem: 'missing', chunk: where };
       else if (size !== chunk.bytes) problem = { file: chunk.file, problem: 'size', expected: chunk.bytes, actual: size, chunk: where };
       else if (args.hash) {
-        const h = await hashFile(full, args.signal, size, { onThisThread: lanes > 1 && lane === 0 });
+        const h = await hashFile(args.dir, chunk.file, args.signal, size, { onThisThread: lanes > 1 && lane === 0 });
         if (h.sha256 !== chunk.sha256) problem = { file: chunk.file, problem: 'sha256', expected: chunk.sha256, actual: h.sha256, chunk: where };
       }
       files++;
@@ -68,19 +70,6 @@ export async function checkDumpFiles(args: {
   };
   await Promise.all(Array.from({ length: lanes }, (_, lane) => worker(lane)));
   return { files, bytes, problems };
-}
-
-async function fileSize(full: string): Promise<number | null> {
-  try {
-    const s = await stat(full);
-    return s.isFile() ? s.size : null;
-  } catch {
-    return null;
-  }
-}
-
-async function isFile(full: string): Promise<boolean> {
-  return (await fileSize(full)) !== null;
 }
 
 /** One line naming the bad files (up to a few), for an error message. */

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ByteHasher } from '../core/sha256-thread.ts';
-import { insideDir } from '../core/write-file-atomic.ts';
+import { openTarget } from '../storage/open-target.ts';
 import { ZstdDecompress } from './zstd-decompress.ts';
 
 /** The decompressor a dump file's name calls for (`.sql`, `.sql.gz`, `.sql.zst`). */
@@ -16,12 +14,12 @@ export function decompressorFor(file: string): Transform | null {
 }
 
 /**
- * A dump file as a byte stream: read → (hash of the stored bytes) → decompress. The path comes from
- * the manifest and is resolved inside the dump directory only.
+ * A dump file as a byte stream: read → (hash of the stored bytes) → decompress. `dir` is the dump's
+ * location (a directory or `s3://…`, opened by readManifest); the path comes from the manifest and
+ * is resolved inside the dump only. From object storage it is one streamed GET.
  */
 export function readDumpFile(dir: string, file: string, sizeHint?: number, throttle?: Transform): { stream: Readable; hasher: ByteHasher; stages: (Readable | Transform)[] } {
-  const full = insideDir(dir, file);
-  const source = createReadStream(full, { highWaterMark: readBufferSize(sizeHint) });
+  const source = openTarget(dir).openRead(file, { highWaterMark: readBufferSize(sizeHint) });
   const hasher = new ByteHasher();
   const unzip = decompressorFor(file);
   const stages: (Readable | Transform)[] = unzip ? [source, hasher, unzip] : [source, hasher];
@@ -44,29 +42,35 @@ function readBufferSize(size: number | undefined): number {
  * instead — for a caller whose thread would otherwise only wait (checking a dump's files before a
  * restore: two cores hash at once, and the target waits half as long).
  */
-export async function hashFile(full: string, signal?: AbortSignal, sizeHint?: number, options: { onThisThread?: boolean } = {}): Promise<{ sha256: string; bytes: number }> {
+export async function hashFile(dir: string, file: string, signal?: AbortSignal, sizeHint?: number, options: { onThisThread?: boolean } = {}): Promise<{ sha256: string; bytes: number }> {
+  const read = () => openTarget(dir).openRead(file, { highWaterMark: readBufferSize(sizeHint) });
   if (options.onThisThread) {
     const hash = createHash('sha256');
     let bytes = 0;
-    for await (const chunk of createReadStream(full, { highWaterMark: readBufferSize(sizeHint), ...(signal ? { signal } : {}) }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      bytes += chunk.length;
+    signal?.throwIfAborted();
+    const stream = read();
+    const stop = () => stream.destroy(signal?.reason as Error);
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        bytes += chunk.length;
+      }
+    } finally {
+      signal?.removeEventListener('abort', stop);
     }
     return { sha256: hash.digest('hex'), bytes };
   }
   const hasher = new ByteHasher();
   const sink = new Transform({ transform: (_c, _e, done) => done() });
   sink.resume();
-  await pipeline(createReadStream(full, { highWaterMark: readBufferSize(sizeHint) }), hasher, sink, signal ? { signal } : {});
+  await pipeline(read(), hasher, sink, signal ? { signal } : {});
   return { sha256: await hasher.digest(), bytes: hasher.bytes };
 }
 
 /** Reads a whole small file (schema and object files). */
 export async function readSmallFile(dir: string, file: string): Promise<Buffer> {
-  const fh = await open(insideDir(dir, file), 'r');
-  try {
-    return await fh.readFile();
-  } finally {
-    await fh.close();
-  }
+  const content = await openTarget(dir).readAll(file);
+  if (!content) throw Object.assign(new Error(`${file} is missing from ${dir}`), { code: 'ENOENT' });
+  return content;
 }

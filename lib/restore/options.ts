@@ -3,6 +3,10 @@ import { badOption, ParadumpError } from '../core/errors.ts';
 import { ThrottleOptions } from '../core/dump-options.ts';
 import { KeyValue } from '../core/manifest.ts';
 import { ConnectionTls } from '../mysql/tls.ts';
+import { S3Settings } from '../storage/settings.ts';
+
+/** How to reach the object store of an `s3://bucket/prefix` dump; the rest from the `AWS_*` environment. Never journaled. */
+const storage = S3Settings.optional();
 
 const int = (name: string, min: number, max: number) =>
   z
@@ -34,8 +38,9 @@ export type ChunkSelection = z.infer<typeof ChunkSelection>;
 
 /** Options of one restore. */
 export const RestoreOptions = z.object({
-  /** The dump directory (holds manifest.json). */
+  /** The dump directory (holds manifest.json), or `s3://bucket/prefix`. */
   from: z.string().min(1, { error: 'from is required (the dump directory)' }),
+  storage,
   /** `mysql://user:password@host:port` of the server to restore into. */
   target: z.string().min(1, { error: 'target is required (mysql://user:password@host:port)' }),
   /** TLS for every connection to the target. Never written to the journal. Default: the URI's `?ssl=true`, else off. */
@@ -91,6 +96,7 @@ export type RestoreOptions = z.infer<typeof RestoreOptions>;
 /** Options of one verify: files only (no target), or the target's rows against the manifest. */
 export const VerifyOptions = z.object({
   from: z.string().min(1, { error: 'from is required (the dump directory)' }),
+  storage,
   /** Compare the rows in this server with the manifest's per-chunk content hashes. */
   target: z.string().min(1).optional(),
   /** TLS for the connections to the target. Default: the URI's `?ssl=true`, else off. */
@@ -161,6 +167,7 @@ export function parseStopPoint(text: string): StopPoint {
 
 export const PitrOptions = z.object({
   from: z.string().min(1, { error: 'from is required (the dump directory)' }),
+  storage,
   /** The server the dump was taken from (its binary log is read). Not needed with `binlogDir`. */
   source: z.string().min(1, { error: 'source must be mysql://user:password@host:port' }).optional(),
   /** The server the dump was restored into. */

@@ -79,7 +79,7 @@ interface SourceLog {
  */
 export async function planPitr(options: PitrOptions, warn: (code: string, message: string) => void = () => undefined, tlsFiles?: { source: TlsFilePaths; target: TlsFilePaths }): Promise<PitrPlan> {
   const stopPoint = parseStopPoint(options.until);
-  const { manifest } = await readManifest(options.from);
+  const { manifest } = await readManifest(options.from, options.storage);
   const selection = selectFromManifest({ manifest, rename: options.rename, databases: options.databases, tables: [], objects: true });
   const targetAddress = withTls(parseServerUri(options.target), options.targetTls);
   const sourceAddress = options.source && !options.binlogDir ? withTls(parseServerUri(options.source), options.sourceTls) : null;

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { stat } from 'node:fs/promises';
 import { ParadumpError } from '../core/errors.ts';
 import { Manifest, MANIFEST_FILE, MANIFEST_VERSIONS } from '../core/manifest.ts';
+import { openTarget } from '../storage/open-target.ts';
+import type { S3Settings } from '../storage/settings.ts';
+import type { DumpSource } from '../storage/target.ts';
 
 export interface LoadedManifest {
+  /** The dump's location: an absolute directory or `s3://bucket/prefix` (`openTarget` finds its source). */
   dir: string;
   manifest: Manifest;
   /** sha256 of manifest.json as read: a resumed restore must use the very same dump. */
@@ -12,39 +15,26 @@ export interface LoadedManifest {
 }
 
 /**
- * Reads and validates `manifest.json` of a dump directory. Refuses, with the reason, a directory that
- * is not a dump, an incomplete dump (no manifest yet), a manifest of another version, or one that
- * does not match the schema.
+ * Reads and validates `manifest.json` of a dump directory or `s3://bucket/prefix` (opened with
+ * `storage`, so the files read after it find the same target). Refuses, with the reason, a location
+ * that is not a dump, an incomplete dump (no manifest yet), a manifest of another version, or one
+ * that does not match the schema.
  */
-export async function readManifest(dirInput: string): Promise<LoadedManifest> {
-  const dir = path.resolve(dirInput);
-  try {
-    const s = await stat(dir);
-    if (!s.isDirectory()) throw new ParadumpError('MANIFEST_INVALID', `${dir} is not a directory`, { details: { reason: 'NOT_A_DUMP' } });
-  } catch (error) {
+export async function readManifest(dirInput: string, storage?: S3Settings): Promise<LoadedManifest> {
+  const source = openTarget(dirInput, storage);
+  const dir = source.location;
+  if (!source.remote) await checkDirectory(dir);
+  const text = await source.readAll(MANIFEST_FILE).catch((error: unknown) => {
     if (error instanceof ParadumpError) throw error;
-    throw new ParadumpError('MANIFEST_INVALID', `dump directory ${dir} does not exist or cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { details: { reason: 'NOT_A_DUMP' }, cause: error });
-  }
-  let text: Buffer;
-  try {
-    text = await readFile(path.join(dir, MANIFEST_FILE));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      let journal = false;
-      try {
-        await stat(path.join(dir, 'journal.ndjson'));
-        journal = true;
-      } catch {
-        // not a dump at all
-      }
-      throw new ParadumpError(
-        'MANIFEST_INVALID',
-        journal ? `${dir} has no ${MANIFEST_FILE}: the dump did not finish (resume or redo the dump first)` : `${dir} has no ${MANIFEST_FILE}: not a paradump dump directory`,
-        { details: { reason: journal ? 'DUMP_INCOMPLETE' : 'NOT_A_DUMP' } },
-      );
-    }
-    throw new ParadumpError('MANIFEST_INVALID', `cannot read ${MANIFEST_FILE} in ${dir} (${code ?? 'error'})`, { cause: error });
+    throw new ParadumpError('MANIFEST_INVALID', `cannot read ${MANIFEST_FILE} in ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+  });
+  if (!text) {
+    const unfinished = await looksUnfinished(source);
+    throw new ParadumpError(
+      'MANIFEST_INVALID',
+      unfinished ? `${dir} has no ${MANIFEST_FILE}: the dump did not finish (resume or redo the dump first)` : `${dir} has no ${MANIFEST_FILE}: not a paradump dump directory`,
+      { details: { reason: unfinished ? 'DUMP_INCOMPLETE' : 'NOT_A_DUMP' } },
+    );
   }
   let json: unknown;
   try {
@@ -63,4 +53,20 @@ export async function readManifest(dirInput: string): Promise<LoadedManifest> {
     throw new ParadumpError('MANIFEST_INVALID', `${MANIFEST_FILE} does not match the manifest schema at ${where || '(root)'}: ${issue.message}`, { details: { reason: 'SCHEMA', path: where } });
   }
   return { dir, manifest: parsed.data, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+async function checkDirectory(dir: string): Promise<void> {
+  try {
+    const s = await stat(dir);
+    if (!s.isDirectory()) throw new ParadumpError('MANIFEST_INVALID', `${dir} is not a directory`, { details: { reason: 'NOT_A_DUMP' } });
+  } catch (error) {
+    if (error instanceof ParadumpError) throw error;
+    throw new ParadumpError('MANIFEST_INVALID', `dump directory ${dir} does not exist or cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { details: { reason: 'NOT_A_DUMP' }, cause: error });
+  }
+}
+
+/** A local dump keeps its journal beside its files; a remote one has objects but no manifest. */
+async function looksUnfinished(source: DumpSource): Promise<boolean> {
+  if (!source.remote) return (await source.stat('journal.ndjson')) !== null;
+  return (await openTarget(source.location).list()).length > 0;
 }

@@ -22,6 +22,7 @@ import { runPool } from '../core/run-pool.ts';
 import { checkThreadsRunningLimit } from '../core/dump-options.ts';
 import { startThrottle } from '../throttle/start-throttle.ts';
 import { loadNamesOfDatabase } from './load-names.ts';
+import { defaultRestoreStateDir } from '../storage/location.ts';
 import { RESTORE_SESSION_SQL, TargetConnection, type ConnectionNames } from './target-connection.ts';
 import { applyAccounts, planAccounts, type AccountsReport } from './restore-accounts.ts';
 
@@ -107,7 +108,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     const address = withTls(parseServerUri(options.target), options.tls);
     if (options.chunks && options.dropExisting) throw new ParadumpError('BAD_OPTION', 'chunks replaces ranges of an existing table; it cannot be combined with dropExisting');
     if (options.resume && options.dropExisting) throw new ParadumpError('BAD_OPTION', 'resume continues an interrupted restore; dropExisting starts over: choose one');
-    const { dir, manifest, sha256 } = await readManifest(options.from);
+    const { dir, manifest, sha256 } = await readManifest(options.from, options.storage);
     const selection = selectFromManifest({ manifest, rename: options.rename, databases: options.databases, tables: options.tables, chunks: options.chunks, objects: options.objects });
 
     const plan: RestorePlanRecord = {
@@ -122,7 +123,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       ...(options.users ? { users: true } : {}),
     };
     if (options.skipExistingUsers && !options.users) throw badOption('skipExistingUsers', 'applies to accounts: add users (--users)');
-    const stateDir = path.resolve(options.stateDir ?? path.join(dir, '.paradump-restore'));
+    const stateDir = path.resolve(options.stateDir ?? defaultRestoreStateDir(dir));
     const journalFile = RestoreJournal.locate(stateDir, address, selection.databases.map((d) => d.targetDatabase));
     const decision = decideResume({ options, plan, progress: await readRestoreProgress(journalFile), journalFile });
     const { state, resumed, dropExisting } = decision;

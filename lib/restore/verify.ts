@@ -44,7 +44,7 @@ export async function verify(input: VerifyOptionsInput, controls: VerifyControls
   const sessions: Session[] = [];
   try {
     const options = parseOptions(VerifyOptions, input);
-    const { dir, manifest } = await readManifest(options.from);
+    const { dir, manifest } = await readManifest(options.from, options.storage);
     const selection = selectFromManifest({ manifest, rename: options.rename, databases: options.databases, tables: options.tables, chunks: options.chunks, objects: true });
     const chunkCount = selection.tables.reduce((a, t) => a + t.chunks.length, 0);
     const bytes = selection.tables.reduce((a, t) => a + t.chunks.reduce((b, c) => b + c.bytes, 0), 0);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,12 +7,26 @@ import { pipeline } from 'node:stream/promises';
 import { ParadumpError } from '../core/errors.ts';
 import { MANIFEST_FILE } from '../core/manifest.ts';
 import { insideDir, writeFileAtomic } from '../core/write-file-atomic.ts';
+import { LocalFileWriter } from './local-file-writer.ts';
 import type { FileWriter, StorageTarget, StoredFile } from './target.ts';
 
-/** A backup in a local directory (the dump engine's own chunk writer writes its data files). */
+/** A backup in a local directory. */
 export class LocalTarget implements StorageTarget {
   readonly remote = false;
+  /** Folders made (or being made): a dump writes thousands of files into a few folders. */
+  private readonly folders = new Map<string, Promise<unknown>>();
   constructor(readonly location: string) {}
+
+  private folder(dir: string): Promise<unknown> {
+    let made = this.folders.get(dir);
+    if (!made) {
+      made = mkdir(dir, { recursive: true });
+      // A failure is not remembered: the next file tries again (and reports its own error).
+      void made.catch(() => this.folders.delete(dir));
+      this.folders.set(dir, made);
+    }
+    return made;
+  }
 
   private full(file: string): string {
     return insideDir(this.location, file);
@@ -36,13 +50,16 @@ export class LocalTarget implements StorageTarget {
   openWrite(file: string): FileWriter {
     const full = this.full(file);
     const tmp = `${full}.partial`;
-    mkdirSync(path.dirname(full), { recursive: true });
-    const stream = createWriteStream(tmp, { flush: true });
+    // fsynced at its end, then renamed: a file under its final name is always complete.
+    const stream = new LocalFileWriter(tmp, this.folder(path.dirname(full)));
     return {
       stream,
       commit: async () => rename(tmp, full),
       abort: async () => {
+        // Closed first: a file still being opened would otherwise appear after it was removed.
+        const closed = new Promise<void>((resolve) => (stream.closed ? resolve() : stream.once('close', () => resolve())));
         stream.destroy();
+        await closed;
         await rm(tmp, { force: true });
       },
     };
@@ -101,6 +118,7 @@ export class LocalTarget implements StorageTarget {
   async deleteAll(): Promise<number> {
     const n = (await this.list()).length;
     await rm(this.location, { recursive: true, force: true });
+    this.folders.clear();
     return n;
   }
 

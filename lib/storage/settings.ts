@@ -17,7 +17,7 @@ export const S3Settings = z.object({
   sessionToken: z.string().min(1).optional(),
   /** Bytes per multipart part (S3's minimum is 5 MiB). @default 8 MiB */
   partSize: z.number().int().min(MIN_PART_SIZE, { error: 'partSize must be at least 5 MiB (S3’s minimum part size)' }).max(1024 * 1024 * 1024).optional(),
-  /** Parts in flight at once, for the whole dump (memory: about (threads + this) × partSize). @default the dump's threads */
+  /** Parts in flight at once, for the whole dump (memory: about (threads + this) × partSize). @default the dump's threads (2 outside a dump) */
   uploadConcurrency: z.number().int().min(1).max(64).optional(),
 });
 export type S3Settings = z.infer<typeof S3Settings>;

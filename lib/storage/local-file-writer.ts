@@ -3,23 +3,29 @@ import { Writable } from 'node:stream';
 import { giveBackOutput } from '../core/output-buffers.ts';
 
 /**
- * Writes a chunk's file and, at the end, fsyncs and closes it: a file is complete on disk before
- * it is renamed and journaled. A plain `fs.write` per piece, giving lent buffers back (`handOut`).
+ * Writes a file of a local backup and, at the end, fsyncs and closes it: a file is complete on disk
+ * before it is renamed and journaled. A plain `fs.write` per piece, giving lent buffers back
+ * (`handOut`). `ready` is its folder being made (once per folder, shared by its files).
  */
-export class ChunkFileWriter extends Writable {
+export class LocalFileWriter extends Writable {
   private fd: number | null = null;
-  private readonly file: string;
 
-  constructor(file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly ready: Promise<unknown>,
+  ) {
     super();
-    this.file = file;
   }
 
   override _construct(done: (error?: Error | null) => void): void {
-    fsOpen(this.file, 'w', 0o666, (error, fd) => {
-      if (!error) this.fd = fd;
-      done(error);
-    });
+    this.ready.then(
+      () =>
+        fsOpen(this.file, 'w', 0o666, (error, fd) => {
+          if (!error) this.fd = fd;
+          done(error);
+        }),
+      (error: Error) => done(error),
+    );
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
