@@ -118,6 +118,12 @@ function tailFile(path: string, lines = 30): string {
   }
 }
 
+/** The server's own [ERROR] lines, which mariadb-install-db buries under 20 lines of advice. */
+function errorLines(path: string): string {
+  const errors = tailFile(path, 200).split('\n').filter((l) => /\[(ERROR|Warning)\]/.test(l));
+  return errors.length > 0 ? errors.slice(-15).join('\n') : tailFile(path);
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
@@ -176,7 +182,7 @@ async function runInstallDb(installDb: string, datadir: string, asUser: string |
     if (code !== 0) {
       throw sandboxError(
         'install-failed',
-        `mariadb-install-db exited with ${code}:\n${tailFile(logFile)}`,
+        `mariadb-install-db exited with ${code}:\n${errorLines(logFile)}`,
         { code, logFile },
       );
     }
