@@ -58,6 +58,12 @@ test('restore with a point in time: rows written after the backup are rolled for
   await expect(page.getByText('That date and time does not exist')).toBeVisible();
 
   await pointInTime.getByRole('radio', { name: /^Roll forward to the end of the binary log/ }).check();
+  // Throttling against the target: the rate in the engine's bounds, said at its field.
+  await page.getByLabel('Max rate').fill('100K');
+  await page.getByRole('button', { name: 'Start restore' }).click();
+  await expect(page.getByText('Must be at least 1M')).toBeVisible();
+  await expect(page.getByLabel('Max rate')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Max rate').fill('50M');
   await page.getByRole('button', { name: 'Start restore' }).click();
 
   await expect(page.getByRole('heading', { level: 1, name: new RegExp(`Restore of ${target}`) })).toBeVisible();

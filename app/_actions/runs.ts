@@ -89,6 +89,8 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     dropExisting: form.get('dropExisting') === 'on',
     users: form.get('users') === 'on',
     skipExistingUsers: form.get('skipExistingUsers') === 'on',
+    maxRate: form.get('maxRate') ?? undefined,
+    maxThreadsRunning: form.get('maxThreadsRunning') ?? undefined,
     deferIndexes: form.get('deferIndexes') === 'on',
     loadMethod: form.get('loadMethod') ?? undefined,
     pitr: { kind: pitrKind, value: pitrValues[`pitr:${pitrKind}`] ?? '' },
@@ -98,6 +100,8 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     tables: raw.tables,
     threads: String(raw.threads ?? ''),
     loadMethod: String(raw.loadMethod ?? 'auto'),
+    maxRate: String(raw.maxRate ?? ''),
+    maxThreadsRunning: String(raw.maxThreadsRunning ?? ''),
     pitr: pitrKind,
     ...pitrValues,
     ...Object.fromEntries(Object.entries(rename).map(([k, v]) => [`rename:${k}`, v])),
@@ -118,7 +122,7 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
   } catch (error) {
     // The engine refused the stop point (or the dump cannot be rolled forward): show it at that field.
     const { path, problem } = isParadumpError(error, 'BAD_OPTION') ? error.details : {};
-    if (typeof path === 'string' && path.startsWith('pitr') && typeof problem === 'string') return { fieldErrors: { [fieldOf(path.split('.'))]: [problem] }, values };
+    if (typeof path === 'string' && (path.startsWith('pitr') || FIELDS.includes(path)) && typeof problem === 'string') return { fieldErrors: { [fieldOf(path.split('.'))]: [problem] }, values };
     return { error: expectedError(error), values };
   }
   redirect(`/runs/${encodeURIComponent(id)}`);

@@ -150,6 +150,9 @@ export const StoredRestoreOptions = z.object({
   skipExistingUsers: z.boolean().default(false),
   /** Roll forward after loading (and verifying); null: no. */
   pitr: StoredPitr.nullable().default(null),
+  /** Bytes per second sent to the target, and its Threads_running limit; absent: unthrottled. */
+  maxRate: z.number().int().positive().optional(),
+  maxThreadsRunning: z.number().int().positive().optional(),
 });
 
 export const PitrStatus = z.enum(['waiting', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'skipped']);

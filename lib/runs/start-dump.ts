@@ -12,6 +12,16 @@ import { StoredDumpOptions } from './schemas.ts';
 
 const QUALIFIED = /^[^.]+\..+$/;
 
+/** The throttle fields as forms send them: empty means unthrottled; bounds and suffixes are the engine's (MaxRate). */
+export const ThrottleFields = z.object({
+  maxRate: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  maxThreadsRunning: z.preprocess((v) => (v === '' || v == null ? undefined : v), z.coerce.number({ error: 'Enter a number' }).int({ error: 'Enter a whole number' }).optional()),
+});
+
 /** The new-backup form, as the server action hands it over. */
 export const StartDumpInput = DumpRequest.pick({ databases: true, lock: true, compress: true, format: true, users: true })
   .extend({
@@ -25,13 +35,7 @@ export const StartDumpInput = DumpRequest.pick({ databases: true, lock: true, co
       .min(100, { error: 'At least 100 rows' })
       .max(100_000_000, { error: 'At most 100,000,000 rows' })
       .default(100_000),
-    // Empty fields mean unthrottled; the rate's bounds and suffixes are the engine's (MaxRate).
-    maxRate: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => (v ? v : undefined)),
-    maxThreadsRunning: z.preprocess((v) => (v === '' || v == null ? undefined : v), z.coerce.number({ error: 'Enter a number' }).int({ error: 'Enter a whole number' }).optional()),
+    ...ThrottleFields.shape,
     outDir: z
       .string()
       .trim()

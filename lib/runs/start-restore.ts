@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { ParadumpError, isParadumpError } from '../core/errors.ts';
+import { badOption, ParadumpError, isParadumpError } from '../core/errors.ts';
+import { checkThreadsRunningLimit, MaxRate } from '../core/dump-options.ts';
 import { parseServerUri } from '../mysql/uri.ts';
 import { parseOptions } from '../core/parse-options.ts';
 import { PitrOptions, RestoreOptions, type PitrOptionsInput } from '../restore/options.ts';
@@ -21,6 +22,7 @@ import { addLiveRun, LiveRun, removeLiveRun } from './registry.ts';
 import { restoreEventToDeltas, verifyEventToDeltas } from './restore-deltas.ts';
 import { PitrView, StoredRestoreOptions, type RunState, type StoredPitr, type TableView } from './schemas.ts';
 import { serverAddress } from './servers.ts';
+import { ThrottleFields } from './start-dump.ts';
 
 const DatabaseName = z
   .string()
@@ -48,6 +50,8 @@ export const StartRestoreInput = z.object({
   skipExistingUsers: z.boolean().default(false),
   /** Roll forward with the source's binary log after loading; null: no. */
   pitr: PitrTargetInput.default(null),
+  /** Throttling against the target, as for a dump. */
+  ...ThrottleFields.shape,
 });
 export type StartRestoreInput = z.input<typeof StartRestoreInput>;
 
@@ -69,7 +73,7 @@ interface RestorePlan {
  * asked) the roll forward with the source's binary log.
  */
 export async function startRestore(
-  input: Omit<z.output<typeof StartRestoreInput>, 'pitr' | 'deferIndexes' | 'loadMethod' | 'users' | 'skipExistingUsers'> & { pitr?: PitrTarget | null; deferIndexes?: boolean; loadMethod?: z.output<typeof StartRestoreInput>['loadMethod']; users?: boolean; skipExistingUsers?: boolean },
+  input: Omit<z.output<typeof StartRestoreInput>, 'pitr' | 'deferIndexes' | 'loadMethod' | 'users' | 'skipExistingUsers' | 'maxRate'> & { pitr?: PitrTarget | null; deferIndexes?: boolean; loadMethod?: z.output<typeof StartRestoreInput>['loadMethod']; users?: boolean; skipExistingUsers?: boolean; maxRate?: string | undefined },
 ): Promise<{ id: string }> {
   const { manifest, outDir: recorded, serverId: sourceServerId, serverName: sourceServerName } = await readRunManifest({ id: input.sourceRunId });
   // Only dumps inside the dump root are restored from, whatever a run row says.
@@ -91,7 +95,7 @@ export async function startRestore(
     }
     pitrOptions = { ...input.pitr, sourceServerId: sourceServerId!, databases: tables.length === 0 ? [] : selection.databases.map((d) => d.record.name), noBinlog: false };
   }
-  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting, deferIndexes: input.deferIndexes ?? true, loadMethod: input.loadMethod ?? 'auto', users: input.users ?? false, skipExistingUsers: input.skipExistingUsers ?? false, pitr: pitrOptions });
+  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting, deferIndexes: input.deferIndexes ?? true, loadMethod: input.loadMethod ?? 'auto', users: input.users ?? false, skipExistingUsers: input.skipExistingUsers ?? false, pitr: pitrOptions, ...throttleOf(input) });
   const plan = await planRestore({ outDir, targetServerId: server.id, targetDatabases: selection.databases.map((d) => d.targetDatabase), options });
   if (options.pitr && plan.pitrInput) options.pitr.noBinlog = plan.pitrInput.noBinlog ?? false;
   // Refusals (unknown names, bad options) before anything is saved: they are form errors.
@@ -187,10 +191,21 @@ export async function resumeRestore({ id, status, attempt }: { id: string; statu
   void runRestore({ live, plan, mode });
 }
 
+/** The form's throttle fields in the engine's units, refused (at their field) before anything is saved. */
+function throttleOf(input: { threads: number; maxRate?: string | undefined; maxThreadsRunning?: number | undefined }): { maxRate?: number; maxThreadsRunning?: number } {
+  const rate = input.maxRate === undefined ? undefined : MaxRate.safeParse(input.maxRate);
+  if (rate && !rate.success) {
+    const problem = (rate.error.issues[0]?.message ?? 'must be bytes per second').replace(/^maxRate m/, 'M');
+    throw badOption('maxRate', problem);
+  }
+  checkThreadsRunningLimit({ threads: input.threads, maxThreadsRunning: input.maxThreadsRunning });
+  return { ...(rate ? { maxRate: rate.data } : {}), ...(input.maxThreadsRunning !== undefined ? { maxThreadsRunning: input.maxThreadsRunning } : {}) };
+}
+
 /** Target and source addresses (with credentials) and the engine's inputs of one attempt. */
 async function planRestore({ outDir, targetServerId, targetDatabases, options }: { outDir: string; targetServerId: string; targetDatabases: string[]; options: StoredRestoreOptions }): Promise<RestorePlan> {
   const { uri, address } = await serverAddress({ id: targetServerId });
-  const restoreInput: RestorePlan['restoreInput'] = { from: outDir, target: uri, tls: address.tls, rename: options.rename, tables: options.tables, threads: options.threads, dropExisting: options.dropExisting, deferIndexes: options.deferIndexes, loadMethod: options.loadMethod, users: options.users, skipExistingUsers: options.skipExistingUsers, stateDir: journalDir(outDir) };
+  const restoreInput: RestorePlan['restoreInput'] = { from: outDir, target: uri, tls: address.tls, rename: options.rename, tables: options.tables, threads: options.threads, dropExisting: options.dropExisting, deferIndexes: options.deferIndexes, loadMethod: options.loadMethod, users: options.users, skipExistingUsers: options.skipExistingUsers, maxRate: options.maxRate, maxThreadsRunning: options.maxThreadsRunning, stateDir: journalDir(outDir) };
   let pitrInput: PitrOptionsInput | null = null;
   if (options.pitr) {
     const source = await serverAddress({ id: options.pitr.sourceServerId });

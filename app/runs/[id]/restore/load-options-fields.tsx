@@ -1,5 +1,5 @@
 import type { FormValues } from '../../../_components/sent-back.ts';
-import { cardClass, ChoiceSelect, FieldError, inputClass } from '../../../_components/ui.tsx';
+import { cardClass, ChoiceSelect, Field, FieldError, inputClass } from '../../../_components/ui.tsx';
 
 /** How the rows are loaded: threads, LOAD DATA or INSERTs, verification, index building, replacing. */
 export function LoadOptionsFields({ threads, format, sent }: { threads: number; format: 'sql' | 'tsv'; sent: FormValues }) {
@@ -30,6 +30,10 @@ export function LoadOptionsFields({ threads, format, sent }: { threads: number; 
             : 'This is a TSV dump: it always loads with LOAD DATA, and the target must allow local_infile.'}
         </p>
         <FieldError id="restore-load-method-error" errors={errors.loadMethod} />
+      </div>
+      <div className="grid max-w-2xl gap-4 sm:grid-cols-2">
+        <Field id="restore-max-rate" name="maxRate" label="Max rate" placeholder="unthrottled" hint="Bytes per second sent to the target: 10M, 512K… (at least 1M)" errors={errors} defaultValue={text('maxRate', '')} />
+        <Field id="restore-max-threads-running" name="maxThreadsRunning" label="Max running statements" type="number" min={2} placeholder="no pause" hint="New chunks wait while the target's Threads_running is above this" errors={errors} defaultValue={text('maxThreadsRunning', '')} />
       </div>
       <label className="flex items-start gap-2 text-sm">
         <input type="checkbox" name="verify" defaultChecked className="mt-1" />
