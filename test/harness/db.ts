@@ -83,6 +83,17 @@ async function withConnection<T>(uri: string, database: string | undefined, fn: 
   }
 }
 
+/** One statement on a connection of its own, its rows typed by the caller. */
+export async function queryRows<T>(uri: string, sql: string): Promise<T[]> {
+  const c = await connect(uri);
+  try {
+    const [rows] = await c.query(sql);
+    return rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
 export interface TestDatabase {
   name: string;
   /** The server URI with the database in the path: `mysql://root@127.0.0.1:PORT/name`. */

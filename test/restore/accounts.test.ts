@@ -7,20 +7,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Manifest } from '../../lib/core/manifest.ts';
 import { restore } from '../../lib/restore/restore.ts';
 import { startThrowawayServer, type ThrowawayServer } from '../../lib/sandbox/throwaway-server.ts';
-import { connect, createTestDatabase, uniqueName, type TestDatabase } from '../harness/db.ts';
+import { connect, createTestDatabase, uniqueName, type TestDatabase, queryRows as query } from '../harness/db.ts';
 import { runCli } from './run-cli.ts';
 
 const uri = inject('mariadbUri');
-
-async function query<T>(u: string, sql: string): Promise<T[]> {
-  const c = await connect(u);
-  try {
-    const [rows] = await c.query(sql);
-    return rows as T[];
-  } finally {
-    await c.end();
-  }
-}
 
 const grantsOf = async (u: string, account: string): Promise<string[]> => (await query<Record<string, string>>(u, `SHOW GRANTS FOR ${account}`)).map((r) => Object.values(r)[0]!).sort();
 

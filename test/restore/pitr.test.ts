@@ -9,7 +9,7 @@ import { pitr } from '../../lib/restore/pitr.ts';
 import { restore } from '../../lib/restore/restore.ts';
 import { verify } from '../../lib/restore/verify.ts';
 import { startThrowawayServer, type ThrowawayServer } from '../../lib/sandbox/throwaway-server.ts';
-import { checksumTables, connect, quoteIdent, uniqueName } from '../harness/db.ts';
+import { checksumTables, connect, quoteIdent, uniqueName, queryRows as query } from '../harness/db.ts';
 import { createChangeTables, startChangeWriter } from './change-writer.ts';
 import { runCli } from './run-cli.ts';
 
@@ -20,16 +20,6 @@ async function sourceState(u: string, dbs: string[]) {
   const out: Record<string, Record<string, string | null>> = {};
   for (const db of dbs) out[db] = await checksumTables(u, db);
   return out;
-}
-
-async function query<T>(u: string, sql: string): Promise<T[]> {
-  const c = await connect(u);
-  try {
-    const [rows] = await c.query(sql);
-    return rows as T[];
-  } finally {
-    await c.end();
-  }
 }
 
 describe('point-in-time recovery', () => {
