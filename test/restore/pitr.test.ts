@@ -16,6 +16,16 @@ import { runCli } from './run-cli.ts';
 const uri = inject('mariadbUri');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until the writer has committed `more` transactions more (a fixed sleep gave too few on a busy machine). */
+async function commitsMore(writer: { committed: number }, more: number): Promise<void> {
+  const want = writer.committed + more;
+  const end = Date.now() + 60_000;
+  while (writer.committed < want) {
+    if (Date.now() > end) throw new Error(`the writer committed ${writer.committed} of ${want} transactions in 60 s`);
+    await sleep(20);
+  }
+}
+
 async function sourceState(u: string, dbs: string[]) {
   const out: Record<string, Record<string, string | null>> = {};
   for (const db of dbs) out[db] = await checksumTables(u, db);
@@ -49,11 +59,11 @@ describe('point-in-time recovery', () => {
     // The writer runs while the dump is taken, and on after it.
     const writer = await startChangeWriter({ uri, dbA, dbB, concurrency: 2, txPerSecond: 150 });
     try {
-      await sleep(400);
+      await commitsMore(writer, 40);
       const before = writer.committed;
       manifest = await dump({ source: uri, outDir: dir, databases: [dbA, dbB], threads: 2, chunkRows: 40, lock: 'snapshot' });
       committedDuringDump = writer.committed - before;
-      await sleep(600);
+      await commitsMore(writer, 60);
 
       // A point in the middle: nothing in flight, the source's state and coordinates recorded,
       // and a whole-second boundary passes before the writer goes on.
@@ -67,7 +77,7 @@ describe('point-in-time recovery', () => {
       mid = { file: status!.File, position: Number(status!.Position), gtid: g!.gtid, datetime: new Date(boundary).toISOString().replace('T', ' ').slice(0, 19), state, seqMax };
       expect(writer.log.every((r) => new Date(r.at).getTime() < boundary)).toBe(true);
       writer.resume();
-      await sleep(600);
+      await commitsMore(writer, 60);
     } finally {
       await writer.stop();
     }
