@@ -86,6 +86,22 @@ describe('PlanScheduler', () => {
     await scheduler.idle();
   });
 
+  it('after a hundred days down, an every-minute plan starts one catch-up run, and the next pass starts none', async () => {
+    const p = plan('p1', 's1', '* * * * *', 'UTC');
+    p.lastSlotAt = new Date('2025-12-18T00:00:00Z');
+    const w = world([p]);
+    const scheduler = new PlanScheduler({ deps: w.deps });
+    w.set('2026-03-28T10:00:30Z');
+    await scheduler.tick();
+    w.set('2026-03-28T10:00:31Z');
+    await scheduler.tick();
+    expect(w.started.map((s) => [s.slot?.toISOString(), s.reason])).toEqual([['2026-03-28T10:00:00.000Z', 'catch-up']]);
+    // Neither a second catch-up nor a skip: the slot claimed was the newest.
+    expect(w.logs.map((l) => l.message)).toEqual([expect.stringMatching(/^More than 100 runs were due while paradump was not running/)]);
+    w.started[0]!.end();
+    await scheduler.idle();
+  });
+
   it('never overlaps a plan with itself: the next slot is skipped with SKIPPED_OVERLAP', async () => {
     const p = plan('p1', 's1', '*/5 * * * *', 'UTC');
     p.lastSlotAt = new Date('2026-03-28T00:00:00Z');

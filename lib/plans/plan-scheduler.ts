@@ -1,5 +1,5 @@
 import type { PlanSchedule } from './plan-schema.ts';
-import { dueSlot } from './due-slot.ts';
+import { dueSlot, MISSED_COUNT_LIMIT } from './due-slot.ts';
 
 /** What the scheduler needs to know of a plan. */
 export interface SchedulablePlan {
@@ -90,7 +90,7 @@ export class PlanScheduler {
         continue;
       }
       if (due.missed > 0) {
-        await this.deps.log({ planId: plan.id, level: 'warning', code: null, message: `${due.missed + 1} runs were due while paradump was not running; starting one catch-up run now` });
+        await this.deps.log({ planId: plan.id, level: 'warning', code: null, message: `${due.missed >= MISSED_COUNT_LIMIT ? `More than ${MISSED_COUNT_LIMIT}` : due.missed + 1} runs were due while paradump was not running; starting one catch-up run now` });
       }
       this.enqueue({ plan, slot: due.slot, reason: due.missed > 0 ? 'catch-up' : 'schedule' });
     }
