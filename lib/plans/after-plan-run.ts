@@ -22,9 +22,11 @@ export async function afterPlanRun({ planId, runId, alertOptions }: { planId: st
   if (good) await applyRetention({ planId, runId });
   const plan = await getPlanView({ id: planId });
   const types = decideRunAlerts({ alerts: plan.alerts, status: run.status, durationMs, earlierGoodDurations: await earlierGoodDurations({ planId, runId }) });
+  // A good backup ends the stale spell whether or not the plan has a channel now, so that a channel
+  // added later still hears of the next one.
+  if (good) await getPrisma().plan.update({ where: { id: planId }, data: { staleAlertAt: null } });
   if (!plan.alerts.webhook && !plan.alerts.email) return;
   for (const type of types) await sendPlanAlert({ planId, type, runId, options: alertOptions });
-  if (good) await getPrisma().plan.update({ where: { id: planId }, data: { staleAlertAt: null } });
 }
 
 /** When the plan's newest good backup finished, or null. */

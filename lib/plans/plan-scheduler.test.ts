@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PlanScheduler, type SchedulablePlan, type SchedulerDeps, type SchedulerLogEntry } from './plan-scheduler.ts';
+import { isParadumpError } from '../core/errors.ts';
+import { concurrencyFromEnv, PlanScheduler, type SchedulablePlan, type SchedulerDeps, type SchedulerLogEntry } from './plan-scheduler.ts';
 
 /** A fake world: a settable clock, plans in memory, runs that end when the test says so. */
 function world(plans: SchedulablePlan[]) {
@@ -178,5 +179,22 @@ describe('PlanScheduler', () => {
     await scheduler.tick();
     expect(w.logs).toEqual([expect.objectContaining({ planId: 'x', code: 'SERVER_NOT_FOUND', level: 'error' })]);
     expect(scheduler.isBusy('x')).toBe(false);
+  });
+
+  it('PARADUMP_PLAN_CONCURRENCY: unset is 1, a bad value is refused by name', () => {
+    expect(concurrencyFromEnv(undefined)).toBe(1);
+    expect(concurrencyFromEnv('')).toBe(1);
+    expect(concurrencyFromEnv('3')).toBe(3);
+    for (const bad of ['0', '-1', '1.5', 'two', '65']) {
+      const caught = (() => {
+        try {
+          return concurrencyFromEnv(bad);
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(isParadumpError(caught, 'BAD_OPTION'), bad).toBe(true);
+      expect((caught as Error).message).toBe(`PARADUMP_PLAN_CONCURRENCY must be a whole number from 1 to 64, got "${bad}"`);
+    }
   });
 });
