@@ -12,19 +12,22 @@ async function earlierGoodDurations({ planId, runId }: { planId: string; runId: 
   return runs.map((r) => r.finishedAt!.getTime() - r.startedAt.getTime());
 }
 
-/** A run of a plan has ended: log it, apply retention if it succeeded, send the alerts it raises. */
+/** A run of a plan has ended: log it, apply retention (only a success deletes anything), send the alerts it raises. */
 export async function afterPlanRun({ planId, runId, alertOptions }: { planId: string; runId: string; alertOptions?: AlertOptions }): Promise<void> {
   const run = await getPrisma().run.findUnique({ where: { id: runId }, select: { status: true, startedAt: true, finishedAt: true, errorCode: true, errorMessage: true, bytes: true } });
   if (!run) return;
   const durationMs = run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null;
   const good = run.status === 'succeeded';
   await writePlanLog({ planId, runId, kind: 'run', level: good ? 'info' : 'error', code: run.errorCode, message: good ? `Backup ${runId} succeeded: ${run.bytes} bytes in ${Math.round((durationMs ?? 0) / 100) / 10} s` : `Backup ${runId} ${run.status}${run.errorMessage ? `: ${run.errorMessage}` : ''}` });
-  if (good) await applyRetention({ planId, runId });
+  // Called for every run: one that did not succeed deletes nothing and says so in the plan log.
+  await applyRetention({ planId, runId });
   const plan = await getPlanView({ id: planId });
   const types = decideRunAlerts({ alerts: plan.alerts, status: run.status, durationMs, earlierGoodDurations: await earlierGoodDurations({ planId, runId }) });
+  // A good backup ends the stale spell whether or not the plan has a channel now, so that a channel
+  // added later still hears of the next one.
+  if (good) await getPrisma().plan.update({ where: { id: planId }, data: { staleAlertAt: null } });
   if (!plan.alerts.webhook && !plan.alerts.email) return;
   for (const type of types) await sendPlanAlert({ planId, type, runId, options: alertOptions });
-  if (good) await getPrisma().plan.update({ where: { id: planId }, data: { staleAlertAt: null } });
 }
 
 /** When the plan's newest good backup finished, or null. */

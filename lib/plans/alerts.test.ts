@@ -1,11 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasValidSignature, startSmtpServer, startWebhookReceiver, type ReceivedRequest } from '../../test/harness/alert-receivers.ts';
 import { isParadumpError } from '../core/errors.ts';
 import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
@@ -19,81 +17,9 @@ import { sendWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './send-webhook.
 
 const SECRET = 'a-webhook-secret-of-32-characters';
 
-interface Received {
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A loopback HTTP receiver that answers each request with the next status in `answers` (then 200). */
-async function receiver(): Promise<{ url: string; received: Received[]; answers: number[]; hang: { on: boolean }; close: () => Promise<void> }> {
-  const received: Received[] = [];
-  const answers: number[] = [];
-  const hang = { on: false };
-  const server: Server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(parts).toString('utf8') });
-      if (hang.on) return; // never answers: the sender's timeout must fire
-      res.statusCode = answers.shift() ?? 200;
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    received,
-    answers,
-    hang,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-interface Mail {
-  from: string;
-  to: string[];
-  data: string;
-  user: string | null;
-}
-
-/** A loopback SMTP server (smtp-server): plain, AUTH allowed without TLS, refusing one recipient. */
-async function smtp(): Promise<{ port: number; mails: Mail[]; close: () => Promise<void> }> {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authOptional: true,
-    onAuth(auth, _session, cb) {
-      if (auth.username === 'alerts' && auth.password === 'smtp-pass') return cb(null, { user: auth.username });
-      return cb(new Error('Invalid username or password'));
-    },
-    onRcptTo(address, _session, cb) {
-      if (address.address.startsWith('nobody@')) return cb(Object.assign(new Error('5.1.1 No such user here'), { responseCode: 550 }));
-      cb();
-    },
-    onData(stream, session, cb) {
-      const parts: Buffer[] = [];
-      stream.on('data', (c: Buffer) => parts.push(c));
-      stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(parts).toString('utf8'), user: (session.user as string | undefined) ?? null });
-        cb();
-      });
-    },
-    logger: false,
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, mails, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-const verify = (r: Received) => {
-  const expected = 'sha256=' + createHmac('sha256', SECRET).update(`${String(r.headers[TIMESTAMP_HEADER.toLowerCase()])}.${r.body}`).digest('hex');
-  return r.headers[SIGNATURE_HEADER.toLowerCase()] === expected;
-};
+const receiver = startWebhookReceiver;
+const smtp = startSmtpServer;
+const verify = (r: ReceivedRequest) => hasValidSignature(r, SECRET);
 
 describe('sendWebhook against a real HTTP receiver', () => {
   it('signs the JSON body with HMAC-SHA256 over the timestamp and body', async () => {
@@ -107,6 +33,11 @@ describe('sendWebhook against a real HTTP receiver', () => {
       expect(hook.received[0]!.headers['content-type']).toBe('application/json');
       expect(hook.received[0]!.headers['x-paradump-event']).toBe('test');
       expect(verify(hook.received[0]!)).toBe(true);
+      // The signed timestamp is the sending time, so a receiver can refuse replays of old requests.
+      expect(Math.abs(Date.now() / 1000 - Number(hook.received[0]!.headers[TIMESTAMP_HEADER.toLowerCase()]))).toBeLessThan(60);
+      // Changing one byte of the body breaks the signature; so does another secret.
+      expect(verify({ ...hook.received[0]!, body: body.replace('world', 'World') })).toBe(false);
+      expect(hasValidSignature(hook.received[0]!, 'another-secret-of-some-length')).toBe(false);
       // A receiver with another secret would refuse it.
       expect(hook.received[0]!.headers[SIGNATURE_HEADER.toLowerCase()]).not.toBe('sha256=' + createHmac('sha256', 'other').update(body).digest('hex'));
     } finally {

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { confineDumpDir } from '../runs/dump-root.ts';
 import { liveRunIds } from '../runs/registry.ts';
 import { getPrisma } from '../store/prisma.ts';
@@ -40,12 +41,48 @@ export async function retentionCandidates({ planId }: { planId: string }): Promi
  * only inside the dump root; for `s3://bucket/prefix`, its objects and unfinished uploads, reached
  * with the `AWS_*` environment), then marks it `deleted`. Its record stays, marked, for the history.
  */
-async function deleteBackup({ id, outDir }: { id: string; outDir: string }): Promise<void> {
+async function deleteBackup({ id, outDir }: { id: string; outDir: string }, { recheckInUse }: { recheckInUse: boolean }): Promise<'deleted' | 'in-use'> {
   const prisma = getPrisma();
   await prisma.run.update({ where: { id }, data: { deleteState: 'deleting' } });
+  // A restore or drill that began reading since the candidates were listed keeps it: asked again
+  // after the mark, so a reader is either seen here or finds the backup marked. (A half-deleted
+  // backup is finished regardless: its files are no longer whole.)
+  if (recheckInUse && (await backupsInUse([id])).has(id)) {
+    await prisma.run.update({ where: { id }, data: { deleteState: null } });
+    return 'in-use';
+  }
   const location = isRemoteLocation(outDir) ? outDir : await confineDumpDir({ requested: outDir });
   await openTarget(location).deleteAll();
   await prisma.run.update({ where: { id }, data: { deleteState: 'deleted', deletedAt: new Date() } });
+  return 'deleted';
+}
+
+/** Whether the backup is still where its record says: the folder for a local one, the manifest in the bucket. */
+async function stillStored(outDir: string): Promise<boolean> {
+  if (isRemoteLocation(outDir)) return openTarget(outDir).holdsBackup();
+  try {
+    return (await stat(outDir)).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/**
+ * Good backups that are no longer where the record says (removed by hand, a wiped or unmounted
+ * disk, an emptied bucket): not counted as good, so the newest backup that is really there stays the
+ * newest good one and older ones are not deleted in its name. `failed` when one cannot be checked.
+ */
+async function goneFromStorage(candidates: { id: string; good: boolean; outDir: string }[]): Promise<{ gone: Set<string> } | { failed: { id: string; message: string } }> {
+  const gone = new Set<string>();
+  for (const c of candidates.filter((x) => x.good)) {
+    try {
+      if (!(await stillStored(c.outDir))) gone.add(c.id);
+    } catch (error) {
+      return { failed: { id: c.id, message: (error as Error).message } };
+    }
+  }
+  return { gone };
 }
 
 /** Finishes deletions an earlier pass (or a crash) left half done. */
@@ -55,7 +92,7 @@ export async function finishHalfDeleted({ planId }: { planId?: string } = {}): P
   const done: string[] = [];
   for (const run of half) {
     try {
-      await deleteBackup(run);
+      await deleteBackup(run, { recheckInUse: false });
       done.push(run.id);
       if (run.planId) await writePlanLog({ planId: run.planId, runId: run.id, kind: 'retention', level: 'info', message: `Finished deleting backup ${run.id} (${run.outDir}), left half-deleted by an earlier pass` });
     } catch (error) {
@@ -77,14 +114,28 @@ export async function applyRetention({ planId, runId }: { planId: string; runId:
   }
   const plan = await getPlanView({ id: planId });
   const finished = await finishHalfDeleted({ planId });
-  const candidates = await retentionCandidates({ planId });
+  const listed = await retentionCandidates({ planId });
+  const checked = await goneFromStorage(listed);
+  if ('failed' in checked) {
+    await writePlanLog({ planId, runId, kind: 'retention', level: 'error', code: 'RETENTION_DELETE_FAILED', message: `Retention not applied: could not check that backup ${checked.failed.id} is still stored (${checked.failed.message}); nothing was deleted` });
+    return null;
+  }
+  for (const id of checked.gone) {
+    const c = listed.find((x) => x.id === id)!;
+    await writePlanLog({ planId, runId, kind: 'retention', level: 'warning', code: 'NO_MANIFEST', message: `Backup ${id} is recorded as good but ${c.outDir} is not there: retention does not count it as a good backup, nor delete its record` });
+  }
+  const candidates = listed.map((c) => (checked.gone.has(c.id) ? { ...c, good: false } : c));
   const outcome = selectRetention({ backups: candidates, policy: plan.retention, timeZone: plan.schedule.timeZone });
   const byId = new Map(candidates.map((c) => [c.id, c]));
   const report: RetentionReport = { kept: [...outcome.keep].map(([id, reasons]) => ({ id, reasons })), deleted: [], failed: [], finished };
   for (const id of outcome.remove) {
     const backup = byId.get(id)!;
     try {
-      await deleteBackup(backup);
+      if ((await deleteBackup(backup, { recheckInUse: true })) === 'in-use') {
+        report.kept.push({ id, reasons: ['in-use'] });
+        await writePlanLog({ planId, runId, kind: 'retention', level: 'info', message: `Kept backup ${id}: a restore or drill began reading it as retention was about to delete it` });
+        continue;
+      }
       report.deleted.push(id);
       await writePlanLog({ planId, runId, kind: 'retention', level: 'info', message: `Deleted backup ${id} from ${backup.at.toISOString()} (${backup.outDir}, ${backup.bytes} bytes): kept by no rule` });
     } catch (error) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PlanScheduler, type SchedulablePlan, type SchedulerDeps, type SchedulerLogEntry } from './plan-scheduler.ts';
+import { isParadumpError } from '../core/errors.ts';
+import { concurrencyFromEnv, PlanScheduler, type SchedulablePlan, type SchedulerDeps, type SchedulerLogEntry } from './plan-scheduler.ts';
 
 /** A fake world: a settable clock, plans in memory, runs that end when the test says so. */
 function world(plans: SchedulablePlan[]) {
@@ -86,6 +87,22 @@ describe('PlanScheduler', () => {
     await scheduler.idle();
   });
 
+  it('after a hundred days down, an every-minute plan starts one catch-up run, and the next pass starts none', async () => {
+    const p = plan('p1', 's1', '* * * * *', 'UTC');
+    p.lastSlotAt = new Date('2025-12-18T00:00:00Z');
+    const w = world([p]);
+    const scheduler = new PlanScheduler({ deps: w.deps });
+    w.set('2026-03-28T10:00:30Z');
+    await scheduler.tick();
+    w.set('2026-03-28T10:00:31Z');
+    await scheduler.tick();
+    expect(w.started.map((s) => [s.slot?.toISOString(), s.reason])).toEqual([['2026-03-28T10:00:00.000Z', 'catch-up']]);
+    // Neither a second catch-up nor a skip: the slot claimed was the newest.
+    expect(w.logs.map((l) => l.message)).toEqual([expect.stringMatching(/^More than 100 runs were due while paradump was not running/)]);
+    w.started[0]!.end();
+    await scheduler.idle();
+  });
+
   it('never overlaps a plan with itself: the next slot is skipped with SKIPPED_OVERLAP', async () => {
     const p = plan('p1', 's1', '*/5 * * * *', 'UTC');
     p.lastSlotAt = new Date('2026-03-28T00:00:00Z');
@@ -162,5 +179,22 @@ describe('PlanScheduler', () => {
     await scheduler.tick();
     expect(w.logs).toEqual([expect.objectContaining({ planId: 'x', code: 'SERVER_NOT_FOUND', level: 'error' })]);
     expect(scheduler.isBusy('x')).toBe(false);
+  });
+
+  it('PARADUMP_PLAN_CONCURRENCY: unset is 1, a bad value is refused by name', () => {
+    expect(concurrencyFromEnv(undefined)).toBe(1);
+    expect(concurrencyFromEnv('')).toBe(1);
+    expect(concurrencyFromEnv('3')).toBe(3);
+    for (const bad of ['0', '-1', '1.5', 'two', '65']) {
+      const caught = (() => {
+        try {
+          return concurrencyFromEnv(bad);
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(isParadumpError(caught, 'BAD_OPTION'), bad).toBe(true);
+      expect((caught as Error).message).toBe(`PARADUMP_PLAN_CONCURRENCY must be a whole number from 1 to 64, got "${bad}"`);
+    }
   });
 });

@@ -1,5 +1,17 @@
+import { ParadumpError } from '../core/errors.ts';
 import type { PlanSchedule } from './plan-schema.ts';
-import { dueSlot } from './due-slot.ts';
+import { dueSlot, MISSED_COUNT_LIMIT } from './due-slot.ts';
+
+/**
+ * PARADUMP_PLAN_CONCURRENCY: how many plans of one source server run at once (unset: 1). A value that
+ * is not a whole number from 1 to 64 is refused by name rather than quietly read as 1.
+ */
+export function concurrencyFromEnv(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new ParadumpError('BAD_OPTION', `PARADUMP_PLAN_CONCURRENCY must be a whole number from 1 to 64, got "${value}"`);
+  return n;
+}
 
 /** What the scheduler needs to know of a plan. */
 export interface SchedulablePlan {
@@ -90,7 +102,7 @@ export class PlanScheduler {
         continue;
       }
       if (due.missed > 0) {
-        await this.deps.log({ planId: plan.id, level: 'warning', code: null, message: `${due.missed + 1} runs were due while paradump was not running; starting one catch-up run now` });
+        await this.deps.log({ planId: plan.id, level: 'warning', code: null, message: `${due.missed >= MISSED_COUNT_LIMIT ? `More than ${MISSED_COUNT_LIMIT}` : due.missed + 1} runs were due while paradump was not running; starting one catch-up run now` });
       }
       this.enqueue({ plan, slot: due.slot, reason: due.missed > 0 ? 'catch-up' : 'schedule' });
     }

@@ -19,12 +19,13 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-/** The cron library's refusal, or null. Five fields (minute precision) or six (with seconds). */
+/** The cron library's refusal (or "never runs"), or null. Five fields (minute precision) or six (with seconds). */
 export function cronProblem(pattern: string): string | null {
   const fields = pattern.trim().split(/\s+/).length;
   if (fields !== 5 && fields !== 6) return `expected 5 fields (minute hour day month weekday), got ${fields}`;
   try {
-    new Cron(pattern.trim(), { paused: true, timezone: 'UTC' });
+    // A pattern that parses but matches no date (30 February) would save a plan that never runs.
+    if (!new Cron(pattern.trim(), { paused: true, timezone: 'UTC' }).nextRun()) return 'it matches no date, so the plan would never run';
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

@@ -7,7 +7,7 @@ import { defaultDumpRoot, startDump } from '../runs/start-dump.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { afterPlanRun, checkStale } from './after-plan-run.ts';
 import { finishHalfDeleted } from './apply-retention.ts';
-import { PlanScheduler, type SchedulablePlan, type SchedulerDeps } from './plan-scheduler.ts';
+import { concurrencyFromEnv, PlanScheduler, type SchedulablePlan, type SchedulerDeps } from './plan-scheduler.ts';
 import { writePlanLog } from './plan-log.ts';
 import { getPlanView, listPlans, type PlanView } from './plan-store.ts';
 import { sendPlanAlert, type AlertOptions } from './send-plan-alert.ts';
@@ -87,7 +87,7 @@ async function resumeInterrupted(scheduler: PlanScheduler, alertOptions: AlertOp
  * Starts the process's plan scheduler (once): resumes plans' interrupted runs, finishes half-done
  * deletions, then checks every `tickMs` for due plans and stale ones.
  */
-export async function startPlanService({ tickMs = 1_000, concurrency = Number(process.env.PARADUMP_PLAN_CONCURRENCY) || 1, alertOptions }: { tickMs?: number; concurrency?: number; alertOptions?: AlertOptions } = {}): Promise<PlanService> {
+export async function startPlanService({ tickMs = 1_000, concurrency = concurrencyFromEnv(process.env.PARADUMP_PLAN_CONCURRENCY), alertOptions }: { tickMs?: number; concurrency?: number; alertOptions?: AlertOptions } = {}): Promise<PlanService> {
   const existing = globalForPlans.paradumpPlanService;
   if (existing) return existing;
   const scheduler = new PlanScheduler({ deps: storeDeps({ alertOptions }), concurrency });

@@ -4,6 +4,7 @@ import { isParadumpError } from '../core/errors.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { deletePlan, getPlanView, listPlans, loadPlanSecrets, savePlan, setPlanPaused } from './plan-store.ts';
 import type { PlanInput } from './plan-schema.ts';
+import { dueSlot } from './due-slot.ts';
 
 // Plans saved, listed, edited, paused and deleted through the store, on SQLite and PostgreSQL.
 describe.each(STORE_PROVIDERS)('plan store (%s)', (provider) => {
@@ -43,6 +44,28 @@ describe.each(STORE_PROVIDERS)('plan store (%s)', (provider) => {
     const row = await getPrisma().plan.findUniqueOrThrow({ where: { id: b.id } });
     expect(row.webhookSecretSealed).not.toContain('hook-secret-0123456789');
     expect(row.settings).not.toContain('hook-secret-0123456789');
+  });
+
+  it('an edit that changes the schedule or un-pauses counts slots from now: no catch-up run for slots never due', async () => {
+    const { id } = await savePlan({ input: input('yearly', { schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' } }) });
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000);
+    await getPrisma().plan.update({ where: { id }, data: { lastSlotAt: monthAgo } });
+    const due = async () => {
+      const v = await getPlanView({ id });
+      return dueSlot({ schedule: v.schedule, lastSlotAt: v.lastSlotAt, createdAt: v.createdAt, now: new Date() });
+    };
+    // An edit of something else keeps the slot the plan last handled.
+    await savePlan({ id, input: input('yearly', { schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 4 } }) });
+    expect((await getPlanView({ id })).lastSlotAt).toEqual(monthAgo);
+    // Now daily: thirty daily slots lie between, but none of them was ever due.
+    await savePlan({ id, input: input('yearly', { schedule: { cron: '0 2 * * *', timeZone: 'UTC' } }) });
+    expect(await due()).toBeNull();
+    // Paused for a month through the form, then un-paused through the form: no catch-up either.
+    await savePlan({ id, input: input('yearly', { schedule: { cron: '0 2 * * *', timeZone: 'UTC' }, paused: true }) });
+    await getPrisma().plan.update({ where: { id }, data: { lastSlotAt: monthAgo } });
+    await savePlan({ id, input: input('yearly', { schedule: { cron: '0 2 * * *', timeZone: 'UTC' }, paused: false }) });
+    expect(await due()).toBeNull();
+    await deletePlan({ id });
   });
 
   it('refuses a taken name, and pauses and deletes by id', async () => {

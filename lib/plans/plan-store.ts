@@ -75,12 +75,23 @@ function toStored(plan: Plan): StoredSettings {
 }
 
 /**
+ * An edit that changes the schedule, or un-pauses the plan, counts slots from now: the slots the new
+ * schedule would have had since the last run (or those slept through while paused) were never due,
+ * and folding them into a "missed while paradump was down" catch-up run would start a backup at once.
+ */
+function startsAfresh(existing: { settings: string; paused: boolean }, plan: Plan): boolean {
+  const before = StoredSettings.shape.schedule.safeParse((JSON.parse(existing.settings) as { schedule?: unknown }).schedule);
+  const moved = !before.success || before.data.cron !== plan.schedule.cron || before.data.timeZone !== plan.schedule.timeZone;
+  return moved || (existing.paused && !plan.paused);
+}
+
+/**
  * Creates (no `id`) or replaces a plan. On edit, an empty webhook secret or SMTP password keeps the
  * saved one. Refusals are ParadumpErrors naming the field; nothing is saved then.
  */
 export async function savePlan({ id, input }: { id?: string; input: PlanInput }): Promise<{ id: string }> {
   const prisma = getPrisma();
-  const existing = id ? await prisma.plan.findUnique({ where: { id }, select: { id: true, webhookSecretSealed: true, smtpPasswordSealed: true } }) : null;
+  const existing = id ? await prisma.plan.findUnique({ where: { id }, select: { id: true, webhookSecretSealed: true, smtpPasswordSealed: true, settings: true, paused: true } }) : null;
   if (id && !existing) throw new ParadumpError('PLAN_NOT_FOUND', `no plan ${id}`);
   const filled = structuredClone(input);
   if (existing && filled.alerts?.webhook && !filled.alerts.webhook.secret && existing.webhookSecretSealed) {
@@ -100,7 +111,7 @@ export async function savePlan({ id, input }: { id?: string; input: PlanInput })
   if (clash) throw new ParadumpError('PLAN_NAME_TAKEN', `name: a plan named "${plan.name}" exists`, { details: { path: 'name' } });
   const data = { name: plan.name, serverId: plan.serverId, paused: plan.paused, settings: JSON.stringify(toStored(plan)) };
   const row = existing
-    ? await prisma.plan.update({ where: { id: existing.id }, data, select: { id: true } })
+    ? await prisma.plan.update({ where: { id: existing.id }, data: { ...data, ...(startsAfresh(existing, plan) ? { lastSlotAt: new Date() } : {}) }, select: { id: true } })
     : await prisma.plan.create({ data: { ...data, lastSlotAt: new Date() }, select: { id: true } });
   // Sealed under the plan's id, so only once it has one.
   await prisma.plan.update({

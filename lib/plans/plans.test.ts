@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { hasValidSignature, SMTP_USER, startSmtpServer, startWebhookReceiver } from '../../test/harness/alert-receivers.ts';
 import { createChunkTable } from '../../test/fixtures/generate.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/harness/db.ts';
 import { isParadumpError } from '../core/errors.ts';
@@ -18,6 +19,7 @@ import { getLiveRun } from '../runs/registry.ts';
 import { checkStale } from './after-plan-run.ts';
 import { applyRetention, finishHalfDeleted } from './apply-retention.ts';
 import { readPlanLog } from './plan-log.ts';
+import { AlertEvent } from './alert-event.ts';
 import { getPlanService, runPlanNow, startPlanService } from './plan-service.ts';
 import { getPlanView, savePlan } from './plan-store.ts';
 
@@ -160,6 +162,7 @@ describe('a plan due every few seconds', () => {
     for (const n of [3, 2, 1]) {
       const outDir = path.join(root, `in-use-${n}`);
       await mkdir(outDir, { recursive: true });
+      await writeFile(path.join(outDir, 'manifest.json'), '{}');
       made.push(await prisma.run.create({ data: { kind: 'dump', status: 'succeeded', options: '{}', outDir, planId, serverId, finishedAt: new Date(Date.now() - n * 60_000) } }));
     }
     const [oldest, middle, newest] = made as [(typeof made)[0], (typeof made)[0], (typeof made)[0]];
@@ -220,6 +223,144 @@ describe('a plan due every few seconds', () => {
     } finally {
       hook.closeAllConnections();
       await new Promise((resolve) => hook.close(resolve));
+    }
+  });
+
+  /** Good backups of the plan made earlier, each a folder with a manifest, `minutesAgo` apart, each taking `durationMs`. */
+  async function earlierBackups({ planId, prefix, minutesAgo, durationMs = 1_000 }: { planId: string; prefix: string; minutesAgo: number[]; durationMs?: number }) {
+    const root = process.env.PARADUMP_DUMP_ROOT!;
+    const made = [];
+    for (const n of minutesAgo) {
+      const outDir = path.join(root, `${prefix}-${n}`);
+      await mkdir(outDir, { recursive: true });
+      await writeFile(path.join(outDir, 'manifest.json'), '{}');
+      const finishedAt = new Date(Date.now() - n * 60_000);
+      made.push(await getPrisma().run.create({ data: { kind: 'dump', status: 'succeeded', options: '{}', outDir, planId, serverId, startedAt: new Date(finishedAt.getTime() - durationMs), finishedAt } }));
+    }
+    return made;
+  }
+
+  it('a backup whose files were removed by hand does not count as good: the one really there is kept as the newest', async () => {
+    const { id: planId } = await savePlan({ input: { name: 'files gone', serverId, databases: [db.name], dump: {}, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { stale: false } } });
+    const made = await earlierBackups({ planId, prefix: 'files-gone', minutesAgo: [3, 2, 1] });
+    const [oldest, middle, newest] = [made[0]!, made[1]!, made[2]!];
+    rmSync(newest.outDir, { recursive: true, force: true });
+    const report = await applyRetention({ planId, runId: newest.id });
+    // Counting the vanished one as the newest good backup would have deleted both that are there.
+    expect(report!.deleted).toEqual([oldest.id]);
+    expect(existsSync(middle.outDir)).toBe(true);
+    expect(report!.kept.find((k) => k.id === middle.id)!.reasons).toEqual(['newest', 'last']);
+    const log = await readPlanLog({ planId });
+    expect(log.some((l) => l.code === 'NO_MANIFEST' && l.message.startsWith(`Backup ${newest.id} is recorded as good but`))).toBe(true);
+    expect((await getPrisma().run.findUniqueOrThrow({ where: { id: newest.id } })).deleteState).toBeNull();
+  });
+
+  it('a restore that starts as retention marks a backup keeps it: the mark is undone and nothing is deleted', async () => {
+    const { id: planId } = await savePlan({ input: { name: 'late reader', serverId, databases: [db.name], dump: {}, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { stale: false } } });
+    const made = await earlierBackups({ planId, prefix: 'late-reader', minutesAgo: [2, 1] });
+    const [old, newest] = [made[0]!, made[1]!];
+    const prisma = getPrisma();
+    // The restore's record appears right after the candidates were listed and the backup marked.
+    const update = prisma.run.update.bind(prisma.run);
+    const spy = vi.spyOn(prisma.run, 'update').mockImplementation(((args: { where: { id?: string }; data: { deleteState?: unknown } }) => {
+      const result = update(args as never);
+      if (args.where.id === old.id && args.data.deleteState === 'deleting') {
+        return result.then(async (r) => {
+          await prisma.run.create({ data: { kind: 'restore', status: 'running', options: '{}', outDir: old.outDir, sourceRunId: old.id, serverId } });
+          return r;
+        });
+      }
+      return result;
+    }) as unknown as typeof prisma.run.update);
+    try {
+      const report = await applyRetention({ planId, runId: newest.id });
+      expect(report!.deleted).toEqual([]);
+      expect(report!.kept.find((k) => k.id === old.id)!.reasons).toEqual(['in-use']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(existsSync(old.outDir)).toBe(true);
+    expect((await prisma.run.findUniqueOrThrow({ where: { id: old.id } })).deleteState).toBeNull();
+    expect((await readPlanLog({ planId })).some((l) => l.message.startsWith(`Kept backup ${old.id}: a restore or drill began reading it`))).toBe(true);
+  });
+
+  it('a failed run sends a signed failure alert with its error; SMTP refusing is logged; nothing is deleted', async () => {
+    const hook = await startWebhookReceiver();
+    const mail = await startSmtpServer();
+    try {
+      const secret = 'failure-secret-0123456789';
+      const { id: planId } = await savePlan({
+        input: {
+          name: 'alerting broken',
+          serverId,
+          databases: ['no_such_db_paradump_alerts'],
+          dump: {},
+          schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' },
+          retention: { keepLast: 1 },
+          alerts: { stale: false, webhook: { url: hook.url, secret }, email: { to: ['nobody@example.com'], smtp: { host: '127.0.0.1', port: mail.port, from: 'paradump@example.com' } } },
+        },
+      });
+      const olds = await earlierBackups({ planId, prefix: 'alerting-broken', minutesAgo: [2, 1] });
+      await runPlanNow({ id: planId });
+      await getPlanService()!.scheduler.idle();
+      const failed = await getPrisma().run.findFirstOrThrow({ where: { planId, status: 'failed' } });
+      expect(failed.errorCode).not.toBeNull();
+      expect(hook.received).toHaveLength(1);
+      const request = hook.received[0]!;
+      expect(hasValidSignature(request, secret)).toBe(true);
+      expect(request.headers['x-paradump-event']).toBe('failure');
+      const event = AlertEvent.parse(JSON.parse(request.body));
+      expect(event).toMatchObject({ version: 1, type: 'failure', plan: { id: planId, name: 'alerting broken', server: 'plan source' }, run: { id: failed.id, status: 'failed', error: { code: failed.errorCode } } });
+      expect(event.summary).toBe(`Backup plan “alerting broken” failed: ${failed.errorCode}: ${failed.errorMessage}`);
+      // The refused recipient: no mail, and the server's own answer in the plan log.
+      expect(mail.mails).toHaveLength(0);
+      const log = await readPlanLog({ planId });
+      expect(log.find((l) => l.code === 'SMTP_FAILED')?.message).toMatch(/^Email failure alert to nobody@example.com: .*550/);
+      expect(log.some((l) => l.kind === 'alert' && l.message.startsWith('Webhook failure alert, attempt 1: HTTP 200'))).toBe(true);
+      expect(log.some((l) => l.kind === 'retention' && /nothing was deleted/.test(l.message))).toBe(true);
+      for (const old of olds) expect(existsSync(old.outDir)).toBe(true);
+    } finally {
+      await hook.close();
+      await mail.close();
+    }
+  });
+
+  it('a good run alerts on success when asked, and as slow past the factor × its usual time, by email and webhook', async () => {
+    const hook = await startWebhookReceiver();
+    const mail = await startSmtpServer();
+    try {
+      const secret = 'success-secret-0123456789';
+      const { id: planId } = await savePlan({
+        input: {
+          name: 'alerting good',
+          serverId,
+          databases: [],
+          tables: [`${db.name}.items`],
+          dump: { threads: 1 },
+          schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' },
+          retention: { keepLast: 10 },
+          alerts: { stale: false, onSuccess: true, slowFactor: 2, webhook: { url: hook.url, secret }, email: { to: ['ops@example.com'], smtp: { host: '127.0.0.1', port: mail.port, user: SMTP_USER.username, password: SMTP_USER.password, from: 'paradump@example.com' } } },
+        },
+      });
+      // Its usual time: three earlier good backups of 5 ms each; the real one takes far longer.
+      const earlier = await earlierBackups({ planId, prefix: 'alerting-good', minutesAgo: [3, 2, 1], durationMs: 5 });
+      await runPlanNow({ id: planId });
+      await getPlanService()!.scheduler.idle();
+      const run = await getPrisma().run.findFirstOrThrow({ where: { planId, id: { notIn: earlier.map((e) => e.id) } } });
+      expect(run.status).toBe('succeeded');
+      const events = hook.received.map((r) => AlertEvent.parse(JSON.parse(r.body)));
+      expect(events.map((e) => e.type)).toEqual(['success', 'slow']);
+      expect(hook.received.every((r) => hasValidSignature(r, secret))).toBe(true);
+      expect(events[0]!.run).toMatchObject({ id: run.id, status: 'succeeded', bytes: Number(run.bytes), error: null });
+      expect(events[1]!.summary).toMatch(/^Backup plan “alerting good” was slow: \d+ s, more than 2× its usual time$/);
+      expect(mail.mails.map((m) => m.user)).toEqual(['alerts', 'alerts']);
+      // The subject holds “ ” and so is MIME-encoded; the summary is in the body too.
+      expect(mail.mails[0]!.data).toMatch(/^Subject: /m);
+      expect(mail.mails[0]!.data).toContain(run.id);
+      expect(mail.mails.map((m) => /succeeded|was slow/.exec(m.data)?.[0])).toEqual(['succeeded', 'was slow']);
+    } finally {
+      await hook.close();
+      await mail.close();
     }
   });
 });

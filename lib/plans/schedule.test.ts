@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueSlot } from './due-slot.ts';
+import { dueSlot, MISSED_COUNT_LIMIT } from './due-slot.ts';
 import { Plan, cronProblem, isTimeZone, issueCode } from './plan-schema.ts';
 import { describeSchedule, expectedInterval, formatInZone, nextRuns } from './schedule.ts';
 
@@ -52,6 +52,8 @@ describe('validation', () => {
     expect(cronProblem('61 * * * *')).toMatch(/minute/);
     expect(cronProblem('0 2 * *')).toMatch(/5 fields/);
     expect(cronProblem('0 2 * * *')).toBeNull();
+    // Parses, but 30 February never comes: refused rather than saved as a plan that never runs.
+    expect(cronProblem('0 0 30 2 *')).toMatch(/never run/);
     expect(isTimeZone('Europe/Paris')).toBe(true);
     expect(isTimeZone('Mars/Olympus')).toBe(false);
     const parsed = Plan.safeParse({
@@ -98,5 +100,20 @@ describe('dueSlot', () => {
   it('a week down: one catch-up run for the newest slot, six counted as missed', () => {
     const due = dueSlot({ schedule: paris, lastSlotAt: new Date('2026-01-01T01:00:00Z'), createdAt, now: new Date('2026-01-08T09:00:00Z') });
     expect(due).toEqual({ slot: new Date('2026-01-08T01:00:00Z'), missed: 6 });
+  });
+
+  it('a hundred days down on an every-minute plan: the newest slot, once, whatever the count', () => {
+    const everyMinute = { cron: '* * * * *', timeZone: 'Europe/Paris' };
+    const now = new Date('2026-04-11T09:30:20Z');
+    const due = dueSlot({ schedule: everyMinute, lastSlotAt: new Date('2026-01-01T00:00:00Z'), createdAt, now });
+    // 144,000 slots were missed: more than are counted, but the slot is still the newest one.
+    expect(due).toEqual({ slot: new Date('2026-04-11T09:30:00Z'), missed: MISSED_COUNT_LIMIT });
+    expect(dueSlot({ schedule: everyMinute, lastSlotAt: due!.slot, createdAt, now })).toBeNull();
+  });
+
+  it('a slot exactly now is due; the newest slot across the spring DST change is 03:00 CEST', () => {
+    expect(dueSlot({ schedule: paris, lastSlotAt: new Date('2026-01-07T01:00:00Z'), createdAt, now: new Date('2026-01-08T01:00:00Z') })).toEqual({ slot: new Date('2026-01-08T01:00:00Z'), missed: 0 });
+    const half = { cron: '30 2 * * *', timeZone: 'Europe/Paris' };
+    expect(dueSlot({ schedule: half, lastSlotAt: new Date('2026-03-28T01:30:00Z'), createdAt, now: new Date('2026-03-29T05:00:00Z') })).toEqual({ slot: new Date('2026-03-29T01:00:00Z'), missed: 0 });
   });
 });

@@ -13,6 +13,11 @@ export function nextRuns({ schedule, after, count }: { schedule: PlanSchedule; a
   return cron(schedule).nextRuns(count, after);
 }
 
+/** The newest slot at or before `at`, or null when there is none. */
+export function newestSlotBefore({ schedule, at }: { schedule: PlanSchedule; at: Date }): Date | null {
+  return cron(schedule).previousRuns(1, new Date(at.getTime() + 1))[0] ?? null;
+}
+
 /** Slots in (since, until], oldest first, at most `limit` of them (enough to know "more than one"). */
 export function slotsBetween({ schedule, since, until, limit = 1_000 }: { schedule: PlanSchedule; since: Date; until: Date; limit?: number }): Date[] {
   const job = cron(schedule);
