@@ -22,7 +22,7 @@ import { cancelDrill, drillPass, finishInterruptedDrills, runDrillNow, startDril
 import { getDrill, getDrillPolicy, saveDrillPolicy } from './drill-store.ts';
 import { createDrillRecord, runDrill } from './run-drill.ts';
 import { Session } from '../mysql/session.ts';
-import { getPlanDrills, listDrillSummaries } from './drill-summaries.ts';
+import { getPlanDrills, listDrillSummaries, listServerDrillSummaries } from './drill-summaries.ts';
 
 const uri = inject('mariadbUri');
 const dir = mkdtempSync(path.join(tmpdir(), 'paradump-drills-'));
@@ -141,6 +141,10 @@ describe('restore drills', () => {
       const summary = (await listDrillSummaries()).get(planId)!;
       expect(summary).toMatchObject({ health: 'ok', red: false });
       expect(summary.lastProven!.id).toBe(drill.id);
+      // Per server: the newest proven restore over the server's plans, named by its plan.
+      const perServer = (await listServerDrillSummaries()).get(serverId)!;
+      expect(perServer.lastProven).toMatchObject({ id: drill.id, planName: 'drilled' });
+      expect([perServer.plans, perServer.red]).toEqual([1, 0]);
       expect((await readPlanLog({ planId })).some((l) => l.kind === 'drill' && l.message.startsWith(`Restore drill ${drill.id} succeeded`))).toBe(true);
     } finally {
       await service.stop();
