@@ -67,6 +67,10 @@ test('a plan with a restore drill: run a backup, run the drill, see the last pro
   const row = page.getByRole('row', { name: new RegExp(`drilled ${db}`) });
   await expect(row).toContainText(/last proven restore: just now, recovery time/);
   await expect(row).toContainText('restore proven');
+  // Per server: the Servers page says when a restore of the server's plans was last proven.
+  await page.goto('/servers');
+  const saved = page.getByRole('listitem').filter({ hasText: serverName });
+  await expect(saved.getByTestId('server-proven-restore')).toHaveText(new RegExp(`^last proven restore: just now, recovery time .*\\(plan drilled ${db}\\)$`));
   // Nothing of the drill is left on the server it restored into.
   expect(await source.query(`SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'e2edrill\\_%'`)).toEqual([]);
 });

@@ -1,4 +1,5 @@
 import type { DrillSummary } from '@/lib/drills/drill-summaries.ts';
+import { recoveryTimeMs } from '@/lib/drills/drill-store.ts';
 import { formatDuration } from '../_lib/format.ts';
 import { age } from './plan-badge.tsx';
 
@@ -14,7 +15,7 @@ export function ProvenRestore({ summary }: { summary: DrillSummary }) {
   if (!proven) return <span data-testid="proven-restore">no proven restore yet</span>;
   return (
     <span data-testid="proven-restore">
-      last proven restore: {age(proven.finishedAt ?? proven.startedAt)}, recovery time {formatDuration(proven.restoreMs ?? 0)}
+      last proven restore: {age(proven.finishedAt ?? proven.startedAt)}, recovery time {formatDuration(recoveryTimeMs(proven) ?? 0)}
       {proven.recoveryPoint ? `, recovery point ${formatRecoveryPoint(proven.recoveryPoint)}` : ''}
     </span>
   );

@@ -2,18 +2,20 @@ import { requireSession } from '@/lib/auth/require-session.ts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
+import { listServerDrillSummaries } from '@/lib/drills/drill-summaries.ts';
 import { listServers } from '@/lib/runs/servers.ts';
 import { sandboxAvailable } from '@/lib/runs/start-sandbox.ts';
 import { SandboxButton } from '../_components/sandbox-button.tsx';
 import { PageTitle } from '../_components/ui.tsx';
 import { AddServerForm } from './add-server-form.tsx';
+import { ServerDrills } from './server-drills.tsx';
 
 export const metadata: Metadata = { title: 'Servers' };
 
 export default async function ServersPage() {
   await connection();
   await requireSession();
-  const servers = await listServers();
+  const [servers, drills] = await Promise.all([listServers(), listServerDrillSummaries()]);
   return (
     <main className="mx-auto max-w-6xl px-6 py-10">
       <PageTitle subtitle="The MySQL and MariaDB servers the dashboard backs up and restores into.">Servers</PageTitle>
@@ -44,6 +46,7 @@ export default async function ServersPage() {
                     <p className="font-mono text-xs text-zinc-500">
                       {s.user}@{s.host}:{s.port}
                     </p>
+                    <ServerDrills summary={drills.get(s.id)} />
                   </div>
                   <div className="flex gap-3 text-sm">
                     <Link href={`/backups/new?server=${s.id}`} className="text-sky-700 hover:underline dark:text-sky-400">

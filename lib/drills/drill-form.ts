@@ -17,7 +17,7 @@ export function drillInputFromForm(f: FormValues): DrillPolicyInput {
   }
   const trigger = one(f.trigger) === 'schedule' ? { kind: 'schedule' as const, schedule: { cron: one(f.drillCron), timeZone: one(f.drillTimeZone) } } : { kind: 'backups' as const, every: one(f.every) || '1' };
   const target = one(f.target) === 'throwaway' || one(f.target) === '' ? { kind: 'throwaway' as const } : { kind: 'server' as const, serverId: one(f.target) };
-  return { enabled: one(f.enabled) === 'on', trigger: trigger as DrillPolicyInput['trigger'], target, prefix: one(f.prefix) || undefined, threads: one(f.drillThreads) || undefined, checks };
+  return { enabled: one(f.enabled) === 'on', trigger: trigger as DrillPolicyInput['trigger'], target, prefix: one(f.prefix) || undefined, threads: one(f.drillThreads) || undefined, checks, rollForward: one(f.rollForward) === 'on' };
 }
 
 /** Form field names by schema path, so errors show at their input. */
@@ -46,6 +46,7 @@ export function drillFormValues(policy: DrillPolicy | null): FormValues {
     target: policy.target.kind === 'server' ? policy.target.serverId : 'throwaway',
     prefix: policy.prefix,
     drillThreads: String(policy.threads),
+    rollForward: policy.rollForward ? 'on' : '',
   };
   policy.checks.forEach((c, i) => Object.assign(out, { [`checkName${i}`]: c.name, [`checkDatabase${i}`]: c.database, [`checkSql${i}`]: c.sql, [`checkCompare${i}`]: c.compare, [`checkExpected${i}`]: c.expected }));
   return out;

@@ -21,6 +21,10 @@ export function isPlanDrilling(planId: string): boolean {
   return false;
 }
 
+export function isDrillRunningHere(id: string): boolean {
+  return running.has(id);
+}
+
 /** Aborts the drill; false when it is not running in this process. */
 export function abortDrill(id: string): boolean {
   const drill = running.get(id);

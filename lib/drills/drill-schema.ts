@@ -70,6 +70,12 @@ export const DrillPolicy = z.object({
     .default('drill_'),
   threads: z.coerce.number({ error: 'Enter a number' }).int({ error: 'Enter a whole number' }).min(1, { error: 'From 1 to 64' }).max(64, { error: 'From 1 to 64' }).default(4),
   checks: z.array(DrillCheck).max(20, { error: 'At most 20 checks' }).default([]),
+  /**
+   * After the restore is verified, replay the source's binary log from the backup's snapshot up to
+   * the drill's start (lib/restore pitr), so the drill proves the recovery point too; the checks then
+   * run on the rolled-forward copy. Needs a backup with binlog coordinates and the source saved. @default false
+   */
+  rollForward: z.boolean().default(false),
 });
 export type DrillPolicy = z.infer<typeof DrillPolicy>;
 export type DrillPolicyInput = z.input<typeof DrillPolicy>;

@@ -6,7 +6,8 @@ import { sendPlanAlert, type AlertOptions } from '../plans/send-plan-alert.ts';
 import { serverAddress } from '../runs/servers.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { drillDue } from './drill-due.ts';
-import { abortDrill, addRunningDrill, drillsIdle, isPlanDrilling } from './drill-registry.ts';
+import { keepDrillAlive, STALE_MS } from './drill-heartbeat.ts';
+import { abortDrill, addRunningDrill, drillsIdle, isDrillRunningHere, isPlanDrilling } from './drill-registry.ts';
 import { DrillTarget, getDrillPolicy, listDrillPolicies } from './drill-store.ts';
 import { dropDrillDatabases } from './drill-target.ts';
 import { createDrillRecord, runDrill, type DrillTrigger } from './run-drill.ts';
@@ -21,12 +22,15 @@ const TRIGGER_WORDS: Record<DrillTrigger, string> = { schedule: 'scheduled', bac
 export async function startDrill({ planId, trigger, alertOptions }: { planId: string; trigger: DrillTrigger; alertOptions?: AlertOptions }): Promise<{ id: string; finished: Promise<void> }> {
   const stored = await getDrillPolicy({ planId });
   if (!stored) throw new ParadumpError('BAD_OPTION', 'this plan has no restore drill policy: save one first', { details: { path: 'drill' } });
-  if (isPlanDrilling(planId)) throw new ParadumpError('DRILL_RUNNING', 'a drill of this plan is already running');
+  if (isPlanDrilling(planId) || (await runningElsewhere({ planId }))) throw new ParadumpError('DRILL_RUNNING', 'a drill of this plan is already running');
   const { id, sourceRunId } = await createDrillRecord({ planId, trigger });
   const controller = new AbortController();
+  const stopBeating = keepDrillAlive({ id, controller });
   await writePlanLog({ planId, kind: 'drill', level: 'info', message: `Started restore drill ${id} (${TRIGGER_WORDS[trigger]}) of backup ${sourceRunId ?? '(none)'}` });
   const finished = (async () => {
-    const outcome = await runDrill({ drillId: id, policy: stored.policy, signal: controller.signal });
+    const outcome = await runDrill({ drillId: id, policy: stored.policy, signal: controller.signal }).finally(stopBeating);
+    // Declared interrupted by another process meanwhile (this one looked dead): that one alerted.
+    if (outcome.status === 'interrupted') return;
     const plan = await getPlanView({ id: planId });
     if (!plan.alerts.webhook && !plan.alerts.email) return;
     for (const type of decideDrillAlerts({ status: outcome.status })) {
@@ -39,11 +43,24 @@ export async function startDrill({ planId, trigger, alertOptions }: { planId: st
   return { id, finished };
 }
 
-/** Cancels a running drill: it stops loading, drops what it created and stops its server. */
+/** A drill of the plan that another process over the same store is running (its heartbeat is fresh). */
+async function runningElsewhere({ planId, now = new Date() }: { planId: string; now?: Date }): Promise<boolean> {
+  const fresh = await getPrisma().drill.count({ where: { planId, status: 'running', heartbeatAt: { gte: new Date(now.getTime() - STALE_MS) } } });
+  return fresh > 0;
+}
+
+/**
+ * Cancels a running drill: it stops loading, drops what it created and stops its server. Running in
+ * another process (the scheduler's, the dashboard's), the cancel is asked through the store and that
+ * process aborts it at its next heartbeat.
+ */
 export async function cancelDrill({ id }: { id: string }): Promise<void> {
-  const row = await getPrisma().drill.findUnique({ where: { id }, select: { status: true } });
+  const prisma = getPrisma();
+  const row = await prisma.drill.findUnique({ where: { id }, select: { status: true } });
   if (!row) throw new ParadumpError('DRILL_NOT_FOUND', `no drill ${id}`);
-  if (!abortDrill(id)) throw new ParadumpError('NOT_RUNNING', `drill ${id} is not running in this process`);
+  if (abortDrill(id)) return;
+  const asked = await prisma.drill.updateMany({ where: { id, status: 'running' }, data: { cancelAskedAt: new Date() } });
+  if (asked.count === 0) throw new ParadumpError('NOT_RUNNING', `drill ${id} is not running`);
 }
 
 /** Good backups of the plan finished since its last drill started (or since the policy was saved). */
@@ -57,6 +74,8 @@ async function goodBackupsSince({ planId, createdAt }: { planId: string; created
 /** One scheduler pass: every due drill is claimed (a conditional update, as plans' slots) and started. */
 export async function drillPass({ now = new Date(), alertOptions }: { now?: Date; alertOptions?: AlertOptions } = {}): Promise<string[]> {
   const started: string[] = [];
+  // Every pass, not only at start-up: a drill whose process died (another one over the same store) is found too.
+  await finishInterruptedDrills({ alertOptions });
   for (const stored of await listDrillPolicies()) {
     if (!stored.policy.enabled || isPlanDrilling(stored.planId)) continue;
     const count = stored.policy.trigger.kind === 'backups' ? await goodBackupsSince(stored) : 0;
@@ -74,23 +93,35 @@ export async function drillPass({ now = new Date(), alertOptions }: { now?: Date
 }
 
 /**
- * Drills the last process left running: marked interrupted (which alerts and reddens the badge, as
- * a failure), and on a saved scratch server the databases they created are dropped. A throwaway
- * server died with its process (lib/sandbox kills it on exit).
+ * Drills whose process stopped: `running`, not in this process, and no heartbeat for `staleMs` (so
+ * a drill another live process runs is left alone). Each is claimed with a conditional update (two
+ * processes never both handle one), marked interrupted (which alerts and reddens the badge, as a
+ * failure), and on a saved scratch server the databases it created are dropped. A throwaway server
+ * died with its process (lib/sandbox kills it on exit).
  */
-export async function finishInterruptedDrills({ alertOptions }: { alertOptions?: AlertOptions } = {}): Promise<string[]> {
+export async function finishInterruptedDrills({ alertOptions, staleMs = STALE_MS, now = new Date() }: { alertOptions?: AlertOptions; staleMs?: number; now?: Date } = {}): Promise<string[]> {
   const prisma = getPrisma();
-  const rows = await prisma.drill.findMany({ where: { status: 'running' }, select: { id: true, planId: true, target: true, databases: true, sourceRunId: true, startedAt: true } });
+  const before = new Date(now.getTime() - staleMs);
+  const candidates = await prisma.drill.findMany({
+    where: { status: 'running', OR: [{ heartbeatAt: { lt: before } }, { heartbeatAt: null, startedAt: { lt: before } }] },
+    select: { id: true, planId: true, target: true, databases: true, sourceRunId: true, startedAt: true, heartbeatAt: true },
+  });
+  const message = 'the process running the drill stopped before it finished';
+  const rows = [];
+  for (const row of candidates) {
+    if (isDrillRunningHere(row.id)) continue;
+    const claimed = await prisma.drill.updateMany({ where: { id: row.id, status: 'running', heartbeatAt: row.heartbeatAt }, data: { status: 'interrupted', finishedAt: new Date(), errorCode: 'INTERRUPTED', errorMessage: message } });
+    if (claimed.count === 1) rows.push(row);
+  }
   for (const row of rows) {
     const parsed = DrillTarget.safeParse(JSON.parse(row.target));
     const target = parsed.success ? parsed.data : null;
     const names = JSON.parse(row.databases) as string[];
     let left: string[] = [];
     if (target?.kind === 'server' && target.serverId && names.length) {
-      left = await serverAddress({ id: target.serverId }).then(({ address }) => dropDrillDatabases({ address, names }), (e: unknown) => names.map((n) => `${n} (${(e as Error).message})`));
+      left = await serverAddress({ id: target.serverId }).then(({ address }) => dropDrillDatabases({ address, names, newRecoveryDatabase: target.newRecoveryDatabase }), (e: unknown) => names.map((n) => `${n} (${(e as Error).message})`));
     }
-    const message = 'the process running the drill stopped before it finished';
-    await prisma.drill.update({ where: { id: row.id }, data: { status: 'interrupted', finishedAt: new Date(), errorCode: 'INTERRUPTED', errorMessage: message, leftovers: left.length ? left.join('; ') : null } });
+    if (left.length) await prisma.drill.update({ where: { id: row.id }, data: { leftovers: left.join('; ') } });
     await writePlanLog({ planId: row.planId, kind: 'drill', level: 'error', code: 'INTERRUPTED', message: `Restore drill ${row.id} was interrupted: ${message}${left.length ? `; could not drop ${left.join('; ')}` : ''}` });
     const plan = await getPlanView({ id: row.planId }).catch(() => null);
     if (plan && (plan.alerts.webhook || plan.alerts.email)) {

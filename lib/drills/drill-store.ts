@@ -3,6 +3,7 @@ import { ParadumpError } from '../core/errors.ts';
 import { planInputError } from '../plans/plan-store.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { DrillPolicy, drillDatabaseName, type DrillPolicyInput } from './drill-schema.ts';
+import { partialBackupProblem } from './roll-forward.ts';
 
 /** A plan's drill policy as the scheduler and pages see it. */
 export interface StoredDrillPolicy {
@@ -28,6 +29,14 @@ export async function saveDrillPolicy({ planId, input }: { planId: string; input
   const policy = parsed.data;
   if (policy.target.kind === 'server' && !(await prisma.server.findUnique({ where: { id: policy.target.serverId }, select: { id: true } }))) {
     throw new ParadumpError('BAD_OPTION', 'target.serverId: Pick the scratch server', { details: { path: 'target.serverId' } });
+  }
+  if (policy.rollForward) {
+    const plan = await prisma.plan.findUniqueOrThrow({ where: { id: planId }, select: { settings: true } });
+    const settings = JSON.parse(plan.settings) as { dump?: { lock?: string }; tables?: string[]; excludeTables?: string[] };
+    // Refused now rather than at every drill (the drill checks its backup again: the plan may change).
+    if (settings.dump?.lock === 'none') throw new ParadumpError('BAD_OPTION', 'rollForward: the plan’s backups are taken with “no locks”: they have no binary log position to roll forward from', { details: { path: 'rollForward' } });
+    const partial = partialBackupProblem({ tables: settings.tables ?? [], excludeTables: settings.excludeTables ?? [] });
+    if (partial) throw new ParadumpError('BAD_OPTION', `rollForward: ${partial}`, { details: { path: 'rollForward' } });
   }
   // Database names are at most 64 characters: say so now rather than at the first drill.
   const longest = drillDatabaseName({ prefix: policy.prefix, database: 'x'.repeat(64 - policy.prefix.length) });
@@ -75,8 +84,24 @@ export const DrillTarget = z.object({
   port: z.number().int().nullable().default(null),
   /** The throwaway mariadbd's PID, while it runs. */
   pid: z.number().int().nullable().default(null),
+  /**
+   * The roll forward keeps its progress in the target's `paradump_recovery`: true when that database
+   * was not there before the drill, so the clean-up drops it again (once no other replay's row is in it).
+   */
+  newRecoveryDatabase: z.boolean().default(false),
 });
 export type DrillTarget = z.infer<typeof DrillTarget>;
+
+/** Where a drill's roll forward got to. */
+export const RollForward = z.object({
+  /** The stop point: the drill's start, to the whole second (transactions logged before it). */
+  until: z.string(),
+  transactions: z.number().int(),
+  durationMs: z.number(),
+  /** The last replayed transaction: its end in the source's binary log and when the source logged it; null when none was replayed. */
+  last: z.object({ file: z.string(), position: z.number(), gtid: z.string().nullable(), at: z.string().nullable() }).nullable(),
+});
+export type RollForward = z.infer<typeof RollForward>;
 
 export const DrillStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
 export type DrillStatus = z.infer<typeof DrillStatus>;
@@ -105,8 +130,17 @@ export const DrillView = z.object({
   failedChunk: FailedChunk.nullable(),
   checks: z.array(CheckResult),
   leftovers: z.string().nullable(),
+  /** Null without the policy's roll forward (or when the drill failed before it). */
+  rollForward: RollForward.nullable(),
+  heartbeatAt: z.date().nullable(),
 });
 export type DrillView = z.infer<typeof DrillView>;
+
+/** The drill's recovery time: the restore, and the roll forward when there was one (a real recovery does both). */
+export function recoveryTimeMs(drill: Pick<DrillView, 'restoreMs' | 'rollForward'>): number | null {
+  if (drill.restoreMs === null) return null;
+  return drill.restoreMs + (drill.rollForward?.durationMs ?? 0);
+}
 
 type DrillRow = NonNullable<Awaited<ReturnType<ReturnType<typeof getPrisma>['drill']['findUnique']>>>;
 
@@ -119,6 +153,7 @@ export function toDrillView(row: DrillRow): DrillView {
     bytes: Number(row.bytes),
     failedChunk: row.failedChunk ? JSON.parse(row.failedChunk) : null,
     checks: JSON.parse(row.checks),
+    rollForward: row.rollForward ? JSON.parse(row.rollForward) : null,
   });
 }
 

@@ -49,3 +49,31 @@ export async function getPlanDrills({ planId, now = new Date() }: { planId: stri
   const [summary, drills] = await Promise.all([summarize({ stored, plan, now }), listDrills({ planId, limit: 30 })]);
   return { summary, drills };
 }
+
+/** A server's drills at a glance: the newest proven restore over its plans, and how many of them are red. */
+export interface ServerDrillSummary {
+  serverId: string;
+  /** The newest succeeded drill of any of the server's plans, with that plan's name. */
+  lastProven: (DrillView & { planName: string }) | null;
+  /** Plans of the server with a drill policy. */
+  plans: number;
+  /** Of those, the ones whose badge is red (last drill failed, or overdue). */
+  red: number;
+}
+
+/** Drill summaries per source server (the servers whose plans have a drill policy), by server id. */
+export async function listServerDrillSummaries({ now = new Date() }: { now?: Date } = {}): Promise<Map<string, ServerDrillSummary>> {
+  const [summaries, plans] = await Promise.all([listDrillSummaries({ now }), listPlans()]);
+  const out = new Map<string, ServerDrillSummary>();
+  for (const plan of plans) {
+    const summary = summaries.get(plan.id);
+    if (!summary) continue;
+    const entry = out.get(plan.serverId) ?? { serverId: plan.serverId, lastProven: null, plans: 0, red: 0 };
+    entry.plans++;
+    if (summary.red) entry.red++;
+    const proven = summary.lastProven;
+    if (proven && (!entry.lastProven || (proven.finishedAt ?? proven.startedAt) > (entry.lastProven.finishedAt ?? entry.lastProven.startedAt))) entry.lastProven = { ...proven, planName: plan.name };
+    out.set(plan.serverId, entry);
+  }
+  return out;
+}

@@ -22,7 +22,7 @@ import { cancelDrill, drillPass, finishInterruptedDrills, runDrillNow, startDril
 import { getDrill, getDrillPolicy, saveDrillPolicy } from './drill-store.ts';
 import { createDrillRecord, runDrill } from './run-drill.ts';
 import { Session } from '../mysql/session.ts';
-import { getPlanDrills, listDrillSummaries } from './drill-summaries.ts';
+import { getPlanDrills, listDrillSummaries, listServerDrillSummaries } from './drill-summaries.ts';
 
 const uri = inject('mariadbUri');
 const dir = mkdtempSync(path.join(tmpdir(), 'paradump-drills-'));
@@ -141,6 +141,10 @@ describe('restore drills', () => {
       const summary = (await listDrillSummaries()).get(planId)!;
       expect(summary).toMatchObject({ health: 'ok', red: false });
       expect(summary.lastProven!.id).toBe(drill.id);
+      // Per server: the newest proven restore over the server's plans, named by its plan.
+      const perServer = (await listServerDrillSummaries()).get(serverId)!;
+      expect(perServer.lastProven).toMatchObject({ id: drill.id, planName: 'drilled' });
+      expect([perServer.plans, perServer.red]).toEqual([1, 0]);
       expect((await readPlanLog({ planId })).some((l) => l.kind === 'drill' && l.message.startsWith(`Restore drill ${drill.id} succeeded`))).toBe(true);
     } finally {
       await service.stop();
@@ -282,14 +286,18 @@ describe('restore drills', () => {
     expect(existsSync(oldest.outDir)).toBe(true);
   });
 
-  it('a drill the last process left running is marked interrupted at start-up, and its databases on the scratch server dropped', async () => {
+  it('a drill whose process stopped (no heartbeat for 30 s) is marked interrupted, and its databases on the scratch server dropped; a live one is left alone', async () => {
     const { id: planId } = await savePlan({ input: { name: 'crashed drill', serverId, databases: [], tables: [`${db.name}.items`], dump: {}, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 1 }, alerts: { stale: false } } });
     const left = `di_${db.name}`;
     const conn = await connect(uri);
     await conn.query(`CREATE DATABASE \`${left}\``);
     await conn.end();
-    const row = await getPrisma().drill.create({ data: { planId, trigger: 'manual', status: 'running', target: JSON.stringify({ kind: 'server', serverId: scratchId, serverName: 'scratch', port: 0, pid: null }), databases: JSON.stringify([left]) } });
-    expect(await finishInterruptedDrills()).toContain(row.id);
+    const target = JSON.stringify({ kind: 'server', serverId: scratchId, serverName: 'scratch', port: 0, pid: null });
+    const row = await getPrisma().drill.create({ data: { planId, trigger: 'manual', status: 'running', target, databases: JSON.stringify([left]), heartbeatAt: new Date(Date.now() - 31_000) } });
+    const live = await getPrisma().drill.create({ data: { planId, trigger: 'manual', status: 'running', target, databases: JSON.stringify([`dl_${db.name}`]), heartbeatAt: new Date() } });
+    expect(await finishInterruptedDrills()).toEqual([row.id]);
+    expect((await getDrill({ id: live.id })).status).toBe('running');
+    await getPrisma().drill.delete({ where: { id: live.id } });
     const drill = await getDrill({ id: row.id });
     expect([drill.status, drill.errorCode, drill.leftovers]).toEqual(['interrupted', 'INTERRUPTED', null]);
     expect(await databasesLike('di_')).toEqual([]);

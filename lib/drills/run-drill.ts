@@ -10,7 +10,8 @@ import { confineDumpDir } from '../runs/dump-root.ts';
 import { readRunManifest } from '../runs/read-run-manifest.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { drillDatabaseName, type DrillPolicy } from './drill-schema.ts';
-import type { CheckResult, DrillView, FailedChunk } from './drill-store.ts';
+import type { CheckResult, DrillView, FailedChunk, RollForward } from './drill-store.ts';
+import { refuseRollForward, rollForwardDrill } from './roll-forward.ts';
 import { dropDrillDatabases, openDrillTarget, refuseTakenNames, type OpenTarget } from './drill-target.ts';
 import { runChecks } from './run-checks.ts';
 
@@ -31,6 +32,7 @@ interface Figures {
   bytes?: number;
   chunks?: number;
   checks?: CheckResult[];
+  rollForward?: RollForward;
 }
 
 /** The plan's newest good backup that retention has not touched, or null. */
@@ -47,7 +49,7 @@ export function recoveryPointOf(manifest: Manifest): Date {
 /** Creates the drill's record, naming the backup it reads: from then on retention keeps that backup. */
 export async function createDrillRecord({ planId, trigger }: { planId: string; trigger: DrillTrigger }): Promise<{ id: string; sourceRunId: string | null }> {
   const backup = await newestGoodBackup({ planId });
-  const row = await getPrisma().drill.create({ data: { planId, trigger, sourceRunId: backup?.id ?? null }, select: { id: true, sourceRunId: true } });
+  const row = await getPrisma().drill.create({ data: { planId, trigger, sourceRunId: backup?.id ?? null, heartbeatAt: new Date() }, select: { id: true, sourceRunId: true } });
   return row;
 }
 
@@ -59,7 +61,7 @@ export async function createDrillRecord({ planId, trigger }: { planId: string; t
  */
 export async function runDrill({ drillId, policy, signal, hooks }: { drillId: string; policy: DrillPolicy; signal?: AbortSignal; hooks?: DrillHooks }): Promise<{ status: DrillView['status']; error: ParadumpError | null; failedChunk: FailedChunk | null }> {
   const prisma = getPrisma();
-  const drill = await prisma.drill.findUniqueOrThrow({ where: { id: drillId }, select: { planId: true, sourceRunId: true } });
+  const drill = await prisma.drill.findUniqueOrThrow({ where: { id: drillId }, select: { planId: true, sourceRunId: true, startedAt: true } });
   const figures: Figures = {};
   let target: OpenTarget | null = null;
   let created: string[] = [];
@@ -71,21 +73,23 @@ export async function runDrill({ drillId, policy, signal, hooks }: { drillId: st
     // Retention may have chosen it between the choice and the record: the record protects it only from now on.
     const source = await prisma.run.findUnique({ where: { id: drill.sourceRunId }, select: { deleteState: true } });
     if (source?.deleteState) throw new ParadumpError('NO_BACKUP_TO_DRILL', `backup ${drill.sourceRunId} was deleted by retention as the drill started`);
-    const { manifest, outDir: recorded } = await readRunManifest({ id: drill.sourceRunId });
+    const { manifest, outDir: recorded, serverId: sourceServerId } = await readRunManifest({ id: drill.sourceRunId });
     const from = await confineDumpDir({ requested: recorded, field: 'sourceRunId' });
     const rename = Object.fromEntries(manifest.databases.map((d) => [d.name, drillDatabaseName({ prefix: policy.prefix, database: d.name })]));
     const names = Object.values(rename);
     const tooLong = names.find((n) => n.length > 64);
     if (tooLong) throw new ParadumpError('BAD_OPTION', `prefix: the drill's name ${tooLong} is longer than 64 characters`, { details: { path: 'prefix' } });
     figures.recoveryPoint = recoveryPointOf(manifest);
+    if (policy.rollForward) refuseRollForward({ manifest, sourceServerId });
 
     signal?.throwIfAborted();
     target = await openDrillTarget({ choice: policy.target });
     await prisma.drill.update({ where: { id: drillId }, data: { target: JSON.stringify(target.record) } });
-    await refuseTakenNames({ address: target.address, names });
+    const { hasRecoveryDatabase } = await refuseTakenNames({ address: target.address, names });
+    target.record.newRecoveryDatabase = policy.rollForward && !hasRecoveryDatabase;
     // Recorded before anything is created, so a crash leaves a record of what to drop.
     created = names;
-    await prisma.drill.update({ where: { id: drillId }, data: { databases: JSON.stringify(created) } });
+    await prisma.drill.update({ where: { id: drillId }, data: { databases: JSON.stringify(created), target: JSON.stringify(target.record) } });
 
     const restored = await restore({ from, target: target.uri, tls: target.tls, rename, threads: policy.threads, stateDir }, { signal });
     Object.assign(figures, { restoreMs: restored.durationMs, rows: restored.rows, bytes: restored.bytes, chunks: restored.chunks });
@@ -94,10 +98,12 @@ export async function runDrill({ drillId, policy, signal, hooks }: { drillId: st
     await hooks?.afterRestore?.({ address: target.address, rename });
     const report = await verify({ from, target: target.uri, tls: target.tls, rename, threads: policy.threads }, { signal });
     figures.verifyMs = report.durationMs;
-    const bad = report.tables.flatMap((t) => t.mismatched.map((m) => ({ t, m })))[0];
-    if (bad) {
-      const chunk: FailedChunk = { database: bad.t.database, table: bad.t.table, index: bad.m.index, file: null, range: bad.m.range };
-      throw new ParadumpError('DRILL_VERIFY_FAILED', `${report.mismatched} of ${report.chunks} chunks differ from the manifest; first: chunk ${chunk.index} of ${chunk.database}.${chunk.table} (${bad.m.range}): ${bad.m.reason}, ${bad.m.actualRows ?? 0} rows read back, ${bad.m.expectedRows} expected${bad.m.detail ? ` (${bad.m.detail})` : ''}`, { details: { chunk } });
+    refuseMismatches(report);
+
+    // After the verify: the replayed transactions are what makes the copy differ from the manifest.
+    if (policy.rollForward && sourceServerId) {
+      figures.rollForward = await rollForwardDrill({ from, sourceServerId, target, rename, startedAt: drill.startedAt, signal });
+      if (figures.rollForward.last?.at) figures.recoveryPoint = new Date(figures.rollForward.last.at);
     }
 
     const checksTick = performance.now();
@@ -108,11 +114,19 @@ export async function runDrill({ drillId, policy, signal, hooks }: { drillId: st
   } catch (caught) {
     error = signal?.aborted ? new ParadumpError('ABORTED', 'the drill was cancelled', { cause: caught }) : isParadumpError(caught) ? caught : new ParadumpError('INTERNAL', (caught as Error).message ?? String(caught), { cause: caught });
   } finally {
-    if (target) leftovers = await dropDrillDatabases({ address: target.address, names: created });
+    if (target) leftovers = await dropDrillDatabases({ address: target.address, names: created, newRecoveryDatabase: target.record.newRecoveryDatabase });
     await target?.release().catch((e: unknown) => leftovers.push(`the throwaway server (PID ${target?.record.pid}): ${(e as Error).message}`));
     await rm(stateDir, { recursive: true, force: true }).catch(() => undefined);
   }
   return finishDrill({ drillId, planId: drill.planId, figures, error, leftovers });
+}
+
+/** The first chunk the verify found different from the manifest fails the drill, naming it and its key range. */
+function refuseMismatches(report: Awaited<ReturnType<typeof verify>>): void {
+  const bad = report.tables.flatMap((t) => t.mismatched.map((m) => ({ t, m })))[0];
+  if (!bad) return;
+  const chunk: FailedChunk = { database: bad.t.database, table: bad.t.table, index: bad.m.index, file: null, range: bad.m.range };
+  throw new ParadumpError('DRILL_VERIFY_FAILED', `${report.mismatched} of ${report.chunks} chunks differ from the manifest; first: chunk ${chunk.index} of ${chunk.database}.${chunk.table} (${bad.m.range}): ${bad.m.reason}, ${bad.m.actualRows ?? 0} rows read back, ${bad.m.expectedRows} expected${bad.m.detail ? ` (${bad.m.detail})` : ''}`, { details: { chunk } });
 }
 
 /** The chunk a restore's refusal names (a damaged file), if it names one. */
@@ -124,10 +138,11 @@ function chunkOfError(error: ParadumpError): FailedChunk | null {
 }
 
 async function finishDrill({ drillId, planId, figures, error, leftovers }: { drillId: string; planId: string; figures: Figures; error: ParadumpError | null; leftovers: string[] }): Promise<{ status: DrillView['status']; error: ParadumpError | null; failedChunk: FailedChunk | null }> {
-  const status = !error ? 'succeeded' : error.code === 'ABORTED' ? 'cancelled' : 'failed';
+  let status: DrillView['status'] = !error ? 'succeeded' : error.code === 'ABORTED' ? 'cancelled' : 'failed';
   const failedChunk = error ? chunkOfError(error) : null;
-  await getPrisma().drill.update({
-    where: { id: drillId },
+  // Conditional: a drill another process declared interrupted (this one looked dead) keeps that record.
+  const written = await getPrisma().drill.updateMany({
+    where: { id: drillId, status: 'running' },
     data: {
       status,
       finishedAt: new Date(),
@@ -137,19 +152,21 @@ async function finishDrill({ drillId, planId, figures, error, leftovers }: { dri
       recoveryPoint: figures.recoveryPoint ?? null,
       ...(figures.rows !== undefined ? { rows: figures.rows, bytes: figures.bytes ?? 0, chunks: figures.chunks ?? 0 } : {}),
       checks: JSON.stringify(figures.checks ?? []),
+      rollForward: figures.rollForward ? JSON.stringify(figures.rollForward) : null,
       errorCode: error?.code ?? null,
       errorMessage: error?.message ?? null,
       failedChunk: failedChunk ? JSON.stringify(failedChunk) : null,
       leftovers: leftovers.length ? leftovers.join('; ') : null,
     },
   });
+  if (written.count === 0) status = 'interrupted';
   const seconds = (ms: number | undefined) => (ms === undefined ? '—' : `${Math.round(ms / 100) / 10} s`);
   await writePlanLog({
     planId,
     kind: 'drill',
     level: status === 'succeeded' ? 'info' : status === 'cancelled' ? 'warning' : 'error',
     code: error?.code ?? null,
-    message: status === 'succeeded' ? `Restore drill ${drillId} succeeded: restored in ${seconds(figures.restoreMs)}, verified in ${seconds(figures.verifyMs)}, ${figures.checks?.length ?? 0} check(s) passed` : `Restore drill ${drillId} ${status}: ${error?.message ?? ''}`,
+    message: status === 'succeeded' ? `Restore drill ${drillId} succeeded: restored in ${seconds(figures.restoreMs)}, verified in ${seconds(figures.verifyMs)}${figures.rollForward ? `, rolled forward ${figures.rollForward.transactions} transaction(s) in ${seconds(figures.rollForward.durationMs)}` : ''}, ${figures.checks?.length ?? 0} check(s) passed` : status === 'interrupted' ? `Restore drill ${drillId} ended after another process had declared it interrupted: ${error?.message ?? 'its outcome is not recorded'}` : `Restore drill ${drillId} ${status}: ${error?.message ?? ''}`,
   });
   if (leftovers.length) await writePlanLog({ planId, kind: 'drill', level: 'error', code: null, message: `Restore drill ${drillId} could not clean up: ${leftovers.join('; ')}` });
   return { status, error, failedChunk };

@@ -50,6 +50,12 @@ export function DrillPolicyForm({ planId, servers, initial, checkRows }: { planI
         <Field id="drill-prefix" name="prefix" label="Database name prefix" errors={errors} defaultValue={text('prefix', 'drill_')} hint="shop is restored as drill_shop; a target that has that name is refused." />
         <Field id="drill-threads" name="drillThreads" label="Threads" type="number" min={1} max={64} errors={errors} defaultValue={text('drillThreads', '4')} />
       </div>
+      <div>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="rollForward" defaultChecked={checked('rollForward')} aria-describedby="drill-roll-forward-error" /> Roll forward from the binary log to the drill’s start (proves the recovery point too; the checks then run on the rolled-forward copy)
+        </label>
+        <FieldError id="drill-roll-forward-error" errors={errors.rollForward} />
+      </div>
       <fieldset>
         <legend className="text-sm font-medium">Checks (optional)</legend>
         <p className="mb-2 text-xs text-zinc-500">One SELECT each, run read-only in the drill’s copy of the database (unqualified table names); the first column of the first row is compared.</p>

@@ -1,4 +1,5 @@
 import { CHECK_ROWS, drillFormValues } from '@/lib/drills/drill-form.ts';
+import { recoveryTimeMs } from '@/lib/drills/drill-store.ts';
 import { getPlanDrills } from '@/lib/drills/drill-summaries.ts';
 import { describeError } from '@/lib/runs/errors.ts';
 import { listServers } from '@/lib/runs/servers.ts';
@@ -28,7 +29,7 @@ export async function DrillSection({ planId }: { planId: string }) {
     );
   }
   const { summary, drills } = detail;
-  const points = [...drills].reverse().map((d) => ({ t: d.startedAt.getTime(), restore: d.status === 'running' ? null : seconds(d.restoreMs), verify: seconds(d.verifyMs) }));
+  const points = [...drills].reverse().map((d) => ({ t: d.startedAt.getTime(), restore: d.status === 'running' ? null : seconds(recoveryTimeMs(d)), verify: seconds(d.verifyMs) }));
   return (
     <section aria-labelledby="drills" className="mb-8">
       <h2 id="drills" className="mb-3 text-lg font-medium">
@@ -77,9 +78,21 @@ export async function DrillSection({ planId }: { planId: string }) {
                     ) : null}
                     {d.leftovers ? <span className="block text-xs text-amber-700">left on the target: {d.leftovers}</span> : null}
                   </td>
-                  <td className="py-2 pr-4 tabular-nums">{d.restoreMs === null ? '—' : formatDuration(d.restoreMs)}</td>
+                  <td className="py-2 pr-4 tabular-nums">
+                    {d.restoreMs === null ? '—' : formatDuration(recoveryTimeMs(d) ?? d.restoreMs)}
+                    {d.rollForward ? <span className="block text-xs text-zinc-500">restore {formatDuration(d.restoreMs ?? 0)} + roll forward {formatDuration(d.rollForward.durationMs)}</span> : null}
+                  </td>
                   <td className="py-2 pr-4 tabular-nums">{d.verifyMs === null ? '—' : formatDuration(d.verifyMs)}</td>
-                  <td className="py-2 pr-4 whitespace-nowrap">{d.recoveryPoint ? formatRecoveryPoint(d.recoveryPoint) : '—'}</td>
+                  <td className="py-2 pr-4 whitespace-nowrap">
+                    {d.recoveryPoint ? formatRecoveryPoint(d.recoveryPoint) : '—'}
+                    {d.rollForward ? (
+                      <span className="block text-xs text-zinc-500" data-testid="drill-roll-forward">
+                        {d.rollForward.last ? `rolled forward ${d.rollForward.transactions} transaction${d.rollForward.transactions === 1 ? '' : 's'}, last ${d.rollForward.last.file}:${d.rollForward.last.position}` : 'rolled forward: no transaction since the backup'}
+                      </span>
+                    ) : d.status === 'succeeded' ? (
+                      <span className="block text-xs text-zinc-500">the backup’s snapshot</span>
+                    ) : null}
+                  </td>
                   <td className="py-2 pr-4 tabular-nums">{d.chunks ? `${formatBytes(d.bytes)}, ${d.rows} rows` : '—'}</td>
                   <td className="py-2 pr-4 text-xs">
                     {d.checks.length === 0 ? <span className="text-zinc-500">—</span> : d.checks.map((c, i) => <p key={i} className={c.ok ? '' : 'text-red-700 dark:text-red-400'}>{c.ok ? '✓' : '✗'} {c.name}: {c.actual ?? 'no value'}{c.ok ? '' : ` (${c.error})`}</p>)}

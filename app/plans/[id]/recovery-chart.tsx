@@ -4,7 +4,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 
 export interface RecoveryPoint {
   t: number;
-  /** Time to restore, seconds; null when the drill failed before the restore finished. */
+  /** Recovery time (the restore, plus the roll forward when there was one), seconds; null when the drill failed before the restore finished. */
   restore: number | null;
   verify: number | null;
 }
