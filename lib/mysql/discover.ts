@@ -128,6 +128,9 @@ interface IndexRow {
   nullable: string | null;
 }
 
+/** An index as read, with what decides whether it can be a chunk key. */
+type IndexRead = IndexInfo & { nullable: boolean; prefix: boolean };
+
 export async function discoverDatabase(session: Session, db: string, objects: boolean): Promise<DatabaseInfo> {
   const tables = await session.query<TableRow>(
     `SELECT TABLE_NAME AS name, TABLE_TYPE AS type, ENGINE AS engine, TABLE_ROWS AS \`rows\`, DATA_LENGTH AS data, INDEX_LENGTH AS idx
@@ -146,7 +149,26 @@ export async function discoverDatabase(session: Session, db: string, objects: bo
        FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
     [db],
   );
+  const colsByTable = columnsByTable(columns);
+  const idxByTable = indexesByTable(indexes);
+  const info: DatabaseInfo = { name: db, tables: [], views: [], sequences: [], triggers: [], routines: [], events: [] };
+  for (const t of tables) {
+    if (t.type === 'VIEW') {
+      info.views.push(t.name);
+      continue;
+    }
+    if (t.type === 'SEQUENCE') {
+      info.sequences.push(t.name);
+      continue;
+    }
+    if (t.type !== 'BASE TABLE' && t.type !== 'SYSTEM VERSIONED') continue;
+    info.tables.push(tableInfo(db, t, colsByTable.get(t.name) ?? [], [...(idxByTable.get(t.name)?.values() ?? [])]));
+  }
+  if (objects) Object.assign(info, await discoverObjects(session, db));
+  return info;
+}
 
+function columnsByTable(columns: ColumnRow[]): Map<string, ColumnInfo[]> {
   const colsByTable = new Map<string, ColumnInfo[]>();
   for (const c of columns) {
     const extra = (c.extra ?? '').toUpperCase();
@@ -164,10 +186,14 @@ export async function discoverDatabase(session: Session, db: string, objects: bo
     });
     colsByTable.set(c.table, list);
   }
+  return colsByTable;
+}
 
-  const idxByTable = new Map<string, Map<string, IndexInfo & { nullable: boolean; prefix: boolean }>>();
+/** Each table's indexes by name, columns in index order (STATISTICS has one row per column). */
+function indexesByTable(indexes: IndexRow[]): Map<string, Map<string, IndexRead>> {
+  const idxByTable = new Map<string, Map<string, IndexRead>>();
   for (const r of indexes) {
-    const m = idxByTable.get(r.table) ?? new Map();
+    const m = idxByTable.get(r.table) ?? new Map<string, IndexRead>();
     const idx = m.get(r.name) ?? { name: r.name, unique: Number(r.nonUnique) === 0, columns: [], usable: false, nullable: false, prefix: false };
     idx.columns.push(r.column);
     if (r.nullable === 'YES') idx.nullable = true;
@@ -175,56 +201,47 @@ export async function discoverDatabase(session: Session, db: string, objects: bo
     m.set(r.name, idx);
     idxByTable.set(r.table, m);
   }
+  return idxByTable;
+}
 
-  const info: DatabaseInfo = { name: db, tables: [], views: [], sequences: [], triggers: [], routines: [], events: [] };
-  for (const t of tables) {
-    if (t.type === 'VIEW') {
-      info.views.push(t.name);
-      continue;
-    }
-    if (t.type === 'SEQUENCE') {
-      info.sequences.push(t.name);
-      continue;
-    }
-    if (t.type !== 'BASE TABLE' && t.type !== 'SYSTEM VERSIONED') continue;
-    const cols = colsByTable.get(t.name) ?? [];
-    const byName = new Map(cols.map((c) => [c.name, c]));
-    const idxs = [...(idxByTable.get(t.name)?.values() ?? [])].map(({ nullable, prefix, ...i }) => ({
-      ...i,
-      usable:
-        i.unique &&
-        !nullable &&
-        !prefix &&
-        i.columns.every((name) => {
-          const col = byName.get(name);
-          return col !== undefined && !col.nullable && !col.generated && isChunkableKeyType(col.dataType);
-        }),
-    }));
-    const engine = t.engine;
-    info.tables.push({
-      database: db,
-      name: t.name,
-      engine,
-      transactional: engine !== null && TRANSACTIONAL_ENGINES.has(engine.toLowerCase()),
-      rowsEstimate: Number(t.rows ?? 0),
-      bytesEstimate: Number(t.data ?? 0) + Number(t.idx ?? 0),
-      columns: cols,
-      indexes: idxs,
-    });
-  }
+function tableInfo(db: string, t: TableRow, cols: ColumnInfo[], indexes: IndexRead[]): TableInfo {
+  const byName = new Map(cols.map((c) => [c.name, c]));
+  const idxs = indexes.map(({ nullable, prefix, ...i }) => ({
+    ...i,
+    usable:
+      i.unique &&
+      !nullable &&
+      !prefix &&
+      i.columns.every((name) => {
+        const col = byName.get(name);
+        return col !== undefined && !col.nullable && !col.generated && isChunkableKeyType(col.dataType);
+      }),
+  }));
+  const engine = t.engine;
+  return {
+    database: db,
+    name: t.name,
+    engine,
+    transactional: engine !== null && TRANSACTIONAL_ENGINES.has(engine.toLowerCase()),
+    rowsEstimate: Number(t.rows ?? 0),
+    bytesEstimate: Number(t.data ?? 0) + Number(t.idx ?? 0),
+    columns: cols,
+    indexes: idxs,
+  };
+}
 
-  if (objects) {
-    info.triggers = (
-      await session.query<{ name: string }>('SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER, TRIGGER_NAME', [db])
-    ).map((r) => r.name);
-    info.routines = (
-      await session.query<{ name: string; type: string }>('SELECT ROUTINE_NAME AS name, ROUTINE_TYPE AS type FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY ROUTINE_TYPE, ROUTINE_NAME', [db])
-    )
-      .filter((r) => r.type === 'PROCEDURE' || r.type === 'FUNCTION')
-      .map((r) => ({ type: r.type === 'PROCEDURE' ? ('procedure' as const) : ('function' as const), name: r.name }));
-    info.events = (await session.query<{ name: string }>('SELECT EVENT_NAME AS name FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME', [db])).map((r) => r.name);
-  }
-  return info;
+/** The database's triggers, routines and events, each in the order they are dumped. */
+async function discoverObjects(session: Session, db: string): Promise<Pick<DatabaseInfo, 'triggers' | 'routines' | 'events'>> {
+  const triggers = (
+    await session.query<{ name: string }>('SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER, TRIGGER_NAME', [db])
+  ).map((r) => r.name);
+  const routines = (
+    await session.query<{ name: string; type: string }>('SELECT ROUTINE_NAME AS name, ROUTINE_TYPE AS type FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY ROUTINE_TYPE, ROUTINE_NAME', [db])
+  )
+    .filter((r) => r.type === 'PROCEDURE' || r.type === 'FUNCTION')
+    .map((r) => ({ type: r.type === 'PROCEDURE' ? ('procedure' as const) : ('function' as const), name: r.name }));
+  const events = (await session.query<{ name: string }>('SELECT EVENT_NAME AS name FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME', [db])).map((r) => r.name);
+  return { triggers, routines, events };
 }
 
 /**

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { canTakeOver, type DriverConnection } from './stream-raw.ts';
+import { canTakeOver, type DriverConnection } from './mysql2-internals.ts';
 
-// stream-raw.ts and session.ts reach into mysql2's private state (the packet parser, the sequence
-// id, the fatal-error fields, addCommand). package.json pins mysql2 to one exact version; this
-// fails loudly when an upgrade changes what those modules rely on, instead of the fast reader
-// silently falling back to the driver's path (or worse).
+// The raw row reader (mysql2-internals.ts, row-packet-scanner.ts) and session.ts reach into
+// mysql2's private state (the packet parser, the sequence id, the fatal-error fields, addCommand).
+// package.json pins mysql2 to one exact version; this fails loudly when an upgrade changes what
+// those modules rely on, instead of the fast reader silently falling back to the driver's path (or
+// worse).
 const PINNED = '3.24.6';
 
 describe('mysql2 internals the raw reader relies on', () => {

@@ -5,10 +5,11 @@ import { Readable } from 'node:stream';
 import { checkServerIdentity, TLSSocket } from 'node:tls';
 import { ParadumpError } from '../core/errors.ts';
 import type { RawRow } from '../core/row-batch.ts';
+import { connectLendingReads } from './connect-lending-reads.ts';
 import { fromDriverError } from './driver-error.ts';
 import { endConnection } from './end-connection.ts';
 import { flavorSql, parseServerVersion, type FlavorSql, type ServerFlavor } from './flavor.ts';
-import { connectLendingReads, streamRawRows } from './stream-raw.ts';
+import { streamRawRows } from './stream-raw.ts';
 import { mysqlSslOptions } from './tls.ts';
 import type { ServerAddress } from './uri.ts';
 
