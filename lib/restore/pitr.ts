@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isParadumpError, ParadumpError } from '../core/errors.ts';
 import { parseOptions } from '../core/parse-options.ts';
@@ -124,7 +124,7 @@ async function replayTimeline(args: ReplayArgs): Promise<{ transactions: number 
       else delete e.MYSQL_PWD;
       return e;
     };
-    const launched = await Promise.all(plan.runs.map((run) => startReader(plan.reader, run.readerArgs, env(args.sourceAddress, { TZ: 'UTC' }))));
+    const launched = plan.runs.map((run) => startReader(plan.reader, run.readerArgs, env(args.sourceAddress, { TZ: 'UTC' })));
     const readers = launched.map((r) => r.child);
     const client = spawn(plan.client, plan.clientArgs, { stdio: ['pipe', 'ignore', 'pipe'], env: env(args.targetAddress) });
     const children = [...readers, client];
@@ -143,7 +143,7 @@ async function replayTimeline(args: ReplayArgs): Promise<{ transactions: number 
       for (const run of plan.runs) emit({ type: 'replay-progress', database: run.database, file: at?.file ?? run.start.file, position: at?.position ?? run.start.position, transactions, bytes, lastEventAt: at?.loggedAt ?? null });
     };
     const timeline = mergeTimeline({
-      readers: readers.map((r, i) => ({ chunks: r.stdout!, startFile: plan.runs[i]!.start.file })),
+      readers: launched.map((r, i) => ({ chunks: r.output, startFile: plan.runs[i]!.start.file })),
       freshGtids: plan.binlog.freshGtids,
       progressStatement: (point) => progressStatement(plan.replayKey, point),
       onTransaction: (point) => {
@@ -231,24 +231,19 @@ function collect(stream: NodeJS.ReadableStream | null): Promise<string> {
 }
 
 /**
- * Starts one reader and waits for its first output. Now and then (about one run in thirty here, with
- * two readers connecting at once) `mariadb-binlog` exits 0 within milliseconds having printed
- * nothing at all; merged, that reader's databases would silently miss their share of every
- * transaction. Nothing has reached the target yet at this point, so such a reader is started again.
+ * Starts one reader with its output already being taken. When a child exits, Node resumes every
+ * stdio stream nobody listens to, which throws its unread output away: a reader that finished while
+ * the others were still starting lost all it had printed (its databases then missed their share of
+ * every transaction). Piping at once keeps the output, with backpressure on the reader.
  */
-async function startReader(command: string, argv: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; exit: Promise<{ code: number | null; error?: Error }> }> {
-  for (let attempt = 1; ; attempt++) {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    const exit = exitOf(child);
-    const printed = await new Promise<boolean>((resolve) => {
-      child.stdout!.once('readable', () => resolve(child.stdout!.readableLength > 0));
-      child.once('error', () => resolve(false));
-    });
-    if (printed || attempt === READER_STARTS || (await exit).code !== 0) return { child, exit };
-  }
+function startReader(command: string, argv: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: Readable; exit: Promise<{ code: number | null; error?: Error }> } {
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const exit = exitOf(child);
+  const output = child.stdout!.pipe(new PassThrough({ highWaterMark: READER_BUFFER }));
+  return { child, output, exit };
 }
 
-const READER_STARTS = 3;
+const READER_BUFFER = 1 << 20;
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; error?: Error }> {
   return new Promise((resolve) => {

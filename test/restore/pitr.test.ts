@@ -117,11 +117,7 @@ describe('point-in-time recovery', () => {
   });
 
   for (const kind of ['position', 'gtid', 'datetime'] as const) {
-    // KNOWN BUG, open in issue 17 (docs/restore.md, "Known problems"): with a GTID stop point the
-    // replay fails in about 1 run in 3 here with READERS_OUT_OF_STEP before it applies anything (the
-    // first reader's output reaches the merge empty; the same output teed to files merges fine).
-    // Skipped so that CI can land the rest; remove the skip with the fix.
-    it.skipIf(kind === 'gtid')(`replays to a point in the middle (${kind}), renamed: the target is the source as it was then`, async () => {
+    it(`replays to a point in the middle (${kind}), renamed: the target is the source as it was then`, async () => {
       const { rename, names } = await restoreAs(kind.slice(0, 3));
       expect(await targetState(names)).not.toEqual(mid.state);
       const until = kind === 'position' ? `${mid.file}:${mid.position}` : kind === 'gtid' ? mid.gtid : mid.datetime;
