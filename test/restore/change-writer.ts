@@ -162,3 +162,13 @@ export async function startChangeWriter(options: { uri: string; dbA: string; dbB
     },
   };
 }
+
+/** Waits until the writer has committed `more` transactions more (a fixed sleep gave too few on a busy machine). */
+export async function commitsMore(writer: { committed: number }, more: number): Promise<void> {
+  const want = writer.committed + more;
+  const end = Date.now() + 60_000;
+  while (writer.committed < want) {
+    if (Date.now() > end) throw new Error(`the writer committed ${writer.committed} of ${want} transactions in 60 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

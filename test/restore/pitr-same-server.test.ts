@@ -8,7 +8,9 @@ import { dump } from '../../lib/engine/dump.ts';
 import { pitr } from '../../lib/restore/pitr.ts';
 import { restore } from '../../lib/restore/restore.ts';
 import { checksumTables, connect, quoteIdent, uniqueName } from '../harness/db.ts';
-import { createChangeTables, startChangeWriter } from './change-writer.ts';
+import { describeRun, runKilled, type Kill } from '../harness/kill-child.ts';
+import { seededRandom } from '../harness/seeded-random.ts';
+import { commitsMore, createChangeTables, startChangeWriter } from './change-writer.ts';
 
 /**
  * The operator's case after a bad DELETE: last night's dump restored into the SAME server under new
@@ -59,9 +61,9 @@ describe('point-in-time recovery into the server it reads the binlog of', () => 
     await createChangeTables(uri, dbA, dbB);
     const writer = await startChangeWriter({ uri, dbA, dbB, concurrency: 2, txPerSecond: 200 });
     try {
-      await sleep(300);
+      await commitsMore(writer, 50);
       await dump({ source: uri, outDir: dir, databases: [dbA, dbB], threads: 2, chunkRows: 40, lock: 'snapshot' });
-      await sleep(800);
+      await commitsMore(writer, 150);
       await writer.pause();
       const status = await logEnd();
       const [g] = await query<{ gtid: string }>('SELECT @@GLOBAL.gtid_binlog_pos AS gtid');
@@ -71,13 +73,23 @@ describe('point-in-time recovery into the server it reads the binlog of', () => 
       while (Date.now() < boundary + 50) await sleep(20);
       mid = { file: status.File, position: Number(status.Position), gtid: g!.gtid, datetime: new Date(boundary).toISOString().replace('T', ' ').slice(0, 19), state, total };
       writer.resume();
-      await sleep(1500);
+      await commitsMore(writer, 250);
     } finally {
       await writer.stop();
     }
     endState = await stateOf(dbA, dbB);
     endTotal = await totalOf(dbA, dbB);
   });
+  /** A slow reader, so a kill lands midway: every COMMIT it passes on waits 5 ms. */
+  const slowReader = async () => {
+    const slow = path.join(work, 'slow-binlog');
+    await writeFile(slow, `#!/bin/sh\nmariadb-binlog "$@" | perl -ne 'print; if (/^COMMIT/) { $| = 1; select(undef, undef, undef, 0.005) }'\n`);
+    await chmod(slow, 0o755);
+    return slow;
+  };
+  const progressOf = async (a: string) =>
+    (await query<{ n: number }>('SELECT transactions AS n FROM paradump_recovery.pitr_progress WHERE target_databases LIKE ?', [`%${a}%`]).catch(() => []))[0];
+
   afterAll(async () => {
     const c = await connect(uri);
     for (const db of [dbA, dbB, ...restored]) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
@@ -129,18 +141,14 @@ describe('point-in-time recovery into the server it reads the binlog of', () => 
 
   it('a replay killed with kill -9 midway is resumed with --resume: equal to the source, no transaction twice', async () => {
     const { a, b } = await restoreAs('kill');
-    // A slow reader, so the kill lands midway: every COMMIT it passes on waits 5 ms.
-    const slow = path.join(work, 'slow-binlog');
-    await writeFile(slow, `#!/bin/sh\nmariadb-binlog "$@" | perl -ne 'print; if (/^COMMIT/) { $| = 1; select(undef, undef, undef, 0.005) }'\n`);
-    await chmod(slow, 0o755);
+    const slow = await slowReader();
     const rename = ['--rename', `${dbA}:${a}`, '--rename', `${dbB}:${b}`];
     const args = ['bin/paradump.mjs', 'pitr', '--from', dir, '--source', uri, '--target', uri, ...rename, '--until', 'end', '--quiet'];
     const child = spawn(process.execPath, [...args, '--binlog-tool', slow], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    const progress = async () => (await query<{ n: number }>('SELECT transactions AS n FROM paradump_recovery.pitr_progress WHERE target_databases LIKE ?', [`%${a}%`]).catch(() => []))[0]?.n ?? 0;
-    for (let i = 0; Number(await progress()) < 20; i++) {
+    for (let i = 0; Number((await progressOf(a))?.n ?? 0) < 20; i++) {
       if (child.exitCode !== null) throw new Error(`the replay ended before it could be killed: ${stderr}`);
       if (i > 600) throw new Error('the replay made no progress');
       await sleep(50);
@@ -153,6 +161,33 @@ describe('point-in-time recovery into the server it reads the binlog of', () => 
     const r = await spawnCli([...args.slice(1), '--resume']);
     expect(r.code, r.stderr).toBe(0);
     expect(await stateOf(a, b)).toEqual(endState);
+    expect(await totalOf(a, b)).toBe(endTotal);
+    const [ledger] = await query<{ n: number; d: number }>(`SELECT COUNT(*) AS n, COUNT(DISTINCT seq) AS d FROM ${quoteIdent(a)}.ledger`);
+    expect(Number(ledger!.n)).toBe(Number(ledger!.d));
+  });
+
+  it('killed with kill -9 at seeded random points, the first second included, and resumed each time: equal to the source, no transaction twice', async () => {
+    const seed = Number(process.env.PARADUMP_TEST_SEED ?? 1207);
+    const random = seededRandom(seed);
+    const { a, b } = await restoreAs('rnd');
+    const restoredState = await stateOf(a, b);
+    const slow = await slowReader();
+    const base = ['--from', dir, '--source', uri, '--target', uri, '--rename', `${dbA}:${a}`, '--rename', `${dbB}:${b}`, '--until', 'end', '--binlog-tool', slow];
+    const history: string[] = [`seed ${seed}`];
+    for (let round = 0; ; round++) {
+      // Rounds 0 and 1 die in the first second (start-up, reading the plan, the first transactions).
+      const kill: Kill = round >= 5 ? {} : round < 2 ? { afterMs: Math.floor(random() * 1000) } : random() < 0.5 ? { afterMs: Math.floor(random() * 3000) } : { on: { type: 'replay-progress', count: 1 + Math.floor(random() * 3) } };
+      const recorded = await progressOf(a);
+      // No progress row: nothing of the replay reached the target (the row is written before any transaction).
+      if (!recorded) expect(await stateOf(a, b), history.join('\n')).toEqual(restoredState);
+      const run = await runKilled('pitr', [...base, ...(recorded ? ['--resume'] : [])], kill);
+      history.push(`${describeRun(`round ${round}${recorded ? ' --resume' : ''}`, kill, run)}; ${run.events.filter((e) => e.type === 'replay-progress').length} progress events, ${(await progressOf(a))?.n ?? 'no'} transactions recorded`);
+      if (!run.killed) {
+        expect(run.code, history.join('\n')).toBe(0);
+        break;
+      }
+    }
+    expect(await stateOf(a, b), history.join('\n')).toEqual(endState);
     expect(await totalOf(a, b)).toBe(endTotal);
     const [ledger] = await query<{ n: number; d: number }>(`SELECT COUNT(*) AS n, COUNT(DISTINCT seq) AS d FROM ${quoteIdent(a)}.ledger`);
     expect(Number(ledger!.n)).toBe(Number(ledger!.d));

@@ -10,21 +10,11 @@ import { restore } from '../../lib/restore/restore.ts';
 import { verify } from '../../lib/restore/verify.ts';
 import { startThrowawayServer, type ThrowawayServer } from '../../lib/sandbox/throwaway-server.ts';
 import { checksumTables, connect, quoteIdent, uniqueName, queryRows as query } from '../harness/db.ts';
-import { createChangeTables, startChangeWriter } from './change-writer.ts';
+import { commitsMore, createChangeTables, startChangeWriter } from './change-writer.ts';
 import { runCli } from './run-cli.ts';
 
 const uri = inject('mariadbUri');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until the writer has committed `more` transactions more (a fixed sleep gave too few on a busy machine). */
-async function commitsMore(writer: { committed: number }, more: number): Promise<void> {
-  const want = writer.committed + more;
-  const end = Date.now() + 60_000;
-  while (writer.committed < want) {
-    if (Date.now() > end) throw new Error(`the writer committed ${writer.committed} of ${want} transactions in 60 s`);
-    await sleep(20);
-  }
-}
 
 async function sourceState(u: string, dbs: string[]) {
   const out: Record<string, Record<string, string | null>> = {};
