@@ -166,6 +166,18 @@ describe('point-in-time recovery into the server it reads the binlog of', () => 
     expect(Number(ledger!.n)).toBe(Number(ledger!.d));
   });
 
+  it('re-logging asked for explicitly (binlog on) into the server it reads: a later replay over that region still succeeds', async () => {
+    const first = await restoreAs('relog');
+    const r = await pitr({ from: dir, source: uri, target: uri, rename: first.rename, until: 'end', binlog: 'on' });
+    expect(r.plan.binlog.write).toBe(true);
+    expect(await stateOf(first.a, first.b)).toEqual(endState);
+    // The next replay's range now holds the first replay's transactions too (other databases).
+    const second = await restoreAs('after');
+    await pitr({ from: dir, source: uri, target: uri, rename: second.rename, until: 'end' });
+    expect(await stateOf(second.a, second.b)).toEqual(endState);
+    expect(await totalOf(second.a, second.b)).toBe(endTotal);
+  });
+
   it('killed with kill -9 at seeded random points, the first second included, and resumed each time: equal to the source, no transaction twice', async () => {
     const seed = Number(process.env.PARADUMP_TEST_SEED ?? 1207);
     const random = seededRandom(seed);
