@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect, test } from './fixtures.ts';
+import { backUp } from './dashboard-steps.ts';
 import { e2eShots } from './paths.ts';
 
 test('a backup with users and roles: listed in the manifest browser, offered in the restore form, existing accounts refused or left as they are', async ({ page, source }) => {
@@ -16,18 +17,7 @@ test('a backup with users and roles: listed in the manifest browser, offered in 
   await source.query(`GRANT \`${role}\` TO \`${user}\`@'%'`);
   const hash = ((await source.query(`SELECT JSON_VALUE(Priv, '$.authentication_string') AS h FROM mysql.global_priv WHERE User = '${user}'`)) as { h: string }[])[0]!.h;
   try {
-    await page.goto('/servers');
-    await page.getByLabel('Name').fill(`e2e ${db}`);
-    await page.getByLabel('Host').fill(source.host);
-    await page.getByLabel('Port').fill(String(source.port));
-    await page.getByLabel('User').fill(source.user);
-    await page.getByLabel('Password').fill(source.password);
-    await page.getByRole('button', { name: 'Save server' }).click();
-    await page.getByRole('checkbox', { name: db }).check();
-    await page.getByRole('checkbox', { name: /Include users and roles/ }).check();
-    await page.getByRole('button', { name: 'Start backup' }).click();
-    await expect(page).toHaveURL(/\/runs\/[^/]+$/);
-    await expect(page.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 90_000 });
+    await backUp(page, source, db, { users: true });
     const runUrl = page.url();
     await expect(page.getByRole('list', { name: 'Run log' })).toContainText(/Dumped \d+ users? and \d+ roles? with their grants/);
 

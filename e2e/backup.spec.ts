@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Manifest } from '../lib/core/manifest.ts';
 import { expect, test } from './fixtures.ts';
+import { saveServer } from './dashboard-steps.ts';
 import { e2eShots } from './paths.ts';
 
 // The dump runs at --max-rate 1.5M (about 40 MB here, so ~27 s), still running when the test clicks
@@ -22,13 +23,7 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   const serverName = `e2e source ${db}`;
 
   // Add the server: the form checks the connection before saving it.
-  await page.goto('/servers');
-  await page.getByLabel('Name').fill(serverName);
-  await page.getByLabel('Host').fill(source.host);
-  await page.getByLabel('Port').fill(String(source.port));
-  await page.getByLabel('User').fill(source.user);
-  await page.getByLabel('Password').fill(source.password);
-  await page.getByRole('button', { name: 'Save server' }).click();
+  await saveServer(page, source, serverName);
 
   // New backup, with the server's live list of databases.
   await expect(page).toHaveURL(/\/backups\/new\?server=/);
@@ -208,13 +203,7 @@ test('restore a backup into a new database and see verification pass', async ({ 
   const target = `${db}_restored`;
   source.dropAfter(target);
 
-  await page.goto('/servers');
-  await page.getByLabel('Name').fill(`e2e restore ${db}`);
-  await page.getByLabel('Host').fill(source.host);
-  await page.getByLabel('Port').fill(String(source.port));
-  await page.getByLabel('User').fill(source.user);
-  await page.getByLabel('Password').fill(source.password);
-  await page.getByRole('button', { name: 'Save server' }).click();
+  await saveServer(page, source, `e2e restore ${db}`);
   await page.getByRole('checkbox', { name: db }).check();
   await page.getByLabel('Rows per chunk').fill('2000');
   await page.getByRole('button', { name: 'Start backup' }).click();

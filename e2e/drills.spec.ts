@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expect, test } from './fixtures.ts';
+import { saveServer } from './dashboard-steps.ts';
 import { e2eShots } from './paths.ts';
 
 test('a plan with a restore drill: run a backup, run the drill, see the last proven restore on the plan and the overview', async ({ page, source }) => {
@@ -7,14 +8,7 @@ test('a plan with a restore drill: run a backup, run the drill, see the last pro
   const db = await source.createDatabase('e2e_drill', { rows: 2_000 });
   const serverName = `drill source ${db}`;
 
-  await page.goto('/servers');
-  await page.getByLabel('Name').fill(serverName);
-  await page.getByLabel('Host').fill(source.host);
-  await page.getByLabel('Port').fill(String(source.port));
-  await page.getByLabel('User').fill(source.user);
-  await page.getByLabel('Password').fill(source.password);
-  await page.getByRole('button', { name: 'Save server' }).click();
-  await expect(page).toHaveURL(/\/backups\/new\?server=/);
+  await saveServer(page, source, serverName);
 
   await page.goto('/plans/new');
   await page.getByLabel('Plan name').fill(`drilled ${db}`);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expect, test } from './fixtures.ts';
+import { saveServer } from './dashboard-steps.ts';
 import { e2eShots } from './paths.ts';
 
 test('create a plan, see its next runs, run it now twice, see the result and the retention outcome', async ({ page, source }) => {
@@ -7,14 +8,7 @@ test('create a plan, see its next runs, run it now twice, see the result and the
   const db = await source.createDatabase('e2e_plan', { rows: 2_000 });
   const serverName = `plan source ${db}`;
 
-  await page.goto('/servers');
-  await page.getByLabel('Name').fill(serverName);
-  await page.getByLabel('Host').fill(source.host);
-  await page.getByLabel('Port').fill(String(source.port));
-  await page.getByLabel('User').fill(source.user);
-  await page.getByLabel('Password').fill(source.password);
-  await page.getByRole('button', { name: 'Save server' }).click();
-  await expect(page).toHaveURL(/\/backups\/new\?server=/);
+  await saveServer(page, source, serverName);
 
   await page.goto('/plans');
   await page.getByRole('link', { name: 'New plan' }).click();

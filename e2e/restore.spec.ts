@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test, type SourceServer } from './fixtures.ts';
+import { backUp } from './dashboard-steps.ts';
 import { e2eShots } from './paths.ts';
 
 /** Rows loaded, as the progress bar announces it (`42% · 123,456 rows`). */
@@ -8,23 +9,6 @@ async function rowsLoaded(bar: Locator): Promise<number> {
   const text = (await bar.getAttribute('aria-valuetext')) ?? '';
   const match = /([\d,]+) rows/.exec(text);
   return match ? Number(match[1]!.replaceAll(',', '')) : -1;
-}
-
-/** Saves the throwaway server and takes a finished backup of `db` from the form; ends on the backup's run page. */
-async function backUp(page: Page, source: SourceServer, db: string, { chunkRows, threads }: { chunkRows: number; threads: number }): Promise<void> {
-  await page.goto('/servers');
-  await page.getByLabel('Name').fill(`e2e ${db}`);
-  await page.getByLabel('Host').fill(source.host);
-  await page.getByLabel('Port').fill(String(source.port));
-  await page.getByLabel('User').fill(source.user);
-  await page.getByLabel('Password').fill(source.password);
-  await page.getByRole('button', { name: 'Save server' }).click();
-  await page.getByRole('checkbox', { name: db }).check();
-  await page.getByLabel('Threads').fill(String(threads));
-  await page.getByLabel('Rows per chunk').fill(String(chunkRows));
-  await page.getByRole('button', { name: 'Start backup' }).click();
-  await expect(page).toHaveURL(/\/runs\/[^/]+$/);
-  await expect(page.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 90_000 });
 }
 
 test('restore with a point in time: rows written after the backup are rolled forward into the target', async ({ page, source }) => {

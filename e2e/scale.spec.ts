@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { saveServer } from './dashboard-steps.ts';
 import { e2eShots } from './paths.ts';
 
 // Issue 22: a server with thousands of small tables (a schema per tenant). The page must stay
@@ -79,14 +80,7 @@ test('a backup of 3000 tables: a bounded run page, a paged manifest browser', as
     };
   });
 
-  await page.goto('/servers');
-  await page.getByLabel('Name').fill(`e2e scale ${db}`);
-  await page.getByLabel('Host').fill(source.host);
-  await page.getByLabel('Port').fill(String(source.port));
-  await page.getByLabel('User').fill(source.user);
-  await page.getByLabel('Password').fill(source.password);
-  await page.getByRole('button', { name: 'Save server' }).click();
-  await expect(page).toHaveURL(/\/backups\/new\?server=/);
+  await saveServer(page, source, `e2e scale ${db}`);
   await page.getByRole('checkbox', { name: new RegExp(`^${db}\\b`) }).check();
   await page.getByLabel('Threads').fill('2');
   await page.getByRole('combobox', { name: 'Compression' }).selectOption('none');
