@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { Locator, Page } from '@playwright/test';
-import { expect, test, type SourceServer } from './fixtures.ts';
+import type { Locator } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 import { backUp } from './dashboard-steps.ts';
 import { e2eShots } from './paths.ts';
 
