@@ -35,6 +35,9 @@ ${TLS_USAGE}    --rename SRC:DST        restore database SRC as DST (repeatable,
                               from the start
     --state-dir DIR         where the restore journal is kept (default DIR/.paradump-restore)
     --no-objects            skip views, triggers, routines and events
+    --disable-events        create every event DISABLED, so none runs on a target whose
+                              event_scheduler is ON (each one enabled in the dump is named;
+                              ALTER EVENT ... ENABLE runs it). Default: as dumped
     --users                 create the dump's users and roles with their grants (after the
                               data; grants on --rename'd databases rewritten); an account the
                               target has already is refused, nothing changed
@@ -70,6 +73,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
       resume: { type: 'boolean' },
       'state-dir': { type: 'string' },
       'no-objects': { type: 'boolean' },
+      'disable-events': { type: 'boolean' },
       users: { type: 'boolean' },
       'skip-existing-users': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -113,6 +117,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
     skipVerify: values['skip-verify'] ?? false,
     resume: values.resume ?? false,
     objects: !values['no-objects'],
+    disableEvents: values['disable-events'] ?? false,
     users: values.users ?? false,
     skipExistingUsers: values['skip-existing-users'] ?? false,
     ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),

@@ -1,11 +1,17 @@
 import type { PlanSummary } from '@/lib/plans/plan-summaries.ts';
+import { planBadgeState, type PlanBadgeState } from '@/lib/plans/plan-staleness.ts';
 
-/** The plan's state at a glance: red when stale, whatever else is true. */
+const BADGE_CLASS: Record<PlanBadgeState, string> = {
+  stale: 'bg-red-600 text-white',
+  running: 'bg-sky-100 text-sky-800 dark:bg-sky-950 dark:text-sky-300',
+  paused: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
+  ok: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300',
+};
+
+/** The plan's state at a glance: red when stale, whatever else is true (planBadgeState). */
 export function PlanBadge({ summary }: { summary: Pick<PlanSummary, 'stale' | 'busy' | 'plan'> }) {
-  if (summary.stale) return <span className="rounded-full bg-red-600 px-2 py-0.5 text-xs font-medium text-white">stale</span>;
-  if (summary.busy) return <span className="rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800 dark:bg-sky-950 dark:text-sky-300">running</span>;
-  if (summary.plan.paused) return <span className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs font-medium text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">paused</span>;
-  return <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300">ok</span>;
+  const { state } = planBadgeState(summary);
+  return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${BADGE_CLASS[state]}`}>{state}</span>;
 }
 
 /** `3 h 12 min ago`, for the last good backup's age. */

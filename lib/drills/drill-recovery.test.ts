@@ -1,18 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createChunkTable } from '../../test/fixtures/generate.ts';
-import { connect, createTestDatabase, queryRows, type TestDatabase } from '../../test/harness/db.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../../test/harness/alert-receivers.ts';
+import { connect, queryRows, type TestDatabase } from '../../test/harness/db.ts';
+import { createPlanStore, type PlanStoreFixture } from '../../test/harness/plan-store.ts';
 import { isParadumpError } from '../core/errors.ts';
 import { AlertEvent } from '../plans/alert-event.ts';
 import { getPlanService, runPlanNow, startPlanService } from '../plans/plan-service.ts';
 import { savePlan } from '../plans/plan-store.ts';
-import { addServer } from '../runs/servers.ts';
-import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { drillsIdle } from './drill-registry.ts';
 import type { DrillPolicyInput } from './drill-schema.ts';
@@ -26,38 +21,19 @@ import { listDrillSummaries } from './drill-summaries.ts';
 
 const uri = inject('mariadbUri');
 const root = path.resolve(import.meta.dirname, '../..');
-const dir = mkdtempSync(path.join(tmpdir(), 'paradump-drill-recovery-'));
-const databasePath = path.join(dir, 'store.db');
+let store: PlanStoreFixture;
 let db: TestDatabase;
 let serverId: string;
 let scratchId: string;
-const hook = { url: '', received: [] as string[], close: async () => undefined as void };
+let hook: WebhookReceiver;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  process.env.PARADUMP_DATABASE_URL = `file:${databasePath}`;
-  process.env.PARADUMP_DUMP_ROOT = path.join(dir, 'dumps');
-  applyMigrations({ databasePath, migrationsDir: path.join(root, 'prisma', 'migrations') });
-  db = await createTestDatabase(uri, 'drillrf');
-  await createChunkTable({ uri, db: db.name, table: 'items', rows: 500 });
-  const u = new URL(uri);
-  const address = { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
-  serverId = (await addServer({ name: 'rf source', ...address })).id;
-  scratchId = (await addServer({ name: 'rf scratch', ...address })).id;
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      hook.received.push(body);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  hook.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  hook.close = () => {
-    server.closeAllConnections();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  store = await createPlanStore({ uri, prefix: 'drillrf', tables: [{ name: 'items', rows: 500 }] });
+  db = store.db;
+  serverId = await store.addServer('rf source');
+  scratchId = await store.addServer('rf scratch');
+  hook = await startWebhookReceiver();
   await startPlanService({ tickMs: 250 });
 });
 
@@ -65,10 +41,8 @@ afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await drillsIdle();
   await getPlanService()?.stop();
-  await hook.close();
-  await db?.drop();
-  await getPrisma().$disconnect();
-  rmSync(dir, { recursive: true, force: true });
+  await hook?.close();
+  await store?.close();
 });
 
 async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
@@ -233,7 +207,7 @@ describe('a drill another process runs', () => {
       const drill = await getDrill({ id: drillId });
       expect([drill.status, drill.errorCode, drill.leftovers]).toEqual(['interrupted', 'INTERRUPTED', null]);
       expect(await databasesLike('rk_')).toEqual([]);
-      const events = hook.received.map((b) => AlertEvent.parse(JSON.parse(b)));
+      const events = hook.received.map((r) => AlertEvent.parse(JSON.parse(r.body)));
       expect(events).toMatchObject([{ type: 'drill-failed', plan: { id: planId }, drill: { id: drillId, error: { code: 'INTERRUPTED' } } }]);
       expect((await listDrillSummaries()).get(planId)).toMatchObject({ health: 'failed', red: true });
       // Claimed once: a second pass (another process's) finds nothing.

@@ -1,20 +1,16 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createChunkTable } from '../../test/fixtures/generate.ts';
-import { connect, createTestDatabase, type TestDatabase } from '../../test/harness/db.ts';
+import { hasValidSignature, startWebhookReceiver, type WebhookReceiver } from '../../test/harness/alert-receivers.ts';
+import { connect, type TestDatabase } from '../../test/harness/db.ts';
+import { createPlanStore, type PlanStoreFixture } from '../../test/harness/plan-store.ts';
 import { Manifest } from '../core/manifest.ts';
 import { AlertEvent } from '../plans/alert-event.ts';
 import { applyRetention } from '../plans/apply-retention.ts';
 import { readPlanLog } from '../plans/plan-log.ts';
 import { getPlanService, runPlanNow, startPlanService } from '../plans/plan-service.ts';
 import { savePlan } from '../plans/plan-store.ts';
-import { addServer } from '../runs/servers.ts';
-import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { drillsIdle } from './drill-registry.ts';
 import type { DrillPolicyInput } from './drill-schema.ts';
@@ -25,49 +21,27 @@ import { Session } from '../mysql/session.ts';
 import { getPlanDrills, listDrillSummaries, listServerDrillSummaries } from './drill-summaries.ts';
 
 const uri = inject('mariadbUri');
-const dir = mkdtempSync(path.join(tmpdir(), 'paradump-drills-'));
-const databasePath = path.join(dir, 'store.db');
+let store: PlanStoreFixture;
 let db: TestDatabase;
 let serverId: string;
 let scratchId: string;
-const hook = { url: '', received: [] as string[], close: async () => undefined as void };
+let hook: WebhookReceiver;
 
 beforeAll(async () => {
-  process.env.PARADUMP_DATABASE_URL = `file:${databasePath}`;
-  process.env.PARADUMP_DUMP_ROOT = path.join(dir, 'dumps');
-  applyMigrations({ databasePath, migrationsDir: path.resolve(import.meta.dirname, '../../prisma/migrations') });
-  db = await createTestDatabase(uri, 'drills');
-  await createChunkTable({ uri, db: db.name, table: 'items', rows: 3_000 });
-  await createChunkTable({ uri, db: db.name, table: 'big', rows: 40_000 });
-  const u = new URL(uri);
-  const address = { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
-  serverId = (await addServer({ name: 'drill source', ...address })).id;
+  store = await createPlanStore({ uri, prefix: 'drills', tables: [{ name: 'items', rows: 3_000 }, { name: 'big', rows: 40_000 }] });
+  db = store.db;
+  serverId = await store.addServer('drill source');
   // The scratch server is the test server under another name: the prefix keeps the drill apart.
-  scratchId = (await addServer({ name: 'scratch', ...address })).id;
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      hook.received.push(body);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  hook.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  hook.close = () => {
-    server.closeAllConnections();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  scratchId = await store.addServer('scratch');
+  hook = await startWebhookReceiver();
   await startPlanService({ tickMs: 250 });
 });
 
 afterAll(async () => {
   await drillsIdle();
   await getPlanService()?.stop();
-  await hook.close();
-  await db?.drop();
-  await getPrisma().$disconnect();
-  rmSync(dir, { recursive: true, force: true });
+  await hook?.close();
+  await store?.close();
 });
 
 async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
@@ -169,8 +143,9 @@ describe('restore drills', () => {
     expect(drill.failedChunk).toEqual({ database: db.name, table: 'items', index: chunk.index, file: chunk.file, range: null });
     expect(drill.errorMessage).toContain(chunk.file);
     await drillsIdle();
-    const events = hook.received.map((b) => AlertEvent.parse(JSON.parse(b)));
+    const events = hook.received.map((r) => AlertEvent.parse(JSON.parse(r.body)));
     expect(events).toHaveLength(1);
+    expect(hasValidSignature(hook.received[0]!, 'drill-secret-0123456789')).toBe(true);
     expect(events[0]).toMatchObject({ type: 'drill-failed', plan: { id: planId }, drill: { id, error: { code: 'CHECKSUM_MISMATCH' }, chunk: { database: db.name, table: 'items', index: chunk.index, file: chunk.file } } });
     expect(events[0]!.summary).toContain('Restore drill of plan “corrupted” failed');
     expect(await databasesLike('dc_')).toEqual([]);

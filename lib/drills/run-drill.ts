@@ -91,7 +91,9 @@ export async function runDrill({ drillId, policy, signal, hooks }: { drillId: st
     created = names;
     await prisma.drill.update({ where: { id: drillId }, data: { databases: JSON.stringify(created), target: JSON.stringify(target.record) } });
 
-    const restored = await restore({ from, target: target.uri, tls: target.tls, rename, threads: policy.threads, stateDir }, { signal });
+    // Events DISABLED: on a target whose event_scheduler is ON, an event of the copy could otherwise
+    // fire during the drill, and its body may write to any database of the target.
+    const restored = await restore({ from, target: target.uri, tls: target.tls, rename, threads: policy.threads, stateDir, disableEvents: true }, { signal });
     Object.assign(figures, { restoreMs: restored.durationMs, rows: restored.rows, bytes: restored.bytes, chunks: restored.chunks });
     await prisma.drill.update({ where: { id: drillId }, data: { restoreMs: restored.durationMs, rows: restored.rows, bytes: restored.bytes, chunks: restored.chunks } });
 

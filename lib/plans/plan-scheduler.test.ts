@@ -72,33 +72,23 @@ describe('PlanScheduler', () => {
     await scheduler.idle();
   });
 
-  it('after being down for days, starts one catch-up run and logs how many were missed', async () => {
-    const p = plan('p1', 's1', '0 2 * * *');
-    p.lastSlotAt = new Date('2026-03-20T01:00:00Z');
+  // Ticks one second apart: the second pass must start neither another catch-up nor a skip.
+  const catchUps = [
+    { what: 'after being down for days, a daily plan starts one catch-up run and logs how many were missed', cron: '0 2 * * *', timeZone: 'Europe/Paris', lastSlot: '2026-03-20T01:00:00Z', at: ['2026-03-28T10:00:00Z', '2026-03-28T10:00:01Z'], slot: '2026-03-28T01:00:00.000Z', missed: /^8 runs were due while paradump was not running; starting one catch-up run/ },
+    { what: 'after a hundred days down, an every-minute plan starts one catch-up run, and the next pass starts none', cron: '* * * * *', timeZone: 'UTC', lastSlot: '2025-12-18T00:00:00Z', at: ['2026-03-28T10:00:30Z', '2026-03-28T10:00:31Z'], slot: '2026-03-28T10:00:00.000Z', missed: /^More than 100 runs were due while paradump was not running/ },
+  ];
+  for (const { what, cron, timeZone, lastSlot, at, slot, missed } of catchUps) it(what, async () => {
+    const p = plan('p1', 's1', cron, timeZone);
+    p.lastSlotAt = new Date(lastSlot);
     const w = world([p]);
     const scheduler = new PlanScheduler({ deps: w.deps });
-    w.set('2026-03-28T10:00:00Z');
-    await scheduler.tick();
-    await scheduler.tick();
-    expect(w.started).toHaveLength(1);
-    expect(w.started[0]!.reason).toBe('catch-up');
-    expect(w.logs.map((l) => l.message)).toEqual([expect.stringMatching(/^8 runs were due while paradump was not running; starting one catch-up run/)]);
-    w.started[0]!.end();
-    await scheduler.idle();
-  });
-
-  it('after a hundred days down, an every-minute plan starts one catch-up run, and the next pass starts none', async () => {
-    const p = plan('p1', 's1', '* * * * *', 'UTC');
-    p.lastSlotAt = new Date('2025-12-18T00:00:00Z');
-    const w = world([p]);
-    const scheduler = new PlanScheduler({ deps: w.deps });
-    w.set('2026-03-28T10:00:30Z');
-    await scheduler.tick();
-    w.set('2026-03-28T10:00:31Z');
-    await scheduler.tick();
-    expect(w.started.map((s) => [s.slot?.toISOString(), s.reason])).toEqual([['2026-03-28T10:00:00.000Z', 'catch-up']]);
-    // Neither a second catch-up nor a skip: the slot claimed was the newest.
-    expect(w.logs.map((l) => l.message)).toEqual([expect.stringMatching(/^More than 100 runs were due while paradump was not running/)]);
+    for (const iso of at) {
+      w.set(iso);
+      await scheduler.tick();
+    }
+    // One run, of the newest slot, as a catch-up.
+    expect(w.started.map((s) => [s.slot?.toISOString(), s.reason])).toEqual([[slot, 'catch-up']]);
+    expect(w.logs.map((l) => l.message)).toEqual([expect.stringMatching(missed)]);
     w.started[0]!.end();
     await scheduler.idle();
   });

@@ -1,9 +1,9 @@
 import { getPrisma } from '../store/prisma.ts';
-import { isStale } from './decide-alerts.ts';
 import { getPlanService } from './plan-service.ts';
 import { getPlanView, listPlans, type PlanView } from './plan-store.ts';
 import { readPlanLog, type PlanLogEntry } from './plan-log.ts';
-import { describeSchedule, expectedInterval, nextRuns } from './schedule.ts';
+import { planIsStale, stalePlansFirst } from './plan-staleness.ts';
+import { describeSchedule, nextRuns } from './schedule.ts';
 
 export interface PlanSummary {
   plan: PlanView;
@@ -29,7 +29,7 @@ async function summarize(plan: PlanView, now: Date): Promise<PlanSummary> {
     nextRunAt: plan.paused ? null : (nextRuns({ schedule: plan.schedule, after: now, count: 1 })[0] ?? null),
     lastRun,
     lastGoodAt,
-    stale: !plan.paused && isStale({ lastGoodAt, createdAt: plan.createdAt, intervalMs: expectedInterval({ schedule: plan.schedule, from: now }), now }),
+    stale: planIsStale({ plan, lastGoodAt, now }),
     busy: getPlanService()?.scheduler.isBusy(plan.id) ?? false,
   };
 }
@@ -37,7 +37,7 @@ async function summarize(plan: PlanView, now: Date): Promise<PlanSummary> {
 /** Every plan for the Plans page and the overview: stale ones first, then by name. */
 export async function listPlanSummaries({ now = new Date() }: { now?: Date } = {}): Promise<PlanSummary[]> {
   const summaries = await Promise.all((await listPlans()).map((p) => summarize(p, now)));
-  return summaries.sort((a, b) => Number(b.stale) - Number(a.stale) || a.plan.name.localeCompare(b.plan.name));
+  return stalePlansFirst(summaries);
 }
 
 export interface PlanRunRow {

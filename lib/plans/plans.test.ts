@@ -1,14 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { hasValidSignature, SMTP_USER, startSmtpServer, startWebhookReceiver } from '../../test/harness/alert-receivers.ts';
-import { createChunkTable } from '../../test/fixtures/generate.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/harness/db.ts';
+import { hasValidSignature, SMTP_USER, startSmtpServer, startWebhookReceiver, type WebhookReceiver } from '../../test/harness/alert-receivers.ts';
+import { type TestDatabase } from '../../test/harness/db.ts';
+import { createPlanStore, type PlanStoreFixture } from '../../test/harness/plan-store.ts';
 import { isParadumpError } from '../core/errors.ts';
-import { addServer } from '../runs/servers.ts';
-import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { openTarget } from '../storage/open-target.ts';
 import { startS3Server, S3_KEY } from '../../test/harness/s3-server.ts';
@@ -22,30 +19,23 @@ import { readPlanLog } from './plan-log.ts';
 import { AlertEvent } from './alert-event.ts';
 import { getPlanService, runPlanNow, startPlanService } from './plan-service.ts';
 import { getPlanView, savePlan } from './plan-store.ts';
+import type { PlanInput } from './plan-schema.ts';
 
 const uri = inject('mariadbUri');
-const dir = mkdtempSync(path.join(tmpdir(), 'paradump-plans-'));
-const databasePath = path.join(dir, 'store.db');
+let store: PlanStoreFixture;
 let db: TestDatabase;
 let serverId: string;
 
 beforeAll(async () => {
-  process.env.PARADUMP_DATABASE_URL = `file:${databasePath}`;
-  process.env.PARADUMP_DUMP_ROOT = path.join(dir, 'dumps');
-  applyMigrations({ databasePath, migrationsDir: path.resolve(import.meta.dirname, '../../prisma/migrations') });
-  db = await createTestDatabase(uri, 'plans');
-  await createChunkTable({ uri, db: db.name, table: 'items', rows: 3_000 });
-  await createChunkTable({ uri, db: db.name, table: 'big', rows: 60_000 });
-  const u = new URL(uri);
-  serverId = (await addServer({ name: 'plan source', host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) })).id;
+  store = await createPlanStore({ uri, prefix: 'plans', tables: [{ name: 'items', rows: 3_000 }, { name: 'big', rows: 60_000 }] });
+  db = store.db;
+  serverId = await store.addServer('plan source');
   await startPlanService({ tickMs: 250 });
 });
 
 afterAll(async () => {
   await getPlanService()?.stop();
-  await db?.drop();
-  await getPrisma().$disconnect();
-  rmSync(dir, { recursive: true, force: true });
+  await store?.close();
 });
 
 async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
@@ -284,83 +274,82 @@ describe('a plan due every few seconds', () => {
     expect((await readPlanLog({ planId })).some((l) => l.message.startsWith(`Kept backup ${old.id}: a restore or drill began reading it`))).toBe(true);
   });
 
-  it('a failed run sends a signed failure alert with its error; SMTP refusing is logged; nothing is deleted', async () => {
-    const hook = await startWebhookReceiver();
-    const mail = await startSmtpServer();
-    try {
-      const secret = 'failure-secret-0123456789';
-      const { id: planId } = await savePlan({
-        input: {
-          name: 'alerting broken',
-          serverId,
-          databases: ['no_such_db_paradump_alerts'],
-          dump: {},
-          schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' },
-          retention: { keepLast: 1 },
-          alerts: { stale: false, webhook: { url: hook.url, secret }, email: { to: ['nobody@example.com'], smtp: { host: '127.0.0.1', port: mail.port, from: 'paradump@example.com' } } },
-        },
-      });
-      const olds = await earlierBackups({ planId, prefix: 'alerting-broken', minutesAgo: [2, 1] });
-      await runPlanNow({ id: planId });
-      await getPlanService()!.scheduler.idle();
-      const failed = await getPrisma().run.findFirstOrThrow({ where: { planId, status: 'failed' } });
-      expect(failed.errorCode).not.toBeNull();
-      expect(hook.received).toHaveLength(1);
-      const request = hook.received[0]!;
-      expect(hasValidSignature(request, secret)).toBe(true);
-      expect(request.headers['x-paradump-event']).toBe('failure');
-      const event = AlertEvent.parse(JSON.parse(request.body));
-      expect(event).toMatchObject({ version: 1, type: 'failure', plan: { id: planId, name: 'alerting broken', server: 'plan source' }, run: { id: failed.id, status: 'failed', error: { code: failed.errorCode } } });
-      expect(event.summary).toBe(`Backup plan “alerting broken” failed: ${failed.errorCode}: ${failed.errorMessage}`);
-      // The refused recipient: no mail, and the server's own answer in the plan log.
-      expect(mail.mails).toHaveLength(0);
-      const log = await readPlanLog({ planId });
-      expect(log.find((l) => l.code === 'SMTP_FAILED')?.message).toMatch(/^Email failure alert to nobody@example.com: .*550/);
-      expect(log.some((l) => l.kind === 'alert' && l.message.startsWith('Webhook failure alert, attempt 1: HTTP 200'))).toBe(true);
-      expect(log.some((l) => l.kind === 'retention' && /nothing was deleted/.test(l.message))).toBe(true);
-      for (const old of olds) expect(existsSync(old.outDir)).toBe(true);
-    } finally {
-      await hook.close();
-      await mail.close();
-    }
-  });
+  type Receivers = { hook: WebhookReceiver; mail: Awaited<ReturnType<typeof startSmtpServer>> };
+  interface AlertCase {
+    what: string;
+    name: string;
+    secret: string;
+    /** The plan, without its name and schedule; the channels point at the loopback receivers. */
+    plan: (r: Receivers, secret: string) => Omit<PlanInput, 'name' | 'schedule'>;
+    /** Earlier good backups (their finish times, and how long each took). */
+    earlier: { prefix: string; minutesAgo: number[]; durationMs?: number };
+    status: 'failed' | 'succeeded';
+    check: (c: Receivers & { planId: string; run: Awaited<ReturnType<ReturnType<typeof getPrisma>['run']['findFirstOrThrow']>>; earlier: { outDir: string }[] }) => Promise<void>;
+  }
 
-  it('a good run alerts on success when asked, and as slow past the factor × its usual time, by email and webhook', async () => {
-    const hook = await startWebhookReceiver();
-    const mail = await startSmtpServer();
-    try {
-      const secret = 'success-secret-0123456789';
-      const { id: planId } = await savePlan({
-        input: {
-          name: 'alerting good',
-          serverId,
-          databases: [],
-          tables: [`${db.name}.items`],
-          dump: { threads: 1 },
-          schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' },
-          retention: { keepLast: 10 },
-          alerts: { stale: false, onSuccess: true, slowFactor: 2, webhook: { url: hook.url, secret }, email: { to: ['ops@example.com'], smtp: { host: '127.0.0.1', port: mail.port, user: SMTP_USER.username, password: SMTP_USER.password, from: 'paradump@example.com' } } },
-        },
-      });
+  const alertCases: AlertCase[] = [
+    {
+      what: 'a failed run sends a signed failure alert with its error; SMTP refusing is logged; nothing is deleted',
+      name: 'alerting broken',
+      secret: 'failure-secret-0123456789',
+      plan: ({ hook, mail }, secret) => ({ serverId, databases: ['no_such_db_paradump_alerts'], dump: {}, retention: { keepLast: 1 }, alerts: { stale: false, webhook: { url: hook.url, secret }, email: { to: ['nobody@example.com'], smtp: { host: '127.0.0.1', port: mail.port, from: 'paradump@example.com' } } } }),
+      earlier: { prefix: 'alerting-broken', minutesAgo: [2, 1] },
+      status: 'failed',
+      check: async ({ hook, mail, planId, run: failed, earlier: olds }) => {
+        expect(failed.errorCode).not.toBeNull();
+        expect(hook.received).toHaveLength(1);
+        const request = hook.received[0]!;
+        expect(request.headers['x-paradump-event']).toBe('failure');
+        const event = AlertEvent.parse(JSON.parse(request.body));
+        expect(event).toMatchObject({ version: 1, type: 'failure', plan: { id: planId, name: 'alerting broken', server: 'plan source' }, run: { id: failed.id, status: 'failed', error: { code: failed.errorCode } } });
+        expect(event.summary).toBe(`Backup plan “alerting broken” failed: ${failed.errorCode}: ${failed.errorMessage}`);
+        // The refused recipient: no mail, and the server's own answer in the plan log.
+        expect(mail.mails).toHaveLength(0);
+        const log = await readPlanLog({ planId });
+        expect(log.find((l) => l.code === 'SMTP_FAILED')?.message).toMatch(/^Email failure alert to nobody@example.com: .*550/);
+        expect(log.some((l) => l.kind === 'alert' && l.message.startsWith('Webhook failure alert, attempt 1: HTTP 200'))).toBe(true);
+        expect(log.some((l) => l.kind === 'retention' && /nothing was deleted/.test(l.message))).toBe(true);
+        for (const old of olds) expect(existsSync(old.outDir)).toBe(true);
+      },
+    },
+    {
+      what: 'a good run alerts on success when asked, and as slow past the factor × its usual time, by email and webhook',
+      name: 'alerting good',
+      secret: 'success-secret-0123456789',
+      plan: ({ hook, mail }, secret) => ({ serverId, databases: [], tables: [`${db.name}.items`], dump: { threads: 1 }, retention: { keepLast: 10 }, alerts: { stale: false, onSuccess: true, slowFactor: 2, webhook: { url: hook.url, secret }, email: { to: ['ops@example.com'], smtp: { host: '127.0.0.1', port: mail.port, user: SMTP_USER.username, password: SMTP_USER.password, from: 'paradump@example.com' } } } }),
       // Its usual time: three earlier good backups of 5 ms each; the real one takes far longer.
-      const earlier = await earlierBackups({ planId, prefix: 'alerting-good', minutesAgo: [3, 2, 1], durationMs: 5 });
+      earlier: { prefix: 'alerting-good', minutesAgo: [3, 2, 1], durationMs: 5 },
+      status: 'succeeded',
+      check: async ({ hook, mail, run }) => {
+        const events = hook.received.map((r) => AlertEvent.parse(JSON.parse(r.body)));
+        expect(events.map((e) => e.type)).toEqual(['success', 'slow']);
+        expect(events[0]!.run).toMatchObject({ id: run.id, status: 'succeeded', bytes: Number(run.bytes), error: null });
+        expect(events[1]!.summary).toMatch(/^Backup plan “alerting good” was slow: \d+ s, more than 2× its usual time$/);
+        expect(mail.mails.map((m) => m.user)).toEqual(['alerts', 'alerts']);
+        // The subject holds “ ” and so is MIME-encoded; the summary is in the body too.
+        expect(mail.mails[0]!.data).toMatch(/^Subject: /m);
+        expect(mail.mails[0]!.data).toContain(run.id);
+        expect(mail.mails.map((m) => /succeeded|was slow/.exec(m.data)?.[0])).toEqual(['succeeded', 'was slow']);
+      },
+    },
+  ];
+
+  for (const { what, name, secret, plan, earlier: older, status, check } of alertCases) it(what, async () => {
+    const receivers: Receivers = { hook: await startWebhookReceiver(), mail: await startSmtpServer() };
+    try {
+      const { id: planId } = await savePlan({ input: { name, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, ...plan(receivers, secret) } });
+      const earlier = await earlierBackups({ planId, ...older });
       await runPlanNow({ id: planId });
       await getPlanService()!.scheduler.idle();
       const run = await getPrisma().run.findFirstOrThrow({ where: { planId, id: { notIn: earlier.map((e) => e.id) } } });
-      expect(run.status).toBe('succeeded');
-      const events = hook.received.map((r) => AlertEvent.parse(JSON.parse(r.body)));
-      expect(events.map((e) => e.type)).toEqual(['success', 'slow']);
-      expect(hook.received.every((r) => hasValidSignature(r, secret))).toBe(true);
-      expect(events[0]!.run).toMatchObject({ id: run.id, status: 'succeeded', bytes: Number(run.bytes), error: null });
-      expect(events[1]!.summary).toMatch(/^Backup plan “alerting good” was slow: \d+ s, more than 2× its usual time$/);
-      expect(mail.mails.map((m) => m.user)).toEqual(['alerts', 'alerts']);
-      // The subject holds “ ” and so is MIME-encoded; the summary is in the body too.
-      expect(mail.mails[0]!.data).toMatch(/^Subject: /m);
-      expect(mail.mails[0]!.data).toContain(run.id);
-      expect(mail.mails.map((m) => /succeeded|was slow/.exec(m.data)?.[0])).toEqual(['succeeded', 'was slow']);
+      expect(run.status).toBe(status);
+      // Every request is signed with the plan's secret.
+      expect(receivers.hook.received.length).toBeGreaterThan(0);
+      expect(receivers.hook.received.every((r) => hasValidSignature(r, secret))).toBe(true);
+      await check({ ...receivers, planId, run, earlier });
     } finally {
-      await hook.close();
-      await mail.close();
+      await receivers.hook.close();
+      await receivers.mail.close();
     }
   });
 });

@@ -79,6 +79,13 @@ export const RestoreOptions = z.object({
   /** Create views, triggers, routines and events. @default true */
   objects: z.boolean().default(true),
   /**
+   * Create every event DISABLED (an `ENABLE` in its definition becomes `DISABLE`; the body is left
+   * as dumped), so none runs on a target whose event_scheduler is ON until someone enables it with
+   * `ALTER EVENT … ENABLE`. Each event that was enabled in the dump is named in an
+   * `EVENT_DISABLED` warning. Restore drills always set it. @default false
+   */
+  disableEvents: z.boolean().default(false),
+  /**
    * Create the dump's users and roles with their grants (databases renamed as `rename` says),
    * after the data. An account the target has already is refused unless `skipExistingUsers`. @default false
    */

@@ -18,6 +18,8 @@ export const RestorePlanRecord = z.object({
   objects: z.boolean(),
   /** Accounts applied (absent in journals of restores without them). */
   users: z.boolean().optional(),
+  /** Events created disabled (absent in journals of restores without it). */
+  disableEvents: z.boolean().optional(),
 });
 export type RestorePlanRecord = z.infer<typeof RestorePlanRecord>;
 

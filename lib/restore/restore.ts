@@ -15,7 +15,7 @@ import { readManifest } from './read-manifest.ts';
 import { forgetProgress } from './pitr-progress.ts';
 import { JournalState, RestoreJournal, type RestorePlanRecord } from './restore-journal.ts';
 import { readRestoreProgress, writeRestoreAttempt, type RestoreProgress } from './restore-attempt.ts';
-import { addIndexesSql, deferSecondaryIndexes, indexName, parseObjectFile, parseSequenceFile, parseTableSchema } from './schema-sql.ts';
+import { addIndexesSql, deferSecondaryIndexes, disableEvent, indexName, parseObjectFile, parseSequenceFile, parseTableSchema } from './schema-sql.ts';
 import { selectFromManifest, type SelectedDatabase, type SelectedTable, type Selection } from './select.ts';
 import { chooseLoadMethod } from './load-data.ts';
 import { runPool } from '../core/run-pool.ts';
@@ -121,6 +121,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       deferIndexes: options.deferIndexes,
       objects: options.objects,
       ...(options.users ? { users: true } : {}),
+      ...(options.disableEvents ? { disableEvents: true } : {}),
     };
     if (options.skipExistingUsers && !options.users) throw badOption('skipExistingUsers', 'applies to accounts: add users (--users)');
     const stateDir = path.resolve(options.stateDir ?? defaultRestoreStateDir(dir));
@@ -199,7 +200,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       throttle: { maxRate: options.maxRate, maxThreadsRunning: options.maxThreadsRunning, openSession: () => openTarget(connections, address, 'opening the throttle connection', options.noBinlog) } });
 
     // Views, routines, triggers, events: after the data (triggers must not fire on restored rows).
-    objectsDone += await createObjects({ ctl, dir, selection, state, resumed, journal: jr, emit, warn, signal });
+    objectsDone += await createObjects({ ctl, dir, selection, state, resumed, disableEvents: options.disableEvents, journal: jr, emit, warn, signal });
     // Accounts last: table, column and routine grants need what they name to exist.
     signal?.throwIfAborted();
     const accounts = accountsPlan ? await applyAccounts({ ctl, plan: accountsPlan, rename: options.rename, state: resumed ? state : null, journal: jr, emit, warn, afterCreated: controls.hooks?.afterAccountCreated }) : null;
@@ -681,6 +682,7 @@ async function createObjects(args: {
   selection: Selection;
   state: JournalState;
   resumed: boolean;
+  disableEvents: boolean;
   journal: RestoreJournal;
   emit: (e: RestoreEvent) => void;
   warn: (code: string, message: string, where?: { database?: string }) => void;
@@ -698,6 +700,8 @@ async function createObjects(args: {
       args.signal?.throwIfAborted();
       const where = `${o.type} ${qualified(db.targetDatabase, o.name)} (${o.file})`;
       const file = parseObjectFile(o.file, await readSmallFile(args.dir, o.file));
+      // Rewritten before anything is sent: an event created enabled could fire before an ALTER.
+      const disabled = args.disableEvents && o.type === 'event' ? disableEvent(o.file, file.definition) : null;
       await args.journal.append({ type: 'object-creating', database: db.record.name, objectType: o.type, name: o.name });
       try {
         await ctl.use(db.targetDatabase);
@@ -705,7 +709,7 @@ async function createObjects(args: {
           await ctl.exec(`DROP ${o.type.toUpperCase()} IF EXISTS ${quoteId(o.name)}`);
         }
         for (const s of file.setup) await ctl.exec(s);
-        const result = await ctl.execBytes(file.definition);
+        const result = await ctl.execBytes(disabled?.definition ?? file.definition);
         if (result.warningStatus > 0) {
           const notes = await ctl.query<{ Level: string; Code: number; Message: string }>('SHOW WARNINGS');
           for (const n of notes) args.warn('OBJECT_WARNING', `${where}: ${n.Level} ${n.Code}: ${n.Message}`, { database: db.record.name });
@@ -722,6 +726,7 @@ async function createObjects(args: {
         await resetSession(ctl);
       }
       await args.journal.append({ type: 'object', database: db.record.name, objectType: o.type, name: o.name });
+      if (disabled?.wasEnabled) args.warn('EVENT_DISABLED', `${where} was enabled in the dump and is created DISABLED; ALTER EVENT ${qualified(db.targetDatabase, o.name)} ENABLE runs it`, { database: db.record.name });
       created++;
       args.emit({ type: 'object-created', database: db.record.name, objectType: o.type, name: o.name });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addIndexesSql, deferSecondaryIndexes, indexName, parseObjectFile, parseSequenceFile, parseTableSchema } from './schema-sql.ts';
+import { addIndexesSql, deferSecondaryIndexes, disableEvent, indexName, parseObjectFile, parseSequenceFile, parseTableSchema } from './schema-sql.ts';
 
 const create = (...items: string[]) => `CREATE TABLE \`t\` (\n  ${items.join(',\n  ')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='a, (b) ''c'''`;
 
@@ -50,5 +50,43 @@ describe('dump file parsing', () => {
     const r = parseTableSchema('t.sql', Buffer.from("-- paradump: table\nSET NAMES utf8mb4;\nSET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', foreign_key_checks = 0;\nCREATE TABLE `t;x` (\n  `a` int DEFAULT ';'\n);\n"), 't;x');
     expect(r.setup).toHaveLength(2);
     expect(r.create).toBe("CREATE TABLE `t;x` (\n  `a` int DEFAULT ';'\n)");
+  });
+});
+
+describe('disableEvent', () => {
+  const disabled = (sql: string) => {
+    const r = disableEvent('e.sql', Buffer.from(sql));
+    return [r.definition.toString('utf8'), r.wasEnabled];
+  };
+
+  it('turns the status clause SHOW CREATE EVENT printed into DISABLE, every other byte kept', () => {
+    // As MariaDB 10.11 prints them (the definer, name, STARTS and COMMENT quoted).
+    const head = "CREATE DEFINER=`root`@`127.0.0.1` EVENT `e1` ON SCHEDULE EVERY 1 SECOND STARTS '2026-12-07 16:46:15' ON COMPLETION NOT PRESERVE";
+    expect(disabled(`${head} ENABLE DO INSERT INTO other.t VALUES ('ENABLE')`)).toEqual([`${head} DISABLE DO INSERT INTO other.t VALUES ('ENABLE')`, true]);
+    expect(disabled(`${head} DISABLE ON SLAVE DO SELECT 1`)).toEqual([`${head} DISABLE ON SLAVE DO SELECT 1`, false]);
+    expect(disabled(`${head} DISABLE COMMENT 'x' DO SELECT 1`)).toEqual([`${head} DISABLE COMMENT 'x' DO SELECT 1`, false]);
+  });
+
+  it('is not fooled by ENABLE or DO inside names, strings, comments or the body', () => {
+    const sql = "CREATE DEFINER=`ENABLE`@`DO` EVENT `e``2 ENABLE DO` ON SCHEDULE AT '2030-01-01 00:00:00' ON COMPLETION PRESERVE ENABLE COMMENT 'DO ENABLE \\' DO ''' DO BEGIN SELECT 'ENABLE DO'; END";
+    expect(disabled(sql)).toEqual([sql.replace('PRESERVE ENABLE COMMENT', 'PRESERVE DISABLE COMMENT'), true]);
+    // The body's own DISABLE is not the event's status.
+    expect(disabled('CREATE EVENT `e` ON SCHEDULE EVERY 1 DAY DO ALTER EVENT `other` DISABLE')).toEqual(['CREATE EVENT `e` ON SCHEDULE EVERY 1 DAY DISABLE DO ALTER EVENT `other` DISABLE', true]);
+  });
+
+  it('adds DISABLE before COMMENT or DO when the definition has no status (the server default is ENABLE)', () => {
+    expect(disabled("CREATE EVENT `e` ON SCHEDULE EVERY 1 HOUR COMMENT 'c' DO SELECT 1")).toEqual(["CREATE EVENT `e` ON SCHEDULE EVERY 1 HOUR DISABLE COMMENT 'c' DO SELECT 1", true]);
+    expect(disabled('CREATE EVENT /* DO */ `e` ON SCHEDULE EVERY 1 HOUR\nDO SELECT 1')).toEqual(['CREATE EVENT /* DO */ `e` ON SCHEDULE EVERY 1 HOUR\nDISABLE DO SELECT 1', true]);
+  });
+
+  it('keeps UTF-8 bytes of names and bodies exact', () => {
+    const sql = "CREATE EVENT `événement` ON SCHEDULE EVERY 1 DAY ENABLE COMMENT 'ça' DO INSERT INTO t VALUES ('日本')";
+    const r = disableEvent('e.sql', Buffer.from(sql, 'utf8'));
+    expect(r.definition.equals(Buffer.from(sql.replace('DAY ENABLE', 'DAY DISABLE'), 'utf8'))).toBe(true);
+  });
+
+  it('refuses what it cannot read as an event definition, rather than create it enabled', () => {
+    expect(() => disableEvent('v.sql', Buffer.from('CREATE VIEW `v` AS SELECT 1'))).toThrow(/not an event definition/);
+    expect(() => disableEvent('e.sql', Buffer.from("CREATE EVENT `e` ON SCHEDULE AT 'unterminated DO SELECT 1"))).toThrow(/not an event definition/);
   });
 });

@@ -183,3 +183,61 @@ export function indexName(clause: string): string | null {
   const m = /^(?:KEY|INDEX)\s+`((?:[^`]|``)*)`/i.exec(clause);
   return m ? m[1]!.replace(/``/g, '`') : null;
 }
+
+/** A bare word of an event definition's head, and where it sits (offsets into the latin1 text). */
+interface HeadWord {
+  word: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The bare words of a CREATE EVENT up to (and including) its `DO`: quoted identifiers, strings and
+ * comments are stepped over, so a definer, name, comment or STARTS time holding `ENABLE` or `DO`
+ * is never taken for the clause. Null when no bare `DO` ends the head.
+ */
+function eventHead(text: string): HeadWord[] | null {
+  const words: HeadWord[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '`' || c === "'" || c === '"') {
+      // A quoted run; doubled quotes read as two runs, backslash escapes only in strings.
+      i++;
+      while (i < text.length && text[i] !== c) i += c !== '`' && text[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      if (close < 0) return null;
+      i = close + 2;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const start = i;
+      while (i < text.length && /[A-Za-z0-9_$]/.test(text[i]!)) i++;
+      const word = text.slice(start, i).toUpperCase();
+      words.push({ word, start, end: i });
+      if (word === 'DO') return words;
+    } else i++;
+  }
+  return null;
+}
+
+/**
+ * An event definition as SHOW CREATE EVENT printed it (`CREATE DEFINER=… EVENT … ON SCHEDULE …
+ * ON COMPLETION [NOT] PRESERVE {ENABLE|DISABLE|DISABLE ON SLAVE} [COMMENT '…'] DO …`), changed to
+ * create the event DISABLED: `ENABLE` becomes `DISABLE`; with no status clause (the server's
+ * default is ENABLE) `DISABLE` is put before COMMENT or DO. Every other byte, the body's above all,
+ * is kept. A definition whose head cannot be read this way is refused rather than created enabled.
+ */
+export function disableEvent(file: string, definition: Buffer): { definition: Buffer; wasEnabled: boolean } {
+  // latin1 keeps one character per byte: offsets are byte offsets, and UTF-8 bytes never look like quotes.
+  const text = definition.toString('latin1');
+  const head = eventHead(text);
+  const event = head?.findIndex((w) => w.word === 'EVENT') ?? -1;
+  if (!head || head[0]?.word !== 'CREATE' || event < 0) throw bad(file, 'not an event definition this restore can create disabled (no CREATE … EVENT … DO)');
+  const status = head.slice(event).find((w) => w.word === 'ENABLE' || w.word === 'DISABLE');
+  if (status?.word === 'DISABLE') return { definition, wasEnabled: false };
+  const splice = (start: number, end: number, with_: string) => Buffer.concat([definition.subarray(0, start), Buffer.from(with_, 'latin1'), definition.subarray(end)]);
+  if (status) return { definition: splice(status.start, status.end, 'DISABLE'), wasEnabled: true };
+  const before = head.slice(event).find((w) => w.word === 'COMMENT' || w.word === 'DO')!;
+  return { definition: splice(before.start, before.start, 'DISABLE '), wasEnabled: true };
+}

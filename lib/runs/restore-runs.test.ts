@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createChunkTable } from '../../test/fixtures/generate.ts';
-import { connect, createTestDatabase, quoteIdent, type TestDatabase } from '../../test/harness/db.ts';
+import { connect, createTestDatabase, quoteIdent, serverAddress, type TestDatabase } from '../../test/harness/db.ts';
 import { isParadumpError } from '../core/errors.ts';
 import { readManifest } from '../restore/read-manifest.ts';
 import { applyMigrations } from '../store/apply-migrations.ts';
@@ -71,8 +71,7 @@ beforeAll(async () => {
   applyMigrations({ databasePath, migrationsDir: path.resolve(import.meta.dirname, '../../prisma/migrations') });
   db = await createTestDatabase(uri, 'rruns');
   await createChunkTable({ uri, db: db.name, table: 'items', rows: ROWS });
-  const u = new URL(uri);
-  serverId = (await addServer({ name: 'restore source', host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) })).id;
+  serverId = (await addServer({ name: 'restore source', ...serverAddress(uri) })).id;
   dumpDir = path.join(dir, 'dump');
   ({ id: dumpId } = await startDump({ serverId, databases: [db.name], tables: [], threads: 2, chunkRows: 200, lock: 'snapshot', compress: 'none', outDir: dumpDir }));
   await waitForEnd(dumpId);

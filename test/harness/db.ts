@@ -29,14 +29,15 @@ export function uniqueName(prefix: string): string {
   }
 }
 
-interface ServerAddress {
+export interface ServerAddress {
   host: string;
   port: number;
   user: string;
   password: string;
 }
 
-function parseUri(uri: string): ServerAddress {
+/** The host, port, user and password of a `mysql://` URI (what `addServer` and mysql2 take). */
+export function serverAddress(uri: string): ServerAddress {
   const u = new URL(uri);
   if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') {
     throw new TypeError(`uri must start with mysql://, got ${u.protocol}`);
@@ -57,7 +58,7 @@ function parseUri(uri: string): ServerAddress {
  * The session time zone is +00:00.
  */
 export async function connect(uri: string, database?: string): Promise<Connection> {
-  const a = parseUri(uri);
+  const a = serverAddress(uri);
   const conn = await mysql.createConnection({
     host: a.host,
     port: a.port,
@@ -274,7 +275,7 @@ export interface RunSqlFileOptions {
  * with `zstd -dc`, streaming; the file is never read whole into memory.
  */
 export async function runSqlFile(uri: string, db: string, filePath: string, options: RunSqlFileOptions = {}): Promise<void> {
-  const a = parseUri(uri);
+  const a = serverAddress(uri);
   const args = [
     '--no-defaults',
     '--protocol=TCP',
