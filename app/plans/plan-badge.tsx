@@ -10,7 +10,7 @@ const BADGE_CLASS: Record<PlanBadgeState, string> = {
 
 /** The plan's state at a glance: red when stale, whatever else is true (planBadgeState). */
 export function PlanBadge({ summary }: { summary: Pick<PlanSummary, 'stale' | 'busy' | 'plan'> }) {
-  const { state } = planBadgeState(summary);
+  const state = planBadgeState(summary);
   return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${BADGE_CLASS[state]}`}>{state}</span>;
 }
 

@@ -15,7 +15,7 @@ export function stalePlansFirst<T extends { stale: boolean; plan: { name: string
 export type PlanBadgeState = 'stale' | 'running' | 'paused' | 'ok';
 
 /** The plan badge: red `stale` whatever else is true, then running, paused, ok. */
-export function planBadgeState(summary: { stale: boolean; busy: boolean; plan: { paused: boolean } }): { state: PlanBadgeState; red: boolean } {
-  if (summary.stale) return { state: 'stale', red: true };
-  return { state: summary.busy ? 'running' : summary.plan.paused ? 'paused' : 'ok', red: false };
+export function planBadgeState(summary: { stale: boolean; busy: boolean; plan: { paused: boolean } }): PlanBadgeState {
+  if (summary.stale) return 'stale';
+  return summary.busy ? 'running' : summary.plan.paused ? 'paused' : 'ok';
 }
