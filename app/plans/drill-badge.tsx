@@ -25,7 +25,7 @@ const WORDS = { failed: 'drill failed', overdue: 'drill overdue', ok: 'restore p
 
 /** Red when the last drill failed or the last proven restore is older than the policy means. */
 export function DrillBadge({ summary }: { summary: DrillSummary }) {
-  if (summary.running) return <span className="rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800 dark:bg-sky-950 dark:text-sky-300">drilling</span>;
+  if (summary.running) return <span data-testid="drill-badge" className="rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800 dark:bg-sky-950 dark:text-sky-300">drilling</span>;
   if (summary.red) return <span data-testid="drill-badge" className="rounded-full bg-red-600 px-2 py-0.5 text-xs font-medium text-white">{WORDS[summary.health]}</span>;
   const tone = summary.health === 'ok' ? 'bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300' : 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300';
   return <span data-testid="drill-badge" className={`rounded-full px-2 py-0.5 text-xs font-medium ${tone}`}>{WORDS[summary.health]}</span>;

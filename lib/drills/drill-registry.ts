@@ -16,9 +16,26 @@ export function addRunningDrill({ id, planId, controller, finished }: { id: stri
   finished.then(forget, forget);
 }
 
+// Plans whose drill is being started (between the check and addRunningDrill there are awaits: the
+// scheduler's pass and a Run drill now click could otherwise both start one).
+const globalForStarting = globalThis as typeof globalThis & { paradumpDrillsStarting?: Set<string> };
+const starting = (globalForStarting.paradumpDrillsStarting ??= new Set());
+
 export function isPlanDrilling(planId: string): boolean {
+  if (starting.has(planId)) return true;
   for (const drill of running.values()) if (drill.planId === planId) return true;
   return false;
+}
+
+/**
+ * Claims the plan for one drill start in this process, synchronously; the returned release is
+ * called once the drill is registered (or its start failed). Null: a drill of the plan is running
+ * or starting.
+ */
+export function reservePlanDrill(planId: string): (() => void) | null {
+  if (isPlanDrilling(planId)) return null;
+  starting.add(planId);
+  return () => starting.delete(planId);
 }
 
 export function isDrillRunningHere(id: string): boolean {

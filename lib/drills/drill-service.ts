@@ -7,9 +7,10 @@ import { serverAddress } from '../runs/servers.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { drillDue } from './drill-due.ts';
 import { keepDrillAlive, STALE_MS } from './drill-heartbeat.ts';
-import { abortDrill, addRunningDrill, drillsIdle, isDrillRunningHere, isPlanDrilling } from './drill-registry.ts';
+import { abortDrill, addRunningDrill, drillsIdle, isDrillRunningHere, isPlanDrilling, reservePlanDrill } from './drill-registry.ts';
 import { DrillTarget, getDrillPolicy, listDrillPolicies } from './drill-store.ts';
 import { dropDrillDatabases } from './drill-target.ts';
+import type { DrillPolicy } from './drill-schema.ts';
 import { createDrillRecord, runDrill, type DrillTrigger } from './run-drill.ts';
 
 const TRIGGER_WORDS: Record<DrillTrigger, string> = { schedule: 'scheduled', backups: 'after the plan’s backups', manual: 'run drill now' };
@@ -20,15 +21,28 @@ const TRIGGER_WORDS: Record<DrillTrigger, string> = { schedule: 'scheduled', bac
  * a time in this process (DRILL_RUNNING).
  */
 export async function startDrill({ planId, trigger, alertOptions }: { planId: string; trigger: DrillTrigger; alertOptions?: AlertOptions }): Promise<{ id: string; finished: Promise<void> }> {
-  const stored = await getDrillPolicy({ planId });
-  if (!stored) throw new ParadumpError('BAD_OPTION', 'this plan has no restore drill policy: save one first', { details: { path: 'drill' } });
-  if (isPlanDrilling(planId) || (await runningElsewhere({ planId }))) throw new ParadumpError('DRILL_RUNNING', 'a drill of this plan is already running');
-  const { id, sourceRunId } = await createDrillRecord({ planId, trigger });
-  const controller = new AbortController();
-  const stopBeating = keepDrillAlive({ id, controller });
-  await writePlanLog({ planId, kind: 'drill', level: 'info', message: `Started restore drill ${id} (${TRIGGER_WORDS[trigger]}) of backup ${sourceRunId ?? '(none)'}` });
-  const finished = (async () => {
-    const outcome = await runDrill({ drillId: id, policy: stored.policy, signal: controller.signal }).finally(stopBeating);
+  const release = reservePlanDrill(planId);
+  if (!release) throw new ParadumpError('DRILL_RUNNING', 'a drill of this plan is already running');
+  try {
+    const stored = await getDrillPolicy({ planId });
+    if (!stored) throw new ParadumpError('BAD_OPTION', 'this plan has no restore drill policy: save one first', { details: { path: 'drill' } });
+    if (await runningElsewhere({ planId })) throw new ParadumpError('DRILL_RUNNING', 'a drill of this plan is already running');
+    const { id, sourceRunId } = await createDrillRecord({ planId, trigger });
+    const controller = new AbortController();
+    const stopBeating = keepDrillAlive({ id, controller });
+    await writePlanLog({ planId, kind: 'drill', level: 'info', message: `Started restore drill ${id} (${TRIGGER_WORDS[trigger]}) of backup ${sourceRunId ?? '(none)'}` });
+    const finished = runAndAlert({ id, planId, sourceRunId, policy: stored.policy, controller, stopBeating, alertOptions });
+    addRunningDrill({ id, planId, controller, finished });
+    return { id, finished };
+  } finally {
+    release();
+  }
+}
+
+/** Runs the drill; a failed one alerts through the plan's channels. Never rejects. */
+async function runAndAlert({ id, planId, sourceRunId, policy, controller, stopBeating, alertOptions }: { id: string; planId: string; sourceRunId: string | null; policy: DrillPolicy; controller: AbortController; stopBeating: () => void; alertOptions?: AlertOptions }): Promise<void> {
+  try {
+    const outcome = await runDrill({ drillId: id, policy, signal: controller.signal }).finally(stopBeating);
     // Declared interrupted by another process meanwhile (this one looked dead): that one alerted.
     if (outcome.status === 'interrupted') return;
     const plan = await getPlanView({ id: planId });
@@ -38,9 +52,9 @@ export async function startDrill({ planId, trigger, alertOptions }: { planId: st
       const chunk = outcome.failedChunk ? { database: outcome.failedChunk.database, table: outcome.failedChunk.table, index: outcome.failedChunk.index, file: outcome.failedChunk.file } : null;
       await sendPlanAlert({ planId, type, runId: sourceRunId, drill: { id, sourceRunId, startedAt: row.startedAt.toISOString(), error: { code: outcome.error?.code ?? 'INTERNAL', message: outcome.error?.message ?? '' }, chunk }, options: alertOptions });
     }
-  })().catch((error: unknown) => console.error(`paradump: restore drill ${id}`, error));
-  addRunningDrill({ id, planId, controller, finished });
-  return { id, finished };
+  } catch (error) {
+    console.error(`paradump: restore drill ${id}`, error);
+  }
 }
 
 /** A drill of the plan that another process over the same store is running (its heartbeat is fresh). */

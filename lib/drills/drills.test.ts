@@ -235,7 +235,12 @@ describe('restore drills', () => {
   it('is cancellable: a cancelled drill drops what it created and does not alert', async () => {
     const { planId } = await planWithBackup({ name: 'cancelled', tables: ['big'], webhook: true, drill: { trigger: { kind: 'backups', every: 1000 }, target: { kind: 'server', serverId: scratchId }, prefix: 'dq_', threads: 1 } });
     hook.received.length = 0;
-    const { id } = await startDrill({ planId, trigger: 'manual' });
+    // Two starts at once (the scheduler's pass and a click): one drill, the other refused.
+    const starts = await Promise.allSettled([startDrill({ planId, trigger: 'manual' }), startDrill({ planId, trigger: 'backups' })]);
+    const refused = starts.filter((s) => s.status === 'rejected').map((s) => (s.reason as { code?: string }).code);
+    expect(refused).toEqual(['DRILL_RUNNING']);
+    const { id } = starts.find((s) => s.status === 'fulfilled')!.value;
+    expect(await getPrisma().drill.count({ where: { planId } })).toBe(1);
     await cancelDrill({ id });
     const drill = await finished(id);
     expect([drill.status, drill.errorCode]).toEqual(['cancelled', 'ABORTED']);
