@@ -191,6 +191,20 @@ describe('lib/runs', () => {
     expect(computeProgress(resumed).rows).toBe(12_900);
   });
 
+  it('gives dumps started at once their own default directories, and refuses an asked-for one another run writes to', async () => {
+    const base = { serverId, databases: [] as string[], tables: [`${db.name}.tags`], threads: 1, chunkRows: 300, lock: 'snapshot' as const, compress: 'none' as const, outDir: undefined };
+    const started = await Promise.all([startDump(base), startDump(base), startDump(base)]);
+    const outDirs = await Promise.all(started.map(async ({ id }) => (await getPrisma().run.findUniqueOrThrow({ where: { id }, select: { outDir: true } })).outDir));
+    expect(new Set(outDirs).size).toBe(3);
+    const outDir = path.join(dir, 'dump-asked-twice');
+    const asked = await Promise.allSettled([startDump({ ...base, outDir }), startDump({ ...base, outDir })]);
+    const refused = asked.flatMap((a) => (a.status === 'rejected' ? [a.reason as { code?: string; details?: { path?: string } }] : []));
+    expect(refused.map((e) => [e.code, e.details?.path])).toEqual([['BAD_OPTION', 'outDir']]);
+    const kept = asked.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+    await Promise.all([...started, ...kept].map((r) => r.finished));
+    for (const { id } of [...started, ...kept]) expect((await loadRunState({ id })).status).toBe('succeeded');
+  });
+
   it('replays what a reconnecting client missed after its Last-Event-ID', async () => {
     const outDir = path.join(dir, 'dump-3');
     const { id } = await startDump({ serverId, databases: [db.name], tables: [], threads: 1, chunkRows: 500, lock: 'per-table', compress: 'none', outDir });

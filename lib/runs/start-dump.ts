@@ -4,6 +4,7 @@ import { badOption, ParadumpError } from '../core/errors.ts';
 import { checkThreadsRunningLimit, DumpRequest, type DataFormat } from '../core/dump-options.ts';
 import { DumpOptions } from '../engine/options.ts';
 import { getPrisma } from '../store/prisma.ts';
+import { claimOutDir } from './claim-out-dir.ts';
 import { confineDumpDir, dumpRoot } from './dump-root.ts';
 import './run-attempt.ts';
 import { runExecutor } from './run-executor.ts';
@@ -73,7 +74,7 @@ export async function startDump(
 ): Promise<{ id: string; finished: Promise<void> }> {
   const { server, uri } = await serverAddress({ id: input.serverId });
   // Confined to the dump root before anything connects or is saved: a path outside is a form error.
-  const outDir = await confineDumpDir({ requested: input.outDir ?? suggestOutDir({ serverName: server.name }) });
+  const confined = await confineDumpDir({ requested: input.outDir ?? suggestOutDir({ serverName: server.name }) });
   const options = StoredDumpOptions.parse({
     databases: input.databases,
     // A table of a database picked whole is dumped anyway.
@@ -92,16 +93,19 @@ export async function startDump(
   });
   checkThreadsRunningLimit(options);
   // The engine's own validation, before anything is saved: a refusal is a form error, not a failed run.
-  const checked = DumpOptions.safeParse({ source: uri, outDir, ...options });
+  const checked = DumpOptions.safeParse({ source: uri, outDir: confined, ...options });
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     throw badOption(issue.path.join('.'), issue.message);
   }
   const databases = [...new Set([...options.databases, ...options.tables.map((t) => t.slice(0, t.indexOf('.')))])];
-  const run = await getPrisma().run.create({
-    data: { kind: 'dump', status: 'queued', attempt: 0, options: JSON.stringify(options), outDir, serverId: server.id, databases: JSON.stringify(databases), planId: input.plan?.id ?? null, scheduledFor: input.plan?.scheduledFor ?? null },
-    select: { id: true },
-  });
+  const { outDir, release } = await claimOutDir({ outDir: confined, suggested: input.outDir === undefined });
+  const run = await getPrisma()
+    .run.create({
+      data: { kind: 'dump', status: 'queued', attempt: 0, options: JSON.stringify(options), outDir, serverId: server.id, databases: JSON.stringify(databases), planId: input.plan?.id ?? null, scheduledFor: input.plan?.scheduledFor ?? null },
+      select: { id: true },
+    })
+    .finally(release);
   const { finished } = await runExecutor()
     .submit({ kind: 'dump', id: run.id, serverId: server.id, attempt: 0, priority: input.plan?.scheduledFor ? 'scheduled' : 'manual' })
     .catch(async (error: unknown) => {
