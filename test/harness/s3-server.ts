@@ -13,6 +13,8 @@ export interface S3Server {
   port: number;
   /** Where s3rver keeps the buckets (a bucket is a folder). */
   directory: string;
+  /** The server process's PID (benchmarks read its CPU time from /proc). */
+  readonly pid: number;
   /** Settings that reach this server with its account. */
   settings: S3Settings;
   /** SIGKILLs the server (by PID) and waits for it to be gone. */
@@ -56,6 +58,9 @@ export async function startS3Server(options: { buckets: readonly string[] }): Pr
     endpoint,
     port,
     directory,
+    get pid() {
+      return child.pid!;
+    },
     settings: { endpoint, region: 'us-east-1', ...S3_KEY },
     kill: () => killChild(child),
     restart: async () => {
