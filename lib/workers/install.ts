@@ -15,7 +15,7 @@ const globalForWorkers = globalThis as typeof globalThis & { paradumpQueueRedis?
 
 export function installRunExecutor({ url = redisUrl() }: { url?: string | null } = {}): RunExecutor | null {
   if (!url) return null;
-  const redis = connectRedis(url);
+  const redis = connectRedis(url, { name: 'dashboard' });
   globalForWorkers.paradumpQueueRedis = redis;
   const executor = createQueueExecutor({ redis });
   const mirrors = mirrorSource({ redis });
