@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createChunkTable } from '../../test/fixtures/generate.ts';
 import { createTestDatabase, quoteIdent, type TestDatabase } from '../../test/harness/db.ts';
 import { startRedis, type RedisServer } from '../../test/harness/redis.ts';
+import { killWorkerChildren, startWorkerChild } from '../../test/harness/worker-child.ts';
 import { restore } from '../restore/restore.ts';
+import { verify } from '../restore/verify.ts';
 import { openRunStream } from '../runs/open-run-stream.ts';
 import { runExecutor, type RunExecutor } from '../runs/run-executor.ts';
 import { StreamMessage } from '../runs/schemas.ts';
@@ -28,42 +28,9 @@ let redis: RedisServer;
 let executor: RunExecutor | null;
 let db: TestDatabase;
 let serverId: string;
-const children = new Set<ChildProcess>();
 const allLines: string[] = [];
 
-interface WorkerChild {
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<number | null>;
-  /** Resolves once a line containing `text` is printed. */
-  saw(text: string): Promise<void>;
-}
-
-/** `paradump worker` as a child process over the same store, Redis and dump root. */
-function startWorker(): WorkerChild {
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'paradump.mjs'), 'worker', '--concurrency', '1'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // A short lock: a killed worker's job is taken over within seconds, not the default 30.
-    env: { ...process.env, PARADUMP_FROM_SOURCE: '1', PARADUMP_WORKER_LOCK_MS: '3000', PARADUMP_WORKER_STALLED_MS: '1000' },
-  });
-  children.add(child);
-  const lines: string[] = [];
-  const waiters: { text: string; resolve: () => void }[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    lines.push(line);
-    allLines.push(`${child.pid}: ${line}`);
-    for (const w of waiters.filter((x) => line.includes(x.text))) w.resolve();
-  });
-  child.stderr!.on('data', (d: Buffer) => allLines.push(`${child.pid} stderr: ${d.toString().trim()}`));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => (children.delete(child), resolve(code))));
-  return {
-    child,
-    lines,
-    exited,
-    saw: (text) => (lines.some((l) => l.includes(text)) ? Promise.resolve() : new Promise((resolve) => waiters.push({ text, resolve }))),
-  };
-}
+const startWorker = () => startWorkerChild({ log: allLines });
 
 async function poll<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -105,7 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (process.env.PARADUMP_TEST_VERBOSE) console.log(allLines.join('\n'));
-  for (const child of children) child.kill('SIGKILL');
+  killWorkerChildren();
   await executor?.close();
   await db?.drop();
   await getPrisma().$disconnect();
@@ -184,5 +151,34 @@ describe('runs on worker processes through BullMQ', () => {
     expect(await runRow(id)).toMatchObject({ status: 'succeeded', attempt: 2 });
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+  });
+
+  it('Redis restarted mid-dump: the worker and the dashboard reconnect, the run finishes once, with a manifest that matches the source', async () => {
+    const worker = startWorker();
+    await worker.saw('running (');
+    const { id, finished } = await startDump({ serverId, databases: [], tables: [`${db.name}.big`], threads: 1, chunkRows: 5_000, compress: 'gzip', lock: 'snapshot', outDir: undefined });
+    const before = await poll('chunks done before the restart', () => runRow(id), (r) => r.chunksDone >= 3);
+    expect(before.chunksDone).toBeLessThan(before.chunksTotal);
+    const oldPid = redis.pid;
+    await redis.restart({ downMs: 500 });
+    expect(redis.pid).not.toBe(oldPid);
+    // Its connections said they were lost and came back (not an unhandled error, not an exit).
+    await worker.saw('Redis connection (worker');
+    await poll('the worker to reconnect', () => Promise.resolve(allLines.some((l) => l.startsWith(`${worker.child.pid} stderr:`) && l.includes(') back'))), (ok) => ok, 30_000);
+    expect((await runRow(id)).chunksDone).toBeLessThan(before.chunksTotal);
+    // The dashboard hears the job's end through its reconnected queue events.
+    await finished;
+    const row = await runRow(id);
+    expect(row).toMatchObject({ status: 'succeeded', attempt: 1, chunksDone: row.chunksTotal, errorCode: null });
+    expect(worker.child.exitCode).toBeNull();
+    expect(worker.lines.filter((l) => l.includes(`dump ${id}: started`))).toHaveLength(1);
+    const logs = await getPrisma().runLog.findMany({ where: { runId: id }, select: { code: true } });
+    expect(logs.some((l) => l.code === 'STALLED')).toBe(false);
+    expect(await getPrisma().runChunk.count({ where: { table: { runId: id }, state: { not: 'done' } } })).toBe(0);
+    // Every chunk in the manifest hashes as the source's rows do.
+    const report = await verify({ from: row.outDir, target: uri, threads: 2 });
+    expect(report).toMatchObject({ ok: true, mismatched: 0 });
+    expect(report.chunks).toBe(row.chunksTotal);
+    expect(await worker.stop()).toBe(0);
   });
 });
