@@ -14,6 +14,7 @@ import { runExecutor, type RunExecutor } from '../runs/run-executor.ts';
 import { StreamMessage } from '../runs/schemas.ts';
 import { addServer } from '../runs/servers.ts';
 import { startDump } from '../runs/start-dump.ts';
+import { startRestore } from '../runs/start-restore.ts';
 import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { readWorkers } from './heartbeat.ts';
@@ -179,6 +180,33 @@ describe('runs on worker processes through BullMQ', () => {
     const report = await verify({ from: row.outDir, target: uri, threads: 2 });
     expect(report).toMatchObject({ ok: true, mismatched: 0 });
     expect(report.chunks).toBe(row.chunksTotal);
+    expect(await worker.stop()).toBe(0);
+  });
+
+  it('a restore submitted through the queue runs on a worker; its chunks, log and end arrive in the store', async () => {
+    const worker = startWorker();
+    await worker.saw('running (');
+    const dumped = await startDump({ serverId, databases: [], tables: [`${db.name}.small`], threads: 2, chunkRows: 500, compress: 'gzip', lock: 'snapshot', outDir: undefined });
+    await dumped.finished;
+    const copy = `${db.name}_restored`;
+    try {
+      const { id, finished } = await startRestore({ sourceRunId: dumped.id, targetServerId: serverId, rename: { [db.name]: copy }, tables: [], threads: 2, verify: true, dropExisting: false });
+      // Queued here, not run here: the worker claims it.
+      expect(runExecutor().mode).toBe('queue');
+      await finished;
+      expect(worker.lines.some((l) => l.includes(`restore ${id}: started`))).toBe(true);
+      const row = await getPrisma().run.findUniqueOrThrow({ where: { id }, select: { kind: true, status: true, attempt: true, chunksDone: true, chunksTotal: true, errorCode: true } });
+      expect(row).toMatchObject({ kind: 'restore', status: 'succeeded', attempt: 1, errorCode: null, chunksDone: row.chunksTotal });
+      expect(row.chunksTotal).toBe(10);
+      expect(await getPrisma().runChunk.count({ where: { table: { runId: id }, state: 'done' } })).toBe(10);
+      const logs = await getPrisma().runLog.findMany({ where: { runId: id }, select: { message: true } });
+      expect(logs.some((l) => l.message.startsWith('Started on '))).toBe(true);
+      expect(await checksum(copy, 'small')).toBe(await checksum(db.name, 'small'));
+    } finally {
+      const c = await mysql.createConnection(uri);
+      await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(copy)}`);
+      await c.end();
+    }
     expect(await worker.stop()).toBe(0);
   });
 });
