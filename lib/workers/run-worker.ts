@@ -6,6 +6,7 @@ import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
 import { isParadumpError } from '../core/errors.ts';
 import '../runs/run-attempt.ts';
 import '../runs/start-restore.ts';
+import '../drills/drill-service.ts';
 import { attemptHandler, JOB_KINDS, type Attempt, type JobKind } from '../runs/run-executor.ts';
 import { acquireServerSlot, HEARTBEAT_MS, releaseServerSlot, writeHeartbeat, removeHeartbeat, type WorkerView } from './heartbeat.ts';
 import type { JobData } from './queue-executor.ts';

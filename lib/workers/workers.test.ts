@@ -17,6 +17,9 @@ import { startDump } from '../runs/start-dump.ts';
 import { startRestore } from '../runs/start-restore.ts';
 import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
+import { startDrill } from '../drills/drill-service.ts';
+import { getDrill, saveDrillPolicy } from '../drills/drill-store.ts';
+import { savePlan } from '../plans/plan-store.ts';
 import { readWorkers } from './heartbeat.ts';
 import { installRunExecutor } from './install.ts';
 import { connectRedis } from './redis.ts';
@@ -207,6 +210,23 @@ describe('runs on worker processes through BullMQ', () => {
       await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(copy)}`);
       await c.end();
     }
+    expect(await worker.stop()).toBe(0);
+  });
+
+  it('a restore drill submitted through the queue runs on a worker and its record finishes in the store', async () => {
+    const worker = startWorker();
+    await worker.saw('running (');
+    const { id: planId } = await savePlan({ input: { name: 'drilled on a worker', serverId, databases: [], tables: [`${db.name}.small`], dump: { threads: 2, chunkRows: 1000 }, schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: { keepLast: 5 }, alerts: { stale: false } } });
+    const backup = await startDump({ serverId, databases: [], tables: [`${db.name}.small`], threads: 2, chunkRows: 1000, compress: 'gzip', lock: 'snapshot', outDir: undefined, plan: { id: planId, scheduledFor: null } });
+    await backup.finished;
+    // The scratch server is the source itself: the prefix keeps the drill's copy apart.
+    await saveDrillPolicy({ planId, input: { trigger: { kind: 'backups', every: 1000 }, target: { kind: 'server', serverId }, prefix: 'wd_', checks: [{ name: 'all rows', sql: 'SELECT COUNT(*) FROM small', compare: '=', expected: '5000' }] } });
+    const { id, finished } = await startDrill({ planId, trigger: 'manual' });
+    await finished;
+    expect(worker.lines.some((l) => l.includes(`drill ${id}: started`))).toBe(true);
+    const drill = await getDrill({ id });
+    expect(drill).toMatchObject({ status: 'succeeded', sourceRunId: backup.id, chunks: 5, rows: 5_000 });
+    expect(drill.checks).toMatchObject([{ name: 'all rows', ok: true }]);
     expect(await worker.stop()).toBe(0);
   });
 });
