@@ -229,4 +229,33 @@ describe('runs on worker processes through BullMQ', () => {
     expect(drill.checks).toMatchObject([{ name: 'all rows', ok: true }]);
     expect(await worker.stop()).toBe(0);
   });
+
+  it('kill -9 of the worker mid-restore: the other worker takes it over and resumes the load from the restore journal', async () => {
+    const first = startWorker();
+    await first.saw('running (');
+    const dumped = await startDump({ serverId, databases: [], tables: [`${db.name}.big`], threads: 2, chunkRows: 5_000, compress: 'gzip', lock: 'snapshot', outDir: undefined });
+    await dumped.finished;
+    const copy = `${db.name}_taken_over`;
+    try {
+      const { id, finished } = await startRestore({ sourceRunId: dumped.id, targetServerId: serverId, rename: { [db.name]: copy }, tables: [], threads: 1, verify: true, dropExisting: false, deferIndexes: false });
+      const before = await poll('chunks loaded on the first worker', () => runRow(id), (r) => r.chunksDone >= 3);
+      expect(before.chunksDone).toBeLessThan(before.chunksTotal);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const second = startWorker();
+      await finished;
+      const row = await runRow(id);
+      expect(row).toMatchObject({ status: 'succeeded', attempt: 2, errorCode: null, chunksDone: row.chunksTotal });
+      expect(second.lines.some((l) => l.includes(`restore ${id}: started`))).toBe(true);
+      const logs = await getPrisma().runLog.findMany({ where: { runId: id }, select: { code: true, message: true } });
+      expect(logs.some((l) => l.code === 'STALLED')).toBe(true);
+      expect(logs.some((l) => l.message.startsWith('Resumed (attempt 2 on ') && l.message.includes('chunks already loaded are kept'))).toBe(true);
+      expect(await checksum(copy, 'big')).toBe(await checksum(db.name, 'big'));
+      expect(await second.stop()).toBe(0);
+    } finally {
+      const c = await mysql.createConnection(uri);
+      await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(copy)}`);
+      await c.end();
+    }
+  });
 });
