@@ -22,7 +22,7 @@ import { attemptOf, claimRun } from './run-attempt.ts';
 import { registerAttemptHandler, runExecutor, type Attempt, type AttemptContext } from './run-executor.ts';
 import { addLiveRun, LiveRun, removeLiveRun } from './registry.ts';
 import { restoreEventToDeltas, verifyEventToDeltas } from './restore-deltas.ts';
-import { PitrView, StoredRestoreOptions, type RunState, type StoredPitr, type TableView } from './schemas.ts';
+import { PitrView, StoredRestoreOptions, type RunDelta, type RunState, type StoredPitr, type TableView } from './schemas.ts';
 import { serverAddress } from './servers.ts';
 import { ThrottleFields } from './start-dump.ts';
 
@@ -141,10 +141,10 @@ export async function startRestore(
 }
 
 /** The restore's chunk map before anything loads: every chunk of the selected tables, pending. */
-async function publishPlannedTables({ live, sourceRunId, options }: { live: LiveRun; sourceRunId: string; options: StoredRestoreOptions }): Promise<void> {
+async function plannedTables({ sourceRunId, options }: { sourceRunId: string; options: StoredRestoreOptions }): Promise<RunDelta[]> {
   const { manifest } = await readRunManifest({ id: sourceRunId });
   const selection = selectFromManifest({ manifest, rename: options.rename, databases: [], tables: options.tables, objects: options.tables.length === 0 });
-  for (const t of selection.tables) {
+  const deltas: RunDelta[] = selection.tables.map((t) => {
     const table: TableView = {
       database: t.record.database,
       table: t.record.table,
@@ -156,9 +156,10 @@ async function publishPlannedTables({ live, sourceRunId, options }: { live: Live
       skip: null,
       chunks: t.chunks.map((c) => ({ index: c.index, lower: c.lower, upper: c.upper, state: 'pending', rows: 0, bytes: 0, sha256: c.sha256, durationMs: null, worker: null })),
     };
-    live.publish({ type: 'table', table });
-  }
-  live.publish({ type: 'estimate', rows: selection.tables.reduce((a, t) => a + t.record.rows, 0), bytes: selection.tables.reduce((a, t) => a + t.record.bytes, 0), tables: selection.tables.length });
+    return { type: 'table', table };
+  });
+  deltas.push({ type: 'estimate', rows: selection.tables.reduce((a, t) => a + t.record.rows, 0), bytes: selection.tables.reduce((a, t) => a + t.record.bytes, 0), tables: selection.tables.length });
+  return deltas;
 }
 
 const RESUME_WORDS: Record<LoadMode, string> = {
@@ -193,11 +194,12 @@ export async function startRestoreAttempt({ id }: { id: string }, context: Attem
     const mode: LoadMode = progress.kind === 'finished' ? (rolling ? 'rolling' : 'loaded') : progress.kind === 'unfinished' ? 'resume' : 'fresh';
     if (options.pitr && claimed.attempt > 1) await prisma.run.updateMany({ where: { id, attempt: claimed.attempt }, data: { pitr: JSON.stringify(waitingPitr()) } });
     const state = await loadRunState({ id });
+    // The first attempt (or one whose predecessor stopped before its first write) lays out the chunk map.
+    const planned = state.tables.length === 0 && row.sourceRunId ? await plannedTables({ sourceRunId: row.sourceRunId, options }) : [];
     const live = new LiveRun({ state, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
     addLiveRun(live);
     live.start();
-    // The first attempt (or one whose predecessor stopped before its first write) lays out the chunk map.
-    if (state.tables.length === 0 && row.sourceRunId) await publishPlannedTables({ live, sourceRunId: row.sourceRunId, options });
+    for (const delta of planned) live.publish(delta);
     const where = context.worker ? ` on ${context.worker}` : '';
     if (claimed.attempt > 1) live.publish(log(new Date().toISOString(), 'info', null, `Resumed (attempt ${claimed.attempt}${where}): ${RESUME_WORDS[mode]}`));
     else if (context.worker) live.publish(log(new Date().toISOString(), 'info', null, `Started${where}`));
