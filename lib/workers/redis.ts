@@ -42,6 +42,8 @@ function watchRedis(redis: Redis, name: string): Redis {
 /** Key names, all under one prefix so a shared Redis can hold other things. */
 export const keys = {
   queue: (kind: JobKind) => `paradump-${kind}`,
+  /** The plans' job schedulers (lib/workers/plan-schedulers.ts). */
+  planQueue: 'paradump-plan',
   /** A run's changes, one entry per frame interval (lib/workers/run-events.ts). */
   events: (runId: string) => `paradump:run:${runId}:events`,
   cancel: 'paradump:cancel',

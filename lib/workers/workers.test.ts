@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createChunkTable } from '../../test/fixtures/generate.ts';
@@ -19,10 +20,11 @@ import { applyMigrations } from '../store/apply-migrations.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { startDrill } from '../drills/drill-service.ts';
 import { getDrill, saveDrillPolicy } from '../drills/drill-store.ts';
-import { savePlan } from '../plans/plan-store.ts';
+import { getPlanService, startPlanService } from '../plans/plan-service.ts';
+import { savePlan, setPlanPaused } from '../plans/plan-store.ts';
 import { readWorkers } from './heartbeat.ts';
 import { installRunExecutor } from './install.ts';
-import { connectRedis } from './redis.ts';
+import { connectRedis, keys } from './redis.ts';
 
 const uri = inject('mariadbUri');
 const root = path.resolve(import.meta.dirname, '../..');
@@ -257,5 +259,30 @@ describe('runs on worker processes through BullMQ', () => {
       await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(copy)}`);
       await c.end();
     }
+  });
+
+  it('with Redis, a plan is scheduled by a BullMQ job scheduler: its cron slot fires from Redis and the backup runs on a worker; paused, the scheduler is gone', async () => {
+    const worker = startWorker();
+    await worker.saw('running (');
+    const { id: planId } = await savePlan({ input: { name: 'every minute on a worker', serverId, databases: [], tables: [`${db.name}.small`], dump: { threads: 2, chunkRows: 1000 }, schedule: { cron: '* * * * *', timeZone: 'UTC' }, retention: { keepLast: 5 }, alerts: { stale: false } } });
+    const client = connectRedis(redis.url);
+    const queue = new Queue(keys.planQueue, { connection: client });
+    await startPlanService({ tickMs: 250 });
+    try {
+      const schedulers = await poll('the plan’s job scheduler', () => queue.getJobSchedulers(0, -1), (list) => list.some((x) => x.key === `plan-${planId}`));
+      expect(schedulers.find((x) => x.key === `plan-${planId}`)).toMatchObject({ pattern: '* * * * *', tz: 'UTC' });
+      // The next minute: the job scheduler's job wakes the plan scheduler, which starts the backup.
+      const run = await poll('the scheduled run to succeed', () => getPrisma().run.findFirst({ where: { planId, status: 'succeeded' }, select: { id: true, scheduledFor: true } }), (r) => r !== null, 100_000);
+      expect(run!.scheduledFor?.getUTCSeconds()).toBe(0);
+      expect(worker.lines.some((l) => l.includes(`dump ${run!.id}: started`))).toBe(true);
+      expect(await queue.getCompletedCount()).toBeGreaterThanOrEqual(1);
+      await setPlanPaused({ id: planId, paused: true });
+      await poll('the paused plan’s scheduler to go', () => queue.getJobSchedulers(0, -1), (list) => !list.some((x) => x.key === `plan-${planId}`));
+    } finally {
+      await getPlanService()?.stop();
+      await queue.close();
+      client.disconnect();
+    }
+    expect(await worker.stop()).toBe(0);
   });
 });
