@@ -1,8 +1,9 @@
-import { ParadumpError } from '../core/errors.ts';
+import { isParadumpError, ParadumpError } from '../core/errors.ts';
 import { decideDrillAlerts } from '../plans/decide-alerts.ts';
 import { writePlanLog } from '../plans/plan-log.ts';
 import { getPlanView } from '../plans/plan-store.ts';
 import { sendPlanAlert, type AlertOptions } from '../plans/send-plan-alert.ts';
+import { registerAttemptHandler, runExecutor, type Attempt, type AttemptContext } from '../runs/run-executor.ts';
 import { serverAddress } from '../runs/servers.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { drillDue } from './drill-due.ts';
@@ -17,8 +18,8 @@ const TRIGGER_WORDS: Record<DrillTrigger, string> = { schedule: 'scheduled', bac
 
 /**
  * Starts a drill of the plan in the background: its record first (so retention keeps the backup
- * it reads), then the drill; a failed one alerts through the plan's channels. One drill per plan at
- * a time in this process (DRILL_RUNNING).
+ * it reads), then the drill through the run executor (in this process, or queued for a worker); a
+ * failed one alerts through the plan's channels. One drill per plan at a time (DRILL_RUNNING).
  */
 export async function startDrill({ planId, trigger, alertOptions }: { planId: string; trigger: DrillTrigger; alertOptions?: AlertOptions }): Promise<{ id: string; finished: Promise<void> }> {
   const release = reservePlanDrill(planId);
@@ -27,17 +28,56 @@ export async function startDrill({ planId, trigger, alertOptions }: { planId: st
     const stored = await getDrillPolicy({ planId });
     if (!stored) throw new ParadumpError('BAD_OPTION', 'this plan has no restore drill policy: save one first', { details: { path: 'drill' } });
     if (await runningElsewhere({ planId })) throw new ParadumpError('DRILL_RUNNING', 'a drill of this plan is already running');
-    const { id, sourceRunId } = await createDrillRecord({ planId, trigger });
-    const controller = new AbortController();
-    const stopBeating = keepDrillAlive({ id, controller });
+    const executor = runExecutor();
+    const { id, sourceRunId } = await createDrillRecord({ planId, trigger, status: executor.mode === 'queue' ? 'queued' : 'running' });
     await writePlanLog({ planId, kind: 'drill', level: 'info', message: `Started restore drill ${id} (${TRIGGER_WORDS[trigger]}) of backup ${sourceRunId ?? '(none)'}` });
-    const finished = runAndAlert({ id, planId, sourceRunId, policy: stored.policy, controller, stopBeating, alertOptions });
-    addRunningDrill({ id, planId, controller, finished });
+    if (alertOptions) drillAlertOptions.set(id, alertOptions);
+    const serverId = stored.policy.target.kind === 'server' ? stored.policy.target.serverId : null;
+    const { finished } = await executor.submit({ kind: 'drill', id, serverId, attempt: 0, priority: trigger === 'manual' ? 'manual' : 'scheduled' }).catch(async (error: unknown) => {
+      drillAlertOptions.delete(id);
+      await getPrisma().drill.updateMany({ where: { id, status: { in: ['queued', 'running'] } }, data: { status: 'failed', finishedAt: new Date(), errorCode: isParadumpError(error) ? error.code : 'INTERNAL', errorMessage: error instanceof Error ? error.message : String(error) } });
+      throw error;
+    });
     return { id, finished };
   } finally {
     release();
   }
 }
+
+// Alert options (tests' transports) for drills started in this process, handed to their attempt.
+const drillAlertOptions = new Map<string, AlertOptions>();
+
+/**
+ * One drill's attempt in this process (the dashboard's or a worker's). In the dashboard's process
+ * its record is running from the start; on a worker it is claimed from `queued`. A drill is not
+ * resumed: one whose worker died is declared interrupted by the scheduler (its throwaway server died
+ * with it), so a job taken over finds nothing to run.
+ */
+export async function startDrillAttempt({ id }: { id: string }, context: AttemptContext): Promise<Attempt> {
+  const prisma = getPrisma();
+  const row = await prisma.drill.findUnique({ where: { id }, select: { planId: true, sourceRunId: true, status: true } });
+  if (!row) throw new ParadumpError('RUN_NOT_FOUND', `no drill ${id}`);
+  const inProcess = context.worker === null && !context.takeOver && row.status === 'running';
+  if (!inProcess) {
+    const claimed = await prisma.drill.updateMany({ where: { id, status: 'queued' }, data: { status: 'running', heartbeatAt: new Date() } });
+    if (claimed.count !== 1) throw new ParadumpError('ALREADY_RUNNING', `drill ${id} is ${row.status}; it is not waiting to run`);
+  }
+  const alertOptions = drillAlertOptions.get(id);
+  drillAlertOptions.delete(id);
+  const stored = await getDrillPolicy({ planId: row.planId });
+  const controller = new AbortController();
+  if (!stored) {
+    await prisma.drill.update({ where: { id }, data: { status: 'failed', finishedAt: new Date(), errorCode: 'BAD_OPTION', errorMessage: 'the plan has no restore drill policy any more' } });
+    return { live: null, finished: Promise.resolve(), handBack: () => undefined, handedBack: false, cancel: () => undefined };
+  }
+  const stopBeating = keepDrillAlive({ id, controller });
+  const finished = runAndAlert({ id, planId: row.planId, sourceRunId: row.sourceRunId, policy: stored.policy, controller, stopBeating, alertOptions });
+  addRunningDrill({ id, planId: row.planId, controller, finished });
+  // Handing a drill back would restore it all again elsewhere: it stops (cancelled) instead.
+  return { live: null, finished, handBack: () => controller.abort(), handedBack: false, cancel: () => controller.abort() };
+}
+
+registerAttemptHandler('drill', startDrillAttempt);
 
 /** Runs the drill; a failed one alerts through the plan's channels. Never rejects. */
 async function runAndAlert({ id, planId, sourceRunId, policy, controller, stopBeating, alertOptions }: { id: string; planId: string; sourceRunId: string | null; policy: DrillPolicy; controller: AbortController; stopBeating: () => void; alertOptions?: AlertOptions }): Promise<void> {
@@ -59,7 +99,8 @@ async function runAndAlert({ id, planId, sourceRunId, policy, controller, stopBe
 
 /** A drill of the plan that another process over the same store is running (its heartbeat is fresh). */
 async function runningElsewhere({ planId, now = new Date() }: { planId: string; now?: Date }): Promise<boolean> {
-  const fresh = await getPrisma().drill.count({ where: { planId, status: 'running', heartbeatAt: { gte: new Date(now.getTime() - STALE_MS) } } });
+  // A queued one (waiting for a worker) has no heartbeat yet, and counts however long it waits.
+  const fresh = await getPrisma().drill.count({ where: { planId, OR: [{ status: 'queued' }, { status: 'running', heartbeatAt: { gte: new Date(now.getTime() - STALE_MS) } }] } });
   return fresh > 0;
 }
 
@@ -73,6 +114,9 @@ export async function cancelDrill({ id }: { id: string }): Promise<void> {
   const row = await prisma.drill.findUnique({ where: { id }, select: { status: true } });
   if (!row) throw new ParadumpError('DRILL_NOT_FOUND', `no drill ${id}`);
   if (abortDrill(id)) return;
+  // Still waiting for a worker: cancelled here, and the worker that gets its job finds nothing to run.
+  const queued = await prisma.drill.updateMany({ where: { id, status: 'queued' }, data: { status: 'cancelled', finishedAt: new Date(), errorCode: 'ABORTED', errorMessage: 'cancelled before a worker started it' } });
+  if (queued.count === 1) return;
   const asked = await prisma.drill.updateMany({ where: { id, status: 'running' }, data: { cancelAskedAt: new Date() } });
   if (asked.count === 0) throw new ParadumpError('NOT_RUNNING', `drill ${id} is not running`);
 }

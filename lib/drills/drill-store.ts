@@ -103,7 +103,8 @@ export const RollForward = z.object({
 });
 export type RollForward = z.infer<typeof RollForward>;
 
-export const DrillStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+/** queued: waiting for a worker (with PARADUMP_REDIS_URL); in the dashboard's own process a drill is running from the start. */
+export const DrillStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
 export type DrillStatus = z.infer<typeof DrillStatus>;
 
 /** A drill as pages and alerts see it. */

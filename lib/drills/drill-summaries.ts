@@ -22,11 +22,11 @@ async function summarize({ stored, plan, now }: { stored: StoredDrillPolicy; pla
   const prisma = getPrisma();
   const [last, lastFinished, lastProven] = await Promise.all([
     prisma.drill.findFirst({ where: { planId: plan.id }, orderBy: { startedAt: 'desc' } }),
-    prisma.drill.findFirst({ where: { planId: plan.id, status: { not: 'running' } }, orderBy: { startedAt: 'desc' } }),
+    prisma.drill.findFirst({ where: { planId: plan.id, status: { notIn: ['queued', 'running'] } }, orderBy: { startedAt: 'desc' } }),
     prisma.drill.findFirst({ where: { planId: plan.id, status: 'succeeded' }, orderBy: { startedAt: 'desc' } }),
   ]);
   const health = drillHealth({ policy: stored.policy, planSchedule: plan.schedule, lastFinished, lastProvenAt: lastProven?.finishedAt ?? null, createdAt: stored.createdAt, now });
-  return { planId: plan.id, policy: stored.policy, lastProven: lastProven ? toDrillView(lastProven) : null, last: last ? toDrillView(last) : null, running: last?.status === 'running', health: health.state, red: health.red };
+  return { planId: plan.id, policy: stored.policy, lastProven: lastProven ? toDrillView(lastProven) : null, last: last ? toDrillView(last) : null, running: last?.status === 'running' || last?.status === 'queued', health: health.state, red: health.red };
 }
 
 /** Drill summaries of every plan that has a drill policy, by plan id. */

@@ -47,9 +47,9 @@ export function recoveryPointOf(manifest: Manifest): Date {
 }
 
 /** Creates the drill's record, naming the backup it reads: from then on retention keeps that backup. */
-export async function createDrillRecord({ planId, trigger }: { planId: string; trigger: DrillTrigger }): Promise<{ id: string; sourceRunId: string | null }> {
+export async function createDrillRecord({ planId, trigger, status = 'running' }: { planId: string; trigger: DrillTrigger; status?: 'queued' | 'running' }): Promise<{ id: string; sourceRunId: string | null }> {
   const backup = await newestGoodBackup({ planId });
-  const row = await getPrisma().drill.create({ data: { planId, trigger, sourceRunId: backup?.id ?? null, heartbeatAt: new Date() }, select: { id: true, sourceRunId: true } });
+  const row = await getPrisma().drill.create({ data: { planId, trigger, status, sourceRunId: backup?.id ?? null, heartbeatAt: status === 'running' ? new Date() : null }, select: { id: true, sourceRunId: true } });
   return row;
 }
 

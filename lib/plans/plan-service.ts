@@ -9,6 +9,7 @@ import { afterPlanRun, checkStale } from './after-plan-run.ts';
 import { finishHalfDeleted } from './apply-retention.ts';
 import { concurrencyFromEnv, PlanScheduler, type SchedulablePlan, type SchedulerDeps } from './plan-scheduler.ts';
 import { writePlanLog } from './plan-log.ts';
+import { planTrigger } from './plan-trigger.ts';
 import { getPlanView, listPlans, type PlanView } from './plan-store.ts';
 import { sendPlanAlert, type AlertOptions } from './send-plan-alert.ts';
 
@@ -90,12 +91,18 @@ async function resumeInterrupted(scheduler: PlanScheduler, alertOptions: AlertOp
 export async function startPlanService({ tickMs = 1_000, concurrency = concurrencyFromEnv(process.env.PARADUMP_PLAN_CONCURRENCY), alertOptions }: { tickMs?: number; concurrency?: number; alertOptions?: AlertOptions } = {}): Promise<PlanService> {
   const existing = globalForPlans.paradumpPlanService;
   if (existing) return existing;
-  const scheduler = new PlanScheduler({ deps: storeDeps({ alertOptions }), concurrency });
+  const deps = storeDeps({ alertOptions });
+  const scheduler = new PlanScheduler({ deps, concurrency });
   let stopped = false;
   let staleCheck = 0;
+  // With a trigger (BullMQ job schedulers) the slots come from Redis: this timer only keeps the
+  // schedules in step with the plans (a saved change reaches Redis within a tick) and checks
+  // staleness. Without one it is the scheduler's clock.
+  const trigger = await planTrigger()?.start({ due: () => scheduler.tick(), plans: deps.listPlans });
   const loop = async () => {
     try {
-      await scheduler.tick();
+      if (trigger) await trigger.sync();
+      else await scheduler.tick();
       // Stale is a slow question: once a minute is plenty.
       if (Date.now() - staleCheck > 60_000) {
         staleCheck = Date.now();
@@ -113,12 +120,15 @@ export async function startPlanService({ tickMs = 1_000, concurrency = concurren
       stopped = true;
       clearInterval(timer);
       if (globalForPlans.paradumpPlanService === service) globalForPlans.paradumpPlanService = undefined;
+      await trigger?.stop();
       await scheduler.idle();
     },
   };
   globalForPlans.paradumpPlanService = service;
   await finishHalfDeleted();
   await resumeInterrupted(scheduler, alertOptions);
+  // Slots missed while no process ran: one catch-up pass now (job schedulers only fire the next slot).
+  if (trigger) await scheduler.tick();
   return service;
 }
 

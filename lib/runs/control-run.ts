@@ -7,7 +7,7 @@ import './run-attempt.ts';
 import { runExecutor } from './run-executor.ts';
 import { getLiveRun } from './registry.ts';
 import { PitrView } from './schemas.ts';
-import { resumeRestore } from './start-restore.ts';
+import './start-restore.ts';
 import { canResume } from './can-resume.ts';
 import { ParadumpError } from '../core/errors.ts';
 
@@ -42,12 +42,11 @@ export async function resumeRun({ id }: { id: string }): Promise<void> {
   if (!canResume({ ...run, hasManifest, error, pitr: pitr?.success ? pitr.data : null }) || !run.serverId) {
     throw new ParadumpError('NOT_RESUMABLE', `run ${id} is ${run.status}${hasManifest ? ' and complete' : ''}; it cannot be resumed`);
   }
-  if (run.kind === 'restore') return resumeRestore({ id, status: run.status, attempt: run.attempt });
   // Back to the queue in one statement, so two clicks cannot submit it twice; the attempt claims it.
   const queued = await prisma.run.updateMany({ where: { id, status: run.status, attempt: run.attempt }, data: { status: 'queued', finishedAt: null } });
   if (queued.count !== 1) throw new ParadumpError('ALREADY_RUNNING', `run ${id} was resumed already`);
   await runExecutor()
-    .submit({ kind: 'dump', id, serverId: run.serverId, attempt: run.attempt })
+    .submit({ kind: run.kind === 'restore' ? 'restore' : 'dump', id, serverId: run.serverId, attempt: run.attempt })
     .catch(async (error: unknown) => {
       // Not started after all (server deleted, queue down): as it was, to be resumed later.
       await prisma.run.updateMany({ where: { id, status: 'queued', attempt: run.attempt }, data: { status: run.status } });

@@ -18,9 +18,11 @@ import { loadRunState } from './load-run-state.ts';
 import { pitrEventToDeltas, waitingPitr } from './pitr-deltas.ts';
 import { pitrAvailability, PitrTargetInput, type PitrTarget } from './pitr-target.ts';
 import { readRunManifest } from './read-run-manifest.ts';
+import { attemptOf, claimRun } from './run-attempt.ts';
+import { registerAttemptHandler, runExecutor, type Attempt, type AttemptContext } from './run-executor.ts';
 import { addLiveRun, LiveRun, removeLiveRun } from './registry.ts';
 import { restoreEventToDeltas, verifyEventToDeltas } from './restore-deltas.ts';
-import { PitrView, StoredRestoreOptions, type RunState, type StoredPitr, type TableView } from './schemas.ts';
+import { PitrView, StoredRestoreOptions, type RunDelta, type RunState, type StoredPitr, type TableView } from './schemas.ts';
 import { serverAddress } from './servers.ts';
 import { ThrottleFields } from './start-dump.ts';
 
@@ -74,7 +76,7 @@ interface RestorePlan {
  */
 export async function startRestore(
   input: Omit<z.output<typeof StartRestoreInput>, 'pitr' | 'deferIndexes' | 'loadMethod' | 'users' | 'skipExistingUsers' | 'maxRate'> & { pitr?: PitrTarget | null; deferIndexes?: boolean; loadMethod?: z.output<typeof StartRestoreInput>['loadMethod']; users?: boolean; skipExistingUsers?: boolean; maxRate?: string | undefined },
-): Promise<{ id: string }> {
+): Promise<{ id: string; finished: Promise<void> }> {
   const { manifest, outDir: recorded, serverId: sourceServerId, serverName: sourceServerName } = await readRunManifest({ id: input.sourceRunId });
   // Only dumps inside the dump root are restored from, whatever a run row says.
   const outDir = await confineDumpDir({ requested: recorded, field: 'sourceRunId' });
@@ -115,7 +117,8 @@ export async function startRestore(
   const run = await getPrisma().run.create({
     data: {
       kind: 'restore',
-      status: 'running',
+      status: 'queued',
+      attempt: 0,
       options: JSON.stringify(options),
       outDir,
       serverId: server.id,
@@ -126,11 +129,22 @@ export async function startRestore(
     },
     select: { id: true },
   });
-  const state = await loadRunState({ id: run.id });
-  const live = new LiveRun({ state, knownTables: [] });
-  addLiveRun(live);
-  live.start();
-  for (const t of selection.tables) {
+  // In this process it is running when this returns; with workers, queued for one (lib/runs/run-executor.ts).
+  const { finished } = await runExecutor()
+    .submit({ kind: 'restore', id: run.id, serverId: server.id, attempt: 0 })
+    .catch(async (error: unknown) => {
+      const code = isParadumpError(error) ? error.code : 'INTERNAL';
+      await getPrisma().run.updateMany({ where: { id: run.id, status: 'queued', attempt: 0 }, data: { status: 'failed', finishedAt: new Date(), errorCode: code, errorMessage: error instanceof Error ? error.message : String(error) } });
+      throw error;
+    });
+  return { id: run.id, finished };
+}
+
+/** The restore's chunk map before anything loads: every chunk of the selected tables, pending. */
+async function plannedTables({ sourceRunId, options }: { sourceRunId: string; options: StoredRestoreOptions }): Promise<RunDelta[]> {
+  const { manifest } = await readRunManifest({ id: sourceRunId });
+  const selection = selectFromManifest({ manifest, rename: options.rename, databases: [], tables: options.tables, objects: options.tables.length === 0 });
+  const deltas: RunDelta[] = selection.tables.map((t) => {
     const table: TableView = {
       database: t.record.database,
       table: t.record.table,
@@ -142,54 +156,64 @@ export async function startRestore(
       skip: null,
       chunks: t.chunks.map((c) => ({ index: c.index, lower: c.lower, upper: c.upper, state: 'pending', rows: 0, bytes: 0, sha256: c.sha256, durationMs: null, worker: null })),
     };
-    live.publish({ type: 'table', table });
-  }
-  live.publish({ type: 'estimate', rows: selection.tables.reduce((a, t) => a + t.record.rows, 0), bytes: selection.tables.reduce((a, t) => a + t.record.bytes, 0), tables: selection.tables.length });
-  void runRestore({ live, plan, mode: 'fresh' });
-  return run;
+    return { type: 'table', table };
+  });
+  deltas.push({ type: 'estimate', rows: selection.tables.reduce((a, t) => a + t.record.rows, 0), bytes: selection.tables.reduce((a, t) => a + t.record.bytes, 0), tables: selection.tables.length });
+  return deltas;
 }
+
+const RESUME_WORDS: Record<LoadMode, string> = {
+  resume: 'chunks already loaded are kept, the one in flight is loaded again',
+  rolling: 'the load was verified and the roll forward had begun; continuing it from where the target records it stopped',
+  loaded: 'the load had finished; verifying and rolling forward as asked',
+  fresh: 'nothing had been loaded; loading from the start',
+};
 
 /**
- * Continues a stopped restore run on the same target with the same options: the engine's resume
- * keeps the chunks its journal has, reloads the key range of the one in flight and finishes the rest;
- * then verification and the roll forward, as asked. The caller checked that it may be resumed.
+ * One attempt of a restore run, in this process (the dashboard's or a worker's): claimed, then the
+ * engine. The first loads from the start; a later one (Resume, a handed-back or stalled job)
+ * continues on the same target with the same options: the engine's resume keeps the chunks its
+ * journal has, reloads the key range of the one in flight and finishes the rest; then verification
+ * and the roll forward, as asked.
  */
-export async function resumeRestore({ id, status, attempt }: { id: string; status: RunState['status']; attempt: number }): Promise<void> {
+export async function startRestoreAttempt({ id }: { id: string }, context: AttemptContext): Promise<Attempt> {
   const prisma = getPrisma();
-  const row = await prisma.run.findUnique({ where: { id }, select: { outDir: true, serverId: true, options: true, databases: true, pitr: true } });
-  if (!row?.serverId) throw new ParadumpError('NOT_RESUMABLE', `run ${id} has no target server any more; it cannot be resumed`);
-  const outDir = await confineDumpDir({ requested: row.outDir, field: 'sourceRunId' });
-  const options = StoredRestoreOptions.parse(JSON.parse(row.options));
-  const targetDatabases = z.array(z.string()).parse(JSON.parse(row.databases));
-  const plan = await planRestore({ outDir, targetServerId: row.serverId, targetDatabases, options });
-  // Where the last attempt got to, from the engine's own journal and attempt file: nothing begun
-  // (an older restore's finished journal is not this run's), unfinished, or loaded — and, loaded,
-  // whether the roll forward had begun (it continues from the target's progress row).
-  const progress = await readRestoreProgress(RestoreJournal.locate(plan.restoreInput.stateDir, parseServerUri(plan.restoreInput.target), targetDatabases));
-  const rolling = row.pitr ? PitrView.safeParse(JSON.parse(row.pitr)).data?.replayStarted === true : false;
-  const mode: LoadMode = progress.kind === 'finished' ? (rolling ? 'rolling' : 'loaded') : progress.kind === 'unfinished' ? 'resume' : 'fresh';
-
-  // Claim the run in one statement, so two clicks cannot start two engines on one target.
-  const claimed = await prisma.run.updateMany({
-    where: { id, status, attempt },
-    data: { status: 'running', attempt: attempt + 1, finishedAt: null, errorCode: null, errorMessage: null, ...(options.pitr ? { pitr: JSON.stringify(waitingPitr()) } : {}) },
-  });
-  if (claimed.count !== 1) throw new ParadumpError('ALREADY_RUNNING', `run ${id} was resumed already`);
-  const state = await loadRunState({ id });
-  const live = new LiveRun({ state, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
-  addLiveRun(live);
-  live.start();
-  const how =
-    mode === 'resume'
-      ? 'chunks already loaded are kept, the one in flight is loaded again'
-      : mode === 'rolling'
-        ? 'the load was verified and the roll forward had begun; continuing it from where the target records it stopped'
-      : mode === 'loaded'
-        ? 'the load had finished; verifying and rolling forward as asked'
-        : 'nothing had been loaded; loading from the start';
-  live.publish(log(new Date().toISOString(), 'info', null, `Resumed (attempt ${attempt + 1}): ${how}`));
-  void runRestore({ live, plan, mode });
+  const row = await prisma.run.findUnique({ where: { id }, select: { outDir: true, options: true, databases: true, pitr: true, sourceRunId: true } });
+  if (!row) throw new ParadumpError('RUN_NOT_FOUND', `no run ${id}`);
+  const claimed = await claimRun({ id, context });
+  try {
+    const outDir = await confineDumpDir({ requested: row.outDir, field: 'sourceRunId' });
+    const options = StoredRestoreOptions.parse(JSON.parse(row.options));
+    const targetDatabases = z.array(z.string()).parse(JSON.parse(row.databases));
+    const plan = await planRestore({ outDir, targetServerId: claimed.serverId, targetDatabases, options });
+    // Where the last attempt got to, from the engine's own journal and attempt file: nothing begun
+    // (an older restore's finished journal is not this run's), unfinished, or loaded — and, loaded,
+    // whether the roll forward had begun (it continues from the target's progress row).
+    const progress = claimed.attempt > 1 ? await readRestoreProgress(RestoreJournal.locate(plan.restoreInput.stateDir, parseServerUri(plan.restoreInput.target), targetDatabases)) : { kind: 'none' as const };
+    const rolling = row.pitr ? PitrView.safeParse(JSON.parse(row.pitr)).data?.replayStarted === true : false;
+    const mode: LoadMode = progress.kind === 'finished' ? (rolling ? 'rolling' : 'loaded') : progress.kind === 'unfinished' ? 'resume' : 'fresh';
+    if (options.pitr && claimed.attempt > 1) await prisma.run.updateMany({ where: { id, attempt: claimed.attempt }, data: { pitr: JSON.stringify(waitingPitr()) } });
+    const state = await loadRunState({ id });
+    // The first attempt (or one whose predecessor stopped before its first write) lays out the chunk map.
+    const planned = state.tables.length === 0 && row.sourceRunId ? await plannedTables({ sourceRunId: row.sourceRunId, options }) : [];
+    const live = new LiveRun({ state, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
+    addLiveRun(live);
+    live.start();
+    for (const delta of planned) live.publish(delta);
+    const where = context.worker ? ` on ${context.worker}` : '';
+    if (claimed.attempt > 1) live.publish(log(new Date().toISOString(), 'info', null, `Resumed (attempt ${claimed.attempt}${where}): ${RESUME_WORDS[mode]}`));
+    else if (context.worker) live.publish(log(new Date().toISOString(), 'info', null, `Started${where}`));
+    void runRestore({ live, plan, mode });
+    return attemptOf(live);
+  } catch (error) {
+    // Claimed but not started (the target or the dump gone): recorded, not left `running`.
+    const code = isParadumpError(error) ? error.code : 'INTERNAL';
+    await prisma.run.updateMany({ where: { id, status: 'running', attempt: claimed.attempt }, data: { status: 'failed', finishedAt: new Date(), errorCode: code, errorMessage: error instanceof Error ? error.message : String(error) } });
+    throw error;
+  }
 }
+
+registerAttemptHandler('restore', startRestoreAttempt);
 
 /** The form's throttle fields in the engine's units, refused (at their field) before anything is saved. */
 function throttleOf(input: { threads: number; maxRate?: string | undefined; maxThreadsRunning?: number | undefined }): { maxRate?: number; maxThreadsRunning?: number } {
@@ -254,7 +278,10 @@ async function runRestore({ live, plan, mode }: { live: LiveRun; plan: RestorePl
       }
     }
   } catch (failure) {
-    if (isParadumpError(failure, 'ABORTED')) {
+    if (isParadumpError(failure, 'ABORTED') && live.handedBack) {
+      status = 'interrupted';
+      error = { code: 'HANDED_BACK', message: 'the worker was asked to stop and handed the run back to the queue' };
+    } else if (isParadumpError(failure, 'ABORTED')) {
       status = 'cancelled';
       error = { code: 'ABORTED', message: failure.message };
     } else if (isParadumpError(failure)) {
@@ -282,5 +309,7 @@ async function runRestore({ live, plan, mode }: { live: LiveRun; plan: RestorePl
     console.error(`paradump: could not record the end of run ${live.runId}`, storeError);
   } finally {
     removeLiveRun(live);
+    // end() failed before settling: whoever waits on `finished` must still learn the run is over.
+    if (!live.ended) live.abandon();
   }
 }

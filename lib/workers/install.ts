@@ -1,21 +1,24 @@
+import { setPlanTrigger } from '../plans/plan-trigger.ts';
 import { setRemoteRunSource } from '../runs/registry.ts';
 import { setRunExecutor, type RunExecutor } from '../runs/run-executor.ts';
 import type { Redis } from 'ioredis';
 import { readWorkers, type WorkerView } from './heartbeat.ts';
+import { createPlanTrigger } from './plan-schedulers.ts';
 import { createQueueExecutor } from './queue-executor.ts';
 import { connectRedis, redisUrl } from './redis.ts';
 import { mirrorSource } from './run-events.ts';
 
 /**
  * At start-up of a process that starts runs (the dashboard, `paradump scheduler`): with
- * PARADUMP_REDIS_URL set runs go to the queue and live runs are mirrored from the workers; without it
+ * PARADUMP_REDIS_URL set runs go to the queue, live runs are mirrored from the workers, and plans are
+ * scheduled by BullMQ job schedulers (installed before the plan service starts); without it
  * nothing changes (runs start in this process). Returns the executor installed, or null.
  */
 const globalForWorkers = globalThis as typeof globalThis & { paradumpQueueRedis?: Redis };
 
 export function installRunExecutor({ url = redisUrl() }: { url?: string | null } = {}): RunExecutor | null {
   if (!url) return null;
-  const redis = connectRedis(url);
+  const redis = connectRedis(url, { name: 'dashboard' });
   globalForWorkers.paradumpQueueRedis = redis;
   const executor = createQueueExecutor({ redis });
   const mirrors = mirrorSource({ redis });
@@ -23,6 +26,7 @@ export function installRunExecutor({ url = redisUrl() }: { url?: string | null }
     ...executor,
     close: async () => {
       mirrors.close();
+      setPlanTrigger(undefined);
       setRemoteRunSource(undefined);
       setRunExecutor(undefined);
       await executor.close();
@@ -32,6 +36,7 @@ export function installRunExecutor({ url = redisUrl() }: { url?: string | null }
   };
   setRunExecutor(installed);
   setRemoteRunSource(mirrors);
+  setPlanTrigger(createPlanTrigger({ redis }));
   return installed;
 }
 

@@ -2,7 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { getPrisma } from '../store/prisma.ts';
 import { JOB_KINDS, type JobKind, type RunExecutor } from '../runs/run-executor.ts';
-import { jobId, keys } from './redis.ts';
+import { duplicateRedis, jobId, keys } from './redis.ts';
 
 /** BullMQ priorities: lower goes first. */
 const PRIORITY = { manual: 1, scheduled: 10 } as const;
@@ -19,18 +19,26 @@ export interface JobData {
  */
 export function createQueueExecutor({ redis }: { redis: Redis }): RunExecutor {
   const connections: Redis[] = [];
-  const duplicate = () => {
-    const c = redis.duplicate();
+  const duplicate = (name: string) => {
+    const c = duplicateRedis(redis, name);
     connections.push(c);
     return c;
   };
-  const queues = new Map(JOB_KINDS.map((kind) => [kind, new Queue<JobData>(keys.queue(kind), { connection: duplicate() })]));
+  const queues = new Map(
+    JOB_KINDS.map((kind) => {
+      const queue = new Queue<JobData>(keys.queue(kind), { connection: duplicate(`queue ${kind}`) });
+      // BullMQ reports what its connection reports; the connection's own listener has said it.
+      queue.on('error', () => undefined);
+      return [kind, queue];
+    }),
+  );
   const events = new Map<JobKind, QueueEvents>();
   const waiting = new Map<string, () => void>();
   const eventsOf = async (kind: JobKind) => {
     let e = events.get(kind);
     if (!e) {
-      e = new QueueEvents(keys.queue(kind), { connection: duplicate() });
+      e = new QueueEvents(keys.queue(kind), { connection: duplicate(`queue events ${kind}`) });
+      e.on('error', () => undefined);
       const settle = ({ jobId: id }: { jobId: string }) => {
         waiting.get(id)?.();
         waiting.delete(id);

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { LiveRun, type RemoteRunSource } from '../runs/registry.ts';
 import type { RunDelta, RunState } from '../runs/schemas.ts';
-import { keys } from './redis.ts';
+import { duplicateRedis, keys } from './redis.ts';
 
 /** How often a worker sends a run's changes: the dashboard's own frame interval. */
 export const FORWARD_INTERVAL_MS = 250;
@@ -57,7 +57,7 @@ export function mirrorSource({ redis }: { redis: Redis }): RemoteRunSource & { c
   const mirrors = new Map<string, Promise<LiveRun | undefined>>();
   let closed = false;
   const follow = async (live: LiveRun, after: string) => {
-    const reader = redis.duplicate();
+    const reader = duplicateRedis(redis, `run ${live.runId} follower`);
     let last = after;
     try {
       while (!closed && !live.ended) {

@@ -5,10 +5,12 @@ import path from 'node:path';
 import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
 import { isParadumpError } from '../core/errors.ts';
 import '../runs/run-attempt.ts';
+import '../runs/start-restore.ts';
+import '../drills/drill-service.ts';
 import { attemptHandler, JOB_KINDS, type Attempt, type JobKind } from '../runs/run-executor.ts';
 import { acquireServerSlot, HEARTBEAT_MS, releaseServerSlot, writeHeartbeat, removeHeartbeat, type WorkerView } from './heartbeat.ts';
 import type { JobData } from './queue-executor.ts';
-import { connectRedis, keys } from './redis.ts';
+import { connectRedis, duplicateRedis, keys } from './redis.ts';
 import { forwardRun } from './run-events.ts';
 
 export interface WorkerSettings {
@@ -51,7 +53,7 @@ interface Running {
  * back (recorded `interrupted`, back in the queue for the next worker), and resolves.
  */
 export async function runWorkerProcess({ settings, signal, say }: { settings: WorkerSettings; signal: AbortSignal; say: (line: string) => void }): Promise<void> {
-  const redis = connectRedis(settings.redisUrl);
+  const redis = connectRedis(settings.redisUrl, { name: 'worker' });
   const lockMs = settings.lockMs ?? 30_000;
   const id = `${os.hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const running = new Map<string, Running>();
@@ -64,7 +66,7 @@ export async function runWorkerProcess({ settings, signal, say }: { settings: Wo
   await beat();
   const heart = setInterval(() => void beat().catch((error: unknown) => console.error('paradump: worker heartbeat', error)), HEARTBEAT_MS);
 
-  const cancels = redis.duplicate();
+  const cancels = duplicateRedis(redis, 'cancel requests');
   await cancels.subscribe(keys.cancel);
   cancels.on('message', (_channel: string, text: string) => {
     const { id: runId } = JSON.parse(text) as { id: string };
@@ -112,7 +114,7 @@ export async function runWorkerProcess({ settings, signal, say }: { settings: Wo
     return { status: attempt.live?.state.status ?? 'ended' };
   };
 
-  const connections = (settings.kinds ?? JOB_KINDS).map(() => redis.duplicate());
+  const connections = (settings.kinds ?? JOB_KINDS).map((kind) => duplicateRedis(redis, `worker ${kind}`));
   const workers = (settings.kinds ?? JOB_KINDS).map(
     (kind, i) =>
       new Worker<JobData>(keys.queue(kind), process1, {

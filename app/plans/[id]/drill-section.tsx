@@ -29,7 +29,7 @@ export async function DrillSection({ planId }: { planId: string }) {
     );
   }
   const { summary, drills } = detail;
-  const points = [...drills].reverse().map((d) => ({ t: d.startedAt.getTime(), restore: d.status === 'running' ? null : seconds(recoveryTimeMs(d)), verify: seconds(d.verifyMs) }));
+  const points = [...drills].reverse().map((d) => ({ t: d.startedAt.getTime(), restore: d.status === 'running' || d.status === 'queued' ? null : seconds(recoveryTimeMs(d)), verify: seconds(d.verifyMs) }));
   return (
     <section aria-labelledby="drills" className="mb-8">
       <h2 id="drills" className="mb-3 text-lg font-medium">
