@@ -11,6 +11,7 @@ import { checksumTables, connect, quoteIdent, uniqueName } from '../harness/db.t
 import { describeRun, runKilled, type Kill } from '../harness/kill-child.ts';
 import { seededRandom } from '../harness/seeded-random.ts';
 import { commitsMore, createChangeTables, startChangeWriter } from './change-writer.ts';
+import { runCli } from './run-cli.ts';
 
 /**
  * The operator's case after a bad DELETE: last night's dump restored into the SAME server under new
@@ -144,7 +145,8 @@ describe('point-in-time recovery into the server it reads the binlog of', () => 
     const slow = await slowReader();
     const rename = ['--rename', `${dbA}:${a}`, '--rename', `${dbB}:${b}`];
     const args = ['bin/paradump.mjs', 'pitr', '--from', dir, '--source', uri, '--target', uri, ...rename, '--until', 'end', '--quiet'];
-    const child = spawn(process.execPath, [...args, '--binlog-tool', slow], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // From source: a bundle built from other sources must not stand in for these.
+    const child = spawn(process.execPath, [...args, '--binlog-tool', slow], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PARADUMP_FROM_SOURCE: '1' } });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -158,7 +160,7 @@ describe('point-in-time recovery into the server it reads the binlog of', () => 
     const partly = await stateOf(a, b);
     expect(partly).not.toEqual(endState);
 
-    const r = await spawnCli([...args.slice(1), '--resume']);
+    const r = await runCli([...args.slice(1), '--resume']);
     expect(r.code, r.stderr).toBe(0);
     expect(await stateOf(a, b)).toEqual(endState);
     expect(await totalOf(a, b)).toBe(endTotal);
@@ -205,12 +207,3 @@ describe('point-in-time recovery into the server it reads the binlog of', () => 
     expect(Number(ledger!.n)).toBe(Number(ledger!.d));
   });
 });
-
-function spawnCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/paradump.mjs', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.once('close', (code) => resolve({ code, stderr }));
-  });
-}
