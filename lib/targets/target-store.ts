@@ -68,6 +68,12 @@ export async function deleteTarget({ id }: { id: string }): Promise<void> {
   await prisma.storageTarget.delete({ where: { id } });
 }
 
+/** A run's copy state (null: no copies) and its copies, for the run page. */
+export async function runCopiesOf({ runId }: { runId: string }): Promise<{ copyState: string | null; copies: RunCopyView[] }> {
+  const run = await getPrisma().run.findUnique({ where: { id: runId }, select: { copyState: true } });
+  return { copyState: run?.copyState ?? null, copies: await listRunCopies({ runId }) };
+}
+
 /** The copies of a run, oldest first. */
 export async function listRunCopies({ runId }: { runId: string }): Promise<RunCopyView[]> {
   const rows = await getPrisma().runCopy.findMany({ where: { runId }, orderBy: { startedAt: 'asc' } });
