@@ -39,14 +39,15 @@ export async function copyRunToTargets({ runId, targetIds }: { runId: string; ta
   const copies = [];
   for (const target of targets) copies.push({ target, row: await prisma.runCopy.create({ data: { runId, targetId: target.id, targetName: target.name, location: locationUnder(target, folder) }, select: { id: true, location: true } }) });
   await prisma.run.update({ where: { id: runId }, data: { copyState: 'copying' } });
-  const from = openTarget(isRemoteLocation(run.outDir) ? run.outDir : await confineDumpDir({ requested: run.outDir }));
+  // Opened inside each copy's try: a backup folder refused (moved out of the dump root) fails the copies, as outcomes.
+  const source = async () => openTarget(isRemoteLocation(run.outDir) ? run.outDir : await confineDumpDir({ requested: run.outDir }));
   const outcomes: CopyOutcome[] = [];
   for (const { target, row } of copies) {
     const base = { copyId: row.id, targetId: target.id, targetName: target.name, location: row.location };
     await prisma.runCopy.update({ where: { id: row.id }, data: { status: 'copying', startedAt: new Date() } });
     try {
       const to = await openSavedTarget(target, row.location);
-      const report = await copyBackup({ from, to, onWriting: async () => void (await prisma.runCopy.update({ where: { id: row.id }, data: { written: true } })) });
+      const report = await copyBackup({ from: await source(), to, onWriting: async () => void (await prisma.runCopy.update({ where: { id: row.id }, data: { written: true } })) });
       await prisma.runCopy.update({ where: { id: row.id }, data: { status: 'verified', bytes: BigInt(report.bytes), verifiedAt: new Date() } });
       outcomes.push({ ...base, ok: true, bytes: report.bytes, error: null });
     } catch (error) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,6 +18,7 @@ import type { PlanInput } from '../plans/plan-schema.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { openTarget } from '../storage/open-target.ts';
 import type { StorageTarget } from '../storage/target.ts';
+import { copyBackup } from './copy-backup.ts';
 import { copyRunToTargets } from './copy-run.ts';
 import { deleteTarget, listRunCopies, listTargets, saveTarget } from './target-store.ts';
 
@@ -195,5 +196,17 @@ describe('one copy target failing', () => {
     expect(alert!.summary).toContain('gone bucket');
     expect(alert!.summary).toContain('STORAGE_UNREACHABLE');
     expect(events.some((e) => e.type === 'failure')).toBe(false);
+
+    // A damaged backup is not copied as good: the file differing from its manifest is refused, and
+    // the copy, unfinished, has no manifest.
+    const manifest = JSON.parse((await readFile(path.join(kept.location, 'manifest.json'))).toString()) as { tables: { chunks: { file: string }[] }[] };
+    const victim = path.join(kept.location, manifest.tables[0]!.chunks[0]!.file);
+    const bytes = await readFile(victim);
+    const at = bytes.length >> 1;
+    bytes[at] = bytes[at]! ^ 0x01;
+    await writeFile(victim, bytes);
+    const into = openTarget(localDir(`damaged-${Date.now()}`));
+    await expect(copyBackup({ from: openTarget(kept.location), to: into })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH', details: { file: manifest.tables[0]!.chunks[0]!.file } });
+    expect(await into.holdsBackup()).toBe(false);
   });
 });
