@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startS3Server, S3_KEY } from '../test/harness/s3-server.ts';
+import { saveServer } from './dashboard-steps.ts';
 import { expect, test } from './fixtures.ts';
 
 test('storage targets: a wrong secret is refused with its code, a local target is probed and saved, then deleted', async ({ page }) => {
@@ -41,4 +42,55 @@ test('storage targets: a wrong secret is refused with its code, a local target i
   } finally {
     await s3.stop();
   }
+});
+
+test('a plan with a copy target: the plan form ticks it, the run page lists the verified copy', async ({ page, source }) => {
+  test.setTimeout(120_000);
+  const db = await source.createDatabase('e2e_copy', { rows: 500 });
+  const tag = randomBytes(3).toString('hex');
+  await saveServer(page, source, `copy source ${db}`);
+
+  await page.goto('/targets');
+  await page.getByLabel('Kind').selectOption('local');
+  await page.getByLabel('Name', { exact: true }).fill(`copy disk ${tag}`);
+  await page.getByLabel('Directory').fill(`copies-plan-${tag}`);
+  await page.getByRole('button', { name: 'Probe and save' }).click();
+  await expect(page.getByRole('region', { name: 'Add a storage target' }).getByRole('status')).toContainText(`Saved “copy disk ${tag}”`);
+
+  await page.goto('/plans/new');
+  await page.getByLabel('Plan name').fill(`copied ${db}`);
+  const server = page.getByRole('combobox', { name: 'Server' });
+  await server.selectOption((await server.getByRole('option', { name: new RegExp(`copy source ${db}`) }).getAttribute('value'))!);
+  await page.getByLabel('Databases').fill(db);
+  await page.getByRole('group', { name: 'Copies' }).getByRole('checkbox', { name: new RegExp(`copy disk ${tag}`) }).check();
+  await page.getByRole('button', { name: 'Create plan' }).click();
+  await expect(page).toHaveURL(/\/plans\/[^/]+$/);
+  await expect(page.getByText('Copies to')).toBeVisible();
+  await expect(page.getByText(`copy disk ${tag}`)).toBeVisible();
+
+  await page.getByRole('button', { name: 'Run now' }).click();
+  const runs = page.getByRole('table', { name: 'Runs of this plan' });
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return runs.getByText('succeeded').count();
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(1);
+  await runs.getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/runs\/[^/]+$/);
+  // The copy follows the run's end; the section is rendered with the page.
+  const copies = page.getByRole('region', { name: /Copies/ });
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return copies.getByRole('row', { name: new RegExp(`copy disk ${tag}`) }).textContent();
+      },
+      { timeout: 30_000 },
+    )
+    .toContain('verified');
+  await expect(copies).toContainText(`copies-plan-${tag}`);
 });
