@@ -18,13 +18,15 @@ const layers = [
   { type: 'restore', pattern: 'lib/restore', allow: ['core', 'mysql', 'storage', 'security', 'throttle'] },
   { type: 'auth', pattern: 'lib/auth', allow: ['core', 'store', 'security'] },
   { type: 'runs', pattern: 'lib/runs', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'auth', 'throttle'] },
+  // Saved storage targets and the copies of backups made to them.
+  { type: 'targets', pattern: 'lib/targets', allow: ['core', 'store', 'security', 'storage', 'runs'] },
   { type: 'alerts', pattern: 'lib/alerts', allow: ['core', 'store', 'security'] },
-  { type: 'plans', pattern: 'lib/plans', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'throttle'] },
-  { type: 'drills', pattern: 'lib/drills', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans', 'throttle'] },
-  { type: 'workers', pattern: 'lib/workers', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans', 'drills', 'throttle'] },
+  { type: 'plans', pattern: 'lib/plans', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'targets', 'alerts', 'throttle'] },
+  { type: 'drills', pattern: 'lib/drills', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'targets', 'alerts', 'plans', 'throttle'] },
+  { type: 'workers', pattern: 'lib/workers', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'targets', 'alerts', 'plans', 'drills', 'throttle'] },
   // The dashboard talks to orchestration, never to the engine, the restore or a MySQL connection.
-  { type: 'app', pattern: 'app', allow: ['core', 'store', 'security', 'auth', 'runs', 'alerts', 'plans', 'drills', 'workers', 'storage'] },
-  { type: 'cli', pattern: 'cli', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'alerts', 'plans', 'drills', 'workers', 'throttle'] },
+  { type: 'app', pattern: 'app', allow: ['core', 'store', 'security', 'auth', 'runs', 'targets', 'alerts', 'plans', 'drills', 'workers', 'storage'] },
+  { type: 'cli', pattern: 'cli', allow: ['core', 'store', 'security', 'mysql', 'storage', 'sandbox', 'engine', 'restore', 'runs', 'targets', 'alerts', 'plans', 'drills', 'workers', 'throttle'] },
 ];
 
 export default tseslint.config(

@@ -15,6 +15,7 @@ const NAV = [
   { href: '/backups/new', label: 'New backup' },
   { href: '/plans', label: 'Plans' },
   { href: '/servers', label: 'Servers' },
+  { href: '/targets', label: 'Targets' },
   { href: '/workers', label: 'Workers' },
 ];
 

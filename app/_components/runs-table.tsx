@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { RunSummary } from '@/lib/store/list-recent-runs.ts';
+import { PartialBadge } from './partial-badge.tsx';
 import { formatBytes, formatCount, formatDuration, formatTimestamp } from '../_lib/format.ts';
 import { StatusBadge } from './ui.tsx';
 
@@ -38,6 +39,7 @@ export function RunsTable({ runs, caption }: { runs: RunSummary[]; caption: stri
               <td className="px-4 py-2">
                 <StatusBadge status={run.status} />
                 {run.errorCode && run.status !== 'cancelled' ? <span className="ml-2 font-mono text-xs text-red-700 dark:text-red-400">{run.errorCode}</span> : null}
+                {run.copyState === 'partial' ? <PartialBadge /> : null}
               </td>
               <td className="px-4 py-2">{run.server?.name ?? '—'}</td>
               <td className="max-w-[12rem] truncate px-4 py-2" title={run.databases.join(', ')}>

@@ -5,6 +5,7 @@ import { savePlanAction } from '../_actions/plans.ts';
 import type { FormState } from '../_actions/state.ts';
 import { buttonClass, FormAlert } from '../_components/ui.tsx';
 import { PlanAlertFields } from './plan-alert-fields.tsx';
+import { PlanCopyFields, type TargetChoice } from './plan-copy-fields.tsx';
 import { formValues } from '../_components/sent-back.ts';
 import { PlanHowFields } from './plan-how-fields.tsx';
 import { PlanRetentionFields, RETENTION } from './plan-retention-fields.tsx';
@@ -15,7 +16,7 @@ import { usePlanPreview } from './use-plan-preview.ts';
 type Values = Record<string, string | string[]>;
 
 /** A backup plan's form, new or edited: one field group per file; schedule and retention preview live. */
-export function PlanForm({ servers, initial, planId, hasWebhookSecret, hasSmtpPassword }: { servers: ServerChoice[]; initial: Values; planId: string | null; hasWebhookSecret: boolean; hasSmtpPassword: boolean }) {
+export function PlanForm({ servers, targets, initial, planId, hasWebhookSecret, hasSmtpPassword }: { servers: ServerChoice[]; targets: TargetChoice[]; initial: Values; planId: string | null; hasWebhookSecret: boolean; hasSmtpPassword: boolean }) {
   const [state, action, pending] = useActionState<FormState, FormData>(savePlanAction, {});
   const values = formValues({ ...initial, ...(state.values ?? {}) }, state.fieldErrors ?? {});
   const { text } = values;
@@ -31,6 +32,7 @@ export function PlanForm({ servers, initial, planId, hasWebhookSecret, hasSmtpPa
       <PlanHowFields values={values} />
       <PlanScheduleFields values={values} cron={cron} onCron={setCron} timeZone={timeZone} onTimeZone={setTimeZone} preview={preview} />
       <PlanRetentionFields values={values} retention={retention} onRetention={(name, value) => setRetention((prev) => ({ ...prev, [name]: value }))} preview={preview} />
+      <PlanCopyFields values={values} targets={targets} />
       <PlanAlertFields values={values} editing={Boolean(planId)} hasWebhookSecret={hasWebhookSecret} hasSmtpPassword={hasSmtpPassword} />
       <FormAlert state={state} />
       <button type="submit" className={buttonClass} disabled={pending}>

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { DrillSummary } from '@/lib/drills/drill-summaries.ts';
 import type { PlanSummary } from '@/lib/plans/plan-summaries.ts';
+import { PartialBadge } from '../_components/partial-badge.tsx';
 import { StatusBadge } from '../_components/ui.tsx';
 import { formatTimestamp } from '../_lib/format.ts';
 import { DrillBadge, ProvenRestore } from './drill-badge.tsx';
@@ -37,7 +38,10 @@ export function PlansTable({ summaries, caption, drills }: { summaries: PlanSumm
               </td>
               <td className="py-2 pr-4">{s.description}</td>
               <td className="py-2 pr-4 whitespace-nowrap">{s.nextRunAt ? formatTimestamp(s.nextRunAt) : '—'}</td>
-              <td className="py-2 pr-4">{s.lastRun ? <StatusBadge status={s.lastRun.status} /> : <span className="text-zinc-500">no run yet</span>}</td>
+              <td className="py-2 pr-4">
+                {s.lastRun ? <StatusBadge status={s.lastRun.status} /> : <span className="text-zinc-500">no run yet</span>}
+                {s.lastRun?.copyState === 'partial' ? <PartialBadge /> : null}
+              </td>
               <td className="py-2 pr-4 whitespace-nowrap">{s.lastGoodAt ? age(s.lastGoodAt) : <span className="text-zinc-500">none</span>}</td>
               {drills ? <td className="py-2 pr-4 text-xs">{drillCell(drills.get(s.plan.id))}</td> : null}
             </tr>

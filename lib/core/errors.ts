@@ -93,6 +93,11 @@ export const ERROR_CODES = [
   'STORAGE_UNREACHABLE',
   /** Any other refusal by the storage service (details.s3Code). */
   'STORAGE_FAILED',
+  // Saved storage targets (lib/targets).
+  'TARGET_NOT_FOUND',
+  'TARGET_NAME_TAKEN',
+  /** A target a plan copies to cannot be deleted; details.plans names them. */
+  'TARGET_IN_USE',
   // Restore drills (lib/drills).
   'NO_BACKUP_TO_DRILL',
   'DRILL_VERIFY_FAILED',

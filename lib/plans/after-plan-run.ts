@@ -1,4 +1,5 @@
 import { getPrisma } from '../store/prisma.ts';
+import { copyRunToTargets } from '../targets/copy-run.ts';
 import { applyRetention } from './apply-retention.ts';
 import { decideRunAlerts, isStale } from './decide-alerts.ts';
 import { writePlanLog } from './plan-log.ts';
@@ -12,16 +13,33 @@ async function earlierGoodDurations({ planId, runId }: { planId: string; runId: 
   return runs.map((r) => r.finishedAt!.getTime() - r.startedAt.getTime());
 }
 
-/** A run of a plan has ended: log it, apply retention (only a success deletes anything), send the alerts it raises. */
+/**
+ * A good backup's copies to the plan's copy targets, each logged; a failed one alerts ("copy
+ * failed", the target and the code) on the plan's channels. The other copies are kept.
+ */
+async function copyToTargets({ plan, runId, alertOptions }: { plan: PlanView; runId: string; alertOptions?: AlertOptions }): Promise<void> {
+  const outcomes = await copyRunToTargets({ runId, targetIds: plan.copyTargetIds });
+  for (const o of outcomes) {
+    if (o.ok) await writePlanLog({ planId: plan.id, runId, kind: 'copy', level: 'info', message: `Copied backup ${runId} to storage target “${o.targetName}” (${o.location}, ${o.bytes} bytes), verified` });
+    else await writePlanLog({ planId: plan.id, runId, kind: 'copy', level: 'error', code: o.error!.code, message: `Copy of backup ${runId} to storage target “${o.targetName}” (${o.location}) failed: ${o.error!.message}` });
+  }
+  if (!plan.alerts.webhook && !plan.alerts.email) return;
+  for (const o of outcomes.filter((x) => !x.ok)) {
+    await sendPlanAlert({ planId: plan.id, type: 'copy-failed', runId, copy: { target: o.targetName, location: o.location, error: o.error! }, options: alertOptions });
+  }
+}
+
+/** A run of a plan has ended: log it, copy a good backup to the plan's copy targets, apply retention (only a success deletes anything), send the alerts it raises. */
 export async function afterPlanRun({ planId, runId, alertOptions }: { planId: string; runId: string; alertOptions?: AlertOptions }): Promise<void> {
   const run = await getPrisma().run.findUnique({ where: { id: runId }, select: { status: true, startedAt: true, finishedAt: true, errorCode: true, errorMessage: true, bytes: true } });
   if (!run) return;
   const durationMs = run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null;
   const good = run.status === 'succeeded';
   await writePlanLog({ planId, runId, kind: 'run', level: good ? 'info' : 'error', code: run.errorCode, message: good ? `Backup ${runId} succeeded: ${run.bytes} bytes in ${Math.round((durationMs ?? 0) / 100) / 10} s` : `Backup ${runId} ${run.status}${run.errorMessage ? `: ${run.errorMessage}` : ''}` });
+  const plan = await getPlanView({ id: planId });
+  if (good && plan.copyTargetIds.length > 0) await copyToTargets({ plan, runId, alertOptions });
   // Called for every run: one that did not succeed deletes nothing and says so in the plan log.
   await applyRetention({ planId, runId });
-  const plan = await getPlanView({ id: planId });
   const types = decideRunAlerts({ alerts: plan.alerts, status: run.status, durationMs, earlierGoodDurations: await earlierGoodDurations({ planId, runId }) });
   // A good backup ends the stale spell whether or not the plan has a channel now, so that a channel
   // added later still hears of the next one.

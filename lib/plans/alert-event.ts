@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const AlertType = z.enum(['failure', 'success', 'slow', 'stale', 'test', 'drill-failed']);
+export const AlertType = z.enum(['failure', 'success', 'slow', 'stale', 'test', 'drill-failed', 'copy-failed']);
 export type AlertType = z.infer<typeof AlertType>;
 
 /** The webhook's JSON body, and what the email says. Versioned: receivers branch on `version`. */
@@ -32,8 +32,18 @@ export const AlertEvent = z.object({
     })
     .nullable()
     .default(null),
+  /** For `copy-failed`: the storage target a copy of the run's backup failed on, and why; null otherwise. */
+  copy: z
+    .object({
+      target: z.string(),
+      location: z.string(),
+      error: z.object({ code: z.string(), message: z.string() }),
+    })
+    .nullable()
+    .default(null),
   /** One line in plain words, for chat hooks and the email subject. */
   summary: z.string(),
 });
 export type AlertEvent = z.infer<typeof AlertEvent>;
 export type DrillAlertPart = NonNullable<AlertEvent['drill']>;
+export type CopyAlertPart = NonNullable<AlertEvent['copy']>;

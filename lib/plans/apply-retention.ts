@@ -4,6 +4,7 @@ import { liveRunIds } from '../runs/registry.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { isRemoteLocation } from '../storage/location.ts';
 import { openTarget } from '../storage/open-target.ts';
+import { deleteRunCopies } from '../targets/copy-run.ts';
 import { writePlanLog } from './plan-log.ts';
 import { getPlanView } from './plan-store.ts';
 import { selectRetention, type KeepReason, type RetentionCandidate } from './select-retention.ts';
@@ -39,7 +40,7 @@ export async function retentionCandidates({ planId }: { planId: string }): Promi
  * Deletes one backup: marks it `deleting` first, so a crash between the two steps leaves a record
  * the next pass finds and finishes; then deletes its files through its storage target (a folder
  * only inside the dump root; for `s3://bucket/prefix`, its objects and unfinished uploads, reached
- * with the `AWS_*` environment), then marks it `deleted`. Its record stays, marked, for the history.
+ * with the `AWS_*` environment) and its copies' through their saved targets, then marks it `deleted`. Its record stays, marked, for the history.
  */
 async function deleteBackup({ id, outDir }: { id: string; outDir: string }, { recheckInUse }: { recheckInUse: boolean }): Promise<'deleted' | 'in-use'> {
   const prisma = getPrisma();
@@ -53,6 +54,9 @@ async function deleteBackup({ id, outDir }: { id: string; outDir: string }, { re
   }
   const location = isRemoteLocation(outDir) ? outDir : await confineDumpDir({ requested: outDir });
   await openTarget(location).deleteAll();
+  // Its copies too, each through its own target; one that fails leaves the backup `deleting`, and
+  // the next pass finishes it.
+  await deleteRunCopies({ runId: id });
   await prisma.run.update({ where: { id }, data: { deleteState: 'deleted', deletedAt: new Date() } });
   return 'deleted';
 }

@@ -36,6 +36,7 @@ export function planInputFromForm(f: FormValues): PlanInput {
       slowFactor: slow === '' ? null : slow,
       stale: one(f.stale) === 'on',
     },
+    copyTargetIds: list(f.copyTargetIds),
     paused: one(f.paused) === 'on',
   };
 }
@@ -103,6 +104,7 @@ export function formValuesOf(plan: PlanView): FormValues {
     onSuccess: on(plan.alerts.onSuccess),
     slowFactor: s(plan.alerts.slowFactor),
     stale: on(plan.alerts.stale),
+    copyTargetIds: plan.copyTargetIds,
     paused: on(plan.paused),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getPrisma } from '../store/prisma.ts';
 
-export const PlanLogKind = z.enum(['schedule', 'run', 'retention', 'alert', 'drill']);
+export const PlanLogKind = z.enum(['schedule', 'run', 'retention', 'alert', 'drill', 'copy']);
 export type PlanLogKind = z.infer<typeof PlanLogKind>;
 
 export const PlanLogEntry = z.object({

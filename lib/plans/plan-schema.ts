@@ -133,6 +133,8 @@ export const Plan = z
     schedule: PlanSchedule,
     retention: Retention,
     alerts: PlanAlerts,
+    /** Saved storage targets (lib/targets) each good backup is copied to after the dump, each copy verified. */
+    copyTargetIds: z.array(z.string().min(1)).default([]).transform((ids) => [...new Set(ids)]),
     paused: z.boolean().default(false),
   })
   .refine((d) => d.databases.length + d.tables.length > 0, { path: ['databases'], error: 'Pick at least one database or table' });

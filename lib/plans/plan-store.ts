@@ -20,6 +20,7 @@ const StoredSettings = z.object({
     slowFactor: z.number().nullable(),
     stale: z.boolean(),
   }),
+  copyTargetIds: z.array(z.string()).default([]),
 });
 type StoredSettings = z.infer<typeof StoredSettings>;
 
@@ -107,6 +108,8 @@ export async function savePlan({ id, input }: { id?: string; input: PlanInput })
   const checked = DumpOptions.safeParse({ source: 'mysql://check@localhost', outDir: 'check', ...plan.dump, databases: plan.databases, tables: plan.tables, excludeTables: plan.excludeTables });
   if (!checked.success) throw new ParadumpError('BAD_OPTION', `${checked.error.issues[0]!.path.join('.')}: ${checked.error.issues[0]!.message}`);
   if (!(await prisma.server.findUnique({ where: { id: plan.serverId }, select: { id: true } }))) throw new ParadumpError('BAD_OPTION', 'serverId: Pick a server', { details: { path: 'serverId' } });
+  const known = await prisma.storageTarget.count({ where: { id: { in: plan.copyTargetIds } } });
+  if (known !== plan.copyTargetIds.length) throw new ParadumpError('BAD_OPTION', 'copyTargetIds: a storage target picked is no longer saved', { details: { path: 'copyTargetIds' } });
   const clash = await prisma.plan.findFirst({ where: { name: plan.name, ...(id ? { NOT: { id } } : {}) }, select: { id: true } });
   if (clash) throw new ParadumpError('PLAN_NAME_TAKEN', `name: a plan named "${plan.name}" exists`, { details: { path: 'name' } });
   const data = { name: plan.name, serverId: plan.serverId, paused: plan.paused, settings: JSON.stringify(toStored(plan)) };

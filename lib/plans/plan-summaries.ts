@@ -9,7 +9,8 @@ export interface PlanSummary {
   plan: PlanView;
   description: string;
   nextRunAt: Date | null;
-  lastRun: { id: string; status: string; finishedAt: Date | null } | null;
+  /** copyState `partial`: a copy to a storage target failed (the run is partially failed). */
+  lastRun: { id: string; status: string; finishedAt: Date | null; copyState: string | null } | null;
   lastGoodAt: Date | null;
   stale: boolean;
   /** A run of the plan is queued or going in this process's scheduler. */
@@ -19,7 +20,7 @@ export interface PlanSummary {
 async function summarize(plan: PlanView, now: Date): Promise<PlanSummary> {
   const prisma = getPrisma();
   const [lastRun, lastGood] = await Promise.all([
-    prisma.run.findFirst({ where: { planId: plan.id }, orderBy: { startedAt: 'desc' }, select: { id: true, status: true, finishedAt: true } }),
+    prisma.run.findFirst({ where: { planId: plan.id }, orderBy: { startedAt: 'desc' }, select: { id: true, status: true, finishedAt: true, copyState: true } }),
     prisma.run.findFirst({ where: { planId: plan.id, status: 'succeeded', deleteState: null }, orderBy: { finishedAt: 'desc' }, select: { finishedAt: true } }),
   ]);
   const lastGoodAt = lastGood?.finishedAt ?? null;
@@ -51,6 +52,7 @@ export interface PlanRunRow {
   deleteState: string | null;
   deletedAt: Date | null;
   errorCode: string | null;
+  copyState: string | null;
   /** What the retention pass after this run did, in the plan log's words. */
   retention: string[];
 }
@@ -60,7 +62,7 @@ export async function getPlanDetail({ id, now = new Date() }: { id: string; now?
   const plan = await getPlanView({ id });
   const [summary, runs, log] = await Promise.all([
     summarize(plan, now),
-    getPrisma().run.findMany({ where: { planId: id }, orderBy: { startedAt: 'desc' }, take: 100, select: { id: true, status: true, startedAt: true, finishedAt: true, bytes: true, scheduledFor: true, deleteState: true, deletedAt: true, errorCode: true } }),
+    getPrisma().run.findMany({ where: { planId: id }, orderBy: { startedAt: 'desc' }, take: 100, select: { id: true, status: true, startedAt: true, finishedAt: true, bytes: true, scheduledFor: true, deleteState: true, deletedAt: true, errorCode: true, copyState: true } }),
     readPlanLog({ planId: id, limit: 300 }),
   ]);
   const retentionByRun = new Map<string, string[]>();

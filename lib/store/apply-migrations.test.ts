@@ -79,7 +79,7 @@ describe('applyMigrations', () => {
 
     expect(shipped.slice(0, 4)).toEqual(['20261123200000_init', '20261124090000_runs_live', '20261201090000_security', '20261202090000_server_tls']);
     expect(applied).toEqual(shipped);
-    expect(tables()).toEqual(['Drill', 'DrillPolicy', 'Plan', 'PlanLog', 'Run', 'RunChunk', 'RunLock', 'RunLog', 'RunSample', 'RunSnapshot', 'RunTable', 'Server', 'Session', 'User', '_prisma_migrations', 'sqlite_sequence']);
+    expect(tables()).toEqual(['Drill', 'DrillPolicy', 'Plan', 'PlanLog', 'Run', 'RunChunk', 'RunCopy', 'RunLock', 'RunLog', 'RunSample', 'RunSnapshot', 'RunTable', 'Server', 'Session', 'StorageTarget', 'User', '_prisma_migrations', 'sqlite_sequence']);
     const [row, ...rest] = recorded();
     expect(rest.map((r) => r.migration_name)).toEqual(shipped.slice(1));
     const script = readFileSync(path.join(migrationsDir, '20261123200000_init', 'migration.sql'), 'utf8');

@@ -134,7 +134,7 @@ describe('the SQLite and PostgreSQL migrations', () => {
     for (const c of columns) (postgres[c.table_name] ??= {})[c.column_name] = { type: PG_TYPE[c.data_type] ?? c.data_type, nullable: c.is_nullable === 'YES' };
     const pgIndexes = (await query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname NOT LIKE '%_pkey'")).map((r) => r.indexname).sort();
 
-    expect(Object.keys(sqlite).sort()).toEqual(['Drill', 'DrillPolicy', 'Plan', 'PlanLog', 'Run', 'RunChunk', 'RunLock', 'RunLog', 'RunSample', 'RunSnapshot', 'RunTable', 'Server', 'Session', 'User']);
+    expect(Object.keys(sqlite).sort()).toEqual(['Drill', 'DrillPolicy', 'Plan', 'PlanLog', 'Run', 'RunChunk', 'RunCopy', 'RunLock', 'RunLog', 'RunSample', 'RunSnapshot', 'RunTable', 'Server', 'Session', 'StorageTarget', 'User']);
     expect(postgres).toEqual(sqlite);
     expect(pgIndexes).toEqual(sqliteIndexes);
   });

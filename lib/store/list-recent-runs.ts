@@ -13,6 +13,8 @@ export const RunSummary = z.object({
   rows: z.bigint().transform(Number),
   bytes: z.bigint().transform(Number),
   errorCode: z.string().nullable(),
+  /** Copies to storage targets (lib/targets): `partial` when one failed (the run is partially failed). */
+  copyState: z.string().nullable(),
   server: z.object({ id: z.string(), name: z.string() }).nullable(),
   databases: z.string().transform((text): string[] => {
     const parsed = z.array(z.string()).safeParse(JSON.parse(text || '[]'));
@@ -43,6 +45,7 @@ export async function listRecentRuns({ limit = 20, status, serverId }: { limit?:
       rows: true,
       bytes: true,
       errorCode: true,
+      copyState: true,
       databases: true,
       server: { select: { id: true, name: true } },
     },

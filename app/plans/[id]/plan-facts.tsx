@@ -3,8 +3,8 @@ import { cardClass } from '../../_components/ui.tsx';
 import { formatTimestamp } from '../../_lib/format.ts';
 import { age } from '../plan-badge.tsx';
 
-/** The plan at a glance: its schedule, next run, last good backup (red when stale) and retention. */
-export function PlanFacts({ summary }: { summary: PlanSummary }) {
+/** The plan at a glance: its schedule, next run, last good backup (red when stale), retention and the targets it copies to. */
+export function PlanFacts({ summary, copiesTo }: { summary: PlanSummary; copiesTo: string[] }) {
   const { plan } = summary;
   const r = plan.retention;
   return (
@@ -31,6 +31,12 @@ export function PlanFacts({ summary }: { summary: PlanSummary }) {
           {r.yearly ? `, ${r.yearly} yearly` : ''}
         </dd>
       </div>
+      {copiesTo.length ? (
+        <div className={cardClass}>
+          <dt className="text-sm text-zinc-500">Copies to</dt>
+          <dd className="mt-1 text-sm font-medium">{copiesTo.join(', ')}</dd>
+        </div>
+      ) : null}
     </dl>
   );
 }

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { PartialBadge } from '../../_components/partial-badge.tsx';
 import type { PlanRunRow } from '@/lib/plans/plan-summaries.ts';
 import { describeError } from '@/lib/runs/errors.ts';
 import { StatusBadge } from '../../_components/ui.tsx';
@@ -57,6 +58,7 @@ function PlanRun({ run }: { run: PlanRunRow }) {
       </td>
       <td className="py-2 pr-4">
         <StatusBadge status={run.status} />
+        {run.copyState === 'partial' ? <PartialBadge /> : null}
         {run.errorCode ? <span className="block text-xs text-red-700 dark:text-red-400">{describeError(run.errorCode).title}</span> : null}
       </td>
       <td className="py-2 pr-4 tabular-nums">{formatBytes(run.bytes)}</td>

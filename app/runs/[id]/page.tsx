@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { isParadumpError } from '@/lib/core/errors.ts';
 import { getRunView } from '@/lib/runs/load-run-state.ts';
+import { RunCopies } from './run-copies.tsx';
 import { RunLive } from './run-live.tsx';
 
 export const metadata: Metadata = { title: 'Run' };
@@ -22,6 +23,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   return (
     <main className="mx-auto max-w-6xl px-6 py-10">
       <RunLive initialState={view.state} initialEventId={view.eventId} />
+      <RunCopies runId={id} />
     </main>
   );
 }

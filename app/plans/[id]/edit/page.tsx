@@ -6,6 +6,7 @@ import { isParadumpError } from '@/lib/core/errors.ts';
 import { formValuesOf } from '@/lib/plans/plan-form.ts';
 import { getPlanView, type PlanView } from '@/lib/plans/plan-store.ts';
 import { listServers } from '@/lib/runs/servers.ts';
+import { listTargets } from '@/lib/targets/target-store.ts';
 import { PageTitle } from '../../../_components/ui.tsx';
 import { PlanForm } from '../../plan-form.tsx';
 
@@ -22,11 +23,11 @@ export default async function EditPlanPage({ params }: { params: Promise<{ id: s
     if (isParadumpError(error, 'PLAN_NOT_FOUND')) notFound();
     throw error;
   }
-  const servers = await listServers();
+  const [servers, targets] = await Promise.all([listServers(), listTargets()]);
   return (
     <main className="mx-auto max-w-4xl px-6 py-10">
       <PageTitle>Edit plan “{plan.name}”</PageTitle>
-      <PlanForm servers={servers.map((s) => ({ id: s.id, name: s.name, address: `${s.user}@${s.host}:${s.port}` }))} initial={formValuesOf(plan)} planId={plan.id} hasWebhookSecret={plan.webhookHasSecret} hasSmtpPassword={plan.smtpHasPassword} />
+      <PlanForm servers={servers.map((s) => ({ id: s.id, name: s.name, address: `${s.user}@${s.host}:${s.port}` }))} targets={targets.map((t) => ({ id: t.id, name: t.name, location: t.location }))} initial={formValuesOf(plan)} planId={plan.id} hasWebhookSecret={plan.webhookHasSecret} hasSmtpPassword={plan.smtpHasPassword} />
     </main>
   );
 }
