@@ -96,32 +96,52 @@ function open(k: Buffer, head: Buffer, counter: number, last: boolean, sealed: B
   return plain;
 }
 
-/** Gathers incoming pieces and hands out whole segments; never holds more than one segment and a piece. */
+/**
+ * Gathers incoming pieces and hands out whole segments, each a view of its piece where it lies in
+ * one (copied only where it spans two): never more than a segment and a piece held.
+ */
 class Segments {
   private parts: Buffer[] = [];
   private length = 0;
 
   add(chunk: Buffer): void {
+    if (chunk.length === 0) return;
     this.parts.push(chunk);
     this.length += chunk.length;
   }
 
   /** Segments of `size` bytes, each one only while more bytes follow it (the last waits for `rest`). */
   *takeWhileMore(size: number): Generator<Buffer> {
-    if (this.length <= size) return;
-    const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length);
-    let at = 0;
-    while (all.length - at > size) {
-      yield all.subarray(at, at + size);
-      at += size;
+    while (this.length > size) {
+      const first = this.parts[0]!;
+      let segment: Buffer;
+      if (first.length >= size) {
+        segment = first.subarray(0, size);
+        if (first.length === size) this.parts.shift();
+        else this.parts[0] = first.subarray(size);
+      } else {
+        const pieces: Buffer[] = [];
+        for (let need = size; need > 0; ) {
+          const p = this.parts[0]!;
+          if (p.length <= need) {
+            pieces.push(p);
+            this.parts.shift();
+            need -= p.length;
+          } else {
+            pieces.push(p.subarray(0, need));
+            this.parts[0] = p.subarray(need);
+            need = 0;
+          }
+        }
+        segment = Buffer.concat(pieces, size);
+      }
+      this.length -= size;
+      yield segment;
     }
-    const left = all.subarray(at);
-    this.parts = [left];
-    this.length = left.length;
   }
 
   rest(): Buffer {
-    const all = Buffer.concat(this.parts, this.length);
+    const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length);
     this.parts = [];
     this.length = 0;
     return all;
