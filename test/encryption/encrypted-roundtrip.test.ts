@@ -12,7 +12,7 @@ import { restore } from '../../lib/restore/restore.ts';
 import { verify } from '../../lib/restore/verify.ts';
 import { startThrowawayServer, type ThrowawayServer } from '../../lib/sandbox/throwaway-server.ts';
 import { openTarget } from '../../lib/storage/open-target.ts';
-import { checksumTables, createTestDatabase, queryRows, runSqlFile, tableDefinitions, type TestDatabase } from '../harness/db.ts';
+import { checksumTables, createTestDatabase, queryRows, runSqlFile, tableDefinitions, uniqueName, type TestDatabase } from '../harness/db.ts';
 import { startS3Server, type S3Server } from '../harness/s3-server.ts';
 import { createChunkTable } from '../fixtures/generate.ts';
 
@@ -145,6 +145,24 @@ describe('encrypted dumps', () => {
     await restore({ from: tsv, target: target.uri, rename: { [src.name]: db }, decryption: { keyFile } });
     await expectIdentical(target.uri, db);
     expect((await verify({ from: tsv, target: target.uri, rename: { [src.name]: db }, decryption: { keyFile } })).ok).toBe(true);
+  });
+
+  it('seals the accounts file too (its recorded sha256 is of the sealed bytes) and restores the accounts with the key', async () => {
+    const user = uniqueName('enc_app');
+    cleanup.push(() => queryRows(uri, `DROP USER IF EXISTS \`${user}\`@'%'`));
+    await queryRows(uri, `CREATE USER \`${user}\`@'%' IDENTIFIED BY 'enc-pw-1'`);
+    await queryRows(uri, `GRANT SELECT ON \`${src.name}\`.* TO \`${user}\`@'%'`);
+    const out = path.join(tmp, 'accounts');
+    const m = await dump({ source: uri, outDir: out, databases: [src.name], users: true, includeUsers: [`${user}@%`], encryption: { keyFile } });
+    expect(m.accounts?.list.map((a) => a.user)).toEqual([user]);
+    const stored = await readFile(path.join(out, m.accounts!.file));
+    expect(stored.subarray(0, 8).toString('latin1')).toBe(MAGIC);
+    expect(sha256(stored)).toBe(m.accounts!.sha256);
+    expect(stored.includes('enc-pw-1')).toBe(false);
+    const db = `${src.name}_acc`;
+    await restore({ from: out, target: target.uri, rename: { [src.name]: db }, users: true, decryption: { keyFile } });
+    const grants = (await queryRows<Record<string, string>>(target.uri, `SHOW GRANTS FOR \`${user}\`@'%'`)).map((r) => Object.values(r)[0]!);
+    expect(grants.some((g) => g.includes(`\`${db}\`.*`))).toBe(true);
   });
 
   it('to S3 and back: the objects are ciphertext, restore and verify read them with the key', async () => {
