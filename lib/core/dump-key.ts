@@ -38,9 +38,11 @@ export async function readDumpKey(file: string): Promise<DumpKey> {
   } catch (error) {
     throw new ParadumpError('KEY_FILE_INVALID', `cannot read the key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { details: { file, reason: 'UNREADABLE' }, cause: error });
   }
-  const parsed = parseDumpKey(content, file);
-  content.fill(0);
-  return parsed;
+  try {
+    return parseDumpKey(content, file);
+  } finally {
+    content.fill(0);
+  }
 }
 
 /** The key an option names: a key file path, or the key itself (32 bytes, or as text like a key file). */
