@@ -181,6 +181,8 @@ export function parseStopPoint(text: string): StopPoint {
 export const PitrOptions = z.object({
   from: z.string().min(1, { error: 'from is required (the dump directory)' }),
   storage,
+  /** Not needed (only the manifest is read, and it is plain); when given, checked against the dump's key id. */
+  decryption,
   /** The server the dump was taken from (its binary log is read). Not needed with `binlogDir`. */
   source: z.string().min(1, { error: 'source must be mysql://user:password@host:port' }).optional(),
   /** The server the dump was restored into. */

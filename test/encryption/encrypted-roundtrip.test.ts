@@ -9,6 +9,9 @@ import { keyId } from '../../lib/core/dump-key.ts';
 import { Manifest } from '../../lib/core/manifest.ts';
 import { dump } from '../../lib/engine/dump.ts';
 import { restore } from '../../lib/restore/restore.ts';
+import { parseOptions } from '../../lib/core/parse-options.ts';
+import { PitrOptions } from '../../lib/restore/options.ts';
+import { planPitr } from '../../lib/restore/pitr-plan.ts';
 import { verify } from '../../lib/restore/verify.ts';
 import { startThrowawayServer, type ThrowawayServer } from '../../lib/sandbox/throwaway-server.ts';
 import { openTarget } from '../../lib/storage/open-target.ts';
@@ -102,6 +105,10 @@ describe('encrypted dumps', () => {
     await expect(verify({ from: dir })).rejects.toMatchObject({ code: 'KEY_REQUIRED' });
     await expect(verify({ from: dir, decryption: { keyFile: otherFile } })).rejects.toMatchObject({ code: 'KEY_MISMATCH' });
     await expect(restore({ from: dir, target: target.uri, decryption: { keyFile: path.join(tmp, 'nope.key') } })).rejects.toMatchObject({ code: 'KEY_FILE_INVALID' });
+    // Point-in-time recovery reads only the (plain) manifest: no key needed, but another key is refused.
+    const pitrAsk = (decryption?: { keyFile: string }) => planPitr(parseOptions(PitrOptions, { from: dir, source: uri, target: target.uri, until: 'end', ...(decryption ? { decryption } : {}) }));
+    await expect(pitrAsk({ keyFile: otherFile })).rejects.toMatchObject({ code: 'KEY_MISMATCH' });
+    expect((await pitrAsk()).runs.length).toBeGreaterThan(0);
   });
 
   it('restores with the key, identical to the source, and verifies (files and target)', async () => {
