@@ -14,7 +14,11 @@ export const DUMP_USAGE = `  paradump dump --source URI --out DIR [options]
 ${TLS_USAGE}    --out DIR               output directory (created; must be empty), or s3://bucket/prefix
                               (object storage: the prefix must hold no objects; files are
                               uploaded as they are written, the manifest last)
-${S3_USAGE}${S3_UPLOAD_USAGE}    --databases a,b         databases or glob patterns (default: all but system databases)
+${S3_USAGE}${S3_UPLOAD_USAGE}    --encrypt-key-file F    encrypt every file but the manifest (AES-256-GCM, after
+                              compression) with the key in F: 32 raw bytes, 64 hex digits or
+                              base64 of 32 bytes (openssl rand -hex 32 > F); the manifest
+                              records the key's id only. A --resume needs the same key
+    --databases a,b         databases or glob patterns (default: all but system databases)
     --exclude-databases x   databases or patterns to leave out
     --tables db.t,...       only these tables (names or patterns)
     --exclude-tables db.t   tables to leave out
@@ -94,6 +98,7 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
       'exclude-users': { type: 'string' },
       'max-rate': { type: 'string' },
       'max-threads-running': { type: 'string' },
+      'encrypt-key-file': { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
@@ -125,6 +130,7 @@ export async function dumpCommand(args: string[], io: Io): Promise<number> {
     ...(tls ? { tls } : {}),
     outDir,
     ...(storage ? { storage } : {}),
+    ...(values['encrypt-key-file'] !== undefined ? { encryption: { keyFile: values['encrypt-key-file'] } } : {}),
     resume: values.resume !== undefined,
     lock,
     ...(values['block-ddl'] ? { blockDdl: true } : values['no-block-ddl'] ? { blockDdl: false } : {}),

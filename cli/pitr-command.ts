@@ -6,7 +6,9 @@ import { createPitrReporter } from './restore-progress.ts';
 
 export const PITR_USAGE = `  paradump pitr --from DIR --source URI --target URI --until POINT [options]
     --from DIR              the dump that was restored into the target, or s3://bucket/prefix
-${S3_USAGE}    --source URI            the server the dump was taken from: its binary log is read
+${S3_USAGE}    --decrypt-key-file F    an encrypted dump's key file: not needed (pitr reads only the
+                              manifest), checked against the dump's key id when given
+    --source URI            the server the dump was taken from: its binary log is read
                             (or env PARADUMP_SOURCE; password from env PARADUMP_PASSWORD)
     --target URI            where the dump was restored (or env PARADUMP_TARGET;
                             password from env PARADUMP_TARGET_PASSWORD)
@@ -41,6 +43,7 @@ export async function pitrCommand(args: string[], io: Io): Promise<number> {
     strict: true,
     options: {
       from: { type: 'string' },
+      'decrypt-key-file': { type: 'string' },
       ...S3_FLAGS,
       source: { type: 'string' },
       target: { type: 'string' },
@@ -70,6 +73,7 @@ export async function pitrCommand(args: string[], io: Io): Promise<number> {
   const options: PitrOptionsInput = {
     from: values.from,
     ...(storageOption(values) ? { storage: storageOption(values) } : {}),
+    ...(values['decrypt-key-file'] !== undefined ? { decryption: { keyFile: values['decrypt-key-file'] } } : {}),
     ...(source ? { source } : {}),
     target,
     ...(sourceTls ? { sourceTls } : {}),

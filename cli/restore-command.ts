@@ -8,7 +8,9 @@ import { createRestoreReporter } from './restore-progress.ts';
 
 export const RESTORE_USAGE = `  paradump restore --from DIR --target URI [options]
     --from DIR              the dump directory (holds manifest.json), or s3://bucket/prefix
-${S3_USAGE}    --target URI            mysql://user:password@host:port (or env PARADUMP_TARGET; a password
+${S3_USAGE}    --decrypt-key-file F    the key file of an encrypted dump (checked against the manifest's
+                              key id before the target is touched)
+    --target URI            mysql://user:password@host:port (or env PARADUMP_TARGET; a password
                             missing from the URI is read from env PARADUMP_TARGET_PASSWORD)
 ${TLS_USAGE}    --rename SRC:DST        restore database SRC as DST (repeatable, or comma separated)
     --databases a,b         only these databases of the dump (names or patterns)
@@ -53,6 +55,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
     options: {
       from: { type: 'string' },
       ...S3_FLAGS,
+      'decrypt-key-file': { type: 'string' },
       target: { type: 'string' },
       ...TLS_FLAGS,
       rename: { type: 'string', multiple: true },
@@ -93,6 +96,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
   const options: RestoreOptionsInput = {
     from: values.from,
     ...(storageOption(values) ? { storage: storageOption(values) } : {}),
+    ...(values['decrypt-key-file'] !== undefined ? { decryption: { keyFile: values['decrypt-key-file'] } } : {}),
     target,
     ...(tls ? { tls } : {}),
     rename: parseRenames((values.rename ?? []).flatMap((r) => list(r))),

@@ -7,6 +7,8 @@ import { createVerifyReporter } from './restore-progress.ts';
 export const VERIFY_USAGE = `  paradump verify --from DIR [--target URI [--rename SRC:DST]] [options]
     --from DIR              the dump directory, or s3://bucket/prefix
 ${S3_USAGE}                            without --target: every data file's size and sha256 against the manifest
+    --decrypt-key-file F    the key file of an encrypted dump (required for one): each data
+                              file is also decrypted and every segment authenticated
     --target URI            compare the rows in this server, chunk by chunk, with the manifest's
                             content hashes (or env PARADUMP_TARGET / PARADUMP_TARGET_PASSWORD)
 ${TLS_USAGE}    --rename SRC:DST        the dump's database SRC was restored as DST (repeatable)
@@ -26,6 +28,7 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
     options: {
       from: { type: 'string' },
       ...S3_FLAGS,
+      'decrypt-key-file': { type: 'string' },
       target: { type: 'string' },
       ...TLS_FLAGS,
       rename: { type: 'string', multiple: true },
@@ -60,6 +63,7 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   const options: VerifyOptionsInput = {
     from: values.from,
     ...(storageOption(values) ? { storage: storageOption(values) } : {}),
+    ...(values['decrypt-key-file'] !== undefined ? { decryption: { keyFile: values['decrypt-key-file'] } } : {}),
     ...(target ? { target } : {}),
     ...(tls ? { tls } : {}),
     rename: parseRenames(renames),

@@ -93,6 +93,7 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     maxThreadsRunning: form.get('maxThreadsRunning') ?? undefined,
     deferIndexes: form.get('deferIndexes') === 'on',
     loadMethod: form.get('loadMethod') ?? undefined,
+    decryptKeyFile: form.get('decryptKeyFile') ?? undefined,
     pitr: { kind: pitrKind, value: pitrValues[`pitr:${pitrKind}`] ?? '' },
   };
   const values: Record<string, string | string[]> = {
@@ -102,6 +103,7 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     loadMethod: String(raw.loadMethod ?? 'auto'),
     maxRate: String(raw.maxRate ?? ''),
     maxThreadsRunning: String(raw.maxThreadsRunning ?? ''),
+    decryptKeyFile: String(raw.decryptKeyFile ?? ''),
     pitr: pitrKind,
     ...pitrValues,
     ...Object.fromEntries(Object.entries(rename).map(([k, v]) => [`rename:${k}`, v])),
@@ -121,6 +123,11 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     ({ id } = await startRestore(input.data));
   } catch (error) {
     // The engine refused the stop point (or the dump cannot be rolled forward): show it at that field.
+    // A missing, unreadable or other key: its words (by code) at the key file field.
+    if (isParadumpError(error) && error.details.path === 'decryptKeyFile') {
+      const words = expectedError(error);
+      return { fieldErrors: { decryptKeyFile: [`${words.title}. ${words.hint}`] }, values };
+    }
     const { path, problem } = isParadumpError(error, 'BAD_OPTION') ? error.details : {};
     if (typeof path === 'string' && (path.startsWith('pitr') || FIELDS.includes(path)) && typeof problem === 'string') return { fieldErrors: { [fieldOf(path.split('.'))]: [problem] }, values };
     return { error: expectedError(error), values };

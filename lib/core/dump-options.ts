@@ -70,6 +70,22 @@ export function checkThreadsRunningLimit(options: { threads: number; maxThreadsR
 }
 
 /**
+ * The key of an encrypted dump (`--encrypt-key-file` / `--decrypt-key-file`): the path of a key file
+ * (32 raw bytes, 64 hex digits or base64 of 32 bytes), or the key itself. An engine option only: it
+ * is never part of a DumpRequest, so never in the request file, a dump state, a manifest or a run's
+ * stored options; the manifest records the key's id alone.
+ */
+export const KeyOption = z
+  .object({
+    /** Path of the key file (on the machine that runs the dump or restore). */
+    keyFile: z.string().min(1, { error: 'keyFile must be a path' }).optional(),
+    /** The key itself: 32 bytes, or text as a key file holds it. */
+    key: z.union([z.instanceof(Buffer), z.instanceof(Uint8Array).transform((u) => Buffer.from(u)), z.string().min(1)]).optional(),
+  })
+  .refine((o) => (o.keyFile === undefined) !== (o.key === undefined), { error: 'give either keyFile or key' });
+export type KeyOption = z.infer<typeof KeyOption>;
+
+/**
  * What one dump reads and how it writes it: every option its result depends on, and none of where
  * from (source, TLS) or where to (the output). The one schema of dump options: the engine's
  * `DumpOptions` extends it, dump-request.json (written before the dump connects) and the dump state

@@ -18,10 +18,12 @@ export const DumpRequestFile = z.object({
   /** Where from, for the record (a resume names its source again; credentials are never written). */
   source: z.object({ host: z.string(), port: z.number().int() }),
   options: DumpRequest,
+  /** An encrypted dump's key id (never the key): a resume must be given the same key. */
+  encryption: z.object({ algorithm: z.literal('aes-256-gcm'), keyId: z.string().regex(/^[0-9a-f]{16}$/) }).nullable().default(null),
 });
 export type DumpRequestFile = z.infer<typeof DumpRequestFile>;
 
-export async function writeDumpRequest(outDir: string, request: Omit<DumpRequestFile, 'format' | 'version'>): Promise<void> {
+export async function writeDumpRequest(outDir: string, request: Omit<z.input<typeof DumpRequestFile>, 'format' | 'version'>): Promise<void> {
   const file = DumpRequestFile.parse({ format: 'paradump-request', version: 1, ...request });
   await writeFileAtomic(outDir, REQUEST_FILE, JSON.stringify(file, null, 2) + '\n');
 }

@@ -98,6 +98,15 @@ export const ERROR_CODES = [
   'TARGET_NAME_TAKEN',
   /** A target a plan copies to cannot be deleted; details.plans names them. */
   'TARGET_IN_USE',
+  // Client-side encryption of dump files (lib/core/encrypted-file.ts, dump-key.ts).
+  /** A key file that cannot be read or holds no key (32 raw bytes, 64 hex digits, base64 of 32 bytes). */
+  'KEY_FILE_INVALID',
+  /** An encrypted dump restored, verified or resumed without a key. */
+  'KEY_REQUIRED',
+  /** The key's id is not the one the dump was encrypted with (checked before the target is touched). */
+  'KEY_MISMATCH',
+  /** A file's authentication tag failed: the file is damaged or was altered (details.file, details.chunk). */
+  'DECRYPT_FAILED',
   // Restore drills (lib/drills).
   'NO_BACKUP_TO_DRILL',
   'DRILL_VERIFY_FAILED',

@@ -78,7 +78,21 @@ describe('Manifest', () => {
     expect(Manifest.parse(versionOne()).options.users).toBe(false);
   });
 
+  it('reads a version-4 encrypted manifest, and requires version 4 and every data file marked', () => {
+    const encryption = { algorithm: 'aes-256-gcm', keyId: '0123456789abcdef', segmentBytes: 65536 };
+    const encrypted = (m: Record<string, unknown>) => ({ ...m, encryption, tables: (m.tables as { chunks: object[] }[]).map((t) => ({ ...t, chunks: t.chunks.map((c) => ({ ...c, encrypted: true })) })) });
+    expect(manifestVersionFor('sql', false, true)).toBe(4);
+    expect(manifestVersionFor('tsv', true, false)).toBe(3);
+    expect(Manifest.parse({ ...encrypted(versionOne()), version: 4 }).encryption?.keyId).toBe('0123456789abcdef');
+    const v3 = Manifest.safeParse({ ...encrypted(versionOne()), version: 3 });
+    expect(v3.success ? null : v3.error.issues[0]).toMatchObject({ path: ['version'], message: 'an encrypted dump must be version 4' });
+    const unmarked = Manifest.safeParse({ ...versionOne(), version: 4, encryption });
+    expect(unmarked.success ? null : unmarked.error.issues[0]?.path).toEqual(['tables', 0, 'chunks', 0, 'encrypted']);
+    // Strict: nothing but the key's id can ride along in the record.
+    expect(Manifest.safeParse({ ...encrypted(versionOne()), version: 4, encryption: { ...encryption, key: 'x'.repeat(64) } }).success).toBe(false);
+  });
+
   it('refuses versions it does not know', () => {
-    expect(Manifest.safeParse({ ...versionOne(), version: 4 }).success).toBe(false);
+    expect(Manifest.safeParse({ ...versionOne(), version: 5 }).success).toBe(false);
   });
 });

@@ -5,19 +5,42 @@ import { LockMode, RecordedDumpOptions, type DataFormat } from './dump-options.t
 
 /**
  * The dump's contract with restore, verify and the dashboard. Bump the version on any change that
- * an older reader would misread; readers refuse versions they do not know. Version 2 is a dump
- * whose data files are `LOAD DATA` text (`options.format: "tsv"`); SQL dumps stay version 1, so
- * an older paradump still restores them. Version 3 is a dump with accounts (users, roles, grants
- * in `accounts/accounts.json`): an older reader would restore it and silently leave them out.
+ * an older reader would misread; readers refuse versions they do not know. A dump is written as the
+ * lowest version that describes it (`FEATURE_VERSION`), so an older paradump still restores what it
+ * can: version 2 is a dump whose data files are `LOAD DATA` text (`options.format: "tsv"`); version 3
+ * a dump with accounts (an older reader would silently leave them out); version 4 an encrypted dump
+ * (`encryption`: an older reader would take ciphertext for SQL). A new version adds a feature here,
+ * to `MANIFEST_VERSIONS`, and its check to the schema's refinement.
  */
-export const MANIFEST_VERSION = 3;
-export const MANIFEST_VERSIONS = [1, 2, 3] as const;
+export const MANIFEST_VERSIONS = [1, 2, 3, 4] as const;
+export type ManifestVersion = (typeof MANIFEST_VERSIONS)[number];
+export const MANIFEST_VERSION: ManifestVersion = 4;
+
+/** The version that introduced each feature a dump may use. */
+export const FEATURE_VERSION = { tsv: 2, accounts: 3, encryption: 4 } as const satisfies Record<string, ManifestVersion>;
+export type ManifestFeature = keyof typeof FEATURE_VERSION;
 
 /** The manifest version a dump is written as: the lowest that describes it. */
-export function manifestVersionFor(format: DataFormat, hasAccounts = false): 1 | 2 | 3 {
-  if (hasAccounts) return 3;
-  return format === 'tsv' ? 2 : 1;
+export function manifestVersionFor(format: DataFormat, hasAccounts = false, encrypted = false): ManifestVersion {
+  const used: ManifestFeature[] = [];
+  if (format === 'tsv') used.push('tsv');
+  if (hasAccounts) used.push('accounts');
+  if (encrypted) used.push('encryption');
+  return used.reduce<ManifestVersion>((v, f) => Math.max(v, FEATURE_VERSION[f]) as ManifestVersion, 1);
 }
+
+/**
+ * An encrypted dump (version 4): every file but manifest.json (data, schema, object and accounts
+ * files) is in the format of lib/core/encrypted-file.ts. The key's id, never the key.
+ */
+export const EncryptionRecord = z.strictObject({
+  algorithm: z.literal('aes-256-gcm'),
+  /** First 16 hex digits of sha256("paradump-key-id" + key): which key, without revealing it. */
+  keyId: z.string().regex(/^[0-9a-f]{16}$/),
+  /** Plaintext bytes per authenticated segment. */
+  segmentBytes: z.number().int().positive(),
+});
+export type EncryptionRecord = z.infer<typeof EncryptionRecord>;
 
 /** A key value: integer (number when safe, else digit string), text, or `{ hex }` of raw bytes. */
 export const KeyValue = z.union([z.number(), z.string(), z.object({ hex: z.string().regex(/^([0-9a-f]{2})*$/i) })]);
@@ -82,6 +105,8 @@ export const ChunkRecord = z.object({
   snapshot: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
   worker: z.number().int().nonnegative(),
+  /** The file is encrypted (version 4; `bytes` and `sha256` are then of the ciphertext, `contentSha256` of the rows). */
+  encrypted: z.literal(true).optional(),
 });
 export type ChunkRecord = z.infer<typeof ChunkRecord>;
 
@@ -138,7 +163,7 @@ export type DatabaseRecord = z.infer<typeof DatabaseRecord>;
 
 export const Manifest = z.object({
   format: z.literal('paradump'),
-  version: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  version: z.literal(MANIFEST_VERSIONS),
   tool: z.object({ name: z.literal('paradump'), version: z.string() }),
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -175,11 +200,22 @@ export const Manifest = z.object({
   warnings: z.array(z.object({ code: z.string(), message: z.string(), database: z.string().optional(), table: z.string().optional() })),
   /** Users and roles dumped with the data (version 3); absent or null when none were. */
   accounts: AccountsSummary.nullable().optional(),
+  /** Set when the dump's files are encrypted (version 4); absent otherwise. */
+  encryption: EncryptionRecord.optional(),
 }).superRefine((m, ctx) => {
-  if (m.accounts && m.version < 3) ctx.addIssue({ code: 'custom', path: ['version'], message: 'a dump with accounts must be version 3' });
+  const atLeast = (feature: ManifestFeature, what: string) => {
+    if (m.version < FEATURE_VERSION[feature]) ctx.addIssue({ code: 'custom', path: ['version'], message: `${what} must be version ${FEATURE_VERSION[feature]}` });
+  };
+  if (m.accounts) atLeast('accounts', 'a dump with accounts');
+  if (m.encryption) atLeast('encryption', 'an encrypted dump');
+  m.tables.forEach((t, i) => {
+    t.chunks.forEach((c, j) => {
+      if (Boolean(c.encrypted) !== Boolean(m.encryption)) ctx.addIssue({ code: 'custom', path: ['tables', i, 'chunks', j, 'encrypted'], message: m.encryption ? 'every data file of an encrypted dump is encrypted' : 'an encrypted data file needs the manifest\'s encryption' });
+    });
+  });
   if (m.options.format !== 'tsv') return;
   // A version-1 reader would take tsv files for SQL; and without encodings they cannot be loaded.
-  if (m.version < 2) ctx.addIssue({ code: 'custom', path: ['version'], message: 'a tsv dump must be version 2' });
+  atLeast('tsv', 'a tsv dump');
   m.tables.forEach((t, i) => {
     if (t.skipped) return;
     if (t.columnEncodings?.length !== t.columns.length || t.columnEncodings.some((c, j) => c.name !== t.columns[j])) {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ACCOUNTS_FILE, AccountsFile, accountLabel, type AccountsSummary } from '../core/accounts.ts';
+import type { DumpKey } from '../core/dump-key.ts';
+import { encryptBuffer } from '../core/encrypted-file.ts';
 import { writeFileAtomic } from '../core/write-file-atomic.ts';
 import { readAccounts } from '../mysql/read-accounts.ts';
 import type { Session } from '../mysql/session.ts';
@@ -12,6 +14,8 @@ import type { StorageTarget } from '../storage/target.ts';
 export async function dumpAccounts(args: {
   control: Session;
   target: StorageTarget;
+  /** An encrypted dump's key: the file is sealed, and its recorded sha256 and size are of the sealed bytes. */
+  key?: DumpKey | null;
   includeUsers: readonly string[];
   excludeUsers: readonly string[];
   warn: (w: { code: string; message: string }) => void;
@@ -20,7 +24,8 @@ export async function dumpAccounts(args: {
   const read = await readAccounts(control, { include: args.includeUsers, exclude: args.excludeUsers });
   for (const p of read.unmatched) args.warn({ code: 'USER_PATTERN_UNMATCHED', message: `${args.includeUsers.includes(p) ? '--include-users' : '--exclude-users'} ${p} matches no account` });
   const file = AccountsFile.parse({ format: 'paradump-accounts', version: 1, flavor: control.flavor.kind, accounts: read.accounts });
-  const text = JSON.stringify(file, null, 2) + '\n';
+  const plain = JSON.stringify(file, null, 2) + '\n';
+  const text = args.key ? encryptBuffer(args.key, plain) : plain;
   // Locally the file's mode keeps the hashes to its owner; an object store has no modes (its ACLs do).
   if (args.target.remote) await args.target.put(ACCOUNTS_FILE, text);
   else await writeFileAtomic(args.target.location, ACCOUNTS_FILE, text, { mode: 0o600 });

@@ -32,6 +32,9 @@ import { type ChunkSpec } from '../core/chunk-spec.ts';
 import type { StorageTarget } from '../storage/target.ts';
 import { BEFORE_PLAN, clearBeforePlan, dropUnkept, fileMatches, finishOutput, openForResume, openOutput, prepareOutput, type DumpOutput } from './dump-output.ts';
 import { writeDatabaseSchema, writeTableSchema } from './write-schema.ts';
+import { resolveDumpKey, type DumpKey } from '../core/dump-key.ts';
+import { SEGMENT_BYTES } from '../core/encrypted-file.ts';
+import { sealingTarget } from '../storage/sealing-target.ts';
 import { planTables, writeTableSchemas } from './plan-tables.ts';
 
 export const TOOL_VERSION = '0.1.0';
@@ -86,11 +89,15 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
 
   try {
     // What was asked is on disk before anything connects: a resume dumps exactly that.
-    const resumed = requested.resume ? await loadForResume(out, givenOptions(input)) : null;
+    const key = await resolveDumpKey(requested.encryption);
+    const resumed = requested.resume ? await loadForResume(out, givenOptions(input), key) : null;
     if (!resumed) {
       await prepareOutput(out);
-      await writeDumpRequest(workDir, { requestedAt: new Date().toISOString(), source: { host: address.host, port: address.port }, options: DumpRequest.parse(requested) });
+      const encryption = key ? { algorithm: 'aes-256-gcm' as const, keyId: key.id } : null;
+      await writeDumpRequest(workDir, { requestedAt: new Date().toISOString(), source: { host: address.host, port: address.port }, options: DumpRequest.parse(requested), encryption });
     }
+    // Schema and object files are sealed as they are put; data files in writeChunk's pipeline.
+    const files = key ? sealingTarget(target, key) : target;
     const previous = resumed?.previous ?? null;
     const given: DumpOptions = resumed ? { ...requested, ...resumed.request } : requested;
     checkThreadsRunningLimit(given);
@@ -114,7 +121,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       warn({ code: 'SOURCE_DIFFERS', message: `the interrupted dump read from ${asked.host}:${asked.port}; this resume reads from ${address.host}:${address.port}: if that is another server, the dump mixes two servers' rows` });
     }
     // Accounts first: an account that may not read them is refused before any schema is written.
-    const accounts = dumpsUsers(options) ? await dumpAccounts({ control, target, includeUsers: options.includeUsers, excludeUsers: options.excludeUsers, warn }) : null;
+    const accounts = dumpsUsers(options) ? await dumpAccounts({ control, target, key, includeUsers: options.includeUsers, excludeUsers: options.excludeUsers, warn }) : null;
     if (accounts) emit({ type: 'accounts-dumped', users: accounts.list.filter((a) => !a.isRole).length, roles: accounts.list.filter((a) => a.isRole).length, excluded: accounts.excluded.length });
 
     // Workers open before planning (they plan tables in parallel), but take no lock until later.
@@ -122,7 +129,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     sessions.push(...workers);
     journal = await Journal.open(workDir);
     const openJournal = journal;
-    const { databaseRecords, plans } = await planOrResume({ previous, control, workers, options, target, workDir, address, started, warnings, emit, warn, signal, hooks: controls.hooks, journal: openJournal });
+    const { databaseRecords, plans } = await planOrResume({ previous, control, workers, options, target: files, workDir, address, started, warnings, emit, warn, signal, hooks: controls.hooks, journal: openJournal });
     await controls.hooks?.afterPlanning?.();
     signal?.throwIfAborted();
 
@@ -139,7 +146,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
     const ddlHeld = await blockDdlForTheDump({ control, address, options, sessions, ownIds, heldLocks, lockOptions, warn });
 
     throttle = await startThrottle({ ...options, openSession: () => openSession(sessions, address, 'opening the throttle connection'), onEvent: emit });
-    const snapshots = await dumpLockSets({ control, workers, plans, options, target, workDir, previousSnapshots: previous?.snapshots ?? [], ddlHeld, lockOptions, journal: openJournal, emit, warn, signal, throttle });
+    const snapshots = await dumpLockSets({ control, workers, plans, options, target: files, key, workDir, previousSnapshots: previous?.snapshots ?? [], ddlHeld, lockOptions, journal: openJournal, emit, warn, signal, throttle });
     for (const held of heldLocks.splice(0)) await held.release();
 
     const manifest = buildManifest({
@@ -154,6 +161,7 @@ export async function dump(input: DumpOptionsInput, controls: DumpControls = {})
       plans,
       warnings,
       accounts,
+      key,
     });
     // Last: a backup without its manifest is an unfinished one.
     await target.put(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
@@ -255,6 +263,7 @@ async function dumpLockSets(args: {
   plans: TablePlan[];
   options: DumpOptions;
   target: StorageTarget;
+  key: DumpKey | null;
   workDir: string;
   previousSnapshots: SnapshotRecord[];
   ddlHeld: boolean;
@@ -277,7 +286,7 @@ async function dumpLockSets(args: {
       workers,
       tasks: list,
       signal,
-      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, target, options, journal: openJournal, snapshotId, emit, warn, signal, throttle: underLock ? ungated : args.throttle }),
+      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, target, key: args.key, options, journal: openJournal, snapshotId, emit, warn, signal, throttle: underLock ? ungated : args.throttle }),
     });
   const pendingTasks = (set: LockSet) =>
     set.plans.filter((p) => !p.skipped).flatMap((plan) => plan.chunks.filter((c) => !plan.done.some((d) => d.index === c.index)).map((chunk) => ({ plan, chunk })));
@@ -446,7 +455,7 @@ interface PreviousRun {
  * changing anything in the directory, one with no request (that dump was killed before it started,
  * and nothing says what it was asked to dump) and `given` options that contradict the request.
  */
-async function loadForResume(out: DumpOutput, given: Partial<Record<keyof DumpRequest, unknown>>): Promise<{ request: DumpRequest; requestedAt: string; source: { host: string; port: number } | null; previous: PreviousRun | null }> {
+async function loadForResume(out: DumpOutput, given: Partial<Record<keyof DumpRequest, unknown>>, key: DumpKey | null): Promise<{ request: DumpRequest; requestedAt: string; source: { host: string; port: number } | null; previous: PreviousRun | null }> {
   const entries = await openForResume(out);
   const outDir = out.workDir;
   const saved = await readDumpRequest(outDir);
@@ -463,6 +472,8 @@ async function loadForResume(out: DumpOutput, given: Partial<Record<keyof DumpRe
     });
   }
   const request = resumedRequest(savedOptions, given);
+  // Before anything is cleared or kept: a resume never mixes files of two keys, or plain and sealed ones.
+  checkResumeKey(saved?.encryption ?? null, key, out.target.location);
   if (!state) {
     // Killed before its plan was written: only schema files exist. Start over, with what was asked.
     await clearBeforePlan(out, entries);
@@ -502,6 +513,12 @@ async function loadForResume(out: DumpOutput, given: Partial<Record<keyof DumpRe
     resumedAt: journal.flatMap((e) => (e.type === 'resume' ? [e.at] : [])),
   };
   return { request, requestedAt, source, previous };
+}
+
+function checkResumeKey(saved: { keyId: string } | null, key: DumpKey | null, location: string): void {
+  if (saved && !key) throw new ParadumpError('KEY_REQUIRED', `the interrupted dump in ${location} is encrypted (key ${saved.keyId}): resume it with the same key (--encrypt-key-file)`, { details: { keyId: saved.keyId } });
+  if (!saved && key) throw new ParadumpError('KEY_MISMATCH', `the interrupted dump in ${location} is not encrypted: resume it without a key (or run a new encrypted dump)`, { details: { expected: null, given: key.id } });
+  if (saved && key && saved.keyId !== key.id) throw new ParadumpError('KEY_MISMATCH', `the interrupted dump in ${location} is encrypted with key ${saved.keyId}, not with the given key ${key.id}`, { details: { expected: saved.keyId, given: key.id } });
 }
 
 async function discoverAndPlan(args: {
@@ -591,6 +608,7 @@ function buildManifest(args: {
   plans: TablePlan[];
   warnings: Manifest['warnings'];
   accounts: AccountsSummary | null;
+  key: DumpKey | null;
 }): Manifest {
   const { options, snapshots } = args;
   const tables: TableRecord[] = args.plans.map(tableRecord);
@@ -599,7 +617,7 @@ function buildManifest(args: {
   const consistency = describeConsistency(options.lock, instance, used.size);
   const manifest: Manifest = {
     format: 'paradump',
-    version: manifestVersionFor(options.format, args.accounts !== null),
+    version: manifestVersionFor(options.format, args.accounts !== null, args.key !== null),
     tool: { name: 'paradump', version: TOOL_VERSION },
     startedAt: args.started.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -619,6 +637,7 @@ function buildManifest(args: {
     },
     warnings: args.warnings,
     ...(args.accounts ? { accounts: args.accounts } : {}),
+    ...(args.key ? { encryption: { algorithm: 'aes-256-gcm' as const, keyId: args.key.id, segmentBytes: SEGMENT_BYTES } } : {}),
   };
   return Manifest.parse(manifest);
 }
@@ -820,6 +839,7 @@ async function dumpChunk(args: {
   worker: Session;
   workerIndex: number;
   target: StorageTarget;
+  key: DumpKey | null;
   options: DumpOptions;
   journal: Journal;
   snapshotId: number;
@@ -853,6 +873,7 @@ async function dumpChunk(args: {
       session: worker,
       target: args.target,
       spec,
+      encrypt: args.key,
       compress: args.options.compress,
       compressLevel: args.options.compressLevel,
       format: args.options.format,
@@ -867,7 +888,7 @@ async function dumpChunk(args: {
       },
     });
     if (plan.skipped) return;
-    const record: ChunkRecord = { index: chunk.index, file: spec.file, lower: chunk.lower, upper: chunk.upper, ...result, snapshot: args.snapshotId, worker: workerIndex };
+    const record: ChunkRecord = { index: chunk.index, file: spec.file, lower: chunk.lower, upper: chunk.upper, ...result, snapshot: args.snapshotId, worker: workerIndex, ...(args.key ? { encrypted: true as const } : {}) };
     await args.journal.append({ type: 'chunk', database, table, ...record });
     plan.done.push(record);
     emit({ type: 'chunk-finished', database, table, index: chunk.index, worker: workerIndex, rows: result.rows, bytes: result.bytes, sha256: result.sha256, durationMs: result.durationMs, file: spec.file });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DumpRequest } from '../core/dump-options.ts';
+import { DumpRequest, KeyOption } from '../core/dump-options.ts';
 import { ConnectionTls } from '../mysql/tls.ts';
 import { S3Settings } from '../storage/settings.ts';
 
@@ -20,6 +20,11 @@ export const DumpOptions = DumpRequest.extend({
    * manifest or the request file.
    */
   storage: S3Settings.optional(),
+  /**
+   * Encrypt every file of the dump but the manifest (AES-256-GCM, after compression) with this key.
+   * A resume of an encrypted dump needs the same key. Never written anywhere; the manifest records its id.
+   */
+  encryption: KeyOption.optional(),
   /** Continue an interrupted dump in `outDir`: keep verified chunks, dump the rest in a new snapshot. */
   resume: z.boolean().default(false),
 });

@@ -2,6 +2,7 @@ import { qualified } from '../core/sql-names.ts';
 import { runPool } from '../core/run-pool.ts';
 import type { Session } from '../mysql/session.ts';
 import { chunksFromBoundaries, type PlannedChunk } from './plan-chunks.ts';
+import { isSealing } from '../storage/sealing-target.ts';
 import type { StorageTarget } from '../storage/target.ts';
 import { putTableSchema, readTableCreate, syncFiles, writeTableSchemaFile } from './write-schema.ts';
 
@@ -37,7 +38,8 @@ export async function writeTableSchemas<P extends PlanLike>(args: {
     run: async (plan, session) => {
       try {
         const create = await readTableCreate({ session, database: plan.info.database, table: plan.info.name });
-        if (args.target.remote) plan.schemaFile = await putTableSchema(args.target, plan.info.database, plan.info.name, create);
+        // An encrypted dump's schema files are sealed by the target's put (each its own fsync).
+        if (args.target.remote || isSealing(args.target)) plan.schemaFile = await putTableSchema(args.target, plan.info.database, plan.info.name, create);
         else plan.schemaFile = await writeTableSchemaFile({ outDir: args.target.location, database: plan.info.database, table: plan.info.name, create, madeDirs });
         written.push(plan.schemaFile);
       } catch (error) {

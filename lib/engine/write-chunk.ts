@@ -3,6 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { chunkSelect, type ChunkResult, type ChunkSpec } from '../core/chunk-spec.ts';
 import { DATA_PREAMBLE } from '../core/data-file.ts';
+import type { DumpKey } from '../core/dump-key.ts';
+import { EncryptStream } from '../core/encrypted-file.ts';
 import { InsertEncoder } from '../core/insert-encoder.ts';
 import type { Compression, DataFormat } from '../core/dump-options.ts';
 import { describeRange } from '../core/range-sql.ts';
@@ -23,7 +25,7 @@ function compressor(compress: Compression, level: number | undefined): Transform
 }
 
 /**
- * Streams one chunk from the server to its file: rows → INSERT encoder → compressor → hasher →
+ * Streams one chunk from the server to its file: rows → INSERT encoder → compressor → encryptor → hasher →
  * target, under one `pipeline`, so a slow disk or upload slows the reader and memory stays flat.
  * The target makes the file visible under its name only once it is whole (a local file: fsynced and
  * renamed; an object: its upload completed with the sha256 as metadata).
@@ -32,6 +34,8 @@ export async function writeChunk(options: {
   session: Session;
   target: StorageTarget;
   spec: ChunkSpec;
+  /** Encrypt the file (after compression, before hashing: the manifest records the stored bytes). */
+  encrypt?: DumpKey | null;
   compress: Compression;
   compressLevel?: number | undefined;
   /** @default "sql" */
@@ -46,16 +50,19 @@ export async function writeChunk(options: {
   const started = performance.now();
 
   const onRows = options.onRows ?? (() => undefined);
+  // The encoder's bytes go to the file as they are: its buffers may be lent to the writer, and a tsv
+  // file's hash is its content hash. Not through a compressor or an encryptor.
+  const plainFile = options.compress === 'none' && !options.encrypt;
   let encoder: InsertEncoder | TsvEncoder;
   if (options.format === 'tsv') {
     // A tsv file is rows only (LOAD DATA would read a header as data); its range is in the manifest.
-    encoder = new TsvEncoder(spec, options.compress === 'none', onRows);
+    encoder = new TsvEncoder(spec, plainFile, onRows);
   } else {
     const header =
       `-- paradump chunk ${spec.index} of ${commentSafe(qualified(spec.database, spec.table))}\n` +
       `-- range: ${commentSafe(describeRange(spec.keyColumns, spec.lower, spec.upper))} (lower inclusive, upper exclusive)\n` +
       DATA_PREAMBLE;
-    encoder = new InsertEncoder(spec, header, options.statementBytes, onRows, options.compress === 'none');
+    encoder = new InsertEncoder(spec, header, options.statementBytes, onRows, plainFile);
   }
   const hasher = new ByteHasher();
   const { stream } = session.streamRaw(chunkSelect(spec));
@@ -64,7 +71,8 @@ export async function writeChunk(options: {
   let digests: [string, string | null];
   try {
     const rows = options.rate ? [stream, options.rate.rowBatches(options.signal)] : [stream];
-    const stages = zip ? [...rows, encoder, zip, hasher, sink.stream] : [...rows, encoder, hasher, sink.stream];
+    const seal = options.encrypt ? [new EncryptStream(options.encrypt)] : [];
+    const stages = [...rows, encoder, ...(zip ? [zip] : []), ...seal, hasher, sink.stream];
     // @ts-expect-error -- pipeline's overloads do not cover a computed list of stages
     await pipeline(...stages, options.signal ? { signal: options.signal } : {});
     digests = await Promise.all([hasher.digest(), encoder.contentDigest()]);

@@ -1,11 +1,12 @@
 import type { ChunkRecord, TableRecord } from '../core/manifest.ts';
 import { openTarget } from '../storage/open-target.ts';
+import type { DumpKey } from '../core/dump-key.ts';
 import { hashFile } from './dump-file.ts';
 
 export interface FileProblem {
   file: string;
-  /** `missing`: not there (or not a file); `size`: other length than recorded; `sha256`: other content. */
-  problem: 'missing' | 'size' | 'sha256';
+  /** `missing`: not there (or not a file); `size`: other length than recorded; `sha256`: other content; `decrypt`: an encrypted file failing authentication. */
+  problem: 'missing' | 'size' | 'sha256' | 'decrypt';
   expected?: string | number;
   actual?: string | number;
   /** The chunk it belongs to, when it is a data file. */
@@ -31,6 +32,8 @@ export async function checkDumpFiles(args: {
   plainFiles: readonly string[];
   chunks: readonly { table: TableRecord; chunk: ChunkRecord }[];
   hash: boolean;
+  /** An encrypted dump's key: each hashed data file is also decrypted, every segment authenticated. */
+  key?: DumpKey | null;
   threads: number;
   signal?: AbortSignal | undefined;
   onChunk?: (result: { table: TableRecord; chunk: ChunkRecord; problem: FileProblem | null }) => void;
@@ -59,8 +62,10 @@ export async function checkDumpFiles(args: {
       if (size === null) problem = { file: chunk.file, problem: 'missing', chunk: where };
       else if (size !== chunk.bytes) problem = { file: chunk.file, problem: 'size', expected: chunk.bytes, actual: size, chunk: where };
       else if (args.hash) {
-        const h = await hashFile(args.dir, chunk.file, args.signal, size, { onThisThread: lanes > 1 && lane === 0 });
+        const decrypt = args.key && chunk.encrypted ? { key: args.key, label: { file: chunk.file, chunk: where } } : null;
+        const h = await hashFile(args.dir, chunk.file, args.signal, size, { onThisThread: !decrypt && lanes > 1 && lane === 0, decrypt });
         if (h.sha256 !== chunk.sha256) problem = { file: chunk.file, problem: 'sha256', expected: chunk.sha256, actual: h.sha256, chunk: where };
+        else if (h.decrypted === false) problem = { file: chunk.file, problem: 'decrypt', chunk: where };
       }
       files++;
       bytes += size ?? 0;
@@ -77,6 +82,7 @@ export function describeProblems(problems: readonly FileProblem[]): string {
   const shown = problems.slice(0, 5).map((p) => {
     if (p.problem === 'missing') return `${p.file} is missing`;
     if (p.problem === 'size') return `${p.file} has ${p.actual} bytes, the manifest says ${p.expected}`;
+    if (p.problem === 'decrypt') return `${p.file} fails its authentication (cannot be decrypted)`;
     return `${p.file} does not match its sha256`;
   });
   const more = problems.length > shown.length ? ` and ${problems.length - shown.length} more` : '';

@@ -9,6 +9,8 @@ import { rangeCondition } from '../core/range-sql.ts';
 import { DATA_PREAMBLE } from '../core/data-file.ts';
 import { quoteId, qualified } from '../core/sql-names.ts';
 import { readDumpFile } from './dump-file.ts';
+import type { DumpKey } from '../core/dump-key.ts';
+import type { EncryptedFileLabel } from '../core/encrypted-file.ts';
 import type { ByteRate } from '../throttle/byte-rate.ts';
 import { loadDataSql, rowCountError, type LoadMethod } from './load-data.ts';
 import { SqlToTsv } from './sql-to-tsv.ts';
@@ -46,6 +48,8 @@ export function chunkWhere(table: TableRecord, chunk: Pick<ChunkRecord, 'lower' 
 export async function streamChunkFile(args: {
   conn: TargetConnection;
   dir: string;
+  /** An encrypted dump's key (the chunk's `encrypted`). */
+  key?: DumpKey | null;
   table: TableRecord;
   chunk: ChunkRecord;
   /** Check the stored file's sha256 against the manifest. */
@@ -65,7 +69,7 @@ export async function streamChunkFile(args: {
   const { conn, table, chunk } = args;
   const started = performance.now();
   const insertPrefix = Buffer.from(`INSERT INTO ${quoteId(table.table)} (`, 'utf8');
-  const file = readDumpFile(args.dir, chunk.file, chunk.bytes, args.rate?.bytes(args.signal));
+  const file = readDumpFile(args.dir, chunk.file, chunk.bytes, args.rate?.bytes(args.signal), decryptFor(args.key, table, chunk));
   const splitter = new StatementSplitter();
   let rows = 0;
   let lastProgress = 0;
@@ -135,7 +139,7 @@ async function streamTsvFile(args: Parameters<typeof streamChunkFile>[0]): Promi
     result = await conn.loadLocal(
       loadDataSql(table),
       () => {
-        file = readDumpFile(args.dir, chunk.file, chunk.bytes, args.rate?.bytes(args.signal));
+        file = readDumpFile(args.dir, chunk.file, chunk.bytes, args.rate?.bytes(args.signal), decryptFor(args.key, table, chunk));
         return args.format === 'tsv' ? file.stages : [...file.stages, new SqlToTsv(table, chunk)];
       },
       args.signal,
@@ -162,6 +166,12 @@ async function checkedDigest(hasher: ByteHasher, chunk: ChunkRecord, check: bool
 }
 
 /** A failure while streaming a data file, in the engine's codes. */
+function decryptFor(key: DumpKey | null | undefined, table: TableRecord, chunk: ChunkRecord): { key: DumpKey; label: EncryptedFileLabel } | null {
+  if (!chunk.encrypted) return null;
+  if (!key) throw new ParadumpError('KEY_REQUIRED', `data file ${chunk.file} is encrypted: give the dump's key`, { details: { file: chunk.file } });
+  return { key, label: { file: chunk.file, chunk: { database: table.database, table: table.table, index: chunk.index } } };
+}
+
 function fileError(chunk: ChunkRecord, error: unknown): unknown {
   if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
     return new ParadumpError('FILES_MISSING', `data file ${chunk.file} is missing`, { details: { reason: 'FILES_MISSING', files: [chunk.file] }, cause: error });
@@ -191,6 +201,7 @@ function isDecompressError(error: unknown): boolean {
 export async function loadChunk(args: {
   conn: TargetConnection;
   dir: string;
+  key?: DumpKey | null;
   table: TableRecord;
   targetDatabase: string;
   chunk: ChunkRecord;

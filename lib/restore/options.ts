@@ -4,9 +4,12 @@ import { ThrottleOptions } from '../core/dump-options.ts';
 import { KeyValue } from '../core/manifest.ts';
 import { ConnectionTls } from '../mysql/tls.ts';
 import { S3Settings } from '../storage/settings.ts';
+import { KeyOption } from '../core/dump-options.ts';
 
 /** How to reach the object store of an `s3://bucket/prefix` dump; the rest from the `AWS_*` environment. Never journaled. */
 const storage = S3Settings.optional();
+/** The key of an encrypted dump (`--decrypt-key-file`): required for one, checked against its manifest's key id before anything is read or changed. Never journaled. */
+const decryption = KeyOption.optional();
 
 const int = (name: string, min: number, max: number) =>
   z
@@ -41,6 +44,7 @@ export const RestoreOptions = z.object({
   /** The dump directory (holds manifest.json), or `s3://bucket/prefix`. */
   from: z.string().min(1, { error: 'from is required (the dump directory)' }),
   storage,
+  decryption,
   /** `mysql://user:password@host:port` of the server to restore into. */
   target: z.string().min(1, { error: 'target is required (mysql://user:password@host:port)' }),
   /** TLS for every connection to the target. Never written to the journal. Default: the URI's `?ssl=true`, else off. */
@@ -104,6 +108,8 @@ export type RestoreOptions = z.infer<typeof RestoreOptions>;
 export const VerifyOptions = z.object({
   from: z.string().min(1, { error: 'from is required (the dump directory)' }),
   storage,
+  /** With an encrypted dump, every data file is also decrypted and authenticated. */
+  decryption,
   /** Compare the rows in this server with the manifest's per-chunk content hashes. */
   target: z.string().min(1).optional(),
   /** TLS for the connections to the target. Default: the URI's `?ssl=true`, else off. */
@@ -175,6 +181,8 @@ export function parseStopPoint(text: string): StopPoint {
 export const PitrOptions = z.object({
   from: z.string().min(1, { error: 'from is required (the dump directory)' }),
   storage,
+  /** Not needed (only the manifest is read, and it is plain); when given, checked against the dump's key id. */
+  decryption,
   /** The server the dump was taken from (its binary log is read). Not needed with `binlogDir`. */
   source: z.string().min(1, { error: 'source must be mysql://user:password@host:port' }).optional(),
   /** The server the dump was restored into. */

@@ -11,7 +11,7 @@ import { compareBinlogPoints, type BinlogPoint } from './binlog-lines.ts';
 import type { TimelinePoint } from './binlog-timeline.ts';
 import { parseStopPoint, type PitrOptions, type StopPoint } from './options.ts';
 import { readProgress, replayKey, type PitrProgress } from './pitr-progress.ts';
-import { readManifest } from './read-manifest.ts';
+import { keyForManifest, readManifest } from './read-manifest.ts';
 import { selectFromManifest } from './select.ts';
 
 /** One binlog reader: one database (or one table, when tables were read in their own snapshots). */
@@ -79,7 +79,9 @@ interface SourceLog {
  */
 export async function planPitr(options: PitrOptions, warn: (code: string, message: string) => void = () => undefined, tlsFiles?: { source: TlsFilePaths; target: TlsFilePaths }): Promise<PitrPlan> {
   const stopPoint = parseStopPoint(options.until);
-  const { manifest } = await readManifest(options.from, options.storage);
+  const { manifest, dir } = await readManifest(options.from, options.storage);
+  // Only the manifest is read (plain in an encrypted dump): a key is not needed, but one given must be the dump's.
+  if (options.decryption) await keyForManifest(manifest, options.decryption, dir);
   const selection = selectFromManifest({ manifest, rename: options.rename, databases: options.databases, tables: [], objects: true });
   const targetAddress = withTls(parseServerUri(options.target), options.targetTls);
   const sourceAddress = options.source && !options.binlogDir ? withTls(parseServerUri(options.source), options.sourceTls) : null;

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { resolveDumpKey, type DumpKey } from '../core/dump-key.ts';
+import type { KeyOption } from '../core/dump-options.ts';
 import { ParadumpError } from '../core/errors.ts';
 import { Manifest, MANIFEST_FILE, MANIFEST_VERSIONS } from '../core/manifest.ts';
 import { openTarget } from '../storage/open-target.ts';
@@ -53,6 +55,20 @@ export async function readManifest(dirInput: string, storage?: S3Settings): Prom
     throw new ParadumpError('MANIFEST_INVALID', `${MANIFEST_FILE} does not match the manifest schema at ${where || '(root)'}: ${issue.message}`, { details: { reason: 'SCHEMA', path: where } });
   }
   return { dir, manifest: parsed.data, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+/**
+ * The key an encrypted dump is read with, checked against the manifest's key id: KEY_REQUIRED
+ * without one, KEY_MISMATCH for another key. Called right after the manifest is read, before
+ * anything on a target is touched. Null for a dump that is not encrypted (a key given is unused).
+ */
+export async function keyForManifest(manifest: Manifest, option: KeyOption | undefined, location: string): Promise<DumpKey | null> {
+  const enc = manifest.encryption;
+  if (!enc) return null;
+  const key = await resolveDumpKey(option);
+  if (!key) throw new ParadumpError('KEY_REQUIRED', `the dump in ${location} is encrypted (key ${enc.keyId}): give its key file (--decrypt-key-file)`, { details: { keyId: enc.keyId } });
+  if (key.id !== enc.keyId) throw new ParadumpError('KEY_MISMATCH', `the dump in ${location} is encrypted with key ${enc.keyId}; the given key is ${key.id}: nothing was read or changed`, { details: { expected: enc.keyId, given: key.id } });
+  return key;
 }
 
 async function checkDirectory(dir: string): Promise<void> {

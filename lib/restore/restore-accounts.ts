@@ -5,6 +5,8 @@ import type { Manifest } from '../core/manifest.ts';
 import { accountSqlName, accountsSql, grantedRole, redactHashes, renameGrant } from '../mysql/accounts-sql.ts';
 import { driverErrno, ER, fromDriverError } from '../mysql/driver-error.ts';
 import { readSmallFile } from './dump-file.ts';
+import type { DumpKey } from '../core/dump-key.ts';
+import { decryptBuffer } from '../core/encrypted-file.ts';
 import type { RestoreEventListener } from './events.ts';
 import type { JournalState, RestoreJournal } from './restore-journal.ts';
 import type { TargetConnection } from './target-connection.ts';
@@ -32,14 +34,16 @@ const MISSING_OBJECT = new Set<number>([ER.NO_SUCH_TABLE, ER.SP_DOES_NOT_EXIST, 
  * target has already is refused (ACCOUNT_EXISTS, details.accounts) unless
  * `skipExisting`; one this restore created before it was interrupted is not counted as existing.
  */
-export async function planAccounts(args: { ctl: TargetConnection; dir: string; manifest: Manifest; skipExisting: boolean; state: JournalState | null }): Promise<AccountsPlan> {
+export async function planAccounts(args: { ctl: TargetConnection; dir: string; key?: DumpKey | null; manifest: Manifest; skipExisting: boolean; state: JournalState | null }): Promise<AccountsPlan> {
   const { ctl, manifest } = args;
   const summary = manifest.accounts;
   if (!summary) throw badOption('users', 'the dump has no accounts (it was made with --no-users, or of some databases only without --users)');
-  const bytes = await readSmallFile(args.dir, summary.file);
-  if (createHash('sha256').update(bytes).digest('hex') !== summary.sha256) {
+  const stored = await readSmallFile(args.dir, summary.file);
+  // The recorded sha256 is of the stored bytes (sealed, in an encrypted dump).
+  if (createHash('sha256').update(stored).digest('hex') !== summary.sha256) {
     throw new ParadumpError('CHECKSUM_MISMATCH', `the dump is damaged, nothing was restored: ${summary.file} does not match its sha256 in the manifest`, { details: { reason: 'CHECKSUM_MISMATCH', files: [summary.file] } });
   }
+  const bytes = args.key ? decryptBuffer(args.key, stored, { file: summary.file }) : stored;
   let json: unknown = null;
   try {
     json = JSON.parse(bytes.toString('utf8'));

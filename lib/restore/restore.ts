@@ -7,11 +7,12 @@ import { quoteId, qualified } from '../core/sql-names.ts';
 import { parseServerUri, redactUri, withTls } from '../mysql/uri.ts';
 import { checkDumpFiles, describeProblems } from './check-files.ts';
 import { readSmallFile } from './dump-file.ts';
+import type { DumpKey } from '../core/dump-key.ts';
 import type { RestoreEvent, RestoreEventListener } from './events.ts';
 import { loadChunk } from './load-chunk.ts';
 import { parseOptions } from '../core/parse-options.ts';
 import { RestoreOptions, type RestoreOptionsInput } from './options.ts';
-import { readManifest } from './read-manifest.ts';
+import { keyForManifest, readManifest } from './read-manifest.ts';
 import { forgetProgress } from './pitr-progress.ts';
 import { JournalState, RestoreJournal, type RestorePlanRecord } from './restore-journal.ts';
 import { readRestoreProgress, writeRestoreAttempt, type RestoreProgress } from './restore-attempt.ts';
@@ -109,6 +110,8 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     if (options.chunks && options.dropExisting) throw new ParadumpError('BAD_OPTION', 'chunks replaces ranges of an existing table; it cannot be combined with dropExisting');
     if (options.resume && options.dropExisting) throw new ParadumpError('BAD_OPTION', 'resume continues an interrupted restore; dropExisting starts over: choose one');
     const { dir, manifest, sha256 } = await readManifest(options.from, options.storage);
+    // Before the target is connected to: a wrong key changes nothing.
+    const key = await keyForManifest(manifest, options.decryption, dir);
     const selection = selectFromManifest({ manifest, rename: options.rename, databases: options.databases, tables: options.tables, chunks: options.chunks, objects: options.objects });
 
     const plan: RestorePlanRecord = {
@@ -167,7 +170,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     });
 
     const conflicts = await checkBeforeChanging({ ctl, dir, selection, state, resumed, runs, tasks, options: { ...options, dropExisting }, emit, warn, signal });
-    const accountsPlan = options.users ? await planAccounts({ ctl, dir, manifest, skipExisting: options.skipExistingUsers, state: resumed ? state : null }) : null;
+    const accountsPlan = options.users ? await planAccounts({ ctl, dir, key, manifest, skipExisting: options.skipExistingUsers, state: resumed ? state : null }) : null;
 
     if (resumed) await killLeftovers(ctl, state, warn);
     const workerCount = Math.max(1, Math.min(options.threads, tasks.length));
@@ -186,7 +189,7 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
     // A roll forward recorded for these names was of databases that no longer exist as they were.
     if (!resumed) await forgetProgress(ctl, selection.databases.map((d) => d.targetDatabase));
 
-    let objectsDone = await createDatabasesAndTables({ ctl, dir, selection, runs, state, resumed, method, deferIndexes: options.deferIndexes, journal: jr, emit, warn, signal });
+    let objectsDone = await createDatabasesAndTables({ ctl, dir, key, selection, runs, state, resumed, method, deferIndexes: options.deferIndexes, journal: jr, emit, warn, signal });
 
     // Chunks, in parallel; largest tables first so the long ones start early.
     tasks.sort((a, b) => b.run.sel.record.bytes - a.run.sel.record.bytes || a.run.sel.record.table.localeCompare(b.run.sel.record.table) || a.chunk.index - b.chunk.index);
@@ -196,11 +199,11 @@ export async function restore(input: RestoreOptionsInput, controls: RestoreContr
       for (const s of stagingDatabases) await ctl.exec(`CREATE DATABASE ${quoteId(s)}`);
     }
 
-    const { rowsLoaded, bytesLoaded } = await loadChunks({ ctl, dir, workers, tasks, runs, state, resumed, stagingDatabases, skipVerify: options.skipVerify, format: manifest.options.format, method, journal: jr, emit, warn, signal, hooks: controls.hooks,
+    const { rowsLoaded, bytesLoaded } = await loadChunks({ ctl, dir, key, workers, tasks, runs, state, resumed, stagingDatabases, skipVerify: options.skipVerify, format: manifest.options.format, method, journal: jr, emit, warn, signal, hooks: controls.hooks,
       throttle: { maxRate: options.maxRate, maxThreadsRunning: options.maxThreadsRunning, openSession: () => openTarget(connections, address, 'opening the throttle connection', options.noBinlog) } });
 
     // Views, routines, triggers, events: after the data (triggers must not fire on restored rows).
-    objectsDone += await createObjects({ ctl, dir, selection, state, resumed, disableEvents: options.disableEvents, journal: jr, emit, warn, signal });
+    objectsDone += await createObjects({ ctl, dir, key, selection, state, resumed, disableEvents: options.disableEvents, journal: jr, emit, warn, signal });
     // Accounts last: table, column and routine grants need what they name to exist.
     signal?.throwIfAborted();
     const accounts = accountsPlan ? await applyAccounts({ ctl, plan: accountsPlan, rename: options.rename, state: resumed ? state : null, journal: jr, emit, warn, afterCreated: controls.hooks?.afterAccountCreated }) : null;
@@ -313,6 +316,7 @@ async function checkBeforeChanging(args: {
 async function createDatabasesAndTables(args: {
   ctl: TargetConnection;
   dir: string;
+  key: DumpKey | null;
   selection: Selection;
   runs: TableRun[];
   state: JournalState;
@@ -324,7 +328,7 @@ async function createDatabasesAndTables(args: {
   warn: Warn;
   signal: AbortSignal | undefined;
 }): Promise<number> {
-  const { ctl, dir, selection, runs, state, resumed, method, emit, warn, signal } = args;
+  const { ctl, dir, key, selection, runs, state, resumed, method, emit, warn, signal } = args;
   const jr = args.journal;
   // Databases.
   for (const db of selection.databases) {
@@ -342,7 +346,7 @@ async function createDatabasesAndTables(args: {
       if (resumed && state.isObjectDone(db.record.name, seq.type, seq.name)) continue;
       await jr.append({ type: 'object-creating', database: db.record.name, objectType: seq.type, name: seq.name });
       if (resumed && state.isObjectCreating(db.record.name, seq.type, seq.name)) await ctl.exec(`DROP SEQUENCE IF EXISTS ${qualified(db.targetDatabase, seq.name)}`);
-      await createSequence(ctl, dir, db, seq);
+      await createSequence(ctl, { dir, key }, db, seq);
       await jr.append({ type: 'object', database: db.record.name, objectType: seq.type, name: seq.name });
       sequences++;
       emit({ type: 'object-created', database: db.record.name, objectType: seq.type, name: seq.name });
@@ -350,7 +354,7 @@ async function createDatabasesAndTables(args: {
   }
   for (const run of runs) {
     signal?.throwIfAborted();
-    await prepareTable({ ctl, dir, run, state, resumed, partial: selection.partial, deferIndexes: args.deferIndexes, journal: jr, emit, warn });
+    await prepareTable({ ctl, dir, key, run, state, resumed, partial: selection.partial, deferIndexes: args.deferIndexes, journal: jr, emit, warn });
   }
   // Decided from the tables as they are on the target (created above, or there already). Only
   // INSERTs use it: a LOAD DATA names its own charset.
@@ -366,6 +370,7 @@ async function createDatabasesAndTables(args: {
 async function loadChunks(args: {
   ctl: TargetConnection;
   dir: string;
+  key: DumpKey | null;
   workers: TargetConnection[];
   tasks: ChunkTask[];
   runs: TableRun[];
@@ -426,6 +431,7 @@ async function loadChunks(args: {
         loaded = await withRetry((attempt) => loadChunk({
           conn,
           dir,
+          key: args.key,
           table: run.sel.record,
           targetDatabase: run.sel.targetDatabase,
           chunk,
@@ -575,8 +581,8 @@ async function resetSession(conn: TargetConnection): Promise<void> {
   for (const sql of RESTORE_SESSION_SQL) await conn.exec(sql);
 }
 
-async function createSequence(ctl: TargetConnection, dir: string, db: SelectedDatabase, seq: ObjectRecord): Promise<void> {
-  const statements = parseSequenceFile(seq.file, await readSmallFile(dir, seq.file), seq.name);
+async function createSequence(ctl: TargetConnection, files: { dir: string; key: DumpKey | null }, db: SelectedDatabase, seq: ObjectRecord): Promise<void> {
+  const statements = parseSequenceFile(seq.file, await readSmallFile(files.dir, seq.file, files.key), seq.name);
   await ctl.use(db.targetDatabase);
   try {
     for (const s of statements) await ctl.execBytes(s);
@@ -590,6 +596,7 @@ async function createSequence(ctl: TargetConnection, dir: string, db: SelectedDa
 async function prepareTable(args: {
   ctl: TargetConnection;
   dir: string;
+  key: DumpKey | null;
   run: TableRun;
   state: JournalState;
   resumed: boolean;
@@ -618,7 +625,7 @@ async function prepareTable(args: {
       return;
     }
   }
-  const schema = parseTableSchema(run.sel.record.schemaFile, await readSmallFile(args.dir, run.sel.record.schemaFile), table);
+  const schema = parseTableSchema(run.sel.record.schemaFile, await readSmallFile(args.dir, run.sel.record.schemaFile, args.key), table);
   const split = args.deferIndexes ? deferSecondaryIndexes(schema.create) : { create: schema.create, deferred: [] };
   await args.journal.append({ type: 'table-creating', database, table });
   await ctl.use(run.sel.targetDatabase);
@@ -679,6 +686,7 @@ async function killLeftovers(ctl: TargetConnection, state: JournalState, warn: (
 async function createObjects(args: {
   ctl: TargetConnection;
   dir: string;
+  key: DumpKey | null;
   selection: Selection;
   state: JournalState;
   resumed: boolean;
@@ -699,7 +707,7 @@ async function createObjects(args: {
     for (const { db, o } of pending) {
       args.signal?.throwIfAborted();
       const where = `${o.type} ${qualified(db.targetDatabase, o.name)} (${o.file})`;
-      const file = parseObjectFile(o.file, await readSmallFile(args.dir, o.file));
+      const file = parseObjectFile(o.file, await readSmallFile(args.dir, o.file, args.key));
       // Rewritten before anything is sent: an event created enabled could fire before an ALTER.
       const disabled = args.disableEvents && o.type === 'event' ? disableEvent(o.file, file.definition) : null;
       await args.journal.append({ type: 'object-creating', database: db.record.name, objectType: o.type, name: o.name });

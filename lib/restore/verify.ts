@@ -12,7 +12,7 @@ import { checkDumpFiles, type FileProblem } from './check-files.ts';
 import type { MismatchedRange, TableVerification, VerifyEvent, VerifyEventListener } from './events.ts';
 import { parseOptions } from '../core/parse-options.ts';
 import { VerifyOptions, type VerifyOptionsInput } from './options.ts';
-import { readManifest } from './read-manifest.ts';
+import { keyForManifest, readManifest } from './read-manifest.ts';
 import { selectFromManifest, type SelectedTable } from './select.ts';
 
 export interface VerifyReport {
@@ -44,7 +44,7 @@ export async function verify(input: VerifyOptionsInput, controls: VerifyControls
   const sessions: Session[] = [];
   try {
     const options = parseOptions(VerifyOptions, input);
-    const { dir, manifest } = await readManifest(options.from, options.storage);
+    const { dir, manifest, key } = await readManifestAndKey(options);
     const selection = selectFromManifest({ manifest, rename: options.rename, databases: options.databases, tables: options.tables, chunks: options.chunks, objects: true });
     const chunkCount = selection.tables.reduce((a, t) => a + t.chunks.length, 0);
     const bytes = selection.tables.reduce((a, t) => a + t.chunks.reduce((b, c) => b + c.bytes, 0), 0);
@@ -68,7 +68,7 @@ export async function verify(input: VerifyOptionsInput, controls: VerifyControls
         dir,
         plainFiles: [...selection.databases.flatMap((d) => [d.record.schemaFile, ...d.sequences.map((o) => o.file), ...d.objects.map((o) => o.file)]), ...selection.tables.map((t) => t.record.schemaFile)],
         chunks: selection.tables.flatMap((t) => t.chunks.map((chunk) => ({ table: t.record, chunk }))),
-        hash: true,
+        hash: true, key,
         threads: options.threads,
         signal,
         onChunk: ({ table, chunk, problem }) => {
@@ -180,9 +180,16 @@ function mismatchOf(record: TableRecord, chunk: ChunkRecord, reason: MismatchedR
   };
 }
 
+/** The manifest, and an encrypted dump's key checked against it (KEY_REQUIRED, KEY_MISMATCH) before any file is read. */
+async function readManifestAndKey(options: VerifyOptions) {
+  const loaded = await readManifest(options.from, options.storage);
+  return { ...loaded, key: await keyForManifest(loaded.manifest, options.decryption, loaded.dir) };
+}
+
 function fileDetail(p: FileProblem): string {
   if (p.problem === 'missing') return `${p.file} is missing`;
   if (p.problem === 'size') return `${p.file} has ${p.actual} bytes, expected ${p.expected}`;
+  if (p.problem === 'decrypt') return `${p.file} fails its authentication: it cannot be decrypted with the key`;
   return `${p.file} sha256 ${String(p.actual).slice(0, 12)}…, expected ${String(p.expected).slice(0, 12)}…`;
 }
 

@@ -66,4 +66,16 @@ describe('restore kit', () => {
     expect(buildRestoreScript({ manifest, outDir: '/dumps/a', runId: 'r2' })).not.toContain('--users');
     expect(runKit(script, { PARADUMP_TARGET: 'mysql://u:p@t:3306' })[1]).not.toContain('--users');
   });
+
+  it('an encrypted dump: the key file path comes from PARADUMP_KEY_FILE, required, on verify and restore; pitr needs none', () => {
+    const encrypted = { ...manifest, encryption: { algorithm: 'aes-256-gcm', keyId: '0123456789abcdef', segmentBytes: 65536 } } as unknown as Manifest;
+    const script = buildRestoreScript({ manifest: encrypted, outDir: '/dumps/e', runId: 'r3' });
+    expect(() => runKit(script, { PARADUMP_TARGET: 'mysql://u:p@t:3306' })).toThrow();
+    const calls = runKit(script, { PARADUMP_TARGET: 'mysql://u:p@t:3306', PARADUMP_KEY_FILE: '/keys/backup key', PARADUMP_SOURCE: 'mysql://u:p@s:3306' });
+    expect(calls[0]).toEqual(['verify', '--from', '/dumps/e', '--decrypt-key-file', '/keys/backup key']);
+    expect(calls[1]).toEqual(['restore', '--from', '/dumps/e', '--target', 'mysql://u:p@t:3306', '--threads', '4', '--decrypt-key-file', '/keys/backup key']);
+    expect(calls[2]).toEqual(['verify', '--from', '/dumps/e', '--target', 'mysql://u:p@t:3306', '--decrypt-key-file', '/keys/backup key']);
+    expect(calls[3]).not.toContain('--decrypt-key-file');
+    expect(buildRestoreScript({ manifest, outDir: '/dumps/a', runId: 'r2' })).not.toContain('KEY_FILE');
+  });
 });

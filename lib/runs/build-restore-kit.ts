@@ -21,6 +21,9 @@ function tlsArgs(flagPrefix: '' | 'source-' | 'target-', envPrefix: string): str
 export function buildRestoreScript({ manifest, outDir, runId, threads = 4, sourceTlsMode = null }: { manifest: Manifest; outDir: string; runId: string; threads?: number; sourceTlsMode?: TlsMode | null }): string {
   const source = `mysql://USER@${manifest.source.host.includes(':') ? `[${manifest.source.host}]` : manifest.source.host}:${manifest.source.port}`;
   const binlog = manifest.consistency.binlog;
+  const enc = manifest.encryption;
+  // An encrypted dump's key file, by path from the environment: the kit never holds the key.
+  const key = enc ? ' --decrypt-key-file "$KEY_FILE"' : '';
   const lines = [
     '#!/bin/sh',
     `# paradump restore kit — run ${runId}`,
@@ -39,18 +42,19 @@ export function buildRestoreScript({ manifest, outDir, runId, threads = 4, sourc
     `DUMP_DIR=\${DUMP_DIR:-${shellQuote(outDir)}}`,
     'PARADUMP=${PARADUMP:-paradump}',
     'TARGET=${PARADUMP_TARGET:?set PARADUMP_TARGET to mysql://user:password@host:port of the server to restore into}',
+    ...(enc ? [`KEY_FILE=\${PARADUMP_KEY_FILE:?the dump is encrypted (key ${enc.keyId}): set PARADUMP_KEY_FILE to the path of its key file}`] : []),
     '',
     '# 1. Check every file against the checksums in manifest.json before touching the target.',
-    '"$PARADUMP" verify --from "$DUMP_DIR"',
+    `"$PARADUMP" verify --from "$DUMP_DIR"${key}`,
     '',
     '# 2. Load schema and data (add --rename source_db:target_db to restore under another name).',
     ...(manifest.accounts
       ? [`#    The dump holds ${manifest.accounts.list.filter((a) => !a.isRole).length} users and ${manifest.accounts.list.filter((a) => a.isRole).length} roles: add --users to create them (--skip-existing-users leaves those the target has).`]
       : []),
-    `"$PARADUMP" restore --from "$DUMP_DIR" --target "$TARGET" --threads ${threads} ${tlsArgs('', 'PARADUMP')}`,
+    `"$PARADUMP" restore --from "$DUMP_DIR" --target "$TARGET" --threads ${threads}${key} ${tlsArgs('', 'PARADUMP')}`,
     '',
     '# 3. Compare the rows now in the target with the per-chunk content hashes of the dump.',
-    `"$PARADUMP" verify --from "$DUMP_DIR" --target "$TARGET" ${tlsArgs('', 'PARADUMP')}`,
+    `"$PARADUMP" verify --from "$DUMP_DIR" --target "$TARGET"${key} ${tlsArgs('', 'PARADUMP')}`,
     '',
   ];
   if (binlog) {

@@ -30,6 +30,11 @@ const WORDS: Record<string, ErrorWords> = {
   TARGET_NOT_FOUND: { title: 'That storage target is not saved', hint: 'Reload the list of storage targets.', httpStatus: 404 },
   TARGET_NAME_TAKEN: { title: 'A storage target with that name is already saved', hint: 'Choose another name.', httpStatus: 409 },
   TARGET_IN_USE: { title: 'A plan copies its backups to this target', hint: 'Remove the target from those plans first.', httpStatus: 409 },
+  // Encrypted dumps
+  KEY_FILE_INVALID: { title: 'The key file holds no valid key', hint: 'A key file holds 32 raw bytes, 64 hex digits or the base64 of 32 bytes (openssl rand -hex 32 > KEY). Check the path: it is read on the server.', httpStatus: 400 },
+  KEY_REQUIRED: { title: 'This backup is encrypted: a key file is needed', hint: 'Give the path of the key file the backup was made with (its key id is shown on the backup’s page).', httpStatus: 400 },
+  KEY_MISMATCH: { title: 'The key is not the one this backup was encrypted with', hint: 'Nothing was changed. Give the key file whose id the backup’s page shows.', httpStatus: 409 },
+  DECRYPT_FAILED: { title: 'A file of the backup could not be decrypted', hint: 'The file is damaged or was altered after the dump: restore from another backup.', httpStatus: 422 },
   DISK_FULL: { title: 'The output disk is full', hint: 'Free some space, then resume: finished chunks are kept.', httpStatus: 507 },
   LOCK_TIMEOUT: { title: 'A lock could not be taken in time', hint: 'A long-running query held it. Try again when the server is quieter, raise the lock wait, or pick another lock strategy.', httpStatus: 409 },
   CONNECTION_LOST: { title: 'The connection to the server was lost', hint: 'Finished chunks are kept: resume once the server is back.', httpStatus: 502 },

@@ -153,6 +153,8 @@ export const StoredRestoreOptions = z.object({
   /** Bytes per second sent to the target, and its Threads_running limit; absent: unthrottled. */
   maxRate: z.number().int().positive().optional(),
   maxThreadsRunning: z.number().int().positive().optional(),
+  /** An encrypted dump's key file: its path on the machine that runs the restore, never the key. */
+  decryptKeyFile: z.string().min(1).optional(),
 });
 
 export const PitrStatus = z.enum(['waiting', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'skipped']);

@@ -11,6 +11,8 @@ import { RestoreJournal } from '../restore/restore-journal.ts';
 import { readRestoreProgress } from '../restore/restore-attempt.ts';
 import { selectFromManifest } from '../restore/select.ts';
 import { verify } from '../restore/verify.ts';
+import { keyForManifest } from '../restore/read-manifest.ts';
+import type { Manifest } from '../core/manifest.ts';
 import { confineDumpDir } from './dump-root.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { log } from './dump-deltas.ts';
@@ -52,6 +54,14 @@ export const StartRestoreInput = z.object({
   skipExistingUsers: z.boolean().default(false),
   /** Roll forward with the source's binary log after loading; null: no. */
   pitr: PitrTargetInput.default(null),
+  /** An encrypted dump's key file, a path on this server (read by the restore; the key is never stored). */
+  decryptKeyFile: z
+    .string()
+    .trim()
+    .max(4096, { error: 'At most 4096 characters' })
+    .refine((p) => p === '' || path.isAbsolute(p), { error: 'An absolute path on the server, e.g. /etc/paradump/backup.key' })
+    .transform((p) => (p === '' ? undefined : p))
+    .optional(),
   /** Throttling against the target, as for a dump. */
   ...ThrottleFields.shape,
 });
@@ -97,7 +107,9 @@ export async function startRestore(
     }
     pitrOptions = { ...input.pitr, sourceServerId: sourceServerId!, databases: tables.length === 0 ? [] : selection.databases.map((d) => d.record.name), noBinlog: false };
   }
-  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting, deferIndexes: input.deferIndexes ?? true, loadMethod: input.loadMethod ?? 'auto', users: input.users ?? false, skipExistingUsers: input.skipExistingUsers ?? false, pitr: pitrOptions, ...throttleOf(input) });
+  // The key before anything is saved: missing, unreadable or another key are the key field's errors.
+  await checkRestoreKey(manifest, input.decryptKeyFile, outDir);
+  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting, deferIndexes: input.deferIndexes ?? true, loadMethod: input.loadMethod ?? 'auto', users: input.users ?? false, skipExistingUsers: input.skipExistingUsers ?? false, pitr: pitrOptions, ...throttleOf(input), ...(input.decryptKeyFile ? { decryptKeyFile: input.decryptKeyFile } : {}) });
   const plan = await planRestore({ outDir, targetServerId: server.id, targetDatabases: selection.databases.map((d) => d.targetDatabase), options });
   if (options.pitr && plan.pitrInput) options.pitr.noBinlog = plan.pitrInput.noBinlog ?? false;
   // Refusals (unknown names, bad options) before anything is saved: they are form errors.
@@ -227,9 +239,20 @@ function throttleOf(input: { threads: number; maxRate?: string | undefined; maxT
 }
 
 /** Target and source addresses (with credentials) and the engine's inputs of one attempt. */
+async function checkRestoreKey(manifest: Manifest, keyFile: string | undefined, outDir: string): Promise<void> {
+  try {
+    await keyForManifest(manifest, keyFile ? { keyFile } : undefined, outDir);
+  } catch (error) {
+    if (isParadumpError(error, 'KEY_REQUIRED') || isParadumpError(error, 'KEY_MISMATCH') || isParadumpError(error, 'KEY_FILE_INVALID')) {
+      throw new ParadumpError(error.code, error.message, { details: { ...error.details, path: 'decryptKeyFile' }, cause: error });
+    }
+    throw error;
+  }
+}
+
 async function planRestore({ outDir, targetServerId, targetDatabases, options }: { outDir: string; targetServerId: string; targetDatabases: string[]; options: StoredRestoreOptions }): Promise<RestorePlan> {
   const { uri, address } = await serverAddress({ id: targetServerId });
-  const restoreInput: RestorePlan['restoreInput'] = { from: outDir, target: uri, tls: address.tls, rename: options.rename, tables: options.tables, threads: options.threads, dropExisting: options.dropExisting, deferIndexes: options.deferIndexes, loadMethod: options.loadMethod, users: options.users, skipExistingUsers: options.skipExistingUsers, maxRate: options.maxRate, maxThreadsRunning: options.maxThreadsRunning, stateDir: journalDir(outDir) };
+  const restoreInput: RestorePlan['restoreInput'] = { from: outDir, target: uri, tls: address.tls, rename: options.rename, tables: options.tables, threads: options.threads, dropExisting: options.dropExisting, deferIndexes: options.deferIndexes, loadMethod: options.loadMethod, users: options.users, skipExistingUsers: options.skipExistingUsers, maxRate: options.maxRate, maxThreadsRunning: options.maxThreadsRunning, stateDir: journalDir(outDir), ...(options.decryptKeyFile ? { decryption: { keyFile: options.decryptKeyFile } } : {}) };
   let pitrInput: PitrOptionsInput | null = null;
   if (options.pitr) {
     const source = await serverAddress({ id: options.pitr.sourceServerId });
@@ -263,7 +286,7 @@ async function runRestore({ live, plan, mode }: { live: LiveRun; plan: RestorePl
     // Rows already rolled forward differ from the backup by design: verification was done before.
     if (plan.verify && mode !== 'rolling') {
       const { restoreInput: r } = plan;
-      const report = await verify({ from: r.from, target: r.target, tls: r.tls, rename: r.rename, tables: r.tables, threads: r.threads }, { signal, onEvent: (event) => publishAll(verifyEventToDeltas({ event })) });
+      const report = await verify({ from: r.from, target: r.target, tls: r.tls, rename: r.rename, tables: r.tables, threads: r.threads, decryption: r.decryption }, { signal, onEvent: (event) => publishAll(verifyEventToDeltas({ event })) });
       if (!report.ok) {
         status = 'failed';
         error = { code: 'VERIFY_MISMATCH', message: `${report.mismatched} of ${report.chunks} chunks differ from the dump` };

@@ -19,6 +19,15 @@ const METHOD: Record<NonNullable<Manifest['consistency']['method']>, string> = {
   none: 'no locks, nothing proved',
 };
 
+/** An encrypted dump: its files need the key whose id this is (the manifest never holds the key). */
+function EncryptedBadge({ keyId }: { keyId: string }) {
+  return (
+    <span className="ml-2 inline-flex items-center rounded-full bg-violet-100 px-2 py-0.5 align-middle text-xs font-medium text-violet-800 dark:bg-violet-950 dark:text-violet-300" title={`AES-256-GCM; restore needs the key file with id ${keyId}`}>
+      encrypted · key <span className="ml-1 font-mono">{keyId}</span>
+    </span>
+  );
+}
+
 function heading(c: Manifest['consistency']): string {
   if (c.mode === 'lockless' && !c.consistent && c.consistentWithin === 'none') return 'Not consistent: commits fell between the snapshots';
   return VERDICT[c.consistentWithin] ?? c.consistentWithin;
@@ -31,6 +40,7 @@ export function ConsistencySummary({ manifest, runId }: { manifest: Manifest; ru
     <section aria-labelledby="consistency" className={`${cardClass} mb-6`}>
       <h2 id="consistency" className="text-lg font-medium">
         {heading(c)}
+        {manifest.encryption ? <EncryptedBadge keyId={manifest.encryption.keyId} /> : null}
       </h2>
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{c.note}</p>
       {c.method ? <p className="mt-1 text-xs text-zinc-500">How: {METHOD[c.method]}{c.reason ? ` · why not one point in time: ${c.reason}` : ''}</p> : null}

@@ -43,6 +43,7 @@ export default async function RestorePage({ params }: { params: Promise<{ id: st
         threads={manifest.options.threads}
         format={manifest.options.format}
         defaultServerId={loaded.serverId}
+        keyId={manifest.encryption?.keyId ?? null}
         pitr={
           availability.available
             ? { available: true, sourceServer: loaded.serverName ?? '', from: start ? `${start.file}:${start.position}` : null }

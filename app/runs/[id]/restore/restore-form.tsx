@@ -7,6 +7,7 @@ import { sentBack } from '../../../_components/sent-back.ts';
 import { buttonClass, FormAlert } from '../../../_components/ui.tsx';
 import { useEditedFields } from '../../../_components/use-edited-fields.ts';
 import { AccountsFields, type AccountChoice } from './accounts-fields.tsx';
+import { DecryptionField } from './decryption-field.tsx';
 import { LoadOptionsFields } from './load-options-fields.tsx';
 import { PointInTimeFields, type PitrChoice } from './point-in-time-fields.tsx';
 import { RestoreObjectsFields, type DatabaseChoice } from './restore-objects-fields.tsx';
@@ -22,6 +23,7 @@ export function RestoreForm({
   format,
   defaultServerId,
   pitr,
+  keyId,
 }: {
   sourceRunId: string;
   servers: TargetChoice[];
@@ -31,6 +33,8 @@ export function RestoreForm({
   format: 'sql' | 'tsv';
   defaultServerId: string | null;
   pitr: PitrChoice;
+  /** An encrypted dump's key id; null when the dump is not encrypted. */
+  keyId: string | null;
 }) {
   const [answered, action, pending] = useActionState<FormState, FormData>(startRestoreAction, {});
   // A corrected field drops its error at once, not at the next submit.
@@ -41,6 +45,7 @@ export function RestoreForm({
     <form action={action} onChange={onChange} className="space-y-8" noValidate>
       <input type="hidden" name="sourceRunId" value={sourceRunId} />
       <TargetServerField servers={servers} defaultServerId={defaultServerId} sent={sent} />
+      {keyId ? <DecryptionField keyId={keyId} sent={sent} /> : null}
       <RestoreObjectsFields databases={databases} sent={sent} />
       <LoadOptionsFields threads={threads} format={format} sent={sent} />
       <AccountsFields accounts={accounts} />
