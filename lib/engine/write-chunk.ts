@@ -26,11 +26,12 @@ function compressor(compress: Compression, level: number | undefined): Transform
  * Streams one chunk from the server to its file: rows → INSERT encoder → compressor → hasher →
  * target, under one `pipeline`, so a slow disk or upload slows the reader and memory stays flat.
  * The target makes the file visible under its name only once it is whole (a local file: fsynced and
- * renamed; an object: its upload completed with the sha256 as metadata).
+ * renamed; an object: its upload completed with the sha256 as metadata), except a group of small
+ * chunks (`ChunkGroupFiles`), whose files are made durable together before any is journaled.
  */
 export async function writeChunk(options: {
   session: Session;
-  target: StorageTarget;
+  target: Pick<StorageTarget, 'openWrite'>;
   spec: ChunkSpec;
   compress: Compression;
   compressLevel?: number | undefined;
