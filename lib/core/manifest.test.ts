@@ -78,6 +78,23 @@ describe('Manifest', () => {
     expect(Manifest.parse(versionOne()).options.users).toBe(false);
   });
 
+  it('reads version 5 with xxh3-128 content hashes (sha256 ones kept from a resumed older run), and requires version 5 for them', () => {
+    const withChunks = (version: number, chunks: Record<string, unknown>[]) => {
+      const m = versionOne();
+      const [t] = m.tables as Record<string, unknown>[];
+      const base = (t!.chunks as Record<string, unknown>[])[0]!;
+      return { ...m, version, tables: [{ ...t, chunks: chunks.map((c, i) => ({ ...base, index: i, ...c })) }] };
+    };
+    const xxh = { contentSha256: undefined, contentXxh3: 'c'.repeat(32) };
+    const m = Manifest.parse(withChunks(5, [xxh, {}]));
+    expect(m.tables[0]!.chunks.map((c) => [c.contentXxh3 ?? null, c.contentSha256 ?? null])).toEqual([['c'.repeat(32), null], [null, 'a'.repeat(64)]]);
+    const old = Manifest.safeParse(withChunks(3, [xxh]));
+    expect(old.success ? null : old.error.issues[0]).toMatchObject({ path: ['version'], message: 'a dump with xxh3-128 content hashes must be version 5' });
+    const none = Manifest.safeParse(withChunks(5, [{ contentSha256: undefined }]));
+    expect(none.success ? null : none.error.issues[0]).toMatchObject({ message: 'a chunk needs its content hash' });
+    expect(Manifest.safeParse(withChunks(5, [{ contentSha256: undefined, contentXxh3: 'c'.repeat(64) }])).success).toBe(false);
+  });
+
   it('refuses versions it does not know', () => {
     expect(Manifest.safeParse({ ...versionOne(), version: 4 }).success).toBe(false);
   });

@@ -9,9 +9,13 @@ import { LockMode, RecordedDumpOptions, type DataFormat } from './dump-options.t
  * whose data files are `LOAD DATA` text (`options.format: "tsv"`); SQL dumps stay version 1, so
  * an older paradump still restores them. Version 3 is a dump with accounts (users, roles, grants
  * in `accounts/accounts.json`): an older reader would restore it and silently leave them out.
+ * Version 5: chunks' content hashes are xxh3-128 (`contentXxh3`), which an older verify would
+ * compare with sha256 and call every chunk changed; a resumed dump may hold both kinds.
  */
-export const MANIFEST_VERSION = 3;
-export const MANIFEST_VERSIONS = [1, 2, 3] as const;
+export const MANIFEST_VERSION = 5;
+export const MANIFEST_VERSIONS = [1, 2, 3, 5] as const;
+/** The version of a dump with any chunk whose content hash is xxh3-128. */
+export const CONTENT_XXH3_VERSION = 5;
 
 /** The manifest version a dump is written as: the lowest that describes it. */
 export function manifestVersionFor(format: DataFormat, hasAccounts = false): 1 | 2 | 3 {
@@ -24,6 +28,7 @@ export const KeyValue = z.union([z.number(), z.string(), z.object({ hex: z.strin
 export type KeyValue = z.infer<typeof KeyValue>;
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const Xxh3_128 = z.string().regex(/^[0-9a-f]{32}$/);
 /** A path relative to the dump directory, never absolute, never leaving it. */
 const RelativeFile = z
   .string()
@@ -76,8 +81,10 @@ export const ChunkRecord = z.object({
   bytes: z.number().int().nonnegative(),
   /** sha256 of the file as written. */
   sha256: Sha256,
-  /** sha256 over the encoded rows (see docs/manifest.md), independent of compression and statement size. */
-  contentSha256: Sha256,
+  /** The encoded rows' hash (see docs/manifest.md), independent of compression and statement size: sha256 before version 5 … */
+  contentSha256: Sha256.optional(),
+  /** … xxh3-128 since (lib/core/content-hash.ts). Every chunk has one of the two. */
+  contentXxh3: Xxh3_128.optional(),
   /** Id of the snapshot (consistency.snapshots) the rows were read in. */
   snapshot: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
@@ -138,7 +145,7 @@ export type DatabaseRecord = z.infer<typeof DatabaseRecord>;
 
 export const Manifest = z.object({
   format: z.literal('paradump'),
-  version: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  version: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(5)]),
   tool: z.object({ name: z.literal('paradump'), version: z.string() }),
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -177,6 +184,12 @@ export const Manifest = z.object({
   accounts: AccountsSummary.nullable().optional(),
 }).superRefine((m, ctx) => {
   if (m.accounts && m.version < 3) ctx.addIssue({ code: 'custom', path: ['version'], message: 'a dump with accounts must be version 3' });
+  m.tables.forEach((t, i) =>
+    t.chunks.forEach((c, j) => {
+      if (c.contentXxh3 === undefined && c.contentSha256 === undefined) ctx.addIssue({ code: 'custom', path: ['tables', i, 'chunks', j], message: 'a chunk needs its content hash' });
+      if (c.contentXxh3 !== undefined && m.version < CONTENT_XXH3_VERSION) ctx.addIssue({ code: 'custom', path: ['version'], message: `a dump with xxh3-128 content hashes must be version ${CONTENT_XXH3_VERSION}` });
+    }),
+  );
   if (m.options.format !== 'tsv') return;
   // A version-1 reader would take tsv files for SQL; and without encodings they cannot be loaded.
   if (m.version < 2) ctx.addIssue({ code: 'custom', path: ['version'], message: 'a tsv dump must be version 2' });

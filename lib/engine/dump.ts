@@ -14,7 +14,7 @@ import { dumpPaths } from '../core/file-names.ts';
 import { Journal, readJournal, type JournalEntry } from './journal.ts';
 import { ChunkGroupFiles, groupSmallChunks, SMALL_TABLE_BYTES } from './chunk-group.ts';
 import { LockLedger } from './lock-ledger.ts';
-import { Manifest, MANIFEST_FILE, manifestVersionFor, type ChunkRecord, type DatabaseRecord, type KeyColumnRecord, type KeyValue, type LockRecord, type SnapshotRecord, type TableRecord } from '../core/manifest.ts';
+import { CONTENT_XXH3_VERSION, Manifest, MANIFEST_FILE, manifestVersionFor, type ChunkRecord, type DatabaseRecord, type KeyColumnRecord, type KeyValue, type LockRecord, type SnapshotRecord, type TableRecord } from '../core/manifest.ts';
 import { readCoordinates } from './read-coordinates.ts';
 import { openReader } from '../mysql/open-reader.ts';
 import { DumpOptions, type DumpOptionsInput } from './options.ts';
@@ -607,7 +607,7 @@ function buildManifest(args: {
   const consistency = describeConsistency(options.lock, instance, used.size);
   const manifest: Manifest = {
     format: 'paradump',
-    version: manifestVersionFor(options.format, args.accounts !== null),
+    version: tables.some((t) => t.chunks.some((c) => c.contentXxh3 !== undefined)) ? CONTENT_XXH3_VERSION : manifestVersionFor(options.format, args.accounts !== null),
     tool: { name: 'paradump', version: TOOL_VERSION },
     startedAt: args.started.toISOString(),
     finishedAt: new Date().toISOString(),

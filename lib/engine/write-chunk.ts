@@ -78,5 +78,6 @@ export async function writeChunk(options: {
     throw error;
   }
   const [sha256, content] = digests;
-  return { rows: encoder.rows, bytes: hasher.bytes, sha256, contentSha256: content ?? sha256, durationMs: Math.round(performance.now() - started) };
+  if (content === null) throw new Error('unreachable: an xxh3-128 content hash is always computed');
+  return { rows: encoder.rows, bytes: hasher.bytes, sha256, contentXxh3: content, durationMs: Math.round(performance.now() - started) };
 }
