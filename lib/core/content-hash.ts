@@ -34,6 +34,8 @@ export function recordedContentHash(chunk: Pick<ChunkRecord, 'contentSha256' | '
  * blocks' xxh3-128 digests, 16 bytes each, big-endian, in order.
  */
 export const XXH3_BLOCK_BYTES = 1024 * 1024;
+/** Block buffers kept for the next hashes: one per chunk being dumped at a time, a few spare. */
+const spareBlocks: Buffer[] = [];
 
 class Xxh3Blocks implements ContentHash {
   private block: Buffer | null = null;
@@ -54,9 +56,8 @@ class Xxh3Blocks implements ContentHash {
         this.addBlock(this.block!);
         this.fill = 0;
       }
-      this.block ??= Buffer.allocUnsafe(Math.min(XXH3_BLOCK_BYTES, Math.max(bytes.length - off, 4096)));
+      this.block ??= spareBlocks.pop() ?? Buffer.allocUnsafeSlow(XXH3_BLOCK_BYTES);
       const n = Math.min(XXH3_BLOCK_BYTES - this.fill, bytes.length - off);
-      if (this.block.length < this.fill + n) this.block = grow(this.block, this.fill, this.fill + n);
       this.block.set(bytes.subarray(off, off + n), this.fill);
       this.fill += n;
       off += n;
@@ -74,14 +75,21 @@ class Xxh3Blocks implements ContentHash {
 
   digest(): Promise<string> {
     const tail = this.block ? this.block.subarray(0, this.fill) : Buffer.alloc(0);
-    if (this.blocks === 0) return Promise.resolve(hex128(xxh3.xxh128(tail)));
-    if (this.fill > 0) this.addBlock(tail);
-    return Promise.resolve(hex128(xxh3.xxh128(this.digests!.subarray(0, this.blocks * 16))));
+    let value: bigint;
+    if (this.blocks === 0) value = xxh3.xxh128(tail);
+    else {
+      if (this.fill > 0) this.addBlock(tail);
+      value = xxh3.xxh128(this.digests!.subarray(0, this.blocks * 16));
+    }
+    this.discard();
+    return Promise.resolve(hex128(value));
   }
 
   discard(): void {
+    if (this.block && spareBlocks.length < 8) spareBlocks.push(this.block);
     this.block = null;
     this.digests = null;
+    this.fill = 0;
   }
 }
 
