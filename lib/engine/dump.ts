@@ -908,6 +908,7 @@ async function readChunk(args: ChunkRun & { task: ChunkTask; worker: Session; wo
       statementBytes: args.options.statementBytes,
       signal: args.signal,
       rate: args.throttle.rate,
+      small: args.files !== args.target,
       onRows: (rows) => {
         const now = performance.now();
         if (now - lastProgress < 250) return;

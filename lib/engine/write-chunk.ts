@@ -14,11 +14,11 @@ import type { ByteRate } from '../throttle/byte-rate.ts';
 import type { StorageTarget } from '../storage/target.ts';
 import { ZstdCompress } from './zstd-compress.ts';
 
-function compressor(compress: Compression, level: number | undefined): Transform | null {
+function compressor(compress: Compression, level: number | undefined, small: boolean): Transform | null {
   // zlib's default 16 KB output buffer would take ~30 thread-pool trips per 1 MB written.
   if (compress === 'gzip') return createGzip({ level: level ?? 1, chunkSize: 512 * 1024 });
   // zstd contexts come from a pool (see ZstdCompress): a new one per file cost more than compressing.
-  if (compress === 'zstd') return new ZstdCompress(level ?? 3);
+  if (compress === 'zstd') return new ZstdCompress(level ?? 3, small);
   return null;
 }
 
@@ -42,6 +42,8 @@ export async function writeChunk(options: {
   /** Shared by the dump's workers: the raw rows pass at this rate (`--max-rate`). */
   rate?: ByteRate | null;
   onRows?: (rows: number) => void;
+  /** A small table's chunk (a group's): compressed on this thread, see ZstdCompress. */
+  small?: boolean;
 }): Promise<ChunkResult> {
   const { session, target, spec } = options;
   const started = performance.now();
@@ -60,7 +62,7 @@ export async function writeChunk(options: {
   }
   const hasher = new ByteHasher();
   const { stream } = session.streamRaw(chunkSelect(spec));
-  const zip = compressor(options.compress, options.compressLevel);
+  const zip = compressor(options.compress, options.compressLevel, options.small ?? false);
   const sink = target.openWrite(spec.file);
   let digests: [string, string | null];
   try {
