@@ -22,7 +22,8 @@ export interface ChunkResult {
   rows: number;
   bytes: number;
   sha256: string;
-  contentSha256: string;
+  /** The rows' content hash, xxh3-128 (lib/core/content-hash.ts). */
+  contentXxh3: string;
   durationMs: number;
 }
 

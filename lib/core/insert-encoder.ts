@@ -3,20 +3,20 @@ import type { ChunkSpec } from './chunk-spec.ts';
 import { RowEncoder } from './encode-values.ts';
 import { qualified, quoteId } from './sql-names.ts';
 import type { RowBatch } from './row-batch.ts';
-import { Sha256 } from './sha256-thread.ts';
+import { newContentHash, type ContentHashAlgorithm } from './content-hash.ts';
 import { FLUSH_BYTES, giveBuilder, handOut, takeBuilder } from './output-buffers.ts';
 
 /**
  * Turns raw rows into multi-row INSERT statements of at most `statementBytes` (a row larger than that
- * gets a statement of its own), and hashes the encoded rows for verification: contentSha256 is the
- * sha256 of every row's `(v1,…,vn)` followed by `\n`, in chunk order, whatever the statement size.
+ * gets a statement of its own), and hashes the encoded rows for verification: the content hash is
+ * over every row's `(v1,…,vn)` followed by `\n`, in chunk order, whatever the statement size.
  */
 export class InsertEncoder extends Transform {
   rows = 0;
   private readonly out = takeBuilder();
   /** Encoded rows for the content hash, hashed in batches rather than one update per row. */
   private readonly content = takeBuilder();
-  private readonly contentHash = new Sha256();
+  private readonly contentHash;
   private readonly encoder: RowEncoder;
   private readonly prefix: Buffer;
   private readonly statementBytes: number;
@@ -28,8 +28,8 @@ export class InsertEncoder extends Transform {
   private rowEnds = new Int32Array(1024);
   private readonly lend: boolean;
 
-  /** `lend`: the bytes pushed go straight to a `LocalFileWriter` (see `handOut`). */
-  constructor(spec: ChunkSpec, header: string, statementBytes: number, onRows: (rows: number) => void, lend = false) {
+  /** `lend`: the bytes pushed go straight to a `LocalFileWriter` (see `handOut`); `algorithm`: sha256 to verify an old dump. */
+  constructor(spec: ChunkSpec, header: string, statementBytes: number, onRows: (rows: number) => void, lend = false, algorithm: ContentHashAlgorithm = 'xxh3-128') {
     // Objects in are row batches (~128 KB each), bytes out.
     super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 4 });
     this.encoder = new RowEncoder(spec.columns);
@@ -38,6 +38,7 @@ export class InsertEncoder extends Transform {
     this.statementBytes = statementBytes;
     this.onRows = onRows;
     this.lend = lend;
+    this.contentHash = newContentHash(algorithm);
     this.out.utf8(header);
   }
 

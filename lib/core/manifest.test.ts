@@ -83,6 +83,7 @@ describe('Manifest', () => {
     const encrypted = (m: Record<string, unknown>) => ({ ...m, encryption, tables: (m.tables as { chunks: object[] }[]).map((t) => ({ ...t, chunks: t.chunks.map((c) => ({ ...c, encrypted: true })) })) });
     expect(manifestVersionFor('sql', false, true)).toBe(4);
     expect(manifestVersionFor('tsv', true, false)).toBe(3);
+    expect(manifestVersionFor('sql', false, true, true)).toBe(5);
     expect(Manifest.parse({ ...encrypted(versionOne()), version: 4 }).encryption?.keyId).toBe('0123456789abcdef');
     const v3 = Manifest.safeParse({ ...encrypted(versionOne()), version: 3 });
     expect(v3.success ? null : v3.error.issues[0]).toMatchObject({ path: ['version'], message: 'an encrypted dump must be version 4' });
@@ -92,7 +93,24 @@ describe('Manifest', () => {
     expect(Manifest.safeParse({ ...encrypted(versionOne()), version: 4, encryption: { ...encryption, key: 'x'.repeat(64) } }).success).toBe(false);
   });
 
+  it('reads version 5 with xxh3-128 content hashes (sha256 ones kept from a resumed older run), and requires version 5 for them', () => {
+    const withChunks = (version: number, chunks: Record<string, unknown>[]) => {
+      const m = versionOne();
+      const [t] = m.tables as Record<string, unknown>[];
+      const base = (t!.chunks as Record<string, unknown>[])[0]!;
+      return { ...m, version, tables: [{ ...t, chunks: chunks.map((c, i) => ({ ...base, index: i, ...c })) }] };
+    };
+    const xxh = { contentSha256: undefined, contentXxh3: 'c'.repeat(32) };
+    const m = Manifest.parse(withChunks(5, [xxh, {}]));
+    expect(m.tables[0]!.chunks.map((c) => [c.contentXxh3 ?? null, c.contentSha256 ?? null])).toEqual([['c'.repeat(32), null], [null, 'a'.repeat(64)]]);
+    const old = Manifest.safeParse(withChunks(3, [xxh]));
+    expect(old.success ? null : old.error.issues[0]).toMatchObject({ path: ['version'], message: 'a dump with xxh3-128 content hashes must be version 5' });
+    const none = Manifest.safeParse(withChunks(5, [{ contentSha256: undefined }]));
+    expect(none.success ? null : none.error.issues[0]).toMatchObject({ message: 'a chunk needs its content hash' });
+    expect(Manifest.safeParse(withChunks(5, [{ contentSha256: undefined, contentXxh3: 'c'.repeat(64) }])).success).toBe(false);
+  });
+
   it('refuses versions it does not know', () => {
-    expect(Manifest.safeParse({ ...versionOne(), version: 5 }).success).toBe(false);
+    expect(Manifest.safeParse({ ...versionOne(), version: 6 }).success).toBe(false);
   });
 });

@@ -9,23 +9,26 @@ import { LockMode, RecordedDumpOptions, type DataFormat } from './dump-options.t
  * lowest version that describes it (`FEATURE_VERSION`), so an older paradump still restores what it
  * can: version 2 is a dump whose data files are `LOAD DATA` text (`options.format: "tsv"`); version 3
  * a dump with accounts (an older reader would silently leave them out); version 4 an encrypted dump
- * (`encryption`: an older reader would take ciphertext for SQL). A new version adds a feature here,
+ * (`encryption`: an older reader would take ciphertext for SQL); version 5 a dump whose chunks'
+ * content hashes are xxh3-128 (`contentXxh3`), which an older verify would compare with sha256 and
+ * call every chunk changed (a resumed dump may hold both kinds). A new version adds a feature here,
  * to `MANIFEST_VERSIONS`, and its check to the schema's refinement.
  */
-export const MANIFEST_VERSIONS = [1, 2, 3, 4] as const;
+export const MANIFEST_VERSIONS = [1, 2, 3, 4, 5] as const;
 export type ManifestVersion = (typeof MANIFEST_VERSIONS)[number];
-export const MANIFEST_VERSION: ManifestVersion = 4;
+export const MANIFEST_VERSION: ManifestVersion = 5;
 
 /** The version that introduced each feature a dump may use. */
-export const FEATURE_VERSION = { tsv: 2, accounts: 3, encryption: 4 } as const satisfies Record<string, ManifestVersion>;
+export const FEATURE_VERSION = { tsv: 2, accounts: 3, encryption: 4, xxh3: 5 } as const satisfies Record<string, ManifestVersion>;
 export type ManifestFeature = keyof typeof FEATURE_VERSION;
 
 /** The manifest version a dump is written as: the lowest that describes it. */
-export function manifestVersionFor(format: DataFormat, hasAccounts = false, encrypted = false): ManifestVersion {
+export function manifestVersionFor(format: DataFormat, hasAccounts = false, encrypted = false, xxh3 = false): ManifestVersion {
   const used: ManifestFeature[] = [];
   if (format === 'tsv') used.push('tsv');
   if (hasAccounts) used.push('accounts');
   if (encrypted) used.push('encryption');
+  if (xxh3) used.push('xxh3');
   return used.reduce<ManifestVersion>((v, f) => Math.max(v, FEATURE_VERSION[f]) as ManifestVersion, 1);
 }
 
@@ -47,6 +50,7 @@ export const KeyValue = z.union([z.number(), z.string(), z.object({ hex: z.strin
 export type KeyValue = z.infer<typeof KeyValue>;
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const Xxh3_128 = z.string().regex(/^[0-9a-f]{32}$/);
 /** A path relative to the dump directory, never absolute, never leaving it. */
 const RelativeFile = z
   .string()
@@ -99,8 +103,10 @@ export const ChunkRecord = z.object({
   bytes: z.number().int().nonnegative(),
   /** sha256 of the file as written. */
   sha256: Sha256,
-  /** sha256 over the encoded rows (see docs/manifest.md), independent of compression and statement size. */
-  contentSha256: Sha256,
+  /** The encoded rows' hash (see docs/manifest.md), independent of compression and statement size: sha256 before version 5 … */
+  contentSha256: Sha256.optional(),
+  /** … xxh3-128 since (lib/core/content-hash.ts). Every chunk has one of the two. */
+  contentXxh3: Xxh3_128.optional(),
   /** Id of the snapshot (consistency.snapshots) the rows were read in. */
   snapshot: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
@@ -210,6 +216,8 @@ export const Manifest = z.object({
   if (m.encryption) atLeast('encryption', 'an encrypted dump');
   m.tables.forEach((t, i) => {
     t.chunks.forEach((c, j) => {
+      if (c.contentXxh3 === undefined && c.contentSha256 === undefined) ctx.addIssue({ code: 'custom', path: ['tables', i, 'chunks', j], message: 'a chunk needs its content hash' });
+      if (c.contentXxh3 !== undefined) atLeast('xxh3', 'a dump with xxh3-128 content hashes');
       if (Boolean(c.encrypted) !== Boolean(m.encryption)) ctx.addIssue({ code: 'custom', path: ['tables', i, 'chunks', j, 'encrypted'], message: m.encryption ? 'every data file of an encrypted dump is encrypted' : 'an encrypted data file needs the manifest\'s encryption' });
     });
   });

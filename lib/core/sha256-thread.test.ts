@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { ByteHasher, Sha256 } from './sha256-thread.ts';
+import { ByteHasher, INLINE_HASH_BYTES, Sha256 } from './sha256-thread.ts';
 
 function reference(parts: Uint8Array[]): string {
   const h = createHash('sha256');
@@ -27,6 +27,27 @@ describe('sha256 on the hashing thread', () => {
       }
       expect(await hash.digest()).toBe(reference(parts));
     }
+  });
+
+  it('hashes small inputs inline and moves to the thread when one grows past the limit', async () => {
+    const data = randomBytes(3 * INLINE_HASH_BYTES);
+    for (const total of [1, 1000, INLINE_HASH_BYTES, INLINE_HASH_BYTES + 1, 2 * INLINE_HASH_BYTES + 3]) {
+      for (const piece of [700, INLINE_HASH_BYTES - 1, total]) {
+        const hash = new Sha256();
+        for (let off = 0; off < total; off += piece) {
+          const wait = hash.update(data.subarray(off, Math.min(off + piece, total)));
+          if (wait) await wait;
+        }
+        expect(await hash.digest()).toBe(reference([data.subarray(0, total)]));
+      }
+    }
+    // A discarded inline hash gives its buffer back; the next one is not mixed with its bytes.
+    const dropped = new Sha256();
+    void dropped.update(data.subarray(0, 5000));
+    dropped.discard();
+    const next = new Sha256();
+    void next.update(data.subarray(100, 200));
+    expect(await next.digest()).toBe(reference([data.subarray(100, 200)]));
   });
 
   it('keeps many hashes apart when every slab is taken (producers wait, none is mixed up)', async () => {

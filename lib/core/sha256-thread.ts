@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 
@@ -142,24 +143,58 @@ class HashThread {
 
 let shared: HashThread | null = null;
 
-/** A sha256 computed on the shared hashing thread. Feed it in order; `digest()` once at the end. */
+/**
+ * A hash of at most this many bytes is computed on the calling thread: the thread's two messages
+ * and its wake-ups cost more than hashing it (measured: 1 KB 7 µs here against ~25–100 µs by the
+ * thread, 64 KB ~60 against ~95 µs; docs/benchmarks.md). A dump of small tables is all such files.
+ */
+export const INLINE_HASH_BYTES = 64 * 1024;
+const spareInline: Buffer[] = [];
+
+/**
+ * A sha256 computed on the shared hashing thread, or inline when the whole input stays below
+ * INLINE_HASH_BYTES (held in a pooled buffer until then). Feed it in order; `digest()` once at the end.
+ */
 export class Sha256 {
-  private readonly thread: HashThread;
-  private readonly id: number;
+  private thread: HashThread | null = null;
+  private id = 0;
   /** The slab being filled (-1: none) and how full it is. */
   private slab = -1;
   private fill = 0;
   private finished = false;
-
-  constructor() {
-    if (!shared || shared.broken) shared = new HashThread();
-    this.thread = shared;
-    this.id = shared.newId();
-  }
+  /** Bytes held for an inline hash while the input is small; null once it went to the thread. */
+  private inline: Buffer | null = null;
+  private inlineLength = 0;
 
   /** A promise when the caller must wait before the next update (every slab taken). */
   update(bytes: Uint8Array): Promise<void> | undefined {
-    const thread = this.thread;
+    if (this.thread) return this.updateThread(bytes);
+    if (this.inlineLength + bytes.length <= INLINE_HASH_BYTES) {
+      this.inline ??= spareInline.pop() ?? Buffer.allocUnsafeSlow(INLINE_HASH_BYTES);
+      this.inline.set(bytes, this.inlineLength);
+      this.inlineLength += bytes.length;
+      return undefined;
+    }
+    // Too big to hash inline: what was held goes to the thread first.
+    if (!shared || shared.broken) shared = new HashThread();
+    this.thread = shared;
+    this.id = shared.newId();
+    const held = this.inline;
+    const heldLength = this.inlineLength;
+    this.inline = null;
+    const first = held ? this.updateThread(held.subarray(0, heldLength)) : undefined;
+    if (!first) {
+      if (held) giveInline(held);
+      return this.updateThread(bytes);
+    }
+    return first.then(() => {
+      giveInline(held!);
+      return this.updateThread(bytes);
+    });
+  }
+
+  private updateThread(bytes: Uint8Array): Promise<void> | undefined {
+    const thread = this.thread!;
     let off = 0;
     while (off < bytes.length) {
       if (thread.broken) throw thread.broken;
@@ -179,36 +214,55 @@ export class Sha256 {
   }
 
   private async updateLater(rest: Uint8Array): Promise<void> {
-    this.slab = await this.thread.waitForSlab();
+    this.slab = await this.thread!.waitForSlab();
     this.fill = 0;
-    const more = this.update(rest);
+    const more = this.updateThread(rest);
     if (more) await more;
   }
 
   private handOver(): void {
-    this.thread.hashSlab(this.id, this.slab, this.fill);
+    this.thread!.hashSlab(this.id, this.slab, this.fill);
     this.slab = -1;
     this.fill = 0;
   }
 
   digest(): Promise<string> {
     this.finished = true;
+    const thread = this.thread;
+    if (!thread) {
+      const hash = createHash('sha256');
+      if (this.inline) hash.update(this.inline.subarray(0, this.inlineLength));
+      this.dropInline();
+      return Promise.resolve(hash.digest('hex'));
+    }
     if (this.slab >= 0) {
       if (this.fill > 0) this.handOver();
-      else this.thread.releaseSlab(this.slab);
+      else thread.releaseSlab(this.slab);
       this.slab = -1;
     }
-    return this.thread.digest(this.id);
+    return thread.digest(this.id);
   }
 
   /** Drops a hash that will never be digested (a failed or cancelled stream). */
   discard(): void {
     if (this.finished) return;
     this.finished = true;
+    this.dropInline();
+    if (!this.thread) return;
     if (this.slab >= 0) this.thread.releaseSlab(this.slab);
     this.slab = -1;
     this.thread.discard(this.id);
   }
+
+  private dropInline(): void {
+    if (this.inline) giveInline(this.inline);
+    this.inline = null;
+    this.inlineLength = 0;
+  }
+}
+
+function giveInline(b: Buffer): void {
+  if (spareInline.length < 16) spareInline.push(b);
 }
 
 /** Counts and hashes bytes on their way through: `bytes` and `digest()` are of the stream exactly as it passed. */

@@ -3,18 +3,18 @@ import type { ChunkSpec } from './chunk-spec.ts';
 import { RowEncoder } from './encode-values.ts';
 import { qualified } from './sql-names.ts';
 import type { RowBatch } from './row-batch.ts';
-import { Sha256 } from './sha256-thread.ts';
+import { newContentHash, type ContentHash, type ContentHashAlgorithm } from './content-hash.ts';
 import { FLUSH_BYTES, giveBuilder, handOut, takeBuilder } from './output-buffers.ts';
 
 /**
  * Turns raw rows into `LOAD DATA` lines (see `RowEncoder`'s tsv rules): one row per line, nothing
- * else in the file. The content hash is the sha256 of exactly these bytes, so for a file written
- * as it is (uncompressed) it is the file's own sha256 and is not computed twice.
+ * else in the file. The content hash is of exactly these bytes: in dumps before manifest version 5
+ * (sha256) that was the uncompressed file's own sha256, not computed twice; xxh3-128 now.
  */
 export class TsvEncoder extends Transform {
   rows = 0;
   private readonly out = takeBuilder();
-  private readonly contentHash: Sha256 | null;
+  private readonly contentHash: ContentHash | null;
   private readonly encoder: RowEncoder;
   private readonly onRows: (rows: number) => void;
   private readonly table: string;
@@ -22,13 +22,14 @@ export class TsvEncoder extends Transform {
 
   /**
    * `toFile`: the bytes pushed go, uncompressed, straight to a `LocalFileWriter` — lent, not copied
-   * (see `handOut`), and hashed there as the file. Otherwise they are hashed here as the content.
+   * (see `handOut`). A sha256 content hash (verifying an old dump) is then the file's sha256 and
+   * not computed here.
    */
-  constructor(spec: Pick<ChunkSpec, 'database' | 'table' | 'columns'>, toFile: boolean, onRows: (rows: number) => void) {
+  constructor(spec: Pick<ChunkSpec, 'database' | 'table' | 'columns'>, toFile: boolean, onRows: (rows: number) => void, algorithm: ContentHashAlgorithm = 'xxh3-128') {
     super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 4 });
     this.encoder = new RowEncoder(spec.columns, 'tsv');
     this.table = qualified(spec.database, spec.table);
-    this.contentHash = toFile ? null : new Sha256();
+    this.contentHash = toFile && algorithm === 'sha256' ? null : newContentHash(algorithm);
     this.onRows = onRows;
     this.lend = toFile;
   }

@@ -11,7 +11,8 @@ import { driverErrno, ER, fromDriverError } from '../mysql/driver-error.ts';
 import { isParadumpError, ParadumpError } from '../core/errors.ts';
 import type { DumpEvent, DumpEventListener } from './events.ts';
 import { dumpPaths } from '../core/file-names.ts';
-import { Journal, readJournal } from './journal.ts';
+import { Journal, readJournal, type JournalEntry } from './journal.ts';
+import { ChunkGroupFiles, groupSmallChunks, SMALL_TABLE_BYTES } from './chunk-group.ts';
 import { LockLedger } from './lock-ledger.ts';
 import { Manifest, MANIFEST_FILE, manifestVersionFor, type ChunkRecord, type DatabaseRecord, type KeyColumnRecord, type KeyValue, type LockRecord, type SnapshotRecord, type TableRecord } from '../core/manifest.ts';
 import { readCoordinates } from './read-coordinates.ts';
@@ -281,12 +282,19 @@ async function dumpLockSets(args: {
   // Under a lock the gate is not waited on: a pause there would hold the lock (and the server's
   // writers) for as long as the server stays busy. A per-table lock waits for the gate before it is taken.
   const ungated: Throttle = { ...args.throttle, gate: null };
+  // Small one-chunk tables of a local dump go in groups (one round of fsyncs and one journal write
+  // each); an object store's put is durable by itself.
+  const folders = new Map<string, Promise<unknown>>();
+  const smallBytes = (t: ChunkTask) => (!target.remote && t.plan.chunks.length === 1 && t.plan.info.rowsEstimate < options.chunkRows && t.plan.info.bytesEstimate <= SMALL_TABLE_BYTES ? t.plan.info.bytesEstimate : null);
   const runTasks = (list: ChunkTask[], snapshotId: number, underLock = false) =>
     runPool({
       workers,
-      tasks: list,
+      tasks: groupSmallChunks(list, smallBytes),
       signal,
-      run: (task, worker, workerIndex) => dumpChunk({ task, worker, workerIndex, target, key: args.key, options, journal: openJournal, snapshotId, emit, warn, signal, throttle: underLock ? ungated : args.throttle }),
+      run: (unit, worker, workerIndex) => {
+        const run: ChunkRun = { target, key: args.key, options, journal: openJournal, snapshotId, emit, warn, signal, throttle: underLock ? ungated : args.throttle };
+        return Array.isArray(unit) ? dumpChunkGroup({ ...run, tasks: unit, worker, workerIndex, folders }) : dumpChunk({ ...run, task: unit, worker, workerIndex });
+      },
     });
   const pendingTasks = (set: LockSet) =>
     set.plans.filter((p) => !p.skipped).flatMap((plan) => plan.chunks.filter((c) => !plan.done.some((d) => d.index === c.index)).map((chunk) => ({ plan, chunk })));
@@ -617,7 +625,7 @@ function buildManifest(args: {
   const consistency = describeConsistency(options.lock, instance, used.size);
   const manifest: Manifest = {
     format: 'paradump',
-    version: manifestVersionFor(options.format, args.accounts !== null, args.key !== null),
+    version: manifestVersionFor(options.format, args.accounts !== null, args.key !== null, tables.some((t) => t.chunks.some((c) => c.contentXxh3 !== undefined))),
     tool: { name: 'paradump', version: TOOL_VERSION },
     startedAt: args.started.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -834,10 +842,8 @@ async function skipTable(plan: TablePlan, error: unknown, args: { emit: (e: Dump
   plan.done = [];
 }
 
-async function dumpChunk(args: {
-  task: ChunkTask;
-  worker: Session;
-  workerIndex: number;
+/** What every chunk of a lock set is dumped with. */
+interface ChunkRun {
   target: StorageTarget;
   key: DumpKey | null;
   options: DumpOptions;
@@ -847,12 +853,55 @@ async function dumpChunk(args: {
   warn: Warn;
   signal: AbortSignal | undefined;
   throttle: Throttle;
-}): Promise<void> {
+}
+
+interface ReadChunk {
+  plan: TablePlan;
+  record: ChunkRecord;
+}
+
+/** One chunk: read into its file (fsynced, renamed), journaled, then counted done. */
+async function dumpChunk(args: ChunkRun & { task: ChunkTask; worker: Session; workerIndex: number }): Promise<void> {
+  const read = await readChunk({ ...args, files: args.target });
+  if (!read) return;
+  await args.journal.append(journalEntry(read));
+  countDone(read, args.emit);
+}
+
+/**
+ * A group of small-table chunks: their files are written unsynced, made durable together, then
+ * journaled with one write + fdatasync, and only then counted done. The journal never names a file
+ * that is not yet durable; a kill before that leaves files no journal line names, which a resume
+ * removes.
+ */
+async function dumpChunkGroup(args: ChunkRun & { tasks: ChunkTask[]; worker: Session; workerIndex: number; folders: Map<string, Promise<unknown>> }): Promise<void> {
+  const files = new ChunkGroupFiles(args.target.location, args.folders);
+  const read: ReadChunk[] = [];
+  try {
+    for (const task of args.tasks) {
+      const one = await readChunk({ ...args, task, files });
+      if (one) read.push(one);
+    }
+    await files.syncAll();
+  } catch (error) {
+    await files.closeAll();
+    throw error;
+  }
+  const kept = read.filter((r) => !r.plan.skipped);
+  await args.journal.appendAll(kept.map(journalEntry));
+  for (const r of kept) countDone(r, args.emit);
+  // A table skipped while its group was being read: its file is not part of the dump.
+  const dropped = read.filter((r) => r.plan.skipped).map((r) => r.record.file);
+  if (dropped.length > 0) await args.target.delete(dropped);
+}
+
+/** Streams a chunk into its file; null when its table was (or got) skipped. */
+async function readChunk(args: ChunkRun & { task: ChunkTask; worker: Session; workerIndex: number; files: Pick<StorageTarget, 'openWrite'> }): Promise<ReadChunk | null> {
   const { task, worker, workerIndex, emit } = args;
   const { plan, chunk } = task;
   // A busy server holds back chunks not yet started; the worker's snapshot stays open meanwhile.
   await args.throttle.gate?.wait(args.signal);
-  if (plan.skipped) return;
+  if (plan.skipped) return null;
   const database = plan.info.database;
   const table = plan.info.name;
   const spec: ChunkSpec = {
@@ -871,7 +920,7 @@ async function dumpChunk(args: {
   try {
     const result = await writeChunk({
       session: worker,
-      target: args.target,
+      target: args.files,
       spec,
       encrypt: args.key,
       compress: args.options.compress,
@@ -880,6 +929,7 @@ async function dumpChunk(args: {
       statementBytes: args.options.statementBytes,
       signal: args.signal,
       rate: args.throttle.rate,
+      small: args.files !== args.target,
       onRows: (rows) => {
         const now = performance.now();
         if (now - lastProgress < 250) return;
@@ -887,17 +937,28 @@ async function dumpChunk(args: {
         emit({ type: 'chunk-progress', database, table, index: chunk.index, worker: workerIndex, rows });
       },
     });
-    if (plan.skipped) return;
+    if (plan.skipped) return null;
     const record: ChunkRecord = { index: chunk.index, file: spec.file, lower: chunk.lower, upper: chunk.upper, ...result, snapshot: args.snapshotId, worker: workerIndex, ...(args.key ? { encrypted: true as const } : {}) };
-    await args.journal.append({ type: 'chunk', database, table, ...record });
-    plan.done.push(record);
-    emit({ type: 'chunk-finished', database, table, index: chunk.index, worker: workerIndex, rows: result.rows, bytes: result.bytes, sha256: result.sha256, durationMs: result.durationMs, file: spec.file });
-    if (plan.done.length === plan.chunks.length) {
-      emit({ type: 'table-finished', database, table, rows: sum(plan.done, 'rows'), bytes: sum(plan.done, 'bytes'), chunks: plan.done.length });
-    }
+    return { plan, record };
   } catch (error) {
     if (!isTableGone(error) || args.signal?.aborted) throw error;
     await skipTable(plan, error, { emit, warn: args.warn, openJournal: args.journal, target: args.target });
+    return null;
+  }
+}
+
+function journalEntry({ plan, record }: ReadChunk): JournalEntry {
+  return { type: 'chunk', database: plan.info.database, table: plan.info.name, ...record };
+}
+
+/** After its journal line is durable: the chunk is done. */
+function countDone({ plan, record }: ReadChunk, emit: (e: DumpEvent) => void): void {
+  const database = plan.info.database;
+  const table = plan.info.name;
+  plan.done.push(record);
+  emit({ type: 'chunk-finished', database, table, index: record.index, worker: record.worker, rows: record.rows, bytes: record.bytes, sha256: record.sha256, durationMs: record.durationMs, file: record.file });
+  if (plan.done.length === plan.chunks.length) {
+    emit({ type: 'table-finished', database, table, rows: sum(plan.done, 'rows'), bytes: sum(plan.done, 'bytes'), chunks: plan.done.length });
   }
 }
 

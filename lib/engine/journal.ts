@@ -37,6 +37,15 @@ export class Journal {
     });
   }
 
+  /** Several lines in one write + fdatasync (a group of chunks); resolves once all are durable. */
+  appendAll(entries: readonly JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ line: entries.map((e) => JSON.stringify(e) + '\n').join(''), resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0);

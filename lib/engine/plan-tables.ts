@@ -40,7 +40,7 @@ export async function writeTableSchemas<P extends PlanLike>(args: {
         const create = await readTableCreate({ session, database: plan.info.database, table: plan.info.name });
         // An encrypted dump's schema files are sealed by the target's put (each its own fsync).
         if (args.target.remote || isSealing(args.target)) plan.schemaFile = await putTableSchema(args.target, plan.info.database, plan.info.name, create);
-        else plan.schemaFile = await writeTableSchemaFile({ outDir: args.target.location, database: plan.info.database, table: plan.info.name, create, madeDirs });
+        else plan.schemaFile = writeTableSchemaFile({ outDir: args.target.location, database: plan.info.database, table: plan.info.name, create, madeDirs });
         written.push(plan.schemaFile);
       } catch (error) {
         await args.onError(plan, error);

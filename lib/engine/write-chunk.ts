@@ -16,11 +16,11 @@ import type { ByteRate } from '../throttle/byte-rate.ts';
 import type { StorageTarget } from '../storage/target.ts';
 import { ZstdCompress } from './zstd-compress.ts';
 
-function compressor(compress: Compression, level: number | undefined): Transform | null {
+function compressor(compress: Compression, level: number | undefined, small: boolean): Transform | null {
   // zlib's default 16 KB output buffer would take ~30 thread-pool trips per 1 MB written.
   if (compress === 'gzip') return createGzip({ level: level ?? 1, chunkSize: 512 * 1024 });
   // zstd contexts come from a pool (see ZstdCompress): a new one per file cost more than compressing.
-  if (compress === 'zstd') return new ZstdCompress(level ?? 3);
+  if (compress === 'zstd') return new ZstdCompress(level ?? 3, small);
   return null;
 }
 
@@ -28,11 +28,12 @@ function compressor(compress: Compression, level: number | undefined): Transform
  * Streams one chunk from the server to its file: rows → INSERT encoder → compressor → encryptor → hasher →
  * target, under one `pipeline`, so a slow disk or upload slows the reader and memory stays flat.
  * The target makes the file visible under its name only once it is whole (a local file: fsynced and
- * renamed; an object: its upload completed with the sha256 as metadata).
+ * renamed; an object: its upload completed with the sha256 as metadata), except a group of small
+ * chunks (`ChunkGroupFiles`), whose files are made durable together before any is journaled.
  */
 export async function writeChunk(options: {
   session: Session;
-  target: StorageTarget;
+  target: Pick<StorageTarget, 'openWrite'>;
   spec: ChunkSpec;
   /** Encrypt the file (after compression, before hashing: the manifest records the stored bytes). */
   encrypt?: DumpKey | null;
@@ -45,6 +46,8 @@ export async function writeChunk(options: {
   /** Shared by the dump's workers: the raw rows pass at this rate (`--max-rate`). */
   rate?: ByteRate | null;
   onRows?: (rows: number) => void;
+  /** A small table's chunk (a group's): compressed on this thread, see ZstdCompress. */
+  small?: boolean;
 }): Promise<ChunkResult> {
   const { session, target, spec } = options;
   const started = performance.now();
@@ -66,7 +69,7 @@ export async function writeChunk(options: {
   }
   const hasher = new ByteHasher();
   const { stream } = session.streamRaw(chunkSelect(spec));
-  const zip = compressor(options.compress, options.compressLevel);
+  const zip = compressor(options.compress, options.compressLevel, options.small ?? false);
   const sink = target.openWrite(spec.file);
   let digests: [string, string | null];
   try {
@@ -85,5 +88,6 @@ export async function writeChunk(options: {
     throw error;
   }
   const [sha256, content] = digests;
-  return { rows: encoder.rows, bytes: hasher.bytes, sha256, contentSha256: content ?? sha256, durationMs: Math.round(performance.now() - started) };
+  if (content === null) throw new Error('unreachable: an xxh3-128 content hash is always computed');
+  return { rows: encoder.rows, bytes: hasher.bytes, sha256, contentXxh3: content, durationMs: Math.round(performance.now() - started) };
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { commentSafe, quoteId, qualified } from '../core/sql-names.ts';
 import { type Session } from '../mysql/session.ts';
@@ -136,17 +137,19 @@ export async function readTableCreate({ session, database, table }: { session: S
 /**
  * Writes a table's schema file under its final name without fsync: the caller syncs a batch with
  * `syncFiles` before anything names the files (the plan), and a torn file before that is never read.
- * Each directory is made once per `madeDirs`.
+ * Each directory is made once per `madeDirs`. Written synchronously: a few hundred bytes into the
+ * page cache take microseconds, the three libuv pool trips of an async write cost far more (see
+ * SYNC_WRITE_BYTES in chunk-group.ts).
  */
-export async function writeTableSchemaFile(args: { outDir: string; database: string; table: string; create: string; madeDirs: Set<string> }): Promise<string> {
+export function writeTableSchemaFile(args: { outDir: string; database: string; table: string; create: string; madeDirs: Set<string> }): string {
   const file = dumpPaths.tableSchema(args.database, args.table);
   const full = insideDir(args.outDir, file);
   const dir = path.dirname(full);
   if (!args.madeDirs.has(dir)) {
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     args.madeDirs.add(dir);
   }
-  await writeFile(full, tableSchemaText(args.database, args.table, args.create));
+  writeFileSync(full, tableSchemaText(args.database, args.table, args.create));
   return file;
 }
 

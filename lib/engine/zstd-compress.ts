@@ -15,29 +15,41 @@ type EndDirective = (typeof binding.EndDirective)[keyof typeof binding.EndDirect
  * The context compresses on a worker thread of its own (nbWorkers), so the main thread goes on
  * encoding rows; 1 MB jobs keep its buffers to ~10 MB per file being written.
  */
-const pools = new Map<number, CCtx[]>();
+const pools = new Map<string, CCtx[]>();
 const POOL_MAX = 8;
 const OUT_BYTES = 128 * 1024;
 /** Output smaller than this is copied out and the buffer kept: a small file then costs no new buffer. */
 const COPY_BELOW = 16 * 1024;
+/** Output buffers of finished files, for the next ones. */
+const spareOut: Buffer[] = [];
 
-function takeContext(level: number): CCtx {
-  const pooled = pools.get(level)?.pop();
+function takeContext(level: number, inline: boolean): CCtx {
+  const pooled = pools.get(`${level}/${inline}`)?.pop();
   if (pooled) return pooled;
   const cctx = new binding.CCtx();
   cctx.setParameter(binding.CParameter.compressionLevel, level);
-  cctx.setParameter(binding.CParameter.nbWorkers, 1);
-  cctx.setParameter(binding.CParameter.jobSize, 1 << 20);
+  if (!inline) {
+    cctx.setParameter(binding.CParameter.nbWorkers, 1);
+    cctx.setParameter(binding.CParameter.jobSize, 1 << 20);
+  }
   return cctx;
 }
 
 export class ZstdCompress extends Transform {
   private cctx: CCtx | null;
-  private out = Buffer.allocUnsafe(OUT_BYTES);
+  private out = spareOut.pop() ?? Buffer.allocUnsafe(OUT_BYTES);
 
-  constructor(private readonly level: number) {
+  /**
+   * `inline`: a small file (a group's chunk), compressed on the calling thread. Ending a frame on a
+   * context with a worker waits for that thread; for a file of a few KB the hand-over and the wait
+   * cost far more than compressing it (3000 small tables: see docs/benchmarks.md).
+   */
+  constructor(
+    private readonly level: number,
+    private readonly inline = false,
+  ) {
     super();
-    this.cctx = takeContext(level);
+    this.cctx = takeContext(level, inline);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -91,8 +103,11 @@ export class ZstdCompress extends Transform {
     if (!cctx) return;
     this.cctx = null;
     cctx.reset(binding.ResetDirective.sessionOnly);
-    const pool = pools.get(this.level) ?? [];
-    pools.set(this.level, pool);
+    const key = `${this.level}/${this.inline}`;
+    const pool = pools.get(key) ?? [];
+    pools.set(key, pool);
     if (pool.length < POOL_MAX) pool.push(cctx);
+    // Pushed output is a copy or a buffer of its own (replaced then): this one is free again.
+    if (spareOut.length < POOL_MAX) spareOut.push(this.out);
   }
 }

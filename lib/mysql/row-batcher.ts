@@ -4,8 +4,14 @@ import { LONG_PACKET } from './mysql2-internals.ts';
 /** A batch is handed on once it holds this many bytes; it is allocated with room to spare. */
 const BATCH_FLUSH = 128 * 1024;
 const BATCH_BYTES = 160 * 1024;
-/** Batch buffers kept for reuse; more would only hold memory a slow consumer already holds. */
-const SPARE_BATCHES = 8;
+/**
+ * Batch buffers kept for reuse, shared by every query of the process: a dump of small tables runs
+ * thousands of queries of one batch each, and a pool per query meant two fresh 160 KB buffers per
+ * chunk, whose external memory drove most of the collections (docs/benchmarks.md). More would only
+ * hold memory a slow consumer already holds.
+ */
+const SPARE_BATCHES = 16;
+const spare: Buffer[] = [];
 
 /**
  * Row packets gathered into batches (see RowBatch), each handed to `hand` once it holds about
@@ -18,9 +24,8 @@ const SPARE_BATCHES = 8;
 export class RowBatcher {
   private readonly hand: (batch: RowBatch) => void;
   // Batch buffers come back (RowBatch.recycle) once the consumer has copied them: no fresh
-  // ArrayBuffer per batch, so no GC driven by external memory.
-  private readonly spare: Buffer[] = [];
-  private batch: Buffer;
+  // ArrayBuffer per batch, so no GC driven by external memory. Taken when the first row comes.
+  private batch: Buffer | null = null;
   private used = 0;
   private rows = 0;
   private runBuffer: Buffer | null = null;
@@ -29,7 +34,6 @@ export class RowBatcher {
 
   constructor(hand: (batch: RowBatch) => void) {
     this.hand = hand;
-    this.batch = this.fresh();
   }
 
   /** One row packet, header included, exactly as on the wire (`buffer[start, end)`). */
@@ -55,7 +59,7 @@ export class RowBatcher {
     const payload = end - offset;
     this.makeRoom(payload + (payload < LONG_PACKET ? 4 : 12));
     this.closeRun();
-    const batch = this.batch;
+    const batch = this.batch!;
     if (payload < LONG_PACKET) {
       batch.writeUIntLE(payload, this.used, 3);
       batch[this.used + 3] = 0;
@@ -75,7 +79,7 @@ export class RowBatcher {
   /** Copies the current run into the batch: its buffer may be reused after this. */
   closeRun(): void {
     if (!this.runBuffer) return;
-    this.used += this.runBuffer.copy(this.batch, this.used, this.runStart, this.runEnd);
+    this.used += this.runBuffer.copy(this.batch!, this.used, this.runStart, this.runEnd);
     this.runBuffer = null;
   }
 
@@ -88,8 +92,7 @@ export class RowBatcher {
   flush(): void {
     this.closeRun();
     if (this.rows === 0) return;
-    const full = this.batch;
-    const spare = this.spare;
+    const full = this.batch!;
     let recycled = false;
     const recycle = () => {
       if (recycled || full.length !== BATCH_BYTES || spare.length >= SPARE_BATCHES) return;
@@ -97,7 +100,7 @@ export class RowBatcher {
       spare.push(full);
     };
     const out: RowBatch = { data: full.subarray(0, this.used), rows: this.rows, recycle };
-    this.batch = this.fresh();
+    this.batch = null;
     this.used = 0;
     this.rows = 0;
     this.hand(out);
@@ -105,12 +108,15 @@ export class RowBatcher {
 
   /** Makes room in the batch for `size` more bytes: hands the batch on when full, grows it for a huge row. */
   private makeRoom(size: number): void {
+    this.batch ??= fresh();
     if (this.used + (this.runBuffer ? this.runEnd - this.runStart : 0) + size <= this.batch.length) return;
     this.flush();
-    if (size > this.batch.length) this.batch = Buffer.allocUnsafe(size);
+    const current = this.batch as Buffer | null;
+    if (current && size <= current.length) return;
+    this.batch = size > BATCH_BYTES ? Buffer.allocUnsafe(size) : fresh();
   }
+}
 
-  private fresh(): Buffer {
-    return this.spare.pop() ?? Buffer.allocUnsafe(BATCH_BYTES);
-  }
+function fresh(): Buffer {
+  return spare.pop() ?? Buffer.allocUnsafe(BATCH_BYTES);
 }

@@ -6,6 +6,7 @@ import type { ChunkRecord, TableRecord } from '../core/manifest.ts';
 import { openReader } from '../mysql/open-reader.ts';
 import { describeRange } from '../core/range-sql.ts';
 import { hashRangeContent } from './hash-range.ts';
+import { recordedContentHash } from '../core/content-hash.ts';
 import type { Session } from '../mysql/session.ts';
 import { parseServerUri, redactUri, withTls } from '../mysql/uri.ts';
 import { checkDumpFiles, type FileProblem } from './check-files.ts';
@@ -33,7 +34,7 @@ export interface VerifyControls {
 
 /**
  * Checks a dump against its manifest. Without a target: every file's size and sha256. With a target:
- * for every chunk, the same key range read from the target hashes to the manifest's `contentSha256`
+ * for every chunk, the same key range read from the target hashes to the manifest's content hash (`contentXxh3`, or `contentSha256` before version 5)
  * with the same row count (computed exactly as the dump computed it). A difference is not an error:
  * the report names each mismatching chunk and its key range, and `ok` is false.
  */
@@ -122,16 +123,16 @@ export async function verify(input: VerifyOptionsInput, controls: VerifyControls
               lower: chunk.lower,
               upper: chunk.upper,
             };
-            let got: { rows: number; contentSha256: string };
+            let got: { rows: number; content: string };
             try {
-              got = await hashRangeContent({ session, spec, format: manifest.options.format, ...(signal ? { signal } : {}) });
+              got = await hashRangeContent({ session, spec, format: manifest.options.format, algorithm: recordedContentHash(chunk).algorithm, ...(signal ? { signal } : {}) });
             } catch (error) {
               if (signal?.aborted) throw error;
               record(t, chunk, mismatchOf(t.record, chunk, 'missing', null, fromDriverError(error, 'reading the range').message), 0);
               continue;
             }
             if (got.rows !== chunk.rows) record(t, chunk, mismatchOf(t.record, chunk, 'rows', got.rows), got.rows);
-            else if (got.contentSha256 !== chunk.contentSha256) record(t, chunk, mismatchOf(t.record, chunk, 'content', got.rows), got.rows);
+            else if (got.content !== recordedContentHash(chunk).hex) record(t, chunk, mismatchOf(t.record, chunk, 'content', got.rows), got.rows);
             else record(t, chunk, null, got.rows);
           }
         }),

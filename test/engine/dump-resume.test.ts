@@ -9,7 +9,7 @@ import { isParadumpError } from '../../lib/core/errors.ts';
 import { readJournal } from '../../lib/engine/journal.ts';
 import { Manifest } from '../../lib/core/manifest.ts';
 import { startThrowawayServer } from '../../lib/sandbox/throwaway-server.ts';
-import { checksumTables, createTestDatabase } from '../harness/db.ts';
+import { checksumTables, connect, createTestDatabase } from '../harness/db.ts';
 import { createChunkTable } from '../fixtures/generate.ts';
 import { loadDumpWithClient } from './load-dump.ts';
 
@@ -81,6 +81,41 @@ describe('resume', () => {
     await expectNoChunkTwice(dir, manifest);
 
     const dst = await createTestDatabase(uri, 'kill9_dst');
+    cleanup.push(dst.drop);
+    await loadDumpWithClient({ uri, dir, manifest, source: src.name, target: dst.name });
+    expect(await checksumTables(uri, dst.name)).toEqual(await checksumTables(uri, src.name));
+  });
+
+  it('kill -9 while groups of small tables are being written: the resume keeps only journaled files and completes', async () => {
+    const src = await createTestDatabase(uri, 'kill9_small');
+    cleanup.push(src.drop);
+    // 150 one-chunk tables: three groups, two of them written at once by the two workers.
+    const conn = await connect(uri, src.name);
+    try {
+      const statements = Array.from({ length: 150 }, (_, i) => `CREATE TABLE s${i} (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO s${i} VALUES (1, 'a${i}'), (2, 'b${i}'), (3, NULL)`);
+      await conn.query(statements.join('; '));
+      await conn.query(`ANALYZE TABLE ${Array.from({ length: 150 }, (_, i) => `s${i}`).join(', ')}`);
+    } finally {
+      await conn.end();
+    }
+    const dir = path.join(await tmp(), 'dump');
+    const common = ['--source', uri, '--threads', '2'];
+    // Killed as soon as the first group is journaled: the other worker's group is then on disk, unjournaled.
+    const first = await dumpAndKill([...common, '--databases', src.name, '--out', dir], 1);
+    expect(first.killed).toBe(true);
+    const journaled = (await readJournal(dir)).flatMap((e) => (e.type === 'chunk' ? [e.file] : []));
+    expect(journaled.length).toBeGreaterThan(0);
+    expect(journaled.length).toBeLessThan(150);
+    const onDisk = new Set((await readdir(path.join(dir, 'data'), { recursive: true })).map((f) => `data/${String(f)}`));
+    expect(journaled.every((f) => onDisk.has(f))).toBe(true);
+    const second = await dumpAndKill([...common, '--resume', dir], Number.MAX_SAFE_INTEGER);
+    expect(second.killed).toBe(false);
+    expect(second.finishedChunks).toBe(150 - journaled.length);
+
+    const manifest = Manifest.parse(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')));
+    expect(manifest.totals).toMatchObject({ tables: 150, chunks: 150, rows: 450 });
+    await expectNoChunkTwice(dir, manifest);
+    const dst = await createTestDatabase(uri, 'kill9_small_dst');
     cleanup.push(dst.drop);
     await loadDumpWithClient({ uri, dir, manifest, source: src.name, target: dst.name });
     expect(await checksumTables(uri, dst.name)).toEqual(await checksumTables(uri, src.name));

@@ -159,24 +159,43 @@ describe('restore: round trip, verify, refusals and partial restores', () => {
     expect(compared).toBe(sql.totals.chunks);
   });
 
-  it('writes tsv dumps as version 2 with every column\'s encoding; an uncompressed file\'s content hash is its sha256', async () => {
+  it('writes dumps as version 5 (xxh3-128 content hashes), tsv with every column\'s encoding; same rows, same content hash whatever the compression', async () => {
     const { manifest } = dumps['tsv-none'];
-    expect(manifest.version).toBe(2);
+    expect(manifest.version).toBe(5);
     expect(manifest.options.format).toBe('tsv');
-    expect(dumps.none.manifest.version).toBe(1);
+    expect(dumps.none.manifest.version).toBe(5);
     for (const t of manifest.tables) {
       expect(t.columnEncodings?.map((c) => c.name)).toEqual(t.columns);
       for (const c of t.chunks) {
         expect(c.file).toMatch(/\.tsv$/);
-        expect(c.contentSha256).toBe(c.sha256);
+        expect(c.contentXxh3).toMatch(/^[0-9a-f]{32}$/);
+        expect(c.contentSha256).toBeUndefined();
       }
     }
     // Same rows, other compression: same content hashes.
     const zstd = dumps['tsv-zstd'].manifest;
     // (sorted: tables that differ only in case may be listed in either order)
-    const hashes = (m: Manifest) => m.tables.flatMap((t) => t.chunks.map((c) => `${t.table}/${c.index}/${c.contentSha256}`)).sort();
+    const hashes = (m: Manifest) => m.tables.flatMap((t) => t.chunks.map((c) => `${t.table}/${c.index}/${c.contentXxh3}`)).sort();
     expect(hashes(zstd)).toEqual(hashes(manifest));
     expect(zstd.tables.flatMap((t) => t.chunks.map((c) => c.file)).every((f) => f.endsWith('.tsv.zst'))).toBe(true);
+    expect(hashes(dumps.gzip.manifest)).toEqual(hashes(dumps.none.manifest));
+  });
+
+  it('verify of an old dump (version 2: sha256 content hashes) uses sha256, and still names a changed chunk', async () => {
+    // Before version 5 an uncompressed tsv file's content hash was its own sha256: the old manifest, rebuilt.
+    const old = path.join(tmp, 'tsv-none-v2');
+    await cp(dumps['tsv-none'].dir, old, { recursive: true });
+    const m = dumps['tsv-none'].manifest;
+    const v2 = { ...m, version: 2, tables: m.tables.map((t) => ({ ...t, chunks: t.chunks.map(({ contentXxh3: _x, ...c }) => ({ ...c, contentSha256: c.sha256 })) })) };
+    await writeFile(path.join(old, 'manifest.json'), JSON.stringify(v2, null, 2));
+    const targetDb = `${src.name}_oldv2`;
+    const rename = { [src.name]: targetDb };
+    await restore({ from: old, target: target.uri, rename });
+    expect((await verify({ from: old, target: target.uri, rename })).ok).toBe(true);
+    await exec(target.uri, `UPDATE ${quoteIdent(targetDb)}.t_sparse SET v = 'changed' WHERE id = 150`);
+    const bad = await verify({ from: old, target: target.uri, rename });
+    const sparse = m.tables.find((t) => t.table === 't_sparse')!;
+    expect(bad.tables.find((x) => x.table === 't_sparse')!.mismatched.map((x) => [x.index, x.reason])).toEqual([[chunkOf(sparse, 150).index, 'content']]);
   });
 
   it('tsv: refuses a target without LOAD DATA LOCAL before changing anything, and catches rows the server skipped', async () => {
