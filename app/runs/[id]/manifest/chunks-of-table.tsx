@@ -43,7 +43,7 @@ export function ChunksOfTable({ selected, link }: { selected: NonNullable<Manife
                 <td className="whitespace-nowrap px-3 py-1 text-right tabular-nums">{formatMs(ch.durationMs)}</td>
                 <td className="px-3 py-1 text-right tabular-nums">{ch.worker}</td>
                 <td className="px-3 py-1 text-right tabular-nums">{ch.snapshot}</td>
-                <td className="px-3 py-1" title={`${ch.file}\ncontent sha256 ${ch.contentSha256}`}>
+                <td className="px-3 py-1" title={`${ch.file}\n${ch.contentXxh3 !== undefined ? `content xxh3-128 ${ch.contentXxh3}` : `content sha256 ${ch.contentSha256}`}`}>
                   {ch.sha256}
                 </td>
               </tr>
