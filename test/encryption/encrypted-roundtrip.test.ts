@@ -74,7 +74,7 @@ describe('encrypted dumps', () => {
     manifest = await dump({ source: uri, outDir: dir, databases: [src.name], threads: 3, chunkRows: 7, compress: 'zstd', statementBytes: 4096, encryption: { keyFile } });
   });
 
-  it('seals every file but the manifest, records the key id (never the key) in the manifest (version 5: at least encryption's 4), and sha256sum still checks the files', async () => {
+  it('seals every file but the manifest, records the key id (never the key) in the manifest (version 5, at least the 4 encryption needs), and sha256sum still checks the files', async () => {
     expect(manifest.version).toBe(5);
     expect(manifest.encryption).toEqual({ algorithm: 'aes-256-gcm', keyId: keyId(key), segmentBytes: 65536 });
     const chunks = manifest.tables.flatMap((t) => t.chunks);
