@@ -1,9 +1,10 @@
-import { close as fsClose, closeSync, fsync, openSync, write as fsWrite, writeSync } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { close as fsClose, closeSync, fsync, openSync, writeSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { giveBackOutput } from '../core/output-buffers.ts';
 import { insideDir } from '../core/write-file-atomic.ts';
+import { writePiece, type Folders } from '../storage/local-file-writer.ts';
 import type { FileWriter } from '../storage/target.ts';
 
 /** A table at most this big (the server's estimate) whose plan is one chunk is dumped in a group. */
@@ -51,12 +52,12 @@ export class ChunkGroupFiles {
   constructor(
     private readonly outDir: string,
     /** Folders made (or being made) in this dump, shared by its groups: each is made once. */
-    private readonly folders: Map<string, Promise<unknown>>,
+    private readonly folders: Folders,
   ) {}
 
   openWrite(file: string): FileWriter {
     const full = insideDir(this.outDir, file);
-    const stream = new UnsyncedFileWriter(full, this.folder(path.dirname(full)));
+    const stream = new UnsyncedFileWriter(full, this.folders.ready(path.dirname(full)));
     this.writers.push(stream);
     return {
       stream,
@@ -88,16 +89,6 @@ export class ChunkGroupFiles {
   /** After a failure: closes what is still open (the files stay; a resume removes them). */
   async closeAll(): Promise<void> {
     await Promise.all(this.writers.splice(0).map((w) => w.closeNow()));
-  }
-
-  private folder(dir: string): Promise<unknown> {
-    let made = this.folders.get(dir);
-    if (!made) {
-      made = mkdir(dir, { recursive: true });
-      void made.catch(() => this.folders.delete(dir));
-      this.folders.set(dir, made);
-    }
-    return made;
   }
 }
 
@@ -151,17 +142,7 @@ class UnsyncedFileWriter extends Writable {
       done();
       return;
     }
-    const from = (at: number) => {
-      fsWrite(fd, chunk, at, chunk.length - at, null, (error, n) => {
-        if (error) done(error);
-        else if (at + n < chunk.length) from(at + n);
-        else {
-          giveBackOutput(chunk);
-          done();
-        }
-      });
-    };
-    from(0);
+    writePiece(fd, chunk, done);
   }
 
   syncAndClose(): Promise<void> {

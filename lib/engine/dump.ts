@@ -30,6 +30,7 @@ import { writeChunk } from './write-chunk.ts';
 import { openLocklessSnapshots } from './open-lockless.ts';
 import { startThrottle, type Throttle } from '../throttle/start-throttle.ts';
 import { type ChunkSpec } from '../core/chunk-spec.ts';
+import { Folders } from '../storage/local-file-writer.ts';
 import type { StorageTarget } from '../storage/target.ts';
 import { BEFORE_PLAN, clearBeforePlan, dropUnkept, fileMatches, finishOutput, openForResume, openOutput, prepareOutput, type DumpOutput } from './dump-output.ts';
 import { writeDatabaseSchema, writeTableSchema } from './write-schema.ts';
@@ -284,7 +285,7 @@ async function dumpLockSets(args: {
   const ungated: Throttle = { ...args.throttle, gate: null };
   // Small one-chunk tables of a local dump go in groups (one round of fsyncs and one journal write
   // each); an object store's put is durable by itself.
-  const folders = new Map<string, Promise<unknown>>();
+  const folders = new Folders();
   const smallBytes = (t: ChunkTask) => (!target.remote && t.plan.chunks.length === 1 && t.plan.info.rowsEstimate < options.chunkRows && t.plan.info.bytesEstimate <= SMALL_TABLE_BYTES ? t.plan.info.bytesEstimate : null);
   const runTasks = (list: ChunkTask[], snapshotId: number, underLock = false) =>
     runPool({
@@ -874,7 +875,7 @@ async function dumpChunk(args: ChunkRun & { task: ChunkTask; worker: Session; wo
  * that is not yet durable; a kill before that leaves files no journal line names, which a resume
  * removes.
  */
-async function dumpChunkGroup(args: ChunkRun & { tasks: ChunkTask[]; worker: Session; workerIndex: number; folders: Map<string, Promise<unknown>> }): Promise<void> {
+async function dumpChunkGroup(args: ChunkRun & { tasks: ChunkTask[]; worker: Session; workerIndex: number; folders: Folders }): Promise<void> {
   const files = new ChunkGroupFiles(args.target.location, args.folders);
   const read: ReadChunk[] = [];
   try {

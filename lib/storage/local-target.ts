@@ -7,26 +7,14 @@ import { pipeline } from 'node:stream/promises';
 import { ParadumpError } from '../core/errors.ts';
 import { MANIFEST_FILE } from '../core/manifest.ts';
 import { insideDir, writeFileAtomic } from '../core/write-file-atomic.ts';
-import { LocalFileWriter } from './local-file-writer.ts';
+import { Folders, LocalFileWriter } from './local-file-writer.ts';
 import type { FileWriter, StorageTarget, StoredFile } from './target.ts';
 
 /** A backup in a local directory. */
 export class LocalTarget implements StorageTarget {
   readonly remote = false;
-  /** Folders made (or being made): a dump writes thousands of files into a few folders. */
-  private readonly folders = new Map<string, Promise<unknown>>();
+  private readonly folders = new Folders();
   constructor(readonly location: string) {}
-
-  private folder(dir: string): Promise<unknown> {
-    let made = this.folders.get(dir);
-    if (!made) {
-      made = mkdir(dir, { recursive: true });
-      // A failure is not remembered: the next file tries again (and reports its own error).
-      void made.catch(() => this.folders.delete(dir));
-      this.folders.set(dir, made);
-    }
-    return made;
-  }
 
   private full(file: string): string {
     return insideDir(this.location, file);
@@ -51,7 +39,7 @@ export class LocalTarget implements StorageTarget {
     const full = this.full(file);
     const tmp = `${full}.partial`;
     // fsynced at its end, then renamed: a file under its final name is always complete.
-    const stream = new LocalFileWriter(tmp, this.folder(path.dirname(full)));
+    const stream = new LocalFileWriter(tmp, this.folders.ready(path.dirname(full)));
     return {
       stream,
       commit: async () => rename(tmp, full),
