@@ -9,8 +9,9 @@ export type Connection = 'live' | 'reconnecting' | 'closed';
 /** How often queued frames are drawn: a burst of frames (a reconnect's replay) is drawn once. */
 const DRAW_MS = 200;
 /**
- * A queued run waits for a worker (docs/scale.md): until one starts it the server has no live run to
- * follow and answers with the stored state and `end`, so the page asks again this often.
+ * A queued run waits for a worker (docs/scale.md), and a run the store says is running may not have
+ * its live stream yet (claimed, engine starting) or any more (its worker died, another takes over):
+ * then the server answers with the stored state and `end`, and the page asks again this often.
  */
 const QUEUED_RETRY_MS = 1_000;
 
@@ -52,13 +53,14 @@ export function useRunStream({ initialState, initialEventId, generation }: { ini
       if (message.type === 'end') {
         source.close();
         draw();
-        if (status === 'queued') {
+        if (status === 'queued' || status === 'running') {
           setConnection('reconnecting');
           again = setTimeout(() => setRetry((n) => n + 1), QUEUED_RETRY_MS);
         } else setConnection('closed');
         return;
       }
       if (message.type === 'snapshot') status = message.state.status;
+      else if (message.type === 'frame') for (const d of message.deltas) if (d.type === 'status') status = d.status;
       queue.current.push(message);
       timer ??= setTimeout(draw, DRAW_MS);
     };
