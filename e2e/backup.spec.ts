@@ -19,12 +19,13 @@ async function rowsWritten(bar: import('@playwright/test').Locator): Promise<num
 }
 
 /**
- * With runs on a worker (playwright.scaled.config.ts): /workers lists the worker child, by its PID,
- * running this run, so the progress seen on the run page came to the dashboard through the queue.
+ * With runs on a worker (playwright.scaled.config.ts): the run log says the worker child (by its PID)
+ * started the run, and /workers lists that worker running it, so the progress seen on the run page came to the dashboard through the queue.
  */
 async function expectRunOnWorker(page: Page, runUrl: string, workerPidFile: string): Promise<void> {
   const pid = (await readFile(workerPidFile, 'utf8')).trim();
   const runPath = new URL(runUrl).pathname;
+  await expect(page.getByRole('list', { name: 'Run log' })).toContainText(new RegExp(`Started on .+ \\(pid ${pid}\\)`));
   const workers = await page.context().newPage();
   try {
     await workers.goto('/workers');
@@ -117,7 +118,8 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   await expect(page.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 120_000 });
   await expect(bar).toHaveAttribute('aria-valuenow', '100');
   await expect(bar).toHaveAttribute('aria-valuetext', `100% · ${(ROWS + 5000).toLocaleString('en')} rows`);
-  await expect(page.getByRole('list', { name: 'Run log' })).toContainText('Resumed (attempt 2)');
+  // (on a worker: "Resumed (attempt 2 on <host> (pid N))")
+  await expect(page.getByRole('list', { name: 'Run log' })).toContainText(/Resumed \(attempt 2[ )]/);
   await page.screenshot({ path: path.join(e2eShots, 'run-page-finished.png'), fullPage: true });
 
   // The manifest downloads and is what the engine's schema says a manifest is.
