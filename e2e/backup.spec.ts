@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import { Manifest } from '../lib/core/manifest.ts';
 import { expect, test } from './fixtures.ts';
 import { saveServer } from './dashboard-steps.ts';
@@ -17,7 +18,31 @@ async function rowsWritten(bar: import('@playwright/test').Locator): Promise<num
   return match ? Number(match[1]!.replaceAll(',', '')) : -1;
 }
 
-test('add a server, back up live, cancel, resume, and download a valid manifest', async ({ page, source }) => {
+/**
+ * With runs on a worker (playwright.scaled.config.ts): the run log says the worker child (by its PID)
+ * started the run, and /workers lists that worker running it, so the progress seen on the run page came to the dashboard through the queue.
+ */
+async function expectRunOnWorker(page: Page, runUrl: string, workerPidFile: string): Promise<void> {
+  const pid = (await readFile(workerPidFile, 'utf8')).trim();
+  const runPath = new URL(runUrl).pathname;
+  await expect(page.getByRole('list', { name: 'Run log' })).toContainText(new RegExp(`Started on .+ \\(pid ${pid}\\)`));
+  const workers = await page.context().newPage();
+  try {
+    await workers.goto('/workers');
+    const row = workers.getByRole('row').filter({ has: workers.getByRole('cell', { name: pid, exact: true }) });
+    // The job list is the worker's last heartbeat: reload until the run is in it.
+    await expect(async () => {
+      await workers.reload();
+      await expect(row).toContainText('running', { timeout: 1_000 });
+      await expect(row.locator(`a[href="${runPath}"]`)).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
+    await workers.screenshot({ path: path.join(e2eShots, 'workers-running-backup.png') });
+  } finally {
+    await workers.close();
+  }
+}
+
+test('add a server, back up live, cancel, resume, and download a valid manifest', async ({ page, source, workerPidFile }) => {
   test.setTimeout(240_000);
   const db = await source.createDatabase('e2e_shop', { rows: ROWS });
   const serverName = `e2e source ${db}`;
@@ -74,6 +99,7 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   await expect(page.getByText(/Snapshot 0 \(instance\) at [\d:.]+ · binlog binlog\.\d+:\d+/)).toBeVisible();
   await expect(page.getByText(/throughput per second over \d+ seconds/i)).toBeVisible();
   await page.screenshot({ path: path.join(e2eShots, 'run-page-live.png'), fullPage: true });
+  if (workerPidFile) await expectRunOnWorker(page, runUrl, workerPidFile);
 
   // Cancel: the run stops, keeps its chunks and offers Resume.
   await page.getByRole('button', { name: 'Cancel' }).click();
@@ -92,7 +118,8 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   await expect(page.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 120_000 });
   await expect(bar).toHaveAttribute('aria-valuenow', '100');
   await expect(bar).toHaveAttribute('aria-valuetext', `100% · ${(ROWS + 5000).toLocaleString('en')} rows`);
-  await expect(page.getByRole('list', { name: 'Run log' })).toContainText('Resumed (attempt 2)');
+  // (on a worker: "Resumed (attempt 2 on <host> (pid N))")
+  await expect(page.getByRole('list', { name: 'Run log' })).toContainText(/Resumed \(attempt 2[ )]/);
   await page.screenshot({ path: path.join(e2eShots, 'run-page-finished.png'), fullPage: true });
 
   // The manifest downloads and is what the engine's schema says a manifest is.

@@ -49,7 +49,17 @@ async function ensureMarkedUser(conn: mysql.Connection): Promise<void> {
   }
 }
 
-export const test = base.extend<{ store: { insertRun(run: SeedRun): string }; source: SourceServer; leakWatch: void }>({
+export interface E2eOptions {
+  /**
+   * Set by playwright.scaled.config.ts: the file holding the PID of the `paradump worker` child that
+   * runs the dashboard's runs (e2e/scaled/serve.ts). Null when runs start in the dashboard's process.
+   */
+  workerPidFile: string | null;
+}
+
+export const test = base.extend<{ store: { insertRun(run: SeedRun): string }; source: SourceServer; leakWatch: void } & E2eOptions>({
+  workerPidFile: [null, { option: true }],
+
   /**
    * Every response the page receives (HTML, RSC payloads, JSON, downloads) is read after the test and
    * must not contain the marker password. The SSE stream is checked by e2e/leaks.spec.ts.

@@ -15,7 +15,7 @@ export const e2eStoreFile = path.join(e2eStoreDir, 'paradump.db');
 /** Where the server under test writes dumps started from the form with no output location. */
 export const e2eDumpsDir = path.join(e2eStoreDir, 'dumps');
 /** Screenshots for review. */
-export const e2eShots = path.join(import.meta.dirname, 'output', 'screenshots');
+export const e2eShots = process.env.PARADUMP_E2E_SHOTS ?? path.join(import.meta.dirname, 'output', 'screenshots');
 /** Everything the server under test prints (build and start), scanned for the marker password. */
 export const e2eServerLog = path.join(tmpdir(), `paradump-e2e-${port}-server.log`);
 /** Where the dashboard may write dumps (PARADUMP_DUMP_ROOT of the server under test). */
@@ -23,6 +23,6 @@ export const e2eDumpRoot = e2eDumpsDir;
 /** The admin the server creates at start (PARADUMP_ADMIN_USER / PARADUMP_ADMIN_PASSWORD). */
 export const e2eAdmin = { username: 'e2e-admin', password: 'e2e admin password, long enough' };
 /** Saved browser state of the signed-in admin (written by e2e/auth.setup.ts). */
-export const e2eAuthState = path.join(import.meta.dirname, 'output', '.auth', 'admin.json');
+export const e2eAuthState = process.env.PARADUMP_E2E_AUTH_STATE ?? path.join(import.meta.dirname, 'output', '.auth', 'admin.json');
 /** The password of the MariaDB account the tests save in the dashboard: no output may contain it. */
 export const SECRET_MARKER = 'Mk7-SECRET-marker-Zq';

@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST_FILE } from '../core/manifest.ts';
 import { getPrisma } from '../store/prisma.ts';
-import { log } from './dump-deltas.ts';
-import './run-attempt.ts';
+import { cancelLiveRun } from './run-attempt.ts';
 import { runExecutor } from './run-executor.ts';
 import { getLiveRun } from './registry.ts';
 import { PitrView } from './schemas.ts';
@@ -23,8 +22,7 @@ export function cancelRun({ id, kind = 'dump' }: { id: string; kind?: 'dump' | '
     void executor.requestCancel({ kind, id }).catch((error: unknown) => console.error(`paradump: cancelling run ${id} through the queue failed`, error));
     return;
   }
-  live.publish(log(new Date().toISOString(), 'info', null, 'Cancel requested: stopping the workers; finished chunks are kept'));
-  live.controller.abort();
+  cancelLiveRun(live);
 }
 
 /**

@@ -49,6 +49,15 @@ export async function claimRun({ id, context }: { id: string; context: AttemptCo
   return { attempt, from: run.status, outDir: run.outDir, serverId: run.serverId, options: run.options };
 }
 
+/**
+ * Stops a live run, in this process or on a worker (asked through the queue): its log says so first,
+ * then the engine stops its workers and the run ends `cancelled` with its finished chunks kept.
+ */
+export function cancelLiveRun(live: LiveRun): void {
+  live.publish(log(new Date().toISOString(), 'info', null, 'Cancel requested: stopping the workers; finished chunks are kept'));
+  live.controller.abort();
+}
+
 export function attemptOf(live: LiveRun): Attempt {
   return {
     live,
@@ -57,7 +66,7 @@ export function attemptOf(live: LiveRun): Attempt {
     get handedBack() {
       return live.handedBack;
     },
-    cancel: () => live.controller.abort(),
+    cancel: () => cancelLiveRun(live),
   };
 }
 

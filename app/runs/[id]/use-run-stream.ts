@@ -8,6 +8,12 @@ export type Connection = 'live' | 'reconnecting' | 'closed';
 
 /** How often queued frames are drawn: a burst of frames (a reconnect's replay) is drawn once. */
 const DRAW_MS = 200;
+/**
+ * A queued run waits for a worker (docs/scale.md), and a run the store says is running may not have
+ * its live stream yet (claimed, engine starting) or any more (its worker died, another takes over):
+ * then the server answers with the stored state and `end`, and the page asks again this often.
+ */
+const QUEUED_RETRY_MS = 1_000;
 
 /**
  * Keeps a run's view in step with the server over SSE. The server sends one frame of coalesced
@@ -17,14 +23,17 @@ const DRAW_MS = 200;
 export function useRunStream({ initialState, initialEventId, generation }: { initialState: RunView; initialEventId: string | null; generation: number }): { state: RunView; connection: Connection } {
   const [state, setState] = useState(initialState);
   const [connection, setConnection] = useState<Connection>('closed');
+  const [retry, setRetry] = useState(0);
   const queue = useRef<StreamMessage[]>([]);
-  const running = initialState.status === 'running' || generation > 0;
+  const running = initialState.status === 'running' || initialState.status === 'queued' || generation > 0;
 
   useEffect(() => {
     if (!running) return;
-    const url = `/api/runs/${encodeURIComponent(initialState.id)}/events${initialEventId && generation === 0 ? `?after=${encodeURIComponent(initialEventId)}` : ''}`;
+    const url = `/api/runs/${encodeURIComponent(initialState.id)}/events${initialEventId && generation === 0 && retry === 0 ? `?after=${encodeURIComponent(initialEventId)}` : ''}`;
     const source = new EventSource(url);
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let again: ReturnType<typeof setTimeout> | null = null;
+    let status = initialState.status;
     const draw = () => {
       timer = null;
       const messages = queue.current.splice(0);
@@ -43,10 +52,15 @@ export function useRunStream({ initialState, initialEventId, generation }: { ini
       const message = StreamMessage.parse(JSON.parse(event.data));
       if (message.type === 'end') {
         source.close();
-        setConnection('closed');
         draw();
+        if (status === 'queued' || status === 'running') {
+          setConnection('reconnecting');
+          again = setTimeout(() => setRetry((n) => n + 1), QUEUED_RETRY_MS);
+        } else setConnection('closed');
         return;
       }
+      if (message.type === 'snapshot') status = message.state.status;
+      else if (message.type === 'frame') for (const d of message.deltas) if (d.type === 'status') status = d.status;
       queue.current.push(message);
       timer ??= setTimeout(draw, DRAW_MS);
     };
@@ -54,9 +68,10 @@ export function useRunStream({ initialState, initialEventId, generation }: { ini
     return () => {
       source.close();
       if (timer) clearTimeout(timer);
+      if (again) clearTimeout(again);
       queue.current = [];
     };
-  }, [initialState.id, initialEventId, generation, running]);
+  }, [initialState.id, initialState.status, initialEventId, generation, running, retry]);
 
   return { state, connection };
 }
