@@ -28,6 +28,7 @@ export async function startBackupAction(_: FormState, form: FormData): Promise<F
     users: form.get('users') === 'on',
     maxRate: form.get('maxRate') ?? undefined,
     maxThreadsRunning: form.get('maxThreadsRunning') ?? undefined,
+    encryptKeyFile: form.get('encryptKeyFile') ?? undefined,
   };
   const values = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v : String(v ?? '')]));
   const input = StartDumpInput.safeParse(raw);
@@ -36,6 +37,11 @@ export async function startBackupAction(_: FormState, form: FormData): Promise<F
   try {
     ({ id } = await startDump(input.data));
   } catch (error) {
+    // An unreadable key file, or one holding no key: its words (by code) at the key file field.
+    if (isParadumpError(error) && error.details.path === 'encryptKeyFile') {
+      const words = expectedError(error);
+      return { fieldErrors: { encryptKeyFile: [`${words.title}. ${words.hint}`] }, values };
+    }
     // The engine names the option it refused: show it at that field.
     const path = isParadumpError(error, 'BAD_OPTION') ? String(error.details.path) : '';
     if (isParadumpError(error, 'BAD_OPTION') && FIELDS.includes(path) && typeof error.details.problem === 'string') {
