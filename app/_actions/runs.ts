@@ -8,10 +8,12 @@ import { cancelRun, resumeRun } from '@/lib/runs/control-run.ts';
 import { expectedError } from '@/lib/runs/errors.ts';
 import { startDump, StartDumpInput } from '@/lib/runs/start-dump.ts';
 import { startRestore, StartRestoreInput } from '@/lib/runs/start-restore.ts';
+// Restores from a verified copy open its saved target through this.
+import '@/lib/targets/copy-source.ts';
 import { fieldErrors, type FormState } from './state.ts';
 
 /** Options the engine may refuse that the backup form has a field for. */
-const FIELDS = ['outDir', 'maxRate', 'maxThreadsRunning'];
+const FIELDS = ['outDir', 'maxRate', 'maxThreadsRunning', 'sourceCopyId'];
 
 export async function startBackupAction(_: FormState, form: FormData): Promise<FormState> {
   await requireSession();
@@ -100,6 +102,7 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     deferIndexes: form.get('deferIndexes') === 'on',
     loadMethod: form.get('loadMethod') ?? undefined,
     decryptKeyFile: form.get('decryptKeyFile') ?? undefined,
+    sourceCopyId: form.get('sourceCopyId') ?? undefined,
     pitr: { kind: pitrKind, value: pitrValues[`pitr:${pitrKind}`] ?? '' },
   };
   const values: Record<string, string | string[]> = {
@@ -110,6 +113,7 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     maxRate: String(raw.maxRate ?? ''),
     maxThreadsRunning: String(raw.maxThreadsRunning ?? ''),
     decryptKeyFile: String(raw.decryptKeyFile ?? ''),
+    sourceCopyId: String(raw.sourceCopyId ?? ''),
     pitr: pitrKind,
     ...pitrValues,
     ...Object.fromEntries(Object.entries(rename).map(([k, v]) => [`rename:${k}`, v])),

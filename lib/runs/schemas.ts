@@ -164,6 +164,8 @@ export const StoredRestoreOptions = z.object({
   maxThreadsRunning: z.number().int().positive().optional(),
   /** An encrypted dump's key file: its path on the machine that runs the restore, never the key. */
   decryptKeyFile: z.string().min(1).optional(),
+  /** Read from this verified copy (a RunCopy id) instead of the backup itself; absent: the backup. */
+  sourceCopyId: z.string().min(1).optional(),
 });
 
 export const PitrStatus = z.enum(['waiting', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'skipped']);
