@@ -1,39 +1,40 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { keyId } from '../lib/core/dump-key.ts';
-import { dump } from '../lib/engine/dump.ts';
 import { expect, test } from './fixtures.ts';
-import { backUp } from './dashboard-steps.ts';
-import { e2eDumpsDir, e2eShots, e2eStoreDir } from './paths.ts';
+import { saveServer } from './dashboard-steps.ts';
+import { e2eShots, e2eStoreDir } from './paths.ts';
 
-/** The dump directory of the dashboard's backup of `db` (the one whose manifest names it). */
-async function dumpDirOf(db: string): Promise<string> {
-  for (const entry of await readdir(e2eDumpsDir)) {
-    const dir = path.join(e2eDumpsDir, entry);
-    const text = await readFile(path.join(dir, 'manifest.json'), 'utf8').catch(() => null);
-    if (text && (JSON.parse(text) as { databases: { name: string }[] }).databases.some((d) => d.name === db)) return dir;
-  }
-  throw new Error(`no dump of ${db} in ${e2eDumpsDir}`);
-}
-
-test('an encrypted backup: the manifest shows its key id, the restore form asks for the key file and refuses the wrong one at the field', async ({ page, source }) => {
+test('an encrypted backup from the form (a bad key file refused at the field): the run and the manifest show its key id, the restore form asks for the key file and refuses the wrong one at the field', async ({ page, source }) => {
   test.setTimeout(150_000);
   const db = await source.createDatabase('e2e_enc', { rows: 3_000 });
   const target = `${db}_enc`;
   source.dropAfter(target);
-  await backUp(page, source, db, { chunkRows: 1000, threads: 2 });
-  const runUrl = page.url();
-
-  // The dashboard does not make encrypted dumps: the run's directory gets one made by the engine.
-  const dir = await dumpDirOf(db);
   const key = randomBytes(32);
   const keyFile = path.join(e2eStoreDir, `${db}.key`);
   const otherFile = path.join(e2eStoreDir, `${db}-other.key`);
+  const badFile = path.join(e2eStoreDir, `${db}-bad.key`);
   await writeFile(keyFile, key.toString('hex'), { mode: 0o600 });
   await writeFile(otherFile, randomBytes(32), { mode: 0o600 });
-  await rm(dir, { recursive: true, force: true });
-  await dump({ source: `mysql://${source.user}:${encodeURIComponent(source.password)}@${source.host}:${source.port}`, outDir: dir, databases: [db], chunkRows: 1000, threads: 2, encryption: { keyFile } });
+  await writeFile(badFile, 'not a key', { mode: 0o600 });
+
+  // The backup form encrypts with a key file on the server: a file holding no key is refused at the field.
+  await saveServer(page, source, `e2e ${db}`);
+  await page.getByRole('checkbox', { name: db }).check();
+  await page.getByLabel('Threads').fill('2');
+  await page.getByLabel('Rows per chunk').fill('1000');
+  const encryptField = page.getByRole('textbox', { name: 'Encrypt with key file (optional)' });
+  await encryptField.fill(badFile);
+  await page.getByRole('button', { name: 'Start backup' }).click();
+  await expect(page.getByText('The key file holds no valid key')).toBeVisible();
+  await expect(encryptField).toHaveAttribute('aria-invalid', 'true');
+  await encryptField.fill(keyFile);
+  await page.getByRole('button', { name: 'Start backup' }).click();
+  await expect(page).toHaveURL(/\/runs\/[^/]+$/);
+  await expect(page.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`encrypted · key ${keyId(key)}`);
+  const runUrl = page.url();
 
   await page.goto(`${runUrl}/manifest`);
   await expect(page.getByText(`encrypted · key ${keyId(key)}`)).toBeVisible();

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { keyId } from '../lib/core/dump-key.ts';
 import { startS3Server, S3_KEY } from '../test/harness/s3-server.ts';
 import { saveServer } from './dashboard-steps.ts';
 import { expect, test } from './fixtures.ts';
+import { e2eStoreDir } from './paths.ts';
 
 test('storage targets: a wrong secret is refused with its code, a local target is probed and saved, then deleted', async ({ page }) => {
   const s3 = await startS3Server({ buckets: ['e2e-copies'] });
@@ -44,11 +48,14 @@ test('storage targets: a wrong secret is refused with its code, a local target i
   }
 });
 
-test('a plan with a copy target: the plan form ticks it, the run page lists the verified copy', async ({ page, source }) => {
-  test.setTimeout(120_000);
+test('a plan with a copy target and a key file: the plan form ticks it, the run page lists the verified, encrypted copy, which restores', async ({ page, source }) => {
+  test.setTimeout(180_000);
   const db = await source.createDatabase('e2e_copy', { rows: 500 });
   const tag = randomBytes(3).toString('hex');
   await saveServer(page, source, `copy source ${db}`);
+  const key = randomBytes(32);
+  const keyFile = path.join(e2eStoreDir, `${db}.key`);
+  await writeFile(keyFile, key.toString('base64'), { mode: 0o600 });
 
   await page.goto('/targets');
   await page.getByLabel('Kind').selectOption('local');
@@ -63,10 +70,12 @@ test('a plan with a copy target: the plan form ticks it, the run page lists the 
   await server.selectOption((await server.getByRole('option', { name: new RegExp(`copy source ${db}`) }).getAttribute('value'))!);
   await page.getByLabel('Databases').fill(db);
   await page.getByRole('group', { name: 'Copies' }).getByRole('checkbox', { name: new RegExp(`copy disk ${tag}`) }).check();
+  await page.getByRole('textbox', { name: 'Encrypt with key file (optional)' }).fill(keyFile);
   await page.getByRole('button', { name: 'Create plan' }).click();
   await expect(page).toHaveURL(/\/plans\/[^/]+$/);
   await expect(page.getByText('Copies to')).toBeVisible();
   await expect(page.getByText(`copy disk ${tag}`)).toBeVisible();
+  await expect(page.getByText('Encrypted with key file')).toBeVisible();
 
   await page.getByRole('button', { name: 'Run now' }).click();
   const runs = page.getByRole('table', { name: 'Runs of this plan' });
@@ -93,4 +102,19 @@ test('a plan with a copy target: the plan form ticks it, the run page lists the 
     )
     .toContain('verified');
   await expect(copies).toContainText(`copies-plan-${tag}`);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`encrypted · key ${keyId(key)}`);
+
+  // Restore from the copy (read through its saved target), with the key.
+  const target = `${db}_fromcopy`;
+  source.dropAfter(target);
+  await page.goto(`${page.url()}/restore`);
+  await page.getByRole('group', { name: 'Read from' }).getByRole('radio', { name: new RegExp(`Its copy on copy disk ${tag}`) }).check();
+  await page.getByRole('textbox', { name: 'Key file' }).fill(keyFile);
+  await page.getByLabel(`Restore ${db} as`).fill(target);
+  await page.getByRole('button', { name: 'Start restore' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: new RegExp(`Restore of ${target}`) })).toBeVisible();
+  await expect(page.getByText(`copies-plan-${tag}`)).toBeVisible();
+  await expect(page.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 90_000 });
+  const [row] = (await source.query(`SELECT COUNT(*) AS n FROM \`${target}\`.orders`)) as { n: number }[];
+  expect(Number(row!.n)).toBe(500);
 });

@@ -38,6 +38,11 @@ export async function savePlanAction(_: FormState, form: FormData): Promise<Form
     if (isParadumpError(error) && Array.isArray(error.details.issues)) {
       return { fieldErrors: planFieldErrors(error.details.issues as { path: string; message: string }[]), values: shown(values) };
     }
+    // An unreadable key file, or one holding no key: its words (by code) at the key file field.
+    if (isParadumpError(error) && error.details.path === 'dump.encryptKeyFile') {
+      const words = expectedError(error);
+      return { fieldErrors: { encryptKeyFile: [`${words.title}. ${words.hint}`] }, values: shown(values) };
+    }
     if (isParadumpError(error) && typeof error.details.path === 'string') {
       return { fieldErrors: planFieldErrors([{ path: error.details.path, message: error.message.replace(/^[^:]+: /, '') }]), values: shown(values) };
     }

@@ -8,10 +8,12 @@ import { cancelRun, resumeRun } from '@/lib/runs/control-run.ts';
 import { expectedError } from '@/lib/runs/errors.ts';
 import { startDump, StartDumpInput } from '@/lib/runs/start-dump.ts';
 import { startRestore, StartRestoreInput } from '@/lib/runs/start-restore.ts';
+// Restores from a verified copy open its saved target through this.
+import '@/lib/targets/copy-source.ts';
 import { fieldErrors, type FormState } from './state.ts';
 
 /** Options the engine may refuse that the backup form has a field for. */
-const FIELDS = ['outDir', 'maxRate', 'maxThreadsRunning'];
+const FIELDS = ['outDir', 'maxRate', 'maxThreadsRunning', 'sourceCopyId'];
 
 export async function startBackupAction(_: FormState, form: FormData): Promise<FormState> {
   await requireSession();
@@ -28,6 +30,7 @@ export async function startBackupAction(_: FormState, form: FormData): Promise<F
     users: form.get('users') === 'on',
     maxRate: form.get('maxRate') ?? undefined,
     maxThreadsRunning: form.get('maxThreadsRunning') ?? undefined,
+    encryptKeyFile: form.get('encryptKeyFile') ?? undefined,
   };
   const values = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v : String(v ?? '')]));
   const input = StartDumpInput.safeParse(raw);
@@ -36,6 +39,11 @@ export async function startBackupAction(_: FormState, form: FormData): Promise<F
   try {
     ({ id } = await startDump(input.data));
   } catch (error) {
+    // An unreadable key file, or one holding no key: its words (by code) at the key file field.
+    if (isParadumpError(error) && error.details.path === 'encryptKeyFile') {
+      const words = expectedError(error);
+      return { fieldErrors: { encryptKeyFile: [`${words.title}. ${words.hint}`] }, values };
+    }
     // The engine names the option it refused: show it at that field.
     const path = isParadumpError(error, 'BAD_OPTION') ? String(error.details.path) : '';
     if (isParadumpError(error, 'BAD_OPTION') && FIELDS.includes(path) && typeof error.details.problem === 'string') {
@@ -94,6 +102,7 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     deferIndexes: form.get('deferIndexes') === 'on',
     loadMethod: form.get('loadMethod') ?? undefined,
     decryptKeyFile: form.get('decryptKeyFile') ?? undefined,
+    sourceCopyId: form.get('sourceCopyId') ?? undefined,
     pitr: { kind: pitrKind, value: pitrValues[`pitr:${pitrKind}`] ?? '' },
   };
   const values: Record<string, string | string[]> = {
@@ -104,6 +113,7 @@ export async function startRestoreAction(_: FormState, form: FormData): Promise<
     maxRate: String(raw.maxRate ?? ''),
     maxThreadsRunning: String(raw.maxThreadsRunning ?? ''),
     decryptKeyFile: String(raw.decryptKeyFile ?? ''),
+    sourceCopyId: String(raw.sourceCopyId ?? ''),
     pitr: pitrKind,
     ...pitrValues,
     ...Object.fromEntries(Object.entries(rename).map(([k, v]) => [`rename:${k}`, v])),

@@ -3,6 +3,7 @@
 import { useActionState, useState } from 'react';
 import { savePlanAction } from '../_actions/plans.ts';
 import type { FormState } from '../_actions/state.ts';
+import { EncryptionField } from '../_components/encryption.tsx';
 import { buttonClass, FormAlert } from '../_components/ui.tsx';
 import { PlanAlertFields } from './plan-alert-fields.tsx';
 import { PlanCopyFields, type TargetChoice } from './plan-copy-fields.tsx';
@@ -30,6 +31,7 @@ export function PlanForm({ servers, targets, initial, planId, hasWebhookSecret, 
       {planId ? <input type="hidden" name="planId" value={planId} /> : null}
       <PlanWhatFields servers={servers} values={values} />
       <PlanHowFields values={values} />
+      <EncryptionField id="plan-key-file" sent={values} scheduled />
       <PlanScheduleFields values={values} cron={cron} onCron={setCron} timeZone={timeZone} onTimeZone={setTimeZone} preview={preview} />
       <PlanRetentionFields values={values} retention={retention} onRetention={(name, value) => setRetention((prev) => ({ ...prev, [name]: value }))} preview={preview} />
       <PlanCopyFields values={values} targets={targets} />

@@ -119,6 +119,8 @@ export const PlanDump = z.object({
   compress: form.compress,
   format: form.format,
   lockWaitTimeout: DumpOptions.shape.lockWaitTimeout,
+  /** Each backup encrypted with this key file (a path on the server that runs it; read on save and at each run, never stored itself). */
+  encryptKeyFile: form.encryptKeyFile,
 });
 export type PlanDump = z.infer<typeof PlanDump>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ParadumpError } from '../core/errors.ts';
 import { DumpOptions } from '../engine/options.ts';
+import { keyIdOfFile } from '../runs/key-file.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { Plan, PlanDump, issueCode, type PlanInput } from './plan-schema.ts';
 import { openSmtpPassword, openWebhookSecret, sealSmtpPassword, sealWebhookSecret } from './plan-secrets.ts';
@@ -107,6 +108,8 @@ export async function savePlan({ id, input }: { id?: string; input: PlanInput })
   // The engine's own check of the dump options, as the backup form does before a run.
   const checked = DumpOptions.safeParse({ source: 'mysql://check@localhost', outDir: 'check', ...plan.dump, databases: plan.databases, tables: plan.tables, excludeTables: plan.excludeTables });
   if (!checked.success) throw new ParadumpError('BAD_OPTION', `${checked.error.issues[0]!.path.join('.')}: ${checked.error.issues[0]!.message}`);
+  // The key file read and parsed now, so a plan never saves a key its backups could not use.
+  if (plan.dump.encryptKeyFile) await keyIdOfFile({ keyFile: plan.dump.encryptKeyFile, field: 'dump.encryptKeyFile' });
   if (!(await prisma.server.findUnique({ where: { id: plan.serverId }, select: { id: true } }))) throw new ParadumpError('BAD_OPTION', 'serverId: Pick a server', { details: { path: 'serverId' } });
   const known = await prisma.storageTarget.count({ where: { id: { in: plan.copyTargetIds } } });
   if (known !== plan.copyTargetIds.length) throw new ParadumpError('BAD_OPTION', 'copyTargetIds: a storage target picked is no longer saved', { details: { path: 'copyTargetIds' } });

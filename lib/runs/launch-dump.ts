@@ -4,6 +4,7 @@ import type { ConnectionTls } from '../mysql/tls.ts';
 import type { RunState, StoredDumpOptions } from './schemas.ts';
 import { addLiveRun, LiveRun, removeLiveRun } from './registry.ts';
 import { dumpEventToDeltas, log } from './dump-deltas.ts';
+import { engineOptions } from './key-file.ts';
 
 /**
  * Runs the engine's dump for a run already in the store, in the background: events become state
@@ -34,7 +35,7 @@ export function launchDump({ state, uri, tls, options, resume, knownTables }: { 
       source: uri,
       tls,
       outDir: state.outDir,
-      ...options,
+      ...engineOptions(options),
       resume,
     },
     {

@@ -55,7 +55,7 @@ beforeAll(async () => {
   const dumpDir = path.join(dir, 'dump');
   ({ id: dumpId } = await startDump({ serverId, databases: [db.name], tables: [], threads: 2, chunkRows: 500, lock: 'snapshot', compress: 'zstd', outDir: dumpDir }));
   await waitForEnd(dumpId);
-  // The dashboard does not make encrypted dumps (yet): the run's directory gets one made by the engine.
+  // The run's directory gets an encrypted dump made by the engine (the dashboard's own: dump-encrypted.test.ts).
   await rm(dumpDir, { recursive: true, force: true });
   await dump({ source: uri, outDir: dumpDir, databases: [db.name], threads: 2, chunkRows: 500, encryption: { keyFile } });
 });

@@ -31,11 +31,20 @@ export const ServerPublic = z.object({
 export type ServerPublic = z.infer<typeof ServerPublic>;
 
 /**
- * The options a dump run was started with, as stored in Run.options: the engine's own `DumpRequest`
- * (no URI, no password, no output path). Rows stored before a field existed get its default.
+ * An encrypted dump run's key: the key file's path on the machine that runs the dump (the dashboard's,
+ * or a worker's: the same path is read there) and the key's public id, read when the run was asked
+ * for. Never the key: the engine reads the file at each attempt.
  */
-export const StoredDumpOptions = DumpRequest;
-export type StoredDumpOptions = DumpRequest;
+export const StoredEncryption = z.object({ keyFile: z.string().min(1), keyId: z.string().regex(/^[0-9a-f]{16}$/) });
+export type StoredEncryption = z.infer<typeof StoredEncryption>;
+
+/**
+ * The options a dump run was started with, as stored in Run.options: the engine's own `DumpRequest`
+ * (no URI, no password, no output path), and the key file of an encrypted dump. Rows stored before a
+ * field existed get its default.
+ */
+export const StoredDumpOptions = DumpRequest.extend({ encryption: StoredEncryption.optional() });
+export type StoredDumpOptions = z.infer<typeof StoredDumpOptions>;
 
 export const ChunkState = z.enum(['pending', 'running', 'done']);
 export const ChunkView = z.object({
@@ -155,6 +164,8 @@ export const StoredRestoreOptions = z.object({
   maxThreadsRunning: z.number().int().positive().optional(),
   /** An encrypted dump's key file: its path on the machine that runs the restore, never the key. */
   decryptKeyFile: z.string().min(1).optional(),
+  /** Read from this verified copy (a RunCopy id) instead of the backup itself; absent: the backup. */
+  sourceCopyId: z.string().min(1).optional(),
 });
 
 export const PitrStatus = z.enum(['waiting', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'skipped']);

@@ -6,6 +6,7 @@ import { DumpOptions } from '../engine/options.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { claimOutDir } from './claim-out-dir.ts';
 import { confineDumpDir, dumpRoot } from './dump-root.ts';
+import { engineOptions, KeyFilePath, keyIdOfFile } from './key-file.ts';
 import './run-attempt.ts';
 import { runExecutor } from './run-executor.ts';
 import { serverAddress } from './servers.ts';
@@ -43,6 +44,8 @@ export const StartDumpInput = DumpRequest.pick({ databases: true, lock: true, co
       .max(4096)
       .optional()
       .transform((v) => (v ? v : undefined)),
+    /** Encrypt with this key file, a path on the server that runs the dump (read now and at each attempt; only the path is stored). */
+    encryptKeyFile: KeyFilePath,
   })
   .refine((d) => d.databases.length + d.tables.length > 0, { path: ['databases'], error: 'Pick at least one database or table' });
 export type StartDumpInput = z.input<typeof StartDumpInput>;
@@ -75,6 +78,8 @@ export async function startDump(
   const { server, uri } = await serverAddress({ id: input.serverId });
   // Confined to the dump root before anything connects or is saved: a path outside is a form error.
   const confined = await confineDumpDir({ requested: input.outDir ?? suggestOutDir({ serverName: server.name }) });
+  // The key file read and parsed before anything is saved: a missing or bad one is its field's error.
+  const encryption = input.encryptKeyFile ? { keyFile: input.encryptKeyFile, keyId: await keyIdOfFile({ keyFile: input.encryptKeyFile, field: 'encryptKeyFile' }) } : undefined;
   const options = StoredDumpOptions.parse({
     databases: input.databases,
     // A table of a database picked whole is dumped anyway.
@@ -90,10 +95,11 @@ export async function startDump(
     ...(input.users ? { users: true } : {}),
     maxRate: input.maxRate,
     maxThreadsRunning: input.maxThreadsRunning,
+    encryption,
   });
   checkThreadsRunningLimit(options);
   // The engine's own validation, before anything is saved: a refusal is a form error, not a failed run.
-  const checked = DumpOptions.safeParse({ source: uri, outDir: confined, ...options });
+  const checked = DumpOptions.safeParse({ source: uri, outDir: confined, ...engineOptions(options) });
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     throw badOption(issue.path.join('.'), issue.message);

@@ -11,9 +11,11 @@ import { RestoreJournal } from '../restore/restore-journal.ts';
 import { readRestoreProgress } from '../restore/restore-attempt.ts';
 import { selectFromManifest } from '../restore/select.ts';
 import { verify } from '../restore/verify.ts';
-import { keyForManifest } from '../restore/read-manifest.ts';
+import { keyForManifest, readManifest } from '../restore/read-manifest.ts';
+import type { S3Settings } from '../storage/settings.ts';
+import { resolveCopySource } from './copy-source.ts';
 import type { Manifest } from '../core/manifest.ts';
-import { confineDumpDir } from './dump-root.ts';
+import { confineDumpDir, dumpRoot } from './dump-root.ts';
 import { getPrisma } from '../store/prisma.ts';
 import { log } from './dump-deltas.ts';
 import { loadRunState } from './load-run-state.ts';
@@ -62,6 +64,12 @@ export const StartRestoreInput = z.object({
     .refine((p) => p === '' || path.isAbsolute(p), { error: 'An absolute path on the server, e.g. /etc/paradump/backup.key' })
     .transform((p) => (p === '' ? undefined : p))
     .optional(),
+  /** Read from this verified copy of the backup (a RunCopy id); empty: the backup itself. */
+  sourceCopyId: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
   /** Throttling against the target, as for a dump. */
   ...ThrottleFields.shape,
 });
@@ -69,6 +77,29 @@ export type StartRestoreInput = z.input<typeof StartRestoreInput>;
 
 /** Where the restore journal lives: the engine's default, named so a resume finds the same one. */
 const journalDir = (outDir: string) => path.join(outDir, '.paradump-restore');
+
+/** What a restore reads: the backup's own folder, or a verified copy (a bucket prefix, another disk). */
+interface RestoreSource {
+  from: string;
+  storage?: S3Settings;
+  /** The journal: beside the backup's own files; for a copy, a folder of its own under the dump root. */
+  stateDir: string;
+  manifest: Manifest;
+}
+
+/** The backup of run `sourceRunId` or its copy `sourceCopyId`, its manifest read from there (checked as the engine checks it). */
+async function restoreSource({ sourceRunId, sourceCopyId, recorded }: { sourceRunId: string; sourceCopyId?: string | undefined; recorded?: string }): Promise<RestoreSource> {
+  if (!sourceCopyId) {
+    const requested = recorded ?? (await readRunManifest({ id: sourceRunId })).outDir;
+    // Only dumps inside the dump root are restored from, whatever a run row says.
+    const from = await confineDumpDir({ requested, field: 'sourceRunId' });
+    const { manifest } = await readManifest(from);
+    return { from, stateDir: journalDir(from), manifest };
+  }
+  const copy = await resolveCopySource({ runId: sourceRunId, copyId: sourceCopyId });
+  const { manifest } = await readManifest(copy.from, copy.storage);
+  return { from: copy.from, ...(copy.storage ? { storage: copy.storage } : {}), stateDir: path.join(dumpRoot(), '.paradump-restore-copies', sourceCopyId), manifest };
+}
 
 /** Everything one attempt of a restore run needs: the engine's inputs (with credentials), never stored. */
 interface RestorePlan {
@@ -85,11 +116,14 @@ interface RestorePlan {
  * asked) the roll forward with the source's binary log.
  */
 export async function startRestore(
-  input: Omit<z.output<typeof StartRestoreInput>, 'pitr' | 'deferIndexes' | 'loadMethod' | 'users' | 'skipExistingUsers' | 'maxRate'> & { pitr?: PitrTarget | null; deferIndexes?: boolean; loadMethod?: z.output<typeof StartRestoreInput>['loadMethod']; users?: boolean; skipExistingUsers?: boolean; maxRate?: string | undefined },
+  input: Omit<z.output<typeof StartRestoreInput>, 'pitr' | 'deferIndexes' | 'loadMethod' | 'users' | 'skipExistingUsers' | 'maxRate' | 'sourceCopyId'> & { pitr?: PitrTarget | null; deferIndexes?: boolean; loadMethod?: z.output<typeof StartRestoreInput>['loadMethod']; users?: boolean; skipExistingUsers?: boolean; maxRate?: string | undefined; sourceCopyId?: string | undefined },
 ): Promise<{ id: string; finished: Promise<void> }> {
-  const { manifest, outDir: recorded, serverId: sourceServerId, serverName: sourceServerName } = await readRunManifest({ id: input.sourceRunId });
-  // Only dumps inside the dump root are restored from, whatever a run row says.
-  const outDir = await confineDumpDir({ requested: recorded, field: 'sourceRunId' });
+  const sourceRun = await getPrisma().run.findUnique({ where: { id: input.sourceRunId }, select: { server: { select: { id: true, name: true } } } });
+  if (!sourceRun) throw new ParadumpError('RUN_NOT_FOUND', `no run ${input.sourceRunId}`);
+  const sourceServerId = sourceRun.server?.id ?? null;
+  const sourceServerName = sourceRun.server?.name ?? null;
+  const source = await restoreSource({ sourceRunId: input.sourceRunId, sourceCopyId: input.sourceCopyId });
+  const { manifest, from: outDir } = source;
   const { server } = await serverAddress({ id: input.targetServerId });
   const rename = Object.fromEntries(Object.entries(input.rename).filter(([from, to]) => to !== from));
   const everything = manifest.tables.filter((t) => !t.skipped).map((t) => `${t.database}.${t.table}`);
@@ -109,8 +143,8 @@ export async function startRestore(
   }
   // The key before anything is saved: missing, unreadable or another key are the key field's errors.
   await checkRestoreKey(manifest, input.decryptKeyFile, outDir);
-  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting, deferIndexes: input.deferIndexes ?? true, loadMethod: input.loadMethod ?? 'auto', users: input.users ?? false, skipExistingUsers: input.skipExistingUsers ?? false, pitr: pitrOptions, ...throttleOf(input), ...(input.decryptKeyFile ? { decryptKeyFile: input.decryptKeyFile } : {}) });
-  const plan = await planRestore({ outDir, targetServerId: server.id, targetDatabases: selection.databases.map((d) => d.targetDatabase), options });
+  const options = StoredRestoreOptions.parse({ rename, tables, threads: input.threads, verify: input.verify, dropExisting: input.dropExisting, deferIndexes: input.deferIndexes ?? true, loadMethod: input.loadMethod ?? 'auto', users: input.users ?? false, skipExistingUsers: input.skipExistingUsers ?? false, pitr: pitrOptions, ...throttleOf(input), ...(input.decryptKeyFile ? { decryptKeyFile: input.decryptKeyFile } : {}), ...(input.sourceCopyId ? { sourceCopyId: input.sourceCopyId } : {}) });
+  const plan = await planRestore({ source, targetServerId: server.id, targetDatabases: selection.databases.map((d) => d.targetDatabase), options });
   if (options.pitr && plan.pitrInput) options.pitr.noBinlog = plan.pitrInput.noBinlog ?? false;
   // Refusals (unknown names, bad options) before anything is saved: they are form errors.
   const checked = RestoreOptions.safeParse(plan.restoreInput);
@@ -153,8 +187,7 @@ export async function startRestore(
 }
 
 /** The restore's chunk map before anything loads: every chunk of the selected tables, pending. */
-async function plannedTables({ sourceRunId, options }: { sourceRunId: string; options: StoredRestoreOptions }): Promise<RunDelta[]> {
-  const { manifest } = await readRunManifest({ id: sourceRunId });
+function plannedTables({ manifest, options }: { manifest: Manifest; options: StoredRestoreOptions }): RunDelta[] {
   const selection = selectFromManifest({ manifest, rename: options.rename, databases: [], tables: options.tables, objects: options.tables.length === 0 });
   const deltas: RunDelta[] = selection.tables.map((t) => {
     const table: TableView = {
@@ -194,10 +227,12 @@ export async function startRestoreAttempt({ id }: { id: string }, context: Attem
   if (!row) throw new ParadumpError('RUN_NOT_FOUND', `no run ${id}`);
   const claimed = await claimRun({ id, context });
   try {
-    const outDir = await confineDumpDir({ requested: row.outDir, field: 'sourceRunId' });
     const options = StoredRestoreOptions.parse(JSON.parse(row.options));
+    if (!row.sourceRunId && options.sourceCopyId) throw new ParadumpError('NOT_RESUMABLE', `run ${id}'s backup is no longer recorded, so its copy cannot be found`);
+    // A copy is looked up again (its target's credentials opened anew) at each attempt.
+    const source = await restoreSource({ sourceRunId: row.sourceRunId ?? '', sourceCopyId: options.sourceCopyId, recorded: row.outDir });
     const targetDatabases = z.array(z.string()).parse(JSON.parse(row.databases));
-    const plan = await planRestore({ outDir, targetServerId: claimed.serverId, targetDatabases, options });
+    const plan = await planRestore({ source, targetServerId: claimed.serverId, targetDatabases, options });
     // Where the last attempt got to, from the engine's own journal and attempt file: nothing begun
     // (an older restore's finished journal is not this run's), unfinished, or loaded — and, loaded,
     // whether the roll forward had begun (it continues from the target's progress row).
@@ -207,7 +242,7 @@ export async function startRestoreAttempt({ id }: { id: string }, context: Attem
     if (options.pitr && claimed.attempt > 1) await prisma.run.updateMany({ where: { id, attempt: claimed.attempt }, data: { pitr: JSON.stringify(waitingPitr()) } });
     const state = await loadRunState({ id });
     // The first attempt (or one whose predecessor stopped before its first write) lays out the chunk map.
-    const planned = state.tables.length === 0 && row.sourceRunId ? await plannedTables({ sourceRunId: row.sourceRunId, options }) : [];
+    const planned = state.tables.length === 0 ? plannedTables({ manifest: source.manifest, options }) : [];
     const live = new LiveRun({ state, knownTables: state.tables.map((t) => `${t.database}\u0000${t.table}`) });
     addLiveRun(live);
     live.start();
@@ -250,14 +285,15 @@ async function checkRestoreKey(manifest: Manifest, keyFile: string | undefined, 
   }
 }
 
-async function planRestore({ outDir, targetServerId, targetDatabases, options }: { outDir: string; targetServerId: string; targetDatabases: string[]; options: StoredRestoreOptions }): Promise<RestorePlan> {
+async function planRestore({ source, targetServerId, targetDatabases, options }: { source: RestoreSource; targetServerId: string; targetDatabases: string[]; options: StoredRestoreOptions }): Promise<RestorePlan> {
   const { uri, address } = await serverAddress({ id: targetServerId });
-  const restoreInput: RestorePlan['restoreInput'] = { from: outDir, target: uri, tls: address.tls, rename: options.rename, tables: options.tables, threads: options.threads, dropExisting: options.dropExisting, deferIndexes: options.deferIndexes, loadMethod: options.loadMethod, users: options.users, skipExistingUsers: options.skipExistingUsers, maxRate: options.maxRate, maxThreadsRunning: options.maxThreadsRunning, stateDir: journalDir(outDir), ...(options.decryptKeyFile ? { decryption: { keyFile: options.decryptKeyFile } } : {}) };
+  const storage = source.storage ? { storage: source.storage } : {};
+  const restoreInput: RestorePlan['restoreInput'] = { from: source.from, ...storage, target: uri, tls: address.tls, rename: options.rename, tables: options.tables, threads: options.threads, dropExisting: options.dropExisting, deferIndexes: options.deferIndexes, loadMethod: options.loadMethod, users: options.users, skipExistingUsers: options.skipExistingUsers, maxRate: options.maxRate, maxThreadsRunning: options.maxThreadsRunning, stateDir: source.stateDir, ...(options.decryptKeyFile ? { decryption: { keyFile: options.decryptKeyFile } } : {}) };
   let pitrInput: PitrOptionsInput | null = null;
   if (options.pitr) {
-    const source = await serverAddress({ id: options.pitr.sourceServerId });
+    const binlogSource = await serverAddress({ id: options.pitr.sourceServerId });
     // Into the server it was read from the engine leaves its binary log alone (binlog: 'auto').
-    pitrInput = { from: outDir, source: source.uri, sourceTls: source.address.tls, target: uri, targetTls: address.tls, until: options.pitr.until, rename: options.rename, databases: options.pitr.databases, noBinlog: options.pitr.noBinlog };
+    pitrInput = { from: source.from, ...storage, source: binlogSource.uri, sourceTls: binlogSource.address.tls, target: uri, targetTls: address.tls, until: options.pitr.until, rename: options.rename, databases: options.pitr.databases, noBinlog: options.pitr.noBinlog };
   }
   return { restoreInput, targetDatabases, verify: options.verify, pitrInput };
 }
@@ -286,7 +322,7 @@ async function runRestore({ live, plan, mode }: { live: LiveRun; plan: RestorePl
     // Rows already rolled forward differ from the backup by design: verification was done before.
     if (plan.verify && mode !== 'rolling') {
       const { restoreInput: r } = plan;
-      const report = await verify({ from: r.from, target: r.target, tls: r.tls, rename: r.rename, tables: r.tables, threads: r.threads, decryption: r.decryption }, { signal, onEvent: (event) => publishAll(verifyEventToDeltas({ event })) });
+      const report = await verify({ from: r.from, storage: r.storage, target: r.target, tls: r.tls, rename: r.rename, tables: r.tables, threads: r.threads, decryption: r.decryption }, { signal, onEvent: (event) => publishAll(verifyEventToDeltas({ event })) });
       if (!report.ok) {
         status = 'failed';
         error = { code: 'VERIFY_MISMATCH', message: `${report.mismatched} of ${report.chunks} chunks differ from the dump` };

@@ -5,6 +5,8 @@ import { getPrisma } from '../store/prisma.ts';
 import { isRemoteLocation } from '../storage/location.ts';
 import { openTarget } from '../storage/open-target.ts';
 import { copyBackup } from './copy-backup.ts';
+// Restores from a verified copy find it through this (lib/runs/copy-source.ts).
+import './copy-source.ts';
 import { locationUnder, openSavedTarget } from './open-saved-target.ts';
 
 export interface CopyOutcome {

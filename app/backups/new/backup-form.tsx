@@ -5,6 +5,7 @@ import type { ServerObjects } from '@/lib/runs/servers.ts';
 import { startBackupAction } from '../../_actions/runs.ts';
 import type { FormState } from '../../_actions/state.ts';
 import { sentBack } from '../../_components/sent-back.ts';
+import { EncryptionField } from '../../_components/encryption.tsx';
 import { buttonClass, FormAlert } from '../../_components/ui.tsx';
 import { useEditedFields } from '../../_components/use-edited-fields.ts';
 import { LockStrategyField } from './lock-strategy-field.tsx';
@@ -27,6 +28,7 @@ export function BackupForm({ servers, serverId, objects, suggestedOutDir }: { se
       <SpeedFields sent={sent} />
       <LockStrategyField sent={sent} />
       <OutputFields sent={sent} suggestedOutDir={suggestedOutDir} />
+      <EncryptionField id="backup-key-file" sent={sent} />
       <FormAlert state={state} />
       <button type="submit" className={buttonClass} disabled={pending || !objects}>
         {pending ? 'Starting…' : 'Start backup'}

@@ -37,6 +37,12 @@ export function PlanFacts({ summary, copiesTo }: { summary: PlanSummary; copiesT
           <dd className="mt-1 text-sm font-medium">{copiesTo.join(', ')}</dd>
         </div>
       ) : null}
+      {plan.dump.encryptKeyFile ? (
+        <div className={cardClass}>
+          <dt className="text-sm text-zinc-500">Encrypted with key file</dt>
+          <dd className="mt-1 break-all font-mono text-sm">{plan.dump.encryptKeyFile}</dd>
+        </div>
+      ) : null}
     </dl>
   );
 }

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { RunView } from '@/lib/runs/schemas.ts';
+import { EncryptedBadge } from '../../_components/encryption.tsx';
 import { StatusBadge } from '../../_components/ui.tsx';
 import { formatDuration, formatTimestamp } from '../../_lib/format.ts';
 import type { Connection } from './use-run-stream.ts';
@@ -17,6 +18,7 @@ export function RunHeading({ state, title, elapsed, connection, cancelRequested 
       <h1 className="mt-1 text-2xl font-semibold tracking-tight">
         {title} of {state.databases.length ? state.databases.join(', ') : 'the server'}
         {state.server ? ` on ${state.server.name}` : ''}
+        {state.options?.encryption ? <EncryptedBadge keyId={state.options.encryption.keyId} /> : null}
       </h1>
       <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-zinc-600 dark:text-zinc-400">
         <span aria-live="polite" className="inline-flex items-center gap-2">

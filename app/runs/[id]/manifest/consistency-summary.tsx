@@ -1,4 +1,5 @@
 import type { Manifest } from '@/lib/core/manifest.ts';
+import { EncryptedBadge } from '../../../_components/encryption.tsx';
 import { cardClass, secondaryButtonClass } from '../../../_components/ui.tsx';
 import { formatBytes, formatCount } from '../../../_lib/format.ts';
 
@@ -18,15 +19,6 @@ const METHOD: Record<NonNullable<Manifest['consistency']['method']>, string> = {
   'position-unchanged': 'without a lock: the binlog position did not move while the snapshots opened',
   none: 'no locks, nothing proved',
 };
-
-/** An encrypted dump: its files need the key whose id this is (the manifest never holds the key). */
-function EncryptedBadge({ keyId }: { keyId: string }) {
-  return (
-    <span className="ml-2 inline-flex items-center rounded-full bg-violet-100 px-2 py-0.5 align-middle text-xs font-medium text-violet-800 dark:bg-violet-950 dark:text-violet-300" title={`AES-256-GCM; restore needs the key file with id ${keyId}`}>
-      encrypted · key <span className="ml-1 font-mono">{keyId}</span>
-    </span>
-  );
-}
 
 function heading(c: Manifest['consistency']): string {
   if (c.mode === 'lockless' && !c.consistent && c.consistentWithin === 'none') return 'Not consistent: commits fell between the snapshots';

@@ -5,6 +5,10 @@ import { connection } from 'next/server';
 import { ManifestUnavailable, manifestForPage } from '../manifest-for-page.tsx';
 import { pitrAvailability } from '@/lib/runs/pitr-target.ts';
 import { listServers } from '@/lib/runs/servers.ts';
+import { readCopyManifest } from '@/lib/runs/copy-source.ts';
+import { describeError } from '@/lib/runs/errors.ts';
+import '@/lib/targets/copy-source.ts';
+import { listRunCopies } from '@/lib/targets/target-store.ts';
 import { PageTitle } from '../../../_components/ui.tsx';
 import { accountLabel } from '@/lib/core/accounts.ts';
 import { RestoreForm } from './restore-form.tsx';
@@ -15,9 +19,12 @@ export default async function RestorePage({ params }: { params: Promise<{ id: st
   await connection();
   await requireSession();
   const { id } = await params;
-  const { loaded, words } = await manifestForPage({ id });
-  if (!loaded) return <ManifestUnavailable title="Restore" words={words} />;
-  const servers = await listServers();
+  const own = await manifestForPage({ id });
+  const [servers, allCopies] = await Promise.all([listServers(), listRunCopies({ runId: id })]);
+  const copies = allCopies.filter((c) => c.status === 'verified' && !c.deletedAt && c.targetId).map((c) => ({ id: c.id, targetName: c.targetName, location: c.location }));
+  // The backup's own folder gone or unreadable: its first verified copy still restores.
+  const loaded = own.loaded ?? (copies[0] ? await readCopyManifest({ runId: id, copyId: copies[0].id }).catch(() => null) : null);
+  if (!loaded) return <ManifestUnavailable title="Restore" words={own.words ?? describeError('NO_MANIFEST')} />;
   const { manifest } = loaded;
   const availability = pitrAvailability({ manifest, sourceServer: loaded.serverName ? { name: loaded.serverName } : null });
   const start = manifest.consistency.binlog ?? manifest.consistency.snapshots.find((s) => s.binlog)?.binlog ?? null;
@@ -44,6 +51,9 @@ export default async function RestorePage({ params }: { params: Promise<{ id: st
         format={manifest.options.format}
         defaultServerId={loaded.serverId}
         keyId={manifest.encryption?.keyId ?? null}
+        outDir={loaded.outDir}
+        copies={copies}
+        ownReadable={own.loaded !== null}
         pitr={
           availability.available
             ? { available: true, sourceServer: loaded.serverName ?? '', from: start ? `${start.file}:${start.position}` : null }

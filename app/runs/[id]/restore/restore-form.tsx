@@ -11,6 +11,7 @@ import { DecryptionField } from './decryption-field.tsx';
 import { LoadOptionsFields } from './load-options-fields.tsx';
 import { PointInTimeFields, type PitrChoice } from './point-in-time-fields.tsx';
 import { RestoreObjectsFields, type DatabaseChoice } from './restore-objects-fields.tsx';
+import { SourceCopyField, type CopyChoice } from './source-copy-field.tsx';
 import { TargetServerField, type TargetChoice } from './target-server-field.tsx';
 
 /** The restore form: one field group per file, each filled in again from a refused submit. */
@@ -24,6 +25,9 @@ export function RestoreForm({
   defaultServerId,
   pitr,
   keyId,
+  outDir,
+  copies,
+  ownReadable,
 }: {
   sourceRunId: string;
   servers: TargetChoice[];
@@ -35,6 +39,11 @@ export function RestoreForm({
   pitr: PitrChoice;
   /** An encrypted dump's key id; null when the dump is not encrypted. */
   keyId: string | null;
+  /** The backup's own folder, and its verified copies (none: the form reads the backup itself). */
+  outDir: string;
+  copies: CopyChoice[];
+  /** The backup's own folder has a readable manifest; when not, only its copies are offered. */
+  ownReadable: boolean;
 }) {
   const [answered, action, pending] = useActionState<FormState, FormData>(startRestoreAction, {});
   // A corrected field drops its error at once, not at the next submit.
@@ -44,6 +53,7 @@ export function RestoreForm({
   return (
     <form action={action} onChange={onChange} className="space-y-8" noValidate>
       <input type="hidden" name="sourceRunId" value={sourceRunId} />
+      {copies.length > 0 ? <SourceCopyField outDir={outDir} copies={copies} ownReadable={ownReadable} sent={sent} /> : null}
       <TargetServerField servers={servers} defaultServerId={defaultServerId} sent={sent} />
       {keyId ? <DecryptionField keyId={keyId} sent={sent} /> : null}
       <RestoreObjectsFields databases={databases} sent={sent} />
