@@ -128,7 +128,7 @@ test('add a server, back up live, cancel, resume, and download a valid manifest'
   expect(manifest.totals.rows).toBe(ROWS + 5000);
   expect(manifest.resumedAt).toHaveLength(1);
   expect(manifest.options).toMatchObject({ format: 'tsv', compress: 'gzip' });
-  expect(manifest.version).toBe(2);
+  expect(manifest.version).toBe(5); // tsv needs 2, xxh3 content hashes 5
   expect(manifest.tables.flatMap((t) => t.chunks.map((c) => c.file)).every((f) => f.endsWith('.tsv.gz'))).toBe(true);
   expect(manifest.tables.map((t) => `${t.database}.${t.table}`).sort()).toEqual([`${db}.customers`, `${db}.orders`]);
   expect(manifest.tables.find((t) => t.table === 'orders')?.chunks).toHaveLength(ROWS / 1000);
