@@ -26,7 +26,7 @@ ${S3_USAGE}${S3_UPLOAD_USAGE}    --encrypt-key-file F    encrypt every file but 
     --chunk-rows N          rows per chunk (default 100000)
     --statement-bytes N     max bytes per INSERT statement (default 1000000)
     --compress KIND         none | gzip | zstd (default zstd)
-    --compress-level N      compression level (default gzip 1, zstd 3)
+    --compress-level N      compression level (default 1: zstd 1 measured faster than 3 and smaller)
     --format KIND           sql (default): multi-row INSERTs any client can load;
                             tsv: LOAD DATA text, restored by paradump with LOAD DATA LOCAL
                               INFILE (faster; the target needs local_infile = ON)

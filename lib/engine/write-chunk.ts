@@ -20,7 +20,8 @@ function compressor(compress: Compression, level: number | undefined, small: boo
   // zlib's default 16 KB output buffer would take ~30 thread-pool trips per 1 MB written.
   if (compress === 'gzip') return createGzip({ level: level ?? 1, chunkSize: 512 * 1024 });
   // zstd contexts come from a pool (see ZstdCompress): a new one per file cost more than compressing.
-  if (compress === 'zstd') return new ZstdCompress(level ?? 3, small);
+  // Level 1 by default: on sbtest rows it is both faster and smaller than 3 (docs/benchmarks.md).
+  if (compress === 'zstd') return new ZstdCompress(level ?? 1, small);
   return null;
 }
 
