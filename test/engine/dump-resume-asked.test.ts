@@ -67,10 +67,16 @@ describe('a resumed dump dumps what was asked', () => {
         return result;
       };
       let attempt = await run(['--source', uri, ...asked(), '--out', dir], dumpKill(random), 'start');
+      let finished = false;
       for (let i = 0; i < 4; i++) {
         const last = i === 3;
         const kill = last ? {} : dumpKill(random);
         attempt = attempt.killed || attempt.code !== 0 ? await run(['--source', uri, '--resume', dir], kill, 'resume') : attempt;
+        // Killed after its manifest was stored (a kill by time lands there too): the dump is finished.
+        if (attempt.code === 2 && /already complete/.test(attempt.stderr)) {
+          finished = true;
+          break;
+        }
         if (attempt.code === 2 && /NOTHING_TO_RESUME/.test(attempt.stderr)) {
           // Killed before it wrote what it was asked: nothing says what to dump, so the operator runs it again, as told.
           expect(attempt.stderr).toMatch(/does not exist|killed before it started/);
@@ -79,7 +85,7 @@ describe('a resumed dump dumps what was asked', () => {
         if (!attempt.killed && attempt.code === 0) break;
       }
       if (process.env.PARADUMP_TEST_LOG) console.log(`seed ${seed} round ${round}: ${log.join('\n  ')}`);
-      expect(attempt.code, `seed ${seed} round ${round}: ${log.join(' | ')}`).toBe(0);
+      expect(finished || attempt.code === 0, `seed ${seed} round ${round}: ${log.join(' | ')}`).toBe(true);
 
       const manifest = Manifest.parse(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')));
       expect(manifest.options).toMatchObject({
