@@ -7,6 +7,8 @@ import { isParadumpError } from '../core/errors.ts';
 import '../runs/run-attempt.ts';
 import '../runs/start-restore.ts';
 import '../drills/drill-service.ts';
+// A restore from a verified copy opens the saved target's credentials (registered by lib/targets).
+import '../targets/copy-source.ts';
 import { attemptHandler, JOB_KINDS, type Attempt, type JobKind } from '../runs/run-executor.ts';
 import { acquireServerSlot, HEARTBEAT_MS, releaseServerSlot, writeHeartbeat, removeHeartbeat, type WorkerView } from './heartbeat.ts';
 import type { JobData } from './queue-executor.ts';
